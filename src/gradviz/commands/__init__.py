@@ -1,0 +1,1 @@
+"""Sub-commands of the ``gradviz`` command line; one module each."""

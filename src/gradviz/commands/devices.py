@@ -1,0 +1,15 @@
+"""``gradviz devices``: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+
+from gradviz.cli import CommandError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("devices", help="(not yet available)")
+
+
+def run(args: argparse.Namespace) -> int:
+    raise CommandError("not implemented yet")

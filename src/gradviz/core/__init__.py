@@ -1,0 +1,1 @@
+"""Torch- and numpy-only models of gradviz. Nothing below here imports Qt."""

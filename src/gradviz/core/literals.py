@@ -1,0 +1,200 @@
+"""Safe parsing of what users type: tensor literals, shapes, numbers, indices.
+
+Everything goes through :mod:`ast`; nothing typed into a field is ever
+``eval``'d. Each parser either returns a plain Python value or raises
+:class:`LiteralError` with a message fit for a status bar.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any
+
+Number = int | float | bool
+
+_MAX_TEXT = 100_000  # refuse absurd inputs before the parser sees them
+_MAX_DEPTH = 32
+
+
+class LiteralError(ValueError):
+    """The text is not a valid literal of the expected kind."""
+
+
+def _parse_expr(text: str, what: str) -> ast.expr:
+    if not isinstance(text, str):
+        raise LiteralError(f"{what}: expected text, got {type(text).__name__}")
+    text = text.strip()
+    if not text:
+        raise LiteralError(f"{what}: empty input")
+    if len(text) > _MAX_TEXT:
+        raise LiteralError(f"{what}: input is too long ({len(text)} characters)")
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        raise LiteralError(f"{what}: not valid syntax ({msg}): {text[:60]!r}") from None
+
+
+def _number(node: ast.expr, what: str) -> Number:
+    """A number node: a constant, optionally negated, or inf/nan by name."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _number(node.operand, what)
+        if isinstance(value, bool):
+            raise LiteralError(f"{what}: cannot negate a boolean")
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in ("inf", "nan", "True", "False"):
+        return {"inf": math.inf, "nan": math.nan, "True": True, "False": False}[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+        raise LiteralError(f"{what}: complex numbers are not supported")
+    raise LiteralError(f"{what}: expected a number, found {_describe(node)}")
+
+
+def _describe(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant):
+        return f"{type(node.value).__name__} {node.value!r}"[:60]
+    if isinstance(node, ast.Name):
+        return f"the name {node.id!r}"
+    if isinstance(node, ast.Call):
+        return "a function call"
+    return f"a {type(node).__name__.lower()} expression"
+
+
+def parse_number(text: str) -> Number:
+    """Parse ``3``, ``-2.5``, ``1e-3``, ``True``, ``inf`` or ``nan``."""
+    return _number(_parse_expr(text, "number"), "number")
+
+
+def _nested(node: ast.expr, depth: int) -> Any:
+    if depth > _MAX_DEPTH:
+        raise LiteralError(f"tensor literal: nested deeper than {_MAX_DEPTH} levels")
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_nested(item, depth + 1) for item in node.elts]
+    return _number(node, "tensor literal")
+
+
+def _check_rectangular(value: Any, path: str = "") -> list[int]:
+    """Return the shape of a nested list, or explain where it is ragged."""
+    if not isinstance(value, list):
+        return []
+    if not value:
+        return [0]
+    shapes = [_check_rectangular(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    first = shapes[0]
+    for i, shape in enumerate(shapes[1:], start=1):
+        if shape != first:
+            where = f" inside {path}" if path else ""
+            raise LiteralError(
+                f"tensor literal is ragged{where}: item 0 has shape {tuple(first)} "
+                f"but item {i} has shape {tuple(shape)}"
+            )
+    return [len(value), *first]
+
+
+def parse_tensor_literal(text: str) -> Any:
+    """Parse a number or a rectangular nested list of numbers.
+
+    Returns the nested Python list (or a scalar) ready for ``torch.tensor``.
+    """
+    value = _nested(_parse_expr(text, "tensor literal"), 0)
+    _check_rectangular(value)
+    return value
+
+
+def literal_shape(value: Any) -> tuple[int, ...]:
+    """The shape of a value returned by :func:`parse_tensor_literal`."""
+    return tuple(_check_rectangular(value))
+
+
+def _int(node: ast.expr, what: str) -> int:
+    value = _number(node, what)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LiteralError(f"{what}: expected a whole number, got {value!r}")
+    return value
+
+
+def parse_shape(text: str, allow_infer: bool = False, max_numel: int = 50_000_000) -> tuple[int, ...]:
+    """Parse a shape: ``2, 3``, ``(2, 3)``, ``[2, 3]``, ``5`` or ``()``.
+
+    ``allow_infer`` admits a single ``-1`` (as ``view`` and ``reshape`` do).
+    """
+    node = _parse_expr(text, "shape")
+    items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    shape = tuple(_int(item, "shape") for item in items)
+    if len(shape) > 16:
+        raise LiteralError(f"shape: {len(shape)} dimensions is more than the 16 supported")
+    inferred = [d for d in shape if d == -1]
+    if any(d < -1 or (d == -1 and not allow_infer) for d in shape):
+        raise LiteralError(f"shape: sizes must be non-negative, got {shape}")
+    if len(inferred) > 1:
+        raise LiteralError(f"shape: only one size can be -1, got {shape}")
+    numel = math.prod(d for d in shape if d != -1)
+    if numel > max_numel:
+        raise LiteralError(f"shape: {shape} has {numel:,} elements, more than {max_numel:,}")
+    return shape
+
+
+def parse_int_list(text: str, what: str = "dims") -> tuple[int, ...]:
+    """Parse one or more integers, e.g. dims ``0``, ``(1, 0)`` or ``1, 0``."""
+    node = _parse_expr(text, what)
+    items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    return tuple(_int(item, what) for item in items)
+
+
+def parse_int(text: str, what: str = "integer") -> int:
+    return _int(_parse_expr(text, what), what)
+
+
+def parse_float(text: str, what: str = "number") -> float:
+    value = _number(_parse_expr(text, what), what)
+    if isinstance(value, bool):
+        raise LiteralError(f"{what}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _index_item(node: ast.expr) -> Any:
+    if isinstance(node, ast.Slice):
+        parts = []
+        for part in (node.lower, node.upper, node.step):
+            parts.append(None if part is None else _int(part, "index"))
+        if parts[2] is not None and parts[2] <= 0:
+            raise LiteralError("index: slice step must be positive")
+        return slice(*parts)
+    if isinstance(node, ast.Constant) and node.value is Ellipsis:
+        return Ellipsis
+    if isinstance(node, ast.Constant) and node.value is None:
+        return None
+    if isinstance(node, ast.List):
+        return [_int(item, "index") for item in node.elts]
+    return _int(node, "index")
+
+
+def parse_index(text: str) -> tuple[Any, ...]:
+    """Parse what goes between the brackets of ``x[...]``.
+
+    Accepts integers, slices ``a:b:c``, ``...``, ``None`` and integer lists
+    (``[0, 2]``), separated by commas. Returns a tuple usable as an index.
+    """
+    text = text.strip() if isinstance(text, str) else text
+    node = _parse_expr(f"_[{text}]" if isinstance(text, str) and text else "", "index")
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+        raise LiteralError(f"index: not a valid index: {text!r}")
+    inner = node.slice
+    items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+    return tuple(_index_item(item) for item in items)
+
+
+def format_index(index: tuple[Any, ...]) -> str:
+    """Render an index tuple back to the text between brackets."""
+
+    def one(item: Any) -> str:
+        if isinstance(item, slice):
+            text = ":".join("" if p is None else str(p) for p in (item.start, item.stop))
+            return text + (f":{item.step}" if item.step is not None else "")
+        if item is Ellipsis:
+            return "..."
+        return repr(item)
+
+    return ", ".join(one(item) for item in index)

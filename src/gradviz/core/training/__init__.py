@@ -1,0 +1,1 @@
+"""Demo datasets, models and the training loop, as plain functions (no Qt)."""

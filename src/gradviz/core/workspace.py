@@ -1,0 +1,622 @@
+"""The named tensors of a session, the history of actions, undo and redo.
+
+Every change is an :class:`Action`: a small JSON-able record (what the user
+typed, never live objects). The workspace state is, by definition, the result
+of running the history from an empty workspace. That makes three things
+simple and exact:
+
+* undo replays the history minus the last action, so the state after undo is
+  precisely the state as if the action never happened (version counters and
+  ``.grad`` included);
+* a session file is just the history (plain JSON, nothing unpickled);
+* the code panel is the history rendered as PyTorch lines.
+
+Random factories always record a seed (chosen when the user gives none), so a
+replay rebuilds the same values. Actions that fail change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gradviz.core import literals
+from gradviz.core.broadcast import BroadcastError, explain_broadcast
+from gradviz.core.devices import DeviceError, resolve_device
+from gradviz.core.errors import explain
+from gradviz.core.factories import DTYPES, FACTORIES
+from gradviz.core.literals import LiteralError
+from gradviz.core.ops import OPS, OpSpec, Param, parse_param, render_code, render_value
+
+SESSION_FORMAT = "gradviz-session"
+SESSION_VERSION = 1
+RESERVED_NAMES = {"torch", "F", "nn", "np"}
+
+
+class WorkspaceError(Exception):
+    """A user action could not be done; the message is fit for the status bar."""
+
+
+@dataclass
+class Action:
+    """One user action, as typed. ``kind`` picks how it runs and how it reads as code."""
+
+    kind: str  # create | apply | edit | delete | backward | zero_grad | retain_grad
+    target: str = ""  # the tensor name the action makes or changes
+    op: str = ""  # factory or op name
+    args: dict[str, str] = field(default_factory=dict)  # typed text per parameter
+    options: dict[str, Any] = field(default_factory=dict)  # dtype, device, seed, no_grad, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            raise WorkspaceError("session file: an action is not an object with a 'kind'")
+        allowed = {"kind", "target", "op", "args", "options"}
+        extra = set(data) - allowed
+        if extra:
+            raise WorkspaceError(f"session file: unknown action fields {sorted(extra)}")
+        action = cls(**data)
+        if not isinstance(action.args, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in action.args.items()
+        ):
+            raise WorkspaceError("session file: action args must map names to text")
+        if not isinstance(action.options, dict):
+            raise WorkspaceError("session file: action options must be an object")
+        return action
+
+
+@dataclass(frozen=True)
+class Event:
+    """What changed: kind is added | changed | removed | reset."""
+
+    kind: str
+    names: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass
+class _Result:
+    message: str = ""
+    tensor: torch.Tensor | None = None
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+class Workspace:
+    """Named tensors plus the history that made them."""
+
+    def __init__(self) -> None:
+        self.tensors: dict[str, torch.Tensor] = {}
+        self.history: list[Action] = []
+        self._redo: list[Action] = []
+        self._listeners: list[Callable[[Event], None]] = []
+        self._muted = False
+
+    # ------------------------------------------------------------ events
+    def subscribe(self, callback: Callable[[Event], None]) -> None:
+        self._listeners.append(callback)
+
+    def unsubscribe(self, callback: Callable[[Event], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _emit(self, kind: str, names: Iterable[str] = (), message: str = "") -> None:
+        if self._muted:
+            return
+        event = Event(kind, tuple(names), message)
+        for callback in list(self._listeners):
+            callback(event)
+
+    # ----------------------------------------------------------- queries
+    def __contains__(self, name: str) -> bool:
+        return name in self.tensors
+
+    def __getitem__(self, name: str) -> torch.Tensor:
+        try:
+            return self.tensors[name]
+        except KeyError:
+            raise WorkspaceError(f"no tensor named {name!r}") from None
+
+    def names(self) -> list[str]:
+        return list(self.tensors)
+
+    def name_of(self, tensor: torch.Tensor) -> str | None:
+        for name, value in self.tensors.items():
+            if value is tensor:
+                return name
+        return None
+
+    def new_name(self, prefix: str = "t") -> str:
+        """The first free name ``prefix``, ``prefix1``, ``prefix2``, …"""
+        if prefix not in self.tensors and self._name_ok(prefix):
+            return prefix
+        i = 1
+        while f"{prefix}{i}" in self.tensors:
+            i += 1
+        return f"{prefix}{i}"
+
+    @staticmethod
+    def _name_ok(name: str) -> bool:
+        return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES
+
+    def _check_new_name(self, name: str) -> None:
+        if not self._name_ok(name):
+            raise WorkspaceError(
+                f"{name!r} is not a usable name: use a Python identifier "
+                f"(not a keyword, not {', '.join(sorted(RESERVED_NAMES))})"
+            )
+        if name in self.tensors:
+            raise WorkspaceError(f"a tensor named {name!r} already exists")
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.history)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    # ------------------------------------------------------ user actions
+    def create(
+        self,
+        name: str,
+        factory: str,
+        args: dict[str, str] | None = None,
+        *,
+        dtype: str | None = None,
+        device: str = "cpu",
+        requires_grad: bool = False,
+        seed: int | None = None,
+    ) -> torch.Tensor:
+        """Make a new named tensor with one of :data:`FACTORIES`."""
+        spec = FACTORIES.get(factory)
+        if spec is None:
+            raise WorkspaceError(f"unknown factory {factory!r}")
+        if spec.random and seed is None:
+            seed = random.randrange(2**31)  # recorded so replay and exported code agree
+        options = {"dtype": dtype, "device": device, "requires_grad": bool(requires_grad)}
+        if seed is not None:
+            options["seed"] = int(seed)
+        return self._do(Action("create", name, factory, dict(args or {}), options)).tensor
+
+    def apply(
+        self, op: str, out: str | None, args: dict[str, str], *, no_grad: bool = False
+    ) -> _Result:
+        """Apply a catalog op. Out-of-place ops make tensor ``out``; in-place ops change theirs.
+
+        Returns the result, whose ``message`` explains broadcasting when it happened.
+        """
+        spec = OPS.get(op)
+        if spec is None:
+            raise WorkspaceError(f"unknown op {op!r}")
+        target = args.get(spec.inplace, "") if spec.inplace else (out or "")
+        options = {"no_grad": True} if no_grad else {}
+        return self._do(Action("apply", target, op, dict(args), options))
+
+    def edit(self, name: str, index: tuple[int, ...], value: str, *, data: bool = False) -> str:
+        """Set one element. ``data=True`` writes through ``.data`` (untracked by autograd)."""
+        idx = literals.format_index(tuple(index))
+        options = {"data": True} if data else {}
+        return self._do(Action("edit", name, "", {"index": idx, "value": value}, options)).message
+
+    def delete(self, name: str) -> None:
+        self._do(Action("delete", name))
+
+    def backward(
+        self,
+        root: str,
+        grad: str | None = None,
+        *,
+        retain_graph: bool = False,
+        runner: Callable[[torch.Tensor, torch.Tensor | None, bool], Any] | None = None,
+    ) -> Any:
+        """Run backward from ``root`` (``grad`` is a tensor literal for a non-scalar root).
+
+        ``runner(root, grad, retain_graph)`` does the actual backward; the
+        backward panel passes a recorder here. On failure every ``.grad`` is
+        restored, so a refused backward leaves nothing half-accumulated.
+        """
+        action = Action("backward", root, "", {"grad": grad} if grad else {}, {})
+        if retain_graph:
+            action.options["retain_graph"] = True
+        return self._do(action, runner=runner).tensor
+
+    def zero_grad(self, names: Iterable[str] | None = None) -> None:
+        """Set ``.grad`` to None for the given leaves (all, by default)."""
+        chosen = list(names) if names is not None else [
+            n for n, t in self.tensors.items() if t.grad is not None
+        ]
+        self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}))
+
+    def retain_grad(self, name: str) -> None:
+        self._do(Action("retain_grad", name))
+
+    # --------------------------------------------------------- undo/redo
+    def undo(self) -> None:
+        if not self.history:
+            raise WorkspaceError("nothing to undo")
+        action = self.history[-1]
+        self._rebuild(self.history[:-1])
+        self._redo.append(action)
+        self._emit("reset", message=f"undid: {self.describe(action)}")
+
+    def redo(self) -> None:
+        if not self._redo:
+            raise WorkspaceError("nothing to redo")
+        action = self._redo.pop()
+        redo_stack = self._redo
+        try:
+            self._do(action)
+        finally:
+            self._redo = redo_stack
+
+    def clear(self) -> None:
+        self.tensors.clear()
+        self.history.clear()
+        self._redo.clear()
+        self._emit("reset", message="new session")
+
+    def _rebuild(self, actions: list[Action]) -> None:
+        fresh = Workspace()
+        for action in actions:
+            fresh._execute(action)
+        self.tensors = fresh.tensors
+        self.history = list(actions)
+
+    # ---------------------------------------------------------- running
+    def _do(self, action: Action, runner: Callable | None = None) -> _Result:
+        try:
+            result = self._execute(action, runner)
+        except WorkspaceError:
+            raise
+        except (LiteralError, BroadcastError, DeviceError) as exc:
+            raise WorkspaceError(str(exc)) from None
+        except (RuntimeError, ValueError, TypeError, IndexError, OverflowError) as exc:
+            raise WorkspaceError(explain(exc)) from None
+        self.history.append(action)
+        self._redo.clear()
+        kind = {"create": "added", "delete": "removed"}.get(action.kind, "changed")
+        if action.kind == "apply" and not OPS[action.op].inplace:
+            kind = "added"
+        self._emit(kind, [action.target] if action.target else self.names(), result.message)
+        return result
+
+    def _execute(self, action: Action, runner: Callable | None = None) -> _Result:
+        handler = getattr(self, f"_run_{action.kind}", None)
+        if handler is None:
+            raise WorkspaceError(f"unknown action kind {action.kind!r}")
+        return handler(action, runner) if action.kind == "backward" else handler(action)
+
+    def _tensor_arg(self, text: str, what: str) -> torch.Tensor:
+        name = text.strip()
+        if not name:
+            raise WorkspaceError(f"{what}: pick a tensor")
+        if name not in self.tensors:
+            raise WorkspaceError(f"{what}: no tensor named {name!r}")
+        return self.tensors[name]
+
+    def _parse_args(self, params: tuple[Param, ...], args: dict[str, str]) -> dict[str, Any]:
+        unknown = set(args) - {p.name for p in params}
+        if unknown:
+            raise WorkspaceError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for p in params:
+            text = args.get(p.name, "")
+            if p.kind == "tensor":
+                values[p.name] = self._tensor_arg(text, p.name)
+            elif p.kind == "tensors":
+                names = [n for n in text.replace(";", ",").split(",") if n.strip()]
+                if not names:
+                    raise WorkspaceError(f"{p.name}: pick one or more tensors")
+                values[p.name] = [self._tensor_arg(n, p.name) for n in names]
+            elif p.kind == "tensor_or_number":
+                stripped = text.strip()
+                values[p.name] = (
+                    self.tensors[stripped]
+                    if stripped in self.tensors
+                    else literals.parse_number(stripped)
+                    if stripped
+                    else self._tensor_arg("", p.name)
+                )
+            elif p.kind == "literal":
+                values[p.name] = literals.parse_tensor_literal(text)
+            else:
+                values[p.name] = parse_param(p, text)
+        return values
+
+    def _run_create(self, action: Action) -> _Result:
+        self._check_new_name(action.target)
+        spec = FACTORIES.get(action.op)
+        if spec is None:
+            raise WorkspaceError(f"unknown factory {action.op!r}")
+        values = self._parse_args(spec.params, action.args)
+        opts = action.options
+        kwargs: dict[str, Any] = {}
+        if opts.get("dtype"):
+            if opts["dtype"] not in DTYPES:
+                raise WorkspaceError(f"unknown dtype {opts['dtype']!r}: use one of {', '.join(DTYPES)}")
+            kwargs["dtype"] = DTYPES[opts["dtype"]]
+        device = resolve_device(opts.get("device") or "cpu")
+        if device.type != "cpu" or not spec.like:
+            kwargs["device"] = device
+        if opts.get("requires_grad"):
+            kwargs["requires_grad"] = True
+        if "seed" in opts:
+            torch.manual_seed(int(opts["seed"]))
+        tensor = spec.call(**values, **kwargs)
+        self.tensors[action.target] = tensor
+        return _Result(tensor=tensor)
+
+    def _run_apply(self, action: Action) -> _Result:
+        spec = OPS.get(action.op)
+        if spec is None:
+            raise WorkspaceError(f"unknown op {action.op!r}")
+        if not spec.inplace:
+            self._check_new_name(action.target)
+        values = self._parse_args(spec.params, action.args)
+        message = self._broadcast_note(spec, values)
+        if action.options.get("no_grad"):
+            with torch.no_grad():
+                out = spec.call(**values)
+        else:
+            out = spec.call(**values)
+        if not isinstance(out, torch.Tensor):
+            raise WorkspaceError(f"{spec.name} did not return a tensor")
+        if not spec.inplace:
+            self.tensors[action.target] = out
+        return _Result(message or "", out)
+
+    @staticmethod
+    def _broadcast_note(spec: OpSpec, values: dict[str, Any]) -> str | None:
+        shapes = {
+            n: tuple(values[n].shape) for n in spec.broadcasts if isinstance(values[n], torch.Tensor)
+        }
+        if len(shapes) < 2:
+            return None
+        return explain_broadcast(shapes)
+
+    def _run_edit(self, action: Action) -> _Result:
+        tensor = self[action.target]
+        index = literals.parse_index(action.args.get("index", ""))
+        raw = literals.parse_number(action.args.get("value", ""))
+        try:
+            old = tensor.detach()[index]
+        except IndexError as exc:
+            raise WorkspaceError(f"index out of range for shape {tuple(tensor.shape)}: {exc}") from None
+        if old.numel() != 1:
+            raise WorkspaceError("edit one element at a time: the index must pick a single value")
+        notes = []
+        stored = torch.tensor(raw).to(tensor.dtype).item()
+        if stored != raw and raw == raw:  # nan != nan is not a cast
+            notes.append(f"{_dtype_name(tensor.dtype)} tensor: {raw!r} is stored as {stored!r}")
+        before = tensor._version
+        if action.options.get("data"):
+            tensor.data[index] = raw
+            notes.append(".data edit: autograd does not see it and the version stays the same")
+        elif tensor.is_leaf and tensor.requires_grad:
+            with torch.no_grad():
+                tensor[index] = raw
+            notes.append(
+                "PyTorch forbids in-place changes to a leaf that requires grad, so this ran "
+                f"under torch.no_grad(); version {before} → {tensor._version}: a graph that "
+                "saved the old value will refuse backward"
+            )
+        else:
+            tensor[index] = raw
+            if tensor.requires_grad:
+                notes.append(f"recorded by autograd (grad_fn is now {type(tensor.grad_fn).__name__})")
+        return _Result("; ".join(notes), tensor)
+
+    def _run_delete(self, action: Action) -> _Result:
+        self[action.target]
+        del self.tensors[action.target]
+        return _Result()
+
+    def _run_backward(self, action: Action, runner: Callable | None = None) -> _Result:
+        root = self[action.target]
+        grad = None
+        if action.args.get("grad"):
+            value = literals.parse_tensor_literal(action.args["grad"])
+            grad = torch.tensor(value, dtype=root.dtype, device=root.device)
+            if tuple(grad.shape) != tuple(root.shape):
+                raise WorkspaceError(
+                    f"the gradient must have the root's shape {tuple(root.shape)}, "
+                    f"got {tuple(grad.shape)}"
+                )
+        retain = bool(action.options.get("retain_graph"))
+        saved = {
+            n: (t.grad.clone() if t.grad is not None else None)
+            for n, t in self.tensors.items()
+            if t.is_leaf or t.retains_grad  # only these have a .grad to restore
+        }
+        try:
+            if runner is not None:
+                out = runner(root, grad, retain)
+            else:
+                root.backward(grad, retain_graph=retain)
+                out = None
+        except BaseException:
+            for n, g in saved.items():  # undo any partial accumulation
+                self.tensors[n].grad = g
+            raise
+        return _Result(tensor=out)
+
+    def _run_zero_grad(self, action: Action) -> _Result:
+        names = [n.strip() for n in action.args.get("names", "").split(",") if n.strip()]
+        for n in names:
+            self[n].grad = None
+        return _Result()
+
+    def _run_retain_grad(self, action: Action) -> _Result:
+        tensor = self[action.target]
+        if not tensor.requires_grad:
+            raise WorkspaceError(f"{action.target} does not require grad, so it has no gradient to keep")
+        tensor.retain_grad()
+        return _Result()
+
+    # ------------------------------------------------------------- code
+    def describe(self, action: Action) -> str:
+        return self.code_for(action).splitlines()[-1].strip()
+
+    def code_for(self, action: Action) -> str:
+        """The PyTorch line(s) that do what ``action`` did."""
+        return getattr(self, f"_code_{action.kind}")(action)
+
+    def code_lines(self) -> list[str]:
+        return [self.code_for(a) for a in self.history]
+
+    def export_code(self) -> str:
+        body = "\n".join(self.code_lines())
+        return (
+            "# Generated by gradviz: the actions of this session as PyTorch code.\n"
+            "import torch\nimport torch.nn.functional as F\n\n" + body + ("\n" if body else "")
+        )
+
+    def _render(self, params: tuple[Param, ...], args: dict[str, str]) -> tuple[dict, set]:
+        rendered: dict[str, str] = {}
+        defaults: set[str] = set()
+        for p in params:
+            text = (args.get(p.name) or "").strip()
+            if p.kind == "tensor":
+                rendered[p.name] = text
+            elif p.kind == "tensors":
+                rendered[p.name] = "[" + ", ".join(
+                    n.strip() for n in text.replace(";", ",").split(",") if n.strip()
+                ) + "]"
+            elif p.kind == "tensor_or_number":
+                rendered[p.name] = text if text.isidentifier() else render_value(
+                    literals.parse_number(text)
+                )
+            elif p.kind == "literal":
+                rendered[p.name] = repr(literals.parse_tensor_literal(text))
+            else:
+                value = parse_param(p, text)
+                if not p.required and (not text or value == p.default):
+                    defaults.add(p.name)
+                rendered[p.name] = (
+                    literals.format_index(value) if p.kind == "index" else render_value(value)
+                )
+                if p.kind == "shape":
+                    rendered[f"{p.name}_unpacked"] = ", ".join(map(str, value))
+        return rendered, defaults
+
+    def _code_create(self, action: Action) -> str:
+        spec = FACTORIES[action.op]
+        rendered, defaults = self._render(spec.params, action.args)
+        opts = []
+        o = action.options
+        if o.get("dtype"):
+            opts.append(f"dtype=torch.{o['dtype']}")
+        if o.get("device") and o["device"] != "cpu":
+            opts.append(f"device={o['device']!r}")
+        if o.get("requires_grad"):
+            opts.append("requires_grad=True")
+        rendered["opts"] = "".join(", " + x for x in opts)
+        from gradviz.core.ops import OpSpec as _S  # reuse the template renderer
+
+        fake = _S(spec.name, "", "", "", "", spec.params, spec.call, spec.code)
+        line = f"{action.target} = {render_code(fake, rendered, defaults)}"
+        line = line.replace("(, ", "(")
+        if "seed" in o:
+            line = f"torch.manual_seed({o['seed']})\n{line}"
+        return line
+
+    def _code_apply(self, action: Action) -> str:
+        spec = OPS[action.op]
+        rendered, defaults = self._render(spec.params, action.args)
+        expr = render_code(spec, rendered, defaults)
+        line = expr if spec.inplace else f"{action.target} = {expr}"
+        if action.options.get("no_grad"):
+            return f"with torch.no_grad():\n    {line}"
+        return line
+
+    def _code_edit(self, action: Action) -> str:
+        index, value = action.args["index"], action.args["value"]
+        if action.options.get("data"):
+            return f"{action.target}.data[{index}] = {value}"
+        return f"with torch.no_grad():\n    {action.target}[{index}] = {value}"
+
+    def _code_delete(self, action: Action) -> str:
+        return f"del {action.target}"
+
+    def _code_backward(self, action: Action) -> str:
+        args = []
+        if action.args.get("grad"):
+            args.append(f"torch.tensor({literals.parse_tensor_literal(action.args['grad'])!r})")
+        if action.options.get("retain_graph"):
+            args.append("retain_graph=True")
+        return f"{action.target}.backward({', '.join(args)})"
+
+    def _code_zero_grad(self, action: Action) -> str:
+        names = [n.strip() for n in action.args.get("names", "").split(",") if n.strip()]
+        return "\n".join(f"{n}.grad = None" for n in names) or "pass  # no gradients to clear"
+
+    def _code_retain_grad(self, action: Action) -> str:
+        return f"{action.target}.retain_grad()"
+
+    # --------------------------------------------------------- sessions
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SESSION_FORMAT,
+            "version": SESSION_VERSION,
+            "actions": [a.to_dict() for a in self.history],
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the session atomically: a temporary file, then a rename."""
+        target = Path(path)
+        text = json.dumps(self.to_json(), indent=1)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        except OSError as exc:
+            raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Replace this session with the one in ``path``; on any error nothing changes."""
+        source = Path(path)
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise WorkspaceError(f"no such file: {source}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WorkspaceError(f"cannot read {source}: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise WorkspaceError(f"{source.name} is not a gradviz session (bad JSON: {exc.msg})") from None
+        if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
+            raise WorkspaceError(f"{source.name} is not a gradviz session file")
+        if data.get("version") != SESSION_VERSION:
+            raise WorkspaceError(f"{source.name}: unsupported session version {data.get('version')!r}")
+        if not isinstance(data.get("actions"), list):
+            raise WorkspaceError(f"{source.name}: 'actions' must be a list")
+        actions = [Action.from_dict(a) for a in data["actions"]]
+        fresh = Workspace()
+        for i, action in enumerate(actions, start=1):
+            try:
+                fresh._do(action)
+            except WorkspaceError as exc:
+                raise WorkspaceError(f"{source.name}: action {i} failed: {exc}") from None
+        self.tensors, self.history, self._redo = fresh.tensors, fresh.history, []
+        self._emit("reset", message=f"opened {source.name}")
