@@ -238,7 +238,7 @@ class Workspace:
     def zero_grad(self, names: Iterable[str] | None = None) -> None:
         """Set ``.grad`` to None for the given leaves (all, by default)."""
         chosen = list(names) if names is not None else [
-            n for n, t in self.tensors.items() if t.grad is not None
+            n for n, t in self.tensors.items() if (t.is_leaf or t.retains_grad) and t.grad is not None
         ]
         self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}))
 
@@ -258,11 +258,13 @@ class Workspace:
         if not self._redo:
             raise WorkspaceError("nothing to redo")
         action = self._redo.pop()
-        redo_stack = self._redo
+        redo_stack = list(self._redo)  # _do clears the redo stack for fresh actions
         try:
             self._do(action)
-        finally:
-            self._redo = redo_stack
+        except WorkspaceError:
+            self._redo = [*redo_stack, action]
+            raise
+        self._redo = redo_stack
 
     def clear(self) -> None:
         self.tensors.clear()
