@@ -170,7 +170,10 @@ def test_edit_int_tensor_says_how_the_value_is_stored():
             lambda ws: ws.create("c", "ones", {"size": "2"}, dtype="int64", requires_grad=True),
             "floating",
         ),
-        (lambda ws: ws.apply("add", "o", {"a": "x", "b": "v"}), r"cannot broadcast \(2, 3\) with \(4,\)"),
+        (
+            lambda ws: ws.apply("add", "o", {"a": "x", "b": "v"}),
+            r"cannot broadcast \(2, 3\) with \(4,\)",
+        ),
         (lambda ws: ws.apply("add", "o", {"a": "x", "b": "nope"}), "number"),
         (lambda ws: ws.apply("reshape", "o", {"input": "x", "shape": "4, 2"}), "reshape 6"),
         (lambda ws: ws.apply("matmul", "o", {"a": "x", "b": "x"}), "inner sizes"),
@@ -252,7 +255,9 @@ def test_session_round_trip(tmp_path):
             {
                 "format": "gradviz-session",
                 "version": 1,
-                "actions": [{"kind": "create", "target": "x", "op": "tensor", "args": {"data": "[1,"}}],
+                "actions": [
+                    {"kind": "create", "target": "x", "op": "tensor", "args": {"data": "[1,"}}
+                ],
             }
         ),
     ],

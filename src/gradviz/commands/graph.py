@@ -1,15 +1,116 @@
-"""``gradviz graph``: placeholder until its issue lands."""
+"""``gradviz graph SCRIPT.py --tensor NAME``: the autograd graph of a script's tensors.
+
+The script is executed (like ``python SCRIPT.py``); then the graph behind the
+named module-level tensors is captured. The ``--out`` suffix picks the format;
+without ``--out`` a one-paragraph summary is printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from gradviz.cli import CommandError
 
+FORMATS = (".json", ".dot", ".svg", ".png")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("graph", help="(not yet available)")
+    p = sub.add_parser(
+        "graph",
+        help="capture the autograd graph of a script's tensors (runs the script)",
+        description=(
+            "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`), then capture the "
+            "autograd graph behind the named module-level tensors. Other module-level tensors "
+            "that are leaves give their variable names to the graph's nodes."
+        ),
+        epilog=(
+            "Formats by suffix of --out: .json (gradviz schema), .dot (torchviz style), "
+            ".svg and .png (drawn by gradviz itself; no Graphviz needed). "
+            "Example: gradviz graph train.py --tensor loss --out loss.svg"
+        ),
+    )
+    p.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
+    p.add_argument(
+        "--tensor",
+        "-t",
+        metavar="NAME",
+        action="append",
+        required=True,
+        help="a module-level tensor of the script to start from (repeat for several roots)",
+    )
+    p.add_argument(
+        "--out", "-o", metavar="FILE", help="write the graph to FILE (.json .dot .svg .png)"
+    )
+    p.add_argument(
+        "--saved", action="store_true", help="also show the tensors saved for backward"
+    )
+
+
+def _check_out(out: str | None) -> Path | None:
+    if out is None:
+        return None
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        shown = suffix or "no suffix"
+        raise CommandError(f"unknown output format {shown!r} for {out}: use {', '.join(FORMATS)}")
+    if path.parent and not path.parent.exists():
+        raise CommandError(f"cannot write {out}: folder {path.parent} does not exist")
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CommandError("not implemented yet")
+    out = _check_out(args.out)  # before running anything: a typo costs nothing
+    from gradviz.core.graph import capture_graph
+    from gradviz.core.script import ScriptError, pick_tensor, run_script, tensors_in
+
+    try:
+        namespace = run_script(args.script)
+        roots = [pick_tensor(namespace, name) for name in args.tensor]
+    except ScriptError as exc:
+        raise CommandError(str(exc)) from None
+    names = tensors_in(namespace)
+    graph = capture_graph(*roots, names=names, show_saved=args.saved)
+    if out is None:
+        print(_summary(graph, args.tensor))
+        return 0
+    suffix = out.suffix.lower()
+    try:
+        if suffix == ".json":
+            from gradviz.core.graph_export import to_json_text
+
+            out.write_text(to_json_text(graph), encoding="utf-8")
+        elif suffix == ".dot":
+            out.write_text(graph.to_dot(), encoding="utf-8")
+        else:
+            _render_image(graph, out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+    return 0
+
+
+def _summary(graph, roots: list[str]) -> str:
+    counts = graph.counts_by_kind()
+    lines = [f"graph of {', '.join(roots)}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"]
+    width = max(len(k) for k in counts)
+    for kind, n in counts.items():
+        if n:
+            lines.append(f"  {kind:<{width}}  {n}")
+    lines.append(f"  depth {graph.depth()} (nodes on the longest path)")
+    return "\n".join(lines)
+
+
+def _render_image(graph, out: Path) -> None:
+    """Draw with Qt offscreen (imported only here, so the rest needs no Qt)."""
+    no_screen = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if no_screen and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from gradviz.qt.graph_export import export_graph_image
+    except ImportError as exc:
+        raise CommandError(f"{out.suffix} output needs PySide6 ({exc}); use .dot or .json") from None
+    export_graph_image(graph, out)

@@ -13,20 +13,10 @@ from typing import Any
 
 import torch
 
-from gradviz.core.ops import Param
+from gradviz.core.ops import DTYPES, Param
 
-DTYPES: dict[str, torch.dtype] = {
-    "float32": torch.float32,
-    "float64": torch.float64,
-    "float16": torch.float16,
-    "bfloat16": torch.bfloat16,
-    "int64": torch.int64,
-    "int32": torch.int32,
-    "int16": torch.int16,
-    "int8": torch.int8,
-    "uint8": torch.uint8,
-    "bool": torch.bool,
-}
+__all__ = ["DTYPES", "FACTORIES", "FactorySpec"]
+
 
 
 @dataclass(frozen=True)
@@ -65,14 +55,14 @@ for _name, _doc in (
     _f(FactorySpec(
         _name, _doc, (SHAPE,),
         (lambda fn: lambda size, **o: fn(size, **o))(getattr(torch, _name)),
-        f"torch.{_name}({{size_unpacked}}{{opts}})", random=_name in ("rand", "randn"),
+        f"torch.{_name}({{size*}}{{opts}})", random=_name in ("rand", "randn"),
         example=(("size", "2, 3"),),
     ))  # fmt: skip
 _f(FactorySpec(
     "full", "Every element equal to fill_value.",
     (SHAPE, Param("fill_value", "number")),
     lambda size, fill_value, **o: torch.full(size, fill_value, **o),
-    "torch.full({size}, {fill_value}{opts})", example=(("size", "2, 2"), ("fill_value", "7.")),
+    "torch.full({size,}, {fill_value}{opts})", example=(("size", "2, 2"), ("fill_value", "7.")),
 ))  # fmt: skip
 _f(FactorySpec(
     "eye", "Identity matrix (n × m).",
@@ -84,7 +74,7 @@ _f(FactorySpec(
     "arange", "start, start+step, … below end.",
     (Param("start", "number", 0), Param("end", "number"), Param("step", "number", 1)),
     lambda start, end, step, **o: torch.arange(start, end, step, **o),
-    "torch.arange(⟦{start}, ⟧{end}⟦, {step}⟧{opts})", example=(("end", "12"),),
+    "torch.arange(⟦{start}, {step~}⟧{end}⟦, {step}⟧{opts})", example=(("end", "12"),),
 ))  # fmt: skip
 _f(FactorySpec(
     "linspace", "steps evenly spaced points from start to end.",
@@ -97,7 +87,7 @@ _f(FactorySpec(
     "randint", "Uniform integers in [low, high).",
     (Param("low", "int", 0), Param("high", "int"), SHAPE),
     lambda low, high, size, **o: torch.randint(low, high, size, **o),
-    "torch.randint({low}, {high}, {size}{opts})", random=True,
+    "torch.randint({low}, {high}, {size,}{opts})", random=True,
     example=(("high", "10"), ("size", "2, 3")),
 ))  # fmt: skip
 _f(FactorySpec(
@@ -109,7 +99,7 @@ _f(FactorySpec(
     "normal", "Normal samples with the given mean and std.",
     (Param("mean", "float", 0.0), Param("std", "float", 1.0), SHAPE),
     lambda mean, std, size, **o: torch.normal(mean, std, size, **o),
-    "torch.normal({mean}, {std}, {size}{opts})", random=True,
+    "torch.normal({mean}, {std}, {size,}{opts})", random=True,
     example=(("size", "3"),),
 ))  # fmt: skip
 for _name, _doc, _random in (

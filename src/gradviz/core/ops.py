@@ -8,10 +8,21 @@ tooltips and the tests are all driven from :data:`OPS`.
 Code templates use ``{param}`` for a rendered value and ``⟦ … ⟧`` for an
 optional segment that is left out when every parameter inside it still has
 its default (so ``torch.sum(x)`` rather than ``torch.sum(x, dim=None)``).
+A field can carry one modifier:
+
+* ``{p*}``  a tuple without its parentheses: ``x.view({shape*})`` → ``x.view(2, 3)``;
+* ``{p,}``  always a tuple: ``torch.full({size,}, 7)`` → ``torch.full((3,), 7)``;
+* ``{p!}``  a string without its quotes: ``torch.{dtype!}`` → ``torch.float64``;
+* ``{p?}``  renders nothing, but drops its optional segment while ``p`` is at its
+  default: ``⟦{dim?}, keepdim={keepdim}⟧`` only appears when a dim is given;
+* ``{p~}``  renders nothing, but keeps its optional segment while ``p`` is not at its
+  default: ``torch.arange(⟦{start}, {step~}⟧{end}⟦, {step}⟧)`` writes start when a step is.
 """
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +51,20 @@ PARAM_KINDS = (
     "tensor", "tensors", "tensor_or_number", "int", "float", "number",
     "bool", "shape", "dims", "index", "str", "choice",
 )  # fmt: skip
+
+# The dtypes a user can pick, by the name that follows ``torch.``.
+DTYPES: dict[str, torch.dtype] = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "int64": torch.int64,
+    "int32": torch.int32,
+    "int16": torch.int16,
+    "int8": torch.int8,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+}
 
 
 @dataclass(frozen=True)
@@ -99,7 +124,32 @@ def render_value(value: Any) -> str:
 
 
 _OPTIONAL = re.compile(r"⟦(.*?)⟧", re.S)
-_FIELD = re.compile(r"{(\w+)}")
+_FIELD = re.compile(r"{(\w+)([*,!?~]?)}")
+
+
+def _source_node(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _modify(text: str, modifier: str) -> str:
+    """Apply a field modifier (see the module docstring) to rendered source text."""
+    if modifier in ("?", "~"):
+        return ""
+    node = _source_node(text)
+    if modifier == "*":
+        if isinstance(node, ast.Tuple) and node.elts and text.startswith("("):
+            return text[1:-1].rstrip().rstrip(",")
+        return text
+    if modifier == ",":
+        return text if isinstance(node, ast.Tuple) else f"({text},)"
+    if modifier == "!":
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        return text
+    return text
 
 
 def render_code(spec: OpSpec, rendered: dict[str, str], defaults: set[str]) -> str:
@@ -107,13 +157,24 @@ def render_code(spec: OpSpec, rendered: dict[str, str], defaults: set[str]) -> s
     ``defaults`` names the params still at their default."""
 
     def optional(match: re.Match[str]) -> str:
-        names = _FIELD.findall(match.group(1))
+        fields = _FIELD.findall(match.group(1))
+        guards = [n for n, mod in fields if mod == "?"]
+        names = [n for n, mod in fields if mod != "?"]
+        if any(g in defaults for g in guards):
+            return ""
         if names and all(n in defaults for n in names):
             return ""
         return match.group(1)
 
+    def fill(match: re.Match[str]) -> str:
+        text = _modify(rendered[match.group(1)], match.group(2))
+        # -2 ** x is -(2 ** x) in Python: keep a negative base together
+        if text.startswith("-") and match.string[match.end() :].lstrip().startswith("**"):
+            return f"({text})"
+        return text
+
     text = _OPTIONAL.sub(optional, spec.code)
-    return _FIELD.sub(lambda m: rendered[m.group(1)], text)
+    return _FIELD.sub(fill, text)
 
 
 # ------------------------------------------------------------------ parsing
@@ -159,7 +220,12 @@ def parse_param(param: Param, text: str) -> Any:
 # ------------------------------------------------------------------ catalog
 T = lambda name, help="": Param(name, "tensor", help=help)  # noqa: E731
 TN = lambda name, help="": Param(name, "tensor_or_number", help=help)  # noqa: E731
-REDUCTION = Param("reduction", "choice", "mean", ("mean", "sum", "none"), "how the losses are combined")
+REDUCTION = Param(
+    "reduction", "choice", "mean", ("mean", "sum", "none"), "how the losses are combined"
+)
+DIM = Param("dim", "dims", None, help="one dim or several, e.g. 0 or 0, 1; empty: all")
+DIM1 = Param("dim", "int", None, help="one dim; empty: the whole tensor")
+KEEPDIM = Param("keepdim", "bool", False, help="keep the reduced dims as size 1")
 
 
 def _dim(value: tuple[int, ...] | None) -> Any:
@@ -167,6 +233,21 @@ def _dim(value: tuple[int, ...] | None) -> Any:
     if value is None:
         return None
     return value[0] if len(value) == 1 else value
+
+
+def _reduce(fn: Callable[..., Any], *, values: bool = False, multi: bool = True) -> Callable:
+    """A reduction that mirrors its code line: no dim → ``fn(x)``, else ``fn(x, dim, keepdim)``.
+
+    ``values`` picks ``.values`` from the (values, indices) pair that max/min return.
+    """
+
+    def call(input: torch.Tensor, dim: Any, keepdim: bool) -> torch.Tensor:
+        if dim is None:
+            return fn(input)
+        out = fn(input, dim=_dim(dim) if multi else dim, keepdim=keepdim)
+        return out.values if values else out
+
+    return call
 
 
 def _op(*args: Any, **kwargs: Any) -> OpSpec:
@@ -179,81 +260,403 @@ OPS: dict[str, OpSpec] = {}
 def register(spec: OpSpec) -> OpSpec:
     if spec.name in OPS:
         raise ValueError(f"duplicate op {spec.name!r}")
+    names = {p.name for p in spec.params}
     for p in spec.params:
         if p.kind not in PARAM_KINDS:
             raise ValueError(f"{spec.name}.{p.name}: unknown kind {p.kind!r}")
+    for name in (*spec.broadcasts, *spec.example, *([spec.inplace] if spec.inplace else [])):
+        if name not in names:
+            raise ValueError(f"{spec.name}: {name!r} is not one of its parameters")
+    for name, _ in _FIELD.findall(spec.code):
+        if name not in names:
+            raise ValueError(f"{spec.name}: code template uses unknown field {name!r}")
     OPS[spec.name] = spec
     return spec
 
+
+# Each entry: name, group, label, doc, formula, params, call, code template, extras.
+# fmt: off
 
 # Arithmetic -----------------------------------------------------------------
 register(_op(
     "add", "Arithmetic", "a + b", "Elementwise sum; shapes broadcast.", "out = a + b",
     (TN("a"), TN("b")), lambda a, b: a + b, "{a} + {b}",
     broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[10., 20.]"},
-))  # fmt: skip
+))
+register(_op(
+    "sub", "Arithmetic", "a - b", "Elementwise difference; shapes broadcast.", "out = a − b",
+    (TN("a"), TN("b")), lambda a, b: a - b, "{a} - {b}",
+    broadcasts=("a", "b"), example={"a": "[[5., 6.], [7., 8.]]", "b": "[1., 2.]"},
+))
 register(_op(
     "mul", "Arithmetic", "a * b", "Elementwise product; shapes broadcast.", "out = a ⊙ b",
     (TN("a"), TN("b")), lambda a, b: a * b, "{a} * {b}",
     broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
-))  # fmt: skip
+))
+register(_op(
+    "div", "Arithmetic", "a / b",
+    "Elementwise true division (integers give floats); shapes broadcast.", "out = a ÷ b",
+    (TN("a"), TN("b")), lambda a, b: a / b, "{a} / {b}",
+    broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[[2.], [4.]]"},
+))
+register(_op(
+    "power", "Arithmetic", "a ** b", "Elementwise power; shapes broadcast.", "out = aᵇ",
+    (TN("a"), TN("b")), lambda a, b: a**b, "{a} ** {b}",
+    broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[2., 0.5, 1.]"},
+))
+register(_op(
+    "neg", "Arithmetic", "-x", "Elementwise negation.", "out = −x",
+    (T("input"),), lambda input: -input, "-{input}", example={"input": "[1., -2., 3.]"},
+))
+register(_op(
+    "add_alpha", "Arithmetic", "torch.add(a, b, alpha)",
+    "Sum with b scaled by alpha, in one call; shapes broadcast.", "out = a + α·b",
+    (T("input"), TN("other"), Param("alpha", "number", 1, help="the factor α on other")),
+    lambda input, other, alpha: torch.add(input, other, alpha=alpha),
+    "torch.add({input}, {other}⟦, alpha={alpha}⟧)", broadcasts=("input", "other"),
+    example={"input": "[1., 2.]", "other": "[10., 20.]", "alpha": "0.5"},
+))
 register(_op(
     "add_", "Arithmetic", "a.add_(b)", "In-place sum: overwrites a and bumps its version.",
     "a ← a + b", (T("a"), TN("b")), lambda a, b: a.add_(b), "{a}.add_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "[1., 1.]"},
     example_grad=False,
-))  # fmt: skip
+))
+register(_op(
+    "sub_", "Arithmetic", "a.sub_(b)", "In-place difference: overwrites a and bumps its version.",
+    "a ← a − b", (T("a"), TN("b")), lambda a, b: a.sub_(b), "{a}.sub_({b})",
+    inplace="a", broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[1., 1.]"},
+    example_grad=False,
+))
+register(_op(
+    "mul_", "Arithmetic", "a.mul_(b)", "In-place product: overwrites a and bumps its version.",
+    "a ← a ⊙ b", (T("a"), TN("b")), lambda a, b: a.mul_(b), "{a}.mul_({b})",
+    inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "3"},
+    example_grad=False,
+))
+register(_op(
+    "zero_", "Arithmetic", "x.zero_()",
+    "Fill x with zeros in place (what optimizer.zero_grad does to .grad).", "x ← 0",
+    (T("input"),), lambda input: input.zero_(), "{input}.zero_()",
+    inplace="input", example={"input": "[1., 2., 3.]"}, example_grad=False,
+))
+register(_op(
+    "fill_", "Arithmetic", "x.fill_(value)", "Set every element of x to value, in place.",
+    "x ← v", (T("input"), Param("value", "number")),
+    lambda input, value: input.fill_(value), "{input}.fill_({value})",
+    inplace="input", example={"input": "[[1., 2.], [3., 4.]]", "value": "7"}, example_grad=False,
+))
+
+# Comparison -----------------------------------------------------------------
+for _name, _sym, _math, _fn in (
+    ("eq", "==", "=", operator.eq),
+    ("ne", "!=", "≠", operator.ne),
+    ("gt", ">", ">", operator.gt),
+    ("lt", "<", "<", operator.lt),
+    ("ge", ">=", "≥", operator.ge),
+    ("le", "<=", "≤", operator.le),
+):
+    register(_op(
+        _name, "Comparison", f"a {_sym} b",
+        "Elementwise comparison giving a bool tensor; no gradient flows through it.",
+        f"outᵢ = (aᵢ {_math} bᵢ)", (TN("a"), TN("b")),
+        (lambda fn: lambda a, b: fn(a, b))(_fn), f"{{a}} {_sym} {{b}}",
+        broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[3., 2.]"},
+    ))
+register(_op(
+    "where", "Comparison", "where(cond, a, b)",
+    "Pick from a where cond is True, else from b; shapes broadcast.",
+    "outᵢ = aᵢ if condᵢ else bᵢ", (T("condition"), TN("input"), TN("other")),
+    lambda condition, input, other: torch.where(condition, input, other),
+    "torch.where({condition}, {input}, {other})", broadcasts=("condition", "input", "other"),
+    example={"condition": "[True, False, True]", "input": "[1., 2., 3.]", "other": "[[0.], [-1.]]"},
+))
 
 # Reductions -----------------------------------------------------------------
 register(_op(
-    "sum", "Reductions", "sum(x, dim)", "Sum of all elements, or along dim.",
-    "out = Σᵢ xᵢ", (T("input"), Param("dim", "dims", None), Param("keepdim", "bool", False)),
-    lambda input, dim, keepdim: input.sum() if dim is None
-    else torch.sum(input, dim=_dim(dim), keepdim=keepdim),
-    "torch.sum({input}⟦, dim={dim}⟧⟦, keepdim={keepdim}⟧)",
+    "sum", "Reductions", "sum(x, dim)",
+    "Sum of all elements, or along dim (keepdim keeps it as size 1).", "out = Σᵢ xᵢ",
+    (T("input"), DIM, KEEPDIM), _reduce(torch.sum),
+    "torch.sum({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 2.], [3., 4.]]", "dim": "0"},
-))  # fmt: skip
+))
+register(_op(
+    "mean", "Reductions", "mean(x, dim)", "Average of all elements, or along dim.",
+    "out = (1/n) Σᵢ xᵢ", (T("input"), DIM, KEEPDIM), _reduce(torch.mean),
+    "torch.mean({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
+    example={"input": "[[1., 2.], [3., 4.]]", "dim": "1", "keepdim": "True"},
+))
+register(_op(
+    "max", "Reductions", "max(x, dim)",
+    "Largest element, or the largest along dim: returns the values "
+    "(torch.max(x, dim) gives (values, indices); argmax gives the indices).",
+    "out = maxᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.max, values=True, multi=False),
+    "torch.max({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
+    example={"input": "[[1., 5.], [3., 4.]]", "dim": "1"},
+))
+register(_op(
+    "min", "Reductions", "min(x, dim)",
+    "Smallest element, or the smallest along dim: returns the values "
+    "(torch.min(x, dim) gives (values, indices); argmin gives the indices).",
+    "out = minᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.min, values=True, multi=False),
+    "torch.min({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
+    example={"input": "[[1., 5.], [3., 0.]]", "dim": "0", "keepdim": "True"},
+))
+register(_op(
+    "argmax", "Reductions", "argmax(x, dim)",
+    "Index of the largest element (in the flattened tensor, or along dim); int64, no gradient.",
+    "out = argmaxᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.argmax, multi=False),
+    "torch.argmax({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
+    example={"input": "[[1., 5., 2.], [7., 0., 3.]]", "dim": "1"},
+))
+register(_op(
+    "argmin", "Reductions", "argmin(x, dim)",
+    "Index of the smallest element (in the flattened tensor, or along dim); int64, no gradient.",
+    "out = argminᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.argmin, multi=False),
+    "torch.argmin({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
+    example={"input": "[[1., 5., 2.], [7., 0., 3.]]"},
+))
+register(_op(
+    "cumsum", "Reductions", "cumsum(x, dim)", "Running total along dim (same shape as x).",
+    "outᵢ = Σ_{j ≤ i} xⱼ", (T("input"), Param("dim", "int")),
+    lambda input, dim: torch.cumsum(input, dim=dim), "torch.cumsum({input}, dim={dim})",
+    example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim": "1"},
+))
+register(_op(
+    "norm", "Reductions", "norm(x, p, dim)",
+    "p-norm of all elements, or along dim (p = 2: Euclidean length).",
+    "‖x‖ₚ = (Σᵢ |xᵢ|ᵖ)^(1/p)",
+    (T("input"), Param("p", "float", 2.0, help="2: Euclidean, 1: sum of |x|, inf: max |x|"),
+     DIM, KEEPDIM),
+    lambda input, p, dim, keepdim: torch.norm(input, p=p) if dim is None
+    else torch.norm(input, p=p, dim=_dim(dim), keepdim=keepdim),
+    "torch.norm({input}⟦, p={p}⟧⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
+    example={"input": "[[3., 4.], [1., -2.]]", "dim": "1"},
+))
 
 # Shape ----------------------------------------------------------------------
 register(_op(
-    "reshape", "Shape", "x.reshape(shape)", "Same elements in a new shape; a view when it can be.",
-    "out[i] = x[i] (row-major order)", (T("input"), Param("shape", "shape")),
-    lambda input, shape: input.reshape(shape), "{input}.reshape{shape}",
-    example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "2, 3"},
-))  # fmt: skip
+    "view", "Shape", "x.view(shape)",
+    "Same storage seen with a new shape: no copy, needs a compatible (contiguous) layout.",
+    "out[i] = x[i] in row-major order, sharing storage", (T("input"), Param("shape", "shape")),
+    lambda input, shape: input.view(shape), "{input}.view({shape*})",
+    example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "3, -1"},
+))
 register(_op(
-    "index", "Shape", "x[index]", "Indexing and slicing: basic slices give a view.",
-    "out = x[index]", (T("input"), Param("index", "index")),
-    lambda input, index: input[index], "{input}[{index}]",
-    example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "index": "0, 1:"},
-))  # fmt: skip
+    "reshape", "Shape", "x.reshape(shape)", "Same elements in a new shape; a view when it can be.",
+    "out[i] = x[i] in row-major order", (T("input"), Param("shape", "shape")),
+    lambda input, shape: input.reshape(shape), "{input}.reshape({shape*})",
+    example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "2, 3"},
+))
+register(_op(
+    "transpose", "Shape", "x.transpose(dim0, dim1)", "Swap two dims; a view, no data moves.",
+    "out[…i…j…] = x[…j…i…]", (T("input"), Param("dim0", "int"), Param("dim1", "int")),
+    lambda input, dim0, dim1: input.transpose(dim0, dim1), "{input}.transpose({dim0}, {dim1})",
+    example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim0": "0", "dim1": "1"},
+))
+register(_op(
+    "t", "Shape", "x.t()", "Transpose of a matrix (at most 2-D); a view.", "outᵢⱼ = xⱼᵢ",
+    (T("input"),), lambda input: input.t(), "{input}.t()",
+    example={"input": "[[1., 2., 3.], [4., 5., 6.]]"},
+))
+register(_op(
+    "permute", "Shape", "x.permute(dims)", "Reorder all dims; a view.",
+    "out.shape = (x.shape[d₀], x.shape[d₁], …)", (T("input"), Param("dims", "dims")),
+    lambda input, dims: input.permute(dims), "{input}.permute({dims*})",
+    example={"input": "[[[1., 2.], [3., 4.], [5., 6.]]]", "dims": "2, 0, 1"},
+))
+register(_op(
+    "squeeze", "Shape", "x.squeeze(dim)", "Drop dims of size 1: all of them, or just dim.",
+    "shape (2, 1, 3) → (2, 3)", (T("input"), DIM1),
+    lambda input, dim: input.squeeze() if dim is None else input.squeeze(dim),
+    "{input}.squeeze(⟦{dim}⟧)", example={"input": "[[[1., 2.]], [[3., 4.]]]", "dim": "1"},
+))
+register(_op(
+    "unsqueeze", "Shape", "x.unsqueeze(dim)", "Insert a dim of size 1 at position dim.",
+    "shape (3,) → (1, 3) for dim = 0", (T("input"), Param("dim", "int")),
+    lambda input, dim: input.unsqueeze(dim), "{input}.unsqueeze({dim})",
+    example={"input": "[1., 2., 3.]", "dim": "1"},
+))
+register(_op(
+    "flatten", "Shape", "flatten(x, start_dim, end_dim)",
+    "Merge dims start_dim … end_dim into one.", "shape (2, 3, 4) → (2, 12) for start_dim = 1",
+    (T("input"), Param("start_dim", "int", 0), Param("end_dim", "int", -1)),
+    lambda input, start_dim, end_dim: torch.flatten(input, start_dim, end_dim),
+    "torch.flatten({input}⟦, start_dim={start_dim}⟧⟦, end_dim={end_dim}⟧)",
+    example={"input": "[[[1., 2.], [3., 4.]], [[5., 6.], [7., 8.]]]", "start_dim": "1"},
+))
+register(_op(
+    "contiguous", "Shape", "x.contiguous()",
+    "A row-major copy when x's layout is not (after transpose or permute); x itself otherwise.",
+    "same values, strides made row-major", (T("input"),),
+    lambda input: input.contiguous(), "{input}.contiguous()",
+    example={"input": "[[1., 2.], [3., 4.]]"},
+))
+register(_op(
+    "expand", "Shape", "x.expand(sizes)",
+    "A view that repeats size-1 dims up to sizes without copying (-1 keeps a size).",
+    "out[i, j] = x[i, 0]", (T("input"), Param("sizes", "shape")),
+    lambda input, sizes: input.expand(sizes), "{input}.expand({sizes*})",
+    example={"input": "[[1.], [2.]]", "sizes": "2, 3"},
+))
+register(_op(
+    "repeat", "Shape", "x.repeat(repeats)", "Tile x: copies the data repeats times along each dim.",
+    "shape (a, b) → (r₀·a, r₁·b)", (T("input"), Param("repeats", "shape")),
+    lambda input, repeats: input.repeat(repeats), "{input}.repeat({repeats*})",
+    example={"input": "[[1., 2.]]", "repeats": "2, 3"},
+))
 register(_op(
     "cat", "Shape", "cat([a, b], dim)", "Join tensors along an existing dim.",
     "out = [a; b]", (Param("tensors", "tensors"), Param("dim", "int", 0)),
     lambda tensors, dim: torch.cat(tensors, dim=dim), "torch.cat({tensors}⟦, dim={dim}⟧)",
     example={"tensors": "[1., 2.]; [3.]"},
-))  # fmt: skip
+))
+register(_op(
+    "stack", "Shape", "stack([a, b], dim)", "Join same-shaped tensors along a new dim.",
+    "out[…, k, …] = tensorₖ", (Param("tensors", "tensors"), Param("dim", "int", 0)),
+    lambda tensors, dim: torch.stack(tensors, dim=dim), "torch.stack({tensors}⟦, dim={dim}⟧)",
+    example={"tensors": "[1., 2.]; [3., 4.]; [5., 6.]", "dim": "1"},
+))
+register(_op(
+    "index", "Shape", "x[index]",
+    "Indexing and slicing: ints and slices give a view, lists of ints a copy.",
+    "out = x[index]", (T("input"), Param("index", "index")),
+    lambda input, index: input[index], "{input}[{index}]",
+    example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "index": "0, 1:"},
+))
+register(_op(
+    "masked_fill", "Shape", "x.masked_fill(mask, value)",
+    "A copy of x with value wherever the bool mask is True.", "outᵢ = v if maskᵢ else xᵢ",
+    (T("input"), T("mask"), Param("value", "number")),
+    lambda input, mask, value: input.masked_fill(mask, value),
+    "{input}.masked_fill({mask}, {value})",
+    example={"input": "[[1., 2.], [3., 4.]]", "mask": "[[True, False], [False, True]]",
+             "value": "0"},
+))
 
 # Linear algebra --------------------------------------------------------------
 register(_op(
-    "matmul", "Linear algebra", "a @ b", "Matrix product with broadcasting of batch dims.",
-    "out_ij = Σₖ a_ik b_kj", (T("a"), T("b")), lambda a, b: a @ b, "{a} @ {b}",
+    "dot", "Linear algebra", "dot(a, b)", "Inner product of two 1-D tensors of equal length.",
+    "out = Σᵢ aᵢ bᵢ", (T("a"), T("b")), lambda a, b: torch.dot(a, b), "torch.dot({a}, {b})",
+    example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
+))
+register(_op(
+    "mv", "Linear algebra", "mv(A, v)", "Matrix times vector: (n, m) @ (m,) → (n,).",
+    "outᵢ = Σⱼ Aᵢⱼ vⱼ", (T("input"), T("vec")),
+    lambda input, vec: torch.mv(input, vec), "torch.mv({input}, {vec})",
+    example={"input": "[[1., 2.], [3., 4.], [5., 6.]]", "vec": "[1., -1.]"},
+))
+register(_op(
+    "mm", "Linear algebra", "mm(a, b)",
+    "Matrix product of two 2-D tensors: (n, m) @ (m, p) → (n, p); no broadcasting.",
+    "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: torch.mm(a, b), "torch.mm({a}, {b})",
+    example={"a": "[[1., 2., 3.], [4., 5., 6.]]", "b": "[[1., 0.], [0., 1.], [1., 1.]]"},
+))
+register(_op(
+    "matmul", "Linear algebra", "a @ b",
+    "Matrix product (torch.matmul): vectors, matrices and batches, broadcasting batch dims.",
+    "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: a @ b, "{a} @ {b}",
     example={"a": "[[1., 2.], [3., 4.]]", "b": "[[1.], [0.5]]"},
-))  # fmt: skip
+))
+register(_op(
+    "bmm", "Linear algebra", "bmm(a, b)",
+    "Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p).", "out_bᵢⱼ = Σₖ a_bᵢₖ b_bₖⱼ",
+    (T("a"), T("b")), lambda a, b: torch.bmm(a, b), "torch.bmm({a}, {b})",
+    example={"a": "[[[1., 2.]], [[3., 4.]]]", "b": "[[[1.], [2.]], [[0.5], [-1.]]]"},
+))
 register(_op(
     "einsum", "Linear algebra", "einsum(eq, ...)", "Einstein summation over named indices.",
-    "e.g. 'ij,jk->ik' is a matrix product", (Param("equation", "str"), Param("operands", "tensors")),
+    "e.g. 'ij,jk->ik' is a matrix product",
+    (Param("equation", "str"), Param("operands", "tensors")),
     lambda equation, operands: torch.einsum(equation, *operands),
     "torch.einsum({equation}, {operands})",
     example={"equation": "ij,jk->ik", "operands": "[[1., 2.]]; [[3.], [4.]]"},
-))  # fmt: skip
+))
+register(_op(
+    "outer", "Linear algebra", "outer(a, b)", "Outer product of two vectors: (n,), (m,) → (n, m).",
+    "outᵢⱼ = aᵢ bⱼ", (T("a"), T("b")), lambda a, b: torch.outer(a, b), "torch.outer({a}, {b})",
+    example={"a": "[1., 2.]", "b": "[1., 10., 100.]"},
+))
 
 # Elementwise functions ---------------------------------------------------------
+for _name, _doc, _math, _example in (
+    ("exp", "Exponential, elementwise.", "out = eˣ", "[0., 1., -1.]"),
+    ("log", "Natural logarithm: −inf at 0, nan below 0.", "out = ln x", "[0.5, 1., 2.]"),
+    ("sqrt", "Square root: nan below 0.", "out = √x", "[1., 4., 9.]"),
+    ("square", "Square, elementwise.", "out = x²", "[1., -2., 3.]"),
+    ("abs", "Absolute value (its gradient at 0 is 0).", "out = |x|", "[-1.5, 0., 2.]"),
+    ("tanh", "Squashes to (−1, 1).", "tanh x = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)", "[-2., 0., 2.]"),
+    ("sigmoid", "Squashes to (0, 1).", "σ(x) = 1 / (1 + e^(−x))", "[-2., 0., 2.]"),
+):
+    register(_op(
+        _name, "Functions", f"{_name}(x)", _doc, _math, (T("input"),),
+        (lambda fn: lambda input: fn(input))(getattr(torch, _name)), f"torch.{_name}({{input}})",
+        example={"input": _example},
+    ))
 register(_op(
-    "sigmoid", "Functions", "sigmoid(x)", "Squashes to (0, 1).", "σ(x) = 1 / (1 + e^(−x))",
-    (T("input"),), lambda input: torch.sigmoid(input), "torch.sigmoid({input})",
-    example={"input": "[-2., 0., 2.]"},
-))  # fmt: skip
+    "pow", "Functions", "pow(x, exponent)",
+    "x raised to exponent (a number or a tensor), elementwise.", "out = xᵉ",
+    (T("input"), TN("exponent")), lambda input, exponent: torch.pow(input, exponent),
+    "torch.pow({input}, {exponent})", broadcasts=("input", "exponent"),
+    example={"input": "[1., 2., 3.]", "exponent": "3"},
+))
+register(_op(
+    "clamp", "Functions", "clamp(x, min, max)",
+    "Limit values to [min, max]; the gradient is 0 where a value was clamped.",
+    "out = min(max(x, lo), hi)",
+    (T("input"), Param("min", "number", None), Param("max", "number", None)),
+    lambda input, min, max: torch.clamp(input, min=min, max=max),
+    "torch.clamp({input}⟦, min={min}⟧⟦, max={max}⟧)",
+    example={"input": "[-1., 0.5, 2.]", "min": "0", "max": "1"},
+))
+register(_op(
+    "relu", "Functions", "relu(x)", "Rectified linear unit: negatives become 0.",
+    "out = max(0, x)", (T("input"),), lambda input: F.relu(input), "F.relu({input})",
+    example={"input": "[-1., 0.5, 2.]"},
+))
+register(_op(
+    "leaky_relu", "Functions", "leaky_relu(x, slope)",
+    "Like relu, but negatives are scaled by a small slope instead of zeroed.",
+    "out = x if x > 0 else a·x",
+    (T("input"), Param("negative_slope", "float", 0.01)),
+    lambda input, negative_slope: F.leaky_relu(input, negative_slope),
+    "F.leaky_relu({input}⟦, negative_slope={negative_slope}⟧)",
+    example={"input": "[-1., 0.5, 2.]", "negative_slope": "0.1"},
+))
+register(_op(
+    "elu", "Functions", "elu(x, alpha)", "Exponential linear unit: smooth below 0, tends to −α.",
+    "out = x if x > 0 else α(eˣ − 1)", (T("input"), Param("alpha", "float", 1.0)),
+    lambda input, alpha: F.elu(input, alpha=alpha), "F.elu({input}⟦, alpha={alpha}⟧)",
+    example={"input": "[-2., -0.5, 0., 1.]", "alpha": "0.5"},
+))
+register(_op(
+    "softmax", "Functions", "softmax(x, dim)",
+    "Turn scores into probabilities along dim: positive, summing to 1.",
+    "outᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
+    lambda input, dim: F.softmax(input, dim=dim), "F.softmax({input}, dim={dim})",
+    example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
+))
+register(_op(
+    "log_softmax", "Functions", "log_softmax(x, dim)",
+    "Log of softmax along dim, computed stably (pairs with nll_loss).",
+    "outᵢ = xᵢ − log Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
+    lambda input, dim: F.log_softmax(input, dim=dim), "F.log_softmax({input}, dim={dim})",
+    example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
+))
+register(_op(
+    "normalize", "Functions", "F.normalize(x, p, dim)",
+    "Scale each slice along dim to unit p-norm.", "out = x / max(‖x‖ₚ, ε) along dim",
+    (T("input"), Param("p", "float", 2.0), Param("dim", "int", 1)),
+    lambda input, p, dim: F.normalize(input, p=p, dim=dim),
+    "F.normalize({input}⟦, p={p}⟧⟦, dim={dim}⟧)",
+    example={"input": "[[3., 4.], [1., 0.]]"},
+))
+register(_op(
+    "maximum", "Functions", "maximum(a, b)",
+    "Elementwise larger of a and b; shapes broadcast.", "outᵢ = max(aᵢ, bᵢ)",
+    (T("a"), T("b")), lambda a, b: torch.maximum(a, b), "torch.maximum({a}, {b})",
+    broadcasts=("a", "b"), example={"a": "[[1., 5.], [3., 0.]]", "b": "[2., 2.]"},
+))
 
 # Losses -------------------------------------------------------------------
 register(_op(
@@ -262,21 +665,88 @@ register(_op(
     lambda input, target, reduction: F.mse_loss(input, target, reduction=reduction),
     "F.mse_loss({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[1., 2., 3.]", "target": "[1.5, 2., 2.]"},
-))  # fmt: skip
+))
+register(_op(
+    "l1_loss", "Losses", "l1_loss(pred, target)", "Mean absolute error.",
+    "ℓ = mean(|pred − target|)", (T("input"), T("target"), REDUCTION),
+    lambda input, target, reduction: F.l1_loss(input, target, reduction=reduction),
+    "F.l1_loss({input}, {target}⟦, reduction={reduction}⟧)",
+    example={"input": "[1., 2., 3.]", "target": "[1.5, 2.5, 2.]", "reduction": "sum"},
+))
+register(_op(
+    "smooth_l1_loss", "Losses", "smooth_l1_loss(pred, target, beta)",
+    "Squared error for small differences, absolute error beyond beta (Huber-like).",
+    "ℓᵢ = ½dᵢ²/β if |dᵢ| < β else |dᵢ| − ½β, with d = pred − target",
+    (T("input"), T("target"), REDUCTION, Param("beta", "float", 1.0)),
+    lambda input, target, reduction, beta: F.smooth_l1_loss(
+        input, target, reduction=reduction, beta=beta),
+    "F.smooth_l1_loss({input}, {target}⟦, reduction={reduction}⟧⟦, beta={beta}⟧)",
+    example={"input": "[1., 2., 3.]", "target": "[1.5, 2., 0.]", "reduction": "none"},
+))
+register(_op(
+    "cross_entropy", "Losses", "cross_entropy(logits, target)",
+    "Softmax plus negative log-likelihood of the target class, from raw scores (logits).",
+    "ℓₙ = −log softmax(xₙ)[yₙ]", (T("input", "logits (N, C)"),
+                                   T("target", "class indices (N,), int64"), REDUCTION),
+    lambda input, target, reduction: F.cross_entropy(input, target, reduction=reduction),
+    "F.cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
+    example={"input": "[[2., 0.5, -1.], [0., 1., 0.]]", "target": "[0, 2]"},
+))
+register(_op(
+    "nll_loss", "Losses", "nll_loss(log_probs, target)",
+    "Negative log-likelihood from log-probabilities (use after log_softmax).",
+    "ℓₙ = −xₙ[yₙ]", (T("input", "log-probabilities (N, C)"),
+                      T("target", "class indices (N,), int64"), REDUCTION),
+    lambda input, target, reduction: F.nll_loss(input, target, reduction=reduction),
+    "F.nll_loss({input}, {target}⟦, reduction={reduction}⟧)",
+    example={"input": "[[-0.5, -1.2, -2.], [-1., -0.3, -3.]]", "target": "[1, 0]"},
+))
+register(_op(
+    "binary_cross_entropy", "Losses", "binary_cross_entropy(p, target)",
+    "Binary cross-entropy on probabilities in [0, 1] (after a sigmoid).",
+    "ℓ = −[y log p + (1 − y) log(1 − p)]", (T("input"), T("target"), REDUCTION),
+    lambda input, target, reduction: F.binary_cross_entropy(input, target, reduction=reduction),
+    "F.binary_cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
+    example={"input": "[0.2, 0.9, 0.6]", "target": "[0., 1., 1.]"},
+))
+register(_op(
+    "binary_cross_entropy_with_logits", "Losses", "bce_with_logits(x, target)",
+    "Binary cross-entropy from raw scores: the sigmoid is inside, which is numerically stable.",
+    "ℓ = −[y log σ(x) + (1 − y) log(1 − σ(x))]", (T("input"), T("target"), REDUCTION),
+    lambda input, target, reduction: F.binary_cross_entropy_with_logits(
+        input, target, reduction=reduction),
+    "F.binary_cross_entropy_with_logits({input}, {target}⟦, reduction={reduction}⟧)",
+    example={"input": "[-1., 2., 0.5]", "target": "[0., 1., 1.]", "reduction": "sum"},
+))
 
 # Autograd -------------------------------------------------------------------
 register(_op(
     "detach", "Autograd", "x.detach()", "Same data, cut off from the graph: no grad flows back.",
     "out = x, ∂out/∂x := 0", (T("input"),), lambda input: input.detach(), "{input}.detach()",
     example={"input": "[1., 2.]"},
-))  # fmt: skip
+))
 register(_op(
-    "requires_grad_", "Autograd", "x.requires_grad_()", "Start tracking x: it becomes a leaf that gets .grad.",
-    "x.requires_grad ← flag", (T("input"), Param("requires_grad", "bool", True)),
+    "clone", "Autograd", "x.clone()",
+    "A copy with its own storage; unlike detach, the gradient still flows back to x.",
+    "out = x (new memory), ∂out/∂x = I", (T("input"),),
+    lambda input: input.clone(), "{input}.clone()", example={"input": "[1., 2.]"},
+))
+register(_op(
+    "requires_grad_", "Autograd", "x.requires_grad_()",
+    "Start tracking x: it becomes a leaf that gets .grad.", "x.requires_grad ← flag",
+    (T("input"), Param("requires_grad", "bool", True)),
     lambda input, requires_grad: input.requires_grad_(requires_grad),
     "{input}.requires_grad_(⟦{requires_grad}⟧)",
     inplace="input", example={"input": "[1., 2.]"}, example_grad=False,
-))  # fmt: skip
+))
+register(_op(
+    "to", "Dtype", "x.to(dtype)",
+    "Convert to another dtype (a copy unless it already has it); gradients flow between floats.",
+    "out = dtype(x)", (T("input"), Param("dtype", "choice", choices=tuple(DTYPES))),
+    lambda input, dtype: input.to(DTYPES[dtype]), "{input}.to(torch.{dtype!})",
+    example={"input": "[1.5, 2., -3.]", "dtype": "float64"},
+))
+# fmt: on
 
 
 def groups() -> dict[str, list[OpSpec]]:
@@ -288,7 +758,7 @@ def groups() -> dict[str, list[OpSpec]]:
 
 
 def search(text: str) -> list[OpSpec]:
-    """Ops whose name, label, group or doc contain every word of ``text``."""
+    """Ops whose name, label, group, doc or formula contain every word of ``text``."""
     words = text.lower().split()
-    hay = lambda s: f"{s.name} {s.label} {s.group} {s.doc}".lower()  # noqa: E731
+    hay = lambda s: f"{s.name} {s.label} {s.group} {s.doc} {s.formula}".lower()  # noqa: E731
     return [s for s in OPS.values() if all(w in hay(s) for w in words)]

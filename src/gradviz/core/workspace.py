@@ -237,9 +237,15 @@ class Workspace:
 
     def zero_grad(self, names: Iterable[str] | None = None) -> None:
         """Set ``.grad`` to None for the given leaves (all, by default)."""
-        chosen = list(names) if names is not None else [
-            n for n, t in self.tensors.items() if (t.is_leaf or t.retains_grad) and t.grad is not None
-        ]
+        chosen = (
+            list(names)
+            if names is not None
+            else [
+                n
+                for n, t in self.tensors.items()
+                if (t.is_leaf or t.retains_grad) and t.grad is not None
+            ]
+        )
         self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}))
 
     def retain_grad(self, name: str) -> None:
@@ -350,7 +356,9 @@ class Workspace:
         kwargs: dict[str, Any] = {}
         if opts.get("dtype"):
             if opts["dtype"] not in DTYPES:
-                raise WorkspaceError(f"unknown dtype {opts['dtype']!r}: use one of {', '.join(DTYPES)}")
+                raise WorkspaceError(
+                    f"unknown dtype {opts['dtype']!r}: use one of {', '.join(DTYPES)}"
+                )
             kwargs["dtype"] = DTYPES[opts["dtype"]]
         device = resolve_device(opts.get("device") or "cpu")
         if device.type != "cpu" or not spec.like:
@@ -385,7 +393,9 @@ class Workspace:
     @staticmethod
     def _broadcast_note(spec: OpSpec, values: dict[str, Any]) -> str | None:
         shapes = {
-            n: tuple(values[n].shape) for n in spec.broadcasts if isinstance(values[n], torch.Tensor)
+            n: tuple(values[n].shape)
+            for n in spec.broadcasts
+            if isinstance(values[n], torch.Tensor)
         }
         if len(shapes) < 2:
             return None
@@ -398,7 +408,9 @@ class Workspace:
         try:
             old = tensor.detach()[index]
         except IndexError as exc:
-            raise WorkspaceError(f"index out of range for shape {tuple(tensor.shape)}: {exc}") from None
+            raise WorkspaceError(
+                f"index out of range for shape {tuple(tensor.shape)}: {exc}"
+            ) from None
         if old.numel() != 1:
             raise WorkspaceError("edit one element at a time: the index must pick a single value")
         notes = []
@@ -420,7 +432,9 @@ class Workspace:
         else:
             tensor[index] = raw
             if tensor.requires_grad:
-                notes.append(f"recorded by autograd (grad_fn is now {type(tensor.grad_fn).__name__})")
+                notes.append(
+                    f"recorded by autograd (grad_fn is now {type(tensor.grad_fn).__name__})"
+                )
         return _Result("; ".join(notes), tensor)
 
     def _run_delete(self, action: Action) -> _Result:
@@ -466,7 +480,9 @@ class Workspace:
     def _run_retain_grad(self, action: Action) -> _Result:
         tensor = self[action.target]
         if not tensor.requires_grad:
-            raise WorkspaceError(f"{action.target} does not require grad, so it has no gradient to keep")
+            raise WorkspaceError(
+                f"{action.target} does not require grad, so it has no gradient to keep"
+            )
         tensor.retain_grad()
         return _Result()
 
@@ -496,12 +512,14 @@ class Workspace:
             if p.kind == "tensor":
                 rendered[p.name] = text
             elif p.kind == "tensors":
-                rendered[p.name] = "[" + ", ".join(
-                    n.strip() for n in text.replace(";", ",").split(",") if n.strip()
-                ) + "]"
+                rendered[p.name] = (
+                    "["
+                    + ", ".join(n.strip() for n in text.replace(";", ",").split(",") if n.strip())
+                    + "]"
+                )
             elif p.kind == "tensor_or_number":
-                rendered[p.name] = text if text.isidentifier() else render_value(
-                    literals.parse_number(text)
+                rendered[p.name] = (
+                    text if text.isidentifier() else render_value(literals.parse_number(text))
                 )
             elif p.kind == "literal":
                 rendered[p.name] = repr(literals.parse_tensor_literal(text))
@@ -606,11 +624,15 @@ class Workspace:
         except (OSError, UnicodeDecodeError) as exc:
             raise WorkspaceError(f"cannot read {source}: {exc}") from None
         except json.JSONDecodeError as exc:
-            raise WorkspaceError(f"{source.name} is not a gradviz session (bad JSON: {exc.msg})") from None
+            raise WorkspaceError(
+                f"{source.name} is not a gradviz session (bad JSON: {exc.msg})"
+            ) from None
         if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
             raise WorkspaceError(f"{source.name} is not a gradviz session file")
         if data.get("version") != SESSION_VERSION:
-            raise WorkspaceError(f"{source.name}: unsupported session version {data.get('version')!r}")
+            raise WorkspaceError(
+                f"{source.name}: unsupported session version {data.get('version')!r}"
+            )
         if not isinstance(data.get("actions"), list):
             raise WorkspaceError(f"{source.name}: 'actions' must be a list")
         actions = [Action.from_dict(a) for a in data["actions"]]

@@ -24,9 +24,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "colorSchemeChanged"):  # keep following the desktop when "system"
         hints.colorSchemeChanged.connect(
-            lambda *_: theme.apply_theme(app, "system")
-            if QSettings().value("theme", "system") == "system"
-            else None
+            lambda *_: (
+                theme.apply_theme(app, "system")
+                if QSettings().value("theme", "system") == "system"
+                else None
+            )
         )
     return app
 

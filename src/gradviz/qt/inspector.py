@@ -31,7 +31,9 @@ class Inspector(QWidget):
         self.table.setHorizontalHeaderLabels(["property", "value"])
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.values = QPlainTextEdit(objectName="inspector_values", readOnly=True)
@@ -122,4 +124,6 @@ def _short(value: Any) -> str:
 
 def _values_text(t: torch.Tensor) -> str:
     with torch.no_grad():
-        return str(t.detach().cpu()) if t.numel() <= 10_000 else f"{t.numel():,} elements (not shown)"
+        return (
+            str(t.detach().cpu()) if t.numel() <= 10_000 else f"{t.numel():,} elements (not shown)"
+        )

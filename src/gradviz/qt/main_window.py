@@ -58,12 +58,16 @@ class MainWindow(QMainWindow):
         self._dock("Op palette", self.palette, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Code", self.code_view, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.docks["Op palette"], self.docks["Inspector"], Qt.Orientation.Vertical)
+        self.splitDockWidget(
+            self.docks["Op palette"], self.docks["Inspector"], Qt.Orientation.Vertical
+        )
         # the side columns run full height; the Code panel sits under the graph only
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks(
-            [self.docks["Workspace"], self.docks["Op palette"]], [340, 380], Qt.Orientation.Horizontal
+            [self.docks["Workspace"], self.docks["Op palette"]],
+            [340, 380],
+            Qt.Orientation.Horizontal,
         )
         self.resizeDocks([self.docks["Code"]], [170], Qt.Orientation.Vertical)
         self.resizeDocks(
@@ -72,7 +76,9 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
-        self.statusBar().showMessage("Ready: create a tensor with Ctrl+N, then apply ops from the palette")
+        self.statusBar().showMessage(
+            "Ready: create a tensor with Ctrl+N, then apply ops from the palette"
+        )
         self.model.message.connect(self.show_message)
         self.model.changed.connect(self._on_changed)
         self.workspace_panel.newTensorRequested.connect(self.new_tensor)
@@ -85,7 +91,9 @@ class MainWindow(QMainWindow):
         try:
             from gradviz.qt.graph_view import GraphView
         except ImportError:
-            label = QLabel("The computation graph appears here.", alignment=Qt.AlignmentFlag.AlignCenter)
+            label = QLabel(
+                "The computation graph appears here.", alignment=Qt.AlignmentFlag.AlignCenter
+            )
             label.setObjectName("hint")
             return label
         view = GraphView(self.model.workspace)
@@ -139,7 +147,9 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("&Undo", self.undo, K.Undo)
         self.act_redo = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_delete = self._action("&Delete tensor", self.workspace_panel.delete_selected, K.Delete)
+        self.act_delete = self._action(
+            "&Delete tensor", self.workspace_panel.delete_selected, K.Delete
+        )
         self.act_example = self._action("Open &example session", self.open_example)
         self.act_about = self._action("&About gradviz", self.about)
 
@@ -237,7 +247,9 @@ class MainWindow(QMainWindow):
 
     def save_session_as(self, path: str | Path | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.gradviz", SESSION_FILTER)
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save session", "session.gradviz", SESSION_FILTER
+            )
             if not path:
                 return False
         return self._save_to(Path(path))
@@ -255,7 +267,9 @@ class MainWindow(QMainWindow):
 
     def export_code(self, path: str | Path | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export code", "session.py", "Python (*.py)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export code", "session.py", "Python (*.py)"
+            )
             if not path:
                 return False
         target = Path(path)
@@ -296,7 +310,9 @@ class MainWindow(QMainWindow):
         else:
             screen = QGuiApplication.primaryScreen()
             size = screen.availableGeometry().size() if screen else None
-            self.resize(min(1500, size.width()) if size else 1400, min(900, size.height()) if size else 900)
+            self.resize(
+                min(1500, size.width()) if size else 1400, min(900, size.height()) if size else 900
+            )
         if state is not None:
             self.restoreState(state)
         current = str(settings.value("theme", "system"))

@@ -37,7 +37,9 @@ class OpPalette(QWidget):
         super().__init__(parent)
         self.model = model
         self.fields: list[ParamField] = []
-        self.search_box = QLineEdit(objectName="op_search", placeholderText="Search ops…  (e.g. soft)")
+        self.search_box = QLineEdit(
+            objectName="op_search", placeholderText="Search ops…  (e.g. soft)"
+        )
         self.search_box.setClearButtonEnabled(True)
         self.tree = QTreeWidget(objectName="op_tree")
         self.tree.setHeaderHidden(True)
@@ -112,8 +114,12 @@ class OpPalette(QWidget):
         return out
 
     def _filter(self, text: str) -> None:
-        keep = {s.name for s in search(text)}
-        first = None
+        found = search(text)
+        keep = {s.name for s in found}
+        # the best match: an op whose name starts with the text, else the first found
+        words = text.lower().split()
+        best = next((s.name for s in found if words and s.name.startswith(words[0])), None)
+        first = chosen = None
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
             shown = 0
@@ -124,9 +130,11 @@ class OpPalette(QWidget):
                 if not hidden:
                     shown += 1
                     first = first or item
+                    if item.data(0, Qt.ItemDataRole.UserRole) == best:
+                        first = chosen = item
             group.setHidden(shown == 0)
-        if first is not None and text:
-            self.tree.setCurrentItem(first)
+        if text and (chosen or first) is not None:
+            self.tree.setCurrentItem(chosen or first)
 
     def select_op(self, name: str) -> None:
         for g in range(self.tree.topLevelItemCount()):
@@ -180,8 +188,10 @@ class OpPalette(QWidget):
         for f in self.fields:
             f.set_tensor_names(names)
         spec = OPS.get(self.current_op or "")
-        if spec is not None and not spec.inplace and (
-            not self.out_name.text() or self.out_name.text() in self.model.workspace.tensors
+        if (
+            spec is not None
+            and not spec.inplace
+            and (not self.out_name.text() or self.out_name.text() in self.model.workspace.tensors)
         ):
             self.out_name.setText(self.model.workspace.new_name("y"))
         self._preview()
@@ -213,7 +223,9 @@ class OpPalette(QWidget):
         args = {f.param.name: f.text() for f in self.fields}
         out = self.out_name.text().strip() or None
         try:
-            result = self.model.workspace.apply(spec.name, out, args, no_grad=self.no_grad.isChecked())
+            result = self.model.workspace.apply(
+                spec.name, out, args, no_grad=self.no_grad.isChecked()
+            )
         except WorkspaceError as exc:
             self.error.setText(str(exc))
             self.model.message.emit(f"{spec.label}: {exc}")

@@ -34,11 +34,11 @@ from gradviz.qt.workspace_model import WorkspaceModel
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _format(value: Any) -> str:
+def _format(value: Any, digits: int = 8) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.6g}"
+        return f"{float(value):.{digits}g}"
     return str(value)
 
 
@@ -87,7 +87,9 @@ class TensorGridModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _format(self._values[index.row(), index.column()], 4)
+        if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
             return _format(self._values[index.row(), index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -148,8 +150,10 @@ class TensorList(QTableWidget):
     def fill(self, tensors: dict[str, torch.Tensor]) -> None:
         self.setRowCount(len(tensors))
         for row, (name, t) in enumerate(tensors.items()):
-            flag = "leaf ✓grad" if t.is_leaf and t.requires_grad else (
-                type(t.grad_fn).__name__ if t.grad_fn is not None else "—"
+            flag = (
+                "leaf ✓grad"
+                if t.is_leaf and t.requires_grad
+                else (type(t.grad_fn).__name__ if t.grad_fn is not None else "—")
             )
             cells = (name, str(tuple(t.shape)), str(t.dtype).replace("torch.", ""), flag)
             for col, text in enumerate(cells):
@@ -245,11 +249,13 @@ class WorkspacePanel(QWidget):
         old = [s.value() for s in self.spins]
         for spin in self.spins:
             self.slice_bar.removeWidget(spin)
+            spin.hide()  # deleteLater waits for the event loop; don't leave it drawn meanwhile
             spin.deleteLater()
         self.slice_bar.removeWidget(self.slice_label)
         self.spins = []
         if lead_dims:
-            self.slice_label.setText(f"slice [{', '.join('i%d' % i for i in range(len(lead_dims)))}, :, :]")
+            lead = ", ".join(f"i{i}" for i in range(len(lead_dims)))
+            self.slice_label.setText(f"slice [{lead}, :, :]")
             self.slice_bar.addWidget(self.slice_label)
             for axis, size in enumerate(lead_dims):
                 spin = QSpinBox(objectName=f"slice_{axis}")

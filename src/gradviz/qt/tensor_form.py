@@ -35,7 +35,9 @@ class TensorForm(QWidget):
         self.factory = QComboBox(objectName="factory")
         for name, spec in FACTORIES.items():
             self.factory.addItem(f"torch.{name}", name)
-            self.factory.setItemData(self.factory.count() - 1, spec.doc, Qt.ItemDataRole.ToolTipRole)
+            self.factory.setItemData(
+                self.factory.count() - 1, spec.doc, Qt.ItemDataRole.ToolTipRole
+            )
         self.doc = QLabel(objectName="hint", wordWrap=True)
         self.name = QLineEdit(objectName="name")
         self.dtype = QComboBox(objectName="dtype")
