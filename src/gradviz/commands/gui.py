@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+
+from gradviz.cli import CommandError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -10,7 +14,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("session", nargs="?", help="a .gradviz session file to open")
 
 
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(args: argparse.Namespace) -> int:
+    # Qt aborts the whole process without a display; say so plainly instead.
+    if not _has_display():
+        raise CommandError(
+            "no display found (DISPLAY/WAYLAND_DISPLAY unset); run it on a desktop, "
+            "or set QT_QPA_PLATFORM=offscreen for headless use"
+        )
     from gradviz.qt.app import run_app
 
     return run_app(getattr(args, "session", None))
