@@ -18,7 +18,6 @@ from gradviz.core.ops import DTYPES, Param
 __all__ = ["DTYPES", "FACTORIES", "FactorySpec"]
 
 
-
 @dataclass(frozen=True)
 class FactorySpec:
     name: str

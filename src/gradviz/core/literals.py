@@ -37,12 +37,20 @@ def _parse_expr(text: str, what: str) -> ast.expr:
 
 
 def _number(node: ast.expr, what: str) -> Number:
-    """A number node: a constant, optionally negated, or inf/nan by name."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _number(node.operand, what)
-        if isinstance(value, bool):
-            raise LiteralError(f"{what}: cannot negate a boolean")
-        return -value if isinstance(node.op, ast.USub) else value
+    """A number node: a constant, optionally signed (``-3``, ``--3``), or inf/nan by name."""
+    negate = signed = False
+    # a loop, not recursion: "-" * 5000 + "1" must not hit the recursion limit
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        negate ^= isinstance(node.op, ast.USub)
+        signed = True
+        node = node.operand
+    value = _unsigned(node, what)
+    if signed and isinstance(value, bool):
+        raise LiteralError(f"{what}: cannot negate a boolean")
+    return -value if negate else value
+
+
+def _unsigned(node: ast.expr, what: str) -> Number:
     if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
         return node.value
     if isinstance(node, ast.Name) and node.id in ("inf", "nan", "True", "False"):
@@ -103,6 +111,23 @@ def parse_tensor_literal(text: str) -> Any:
     return value
 
 
+def format_number(value: Number) -> str:
+    """Python source for a number; inf and nan become ``float('inf')``, ``float('nan')``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float('{value}')"
+    return repr(value)
+
+
+def format_tensor_literal(value: Any) -> str:
+    """Python source for a value from :func:`parse_tensor_literal` that runs as code.
+
+    Unlike ``repr``, inf and nan come out as ``float('inf')`` / ``float('nan')``.
+    """
+    if isinstance(value, list):
+        return "[" + ", ".join(format_tensor_literal(v) for v in value) + "]"
+    return format_number(value)
+
+
 def literal_shape(value: Any) -> tuple[int, ...]:
     """The shape of a value returned by :func:`parse_tensor_literal`."""
     return tuple(_check_rectangular(value))
@@ -115,7 +140,9 @@ def _int(node: ast.expr, what: str) -> int:
     return value
 
 
-def parse_shape(text: str, allow_infer: bool = False, max_numel: int = 50_000_000) -> tuple[int, ...]:
+def parse_shape(
+    text: str, allow_infer: bool = False, max_numel: int = 50_000_000
+) -> tuple[int, ...]:
     """Parse a shape: ``2, 3``, ``(2, 3)``, ``[2, 3]``, ``5`` or ``()``.
 
     ``allow_infer`` admits a single ``-1`` (as ``view`` and ``reshape`` do).
