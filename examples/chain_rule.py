@@ -1,0 +1,16 @@
+"""The chain rule on a tiny expression, as in the notes (x = ones(2, 2); y = x + 2; ...).
+
+Try:  gradviz graph examples/chain_rule.py --tensor out
+      gradviz backward examples/chain_rule.py --tensor out
+"""
+
+import torch
+
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+z = y * y * 3
+out = z.mean()
+
+if __name__ == "__main__":
+    out.backward()
+    print("d(out)/dx =", x.grad)  # 3 * 2 * (x + 2) / 4 = 4.5 everywhere
