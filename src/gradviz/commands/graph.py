@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`), then capture the "
             "autograd graph behind the named module-level tensors. Other module-level tensors "
-            "that are leaves give their variable names to the graph's nodes."
+            "that are leaves give their variable names to the graph's nodes, and the "
+            "parameters of module-level nn.Modules theirs (net.0.weight)."
         ),
         epilog=(
             "Formats by suffix of --out: .json (gradviz schema), .dot (torchviz style), "
@@ -44,9 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", "-o", metavar="FILE", help="write the graph to FILE (.json .dot .svg .png)"
     )
-    p.add_argument(
-        "--saved", action="store_true", help="also show the tensors saved for backward"
-    )
+    p.add_argument("--saved", action="store_true", help="also show the tensors saved for backward")
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -64,6 +63,8 @@ def _check_out(out: str | None) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     out = _check_out(args.out)  # before running anything: a typo costs nothing
+    import torch
+
     from gradviz.core.graph import capture_graph
     from gradviz.core.script import ScriptError, pick_tensor, run_script, tensors_in
 
@@ -72,7 +73,11 @@ def run(args: argparse.Namespace) -> int:
         roots = [pick_tensor(namespace, name) for name in args.tensor]
     except ScriptError as exc:
         raise CommandError(str(exc)) from None
-    names = tensors_in(namespace)
+    names = dict(tensors_in(namespace))
+    for var, value in namespace.items():  # a module-level net names its parameters
+        if isinstance(value, torch.nn.Module) and not var.startswith("_"):
+            for pname, param in value.named_parameters():
+                names.setdefault(f"{var}.{pname}", param)
     graph = capture_graph(*roots, names=names, show_saved=args.saved)
     if out is None:
         print(_summary(graph, args.tensor))
@@ -112,5 +117,5 @@ def _render_image(graph, out: Path) -> None:
     try:
         from gradviz.qt.graph_export import export_graph_image
     except ImportError as exc:
-        raise CommandError(f"{out.suffix} output needs PySide6 ({exc}); use .dot or .json") from None
+        raise CommandError(f"{out.suffix} output needs PySide6 ({exc}); try .dot") from None
     export_graph_image(graph, out)

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
             return label
         view = GraphView(self.model.workspace)
         view.nodeClicked.connect(self._node_clicked)
+        self.model.selectionChanged.connect(view.select_name)  # selection shows in the graph
         return view
 
     def _node_clicked(self, node: object) -> None:

@@ -1,0 +1,251 @@
+"""The drawing pieces of the graph view: colours, fonts and item factories.
+
+Every item is a stock C++ item (rect, simple text, path), never a Python
+subclass with its own ``paint``: with 5 000 nodes on screen a Python call per
+item per frame would cost more than the whole frame budget. Pens, brushes and
+fonts are shared. The scene keeps its own map from item to node, rather than
+``QGraphicsItem.setData``, which costs a Python-level conversion per call.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+)
+
+from gradviz.core.graph import Edge, Node
+from gradviz.core.layout import CHAR_W, LINE_H, node_lines, node_size
+from gradviz.qt.graph_text import TextLayer
+
+# torchviz's Graphviz colours (X11 names), so the graph reads the way PyTorch users expect
+FILL = {
+    "leaf": QColor("#add8e6"),  # lightblue
+    "function": QColor("#d3d3d3"),  # lightgrey, Graphviz's default fill
+    "saved": QColor("#ffa500"),  # orange
+    "output": QColor("#caff70"),  # darkolivegreen1
+    "base": QColor("#a2cd5a"),  # darkolivegreen3: a view's base
+    "constant": QColor("#ececec"),  # ours: a cut-off constant
+    "group": QColor("#eef2f7"),
+}
+BORDER = QColor("#4b5563")
+TEXT = QColor("#111827")
+EDGE = QColor("#6b7280")
+EDGE_TEXT = QColor("#4b5563")
+CUT = QColor("#c2410c")
+CURRENT = QColor("#dc2626")
+DONE = QColor("#16a34a")
+SELECTED = QColor("#2563eb")
+GROUP_BORDER = QColor("#64748b")
+
+_FONTS: dict[str, QFont] = {}
+_BRUSHES: dict[str, QBrush] = {}
+_PENS: dict[str, QPen] = {}
+
+
+def font(kind: str = "node") -> QFont:
+    """A monospace pixel-sized font, so text width matches the core layout's estimate."""
+    if kind not in _FONTS:
+        f = QFont("DejaVu Sans Mono")
+        f.setStyleHint(QFont.StyleHint.Monospace)
+        f.setPixelSize({"node": 11, "edge": 9, "group": 11, "note": 10}[kind])
+        if kind == "group":
+            f.setBold(True)
+        _FONTS[kind] = f
+    return _FONTS[kind]
+
+
+def brush(key: str) -> QBrush:
+    """Shared brushes: thousands of items, a handful of colours."""
+    if key not in _BRUSHES:
+        _BRUSHES[key] = QBrush(FILL.get(key, FILL["function"]))
+    return _BRUSHES[key]
+
+
+def base_pen(node: Node) -> QPen:
+    key = ("cut" if node.cut else "constant") if node.kind == "constant" else "plain"
+    if key not in _PENS:
+        if key == "plain":
+            _PENS[key] = QPen(BORDER, 1.0)
+        else:
+            _PENS[key] = QPen(CUT if key == "cut" else BORDER, 1.4, Qt.PenStyle.DashLine)
+    return _PENS[key]
+
+
+def fill_key(node: Node, is_base: bool = False) -> str:
+    if is_base and node.kind not in ("leaf", "constant"):
+        return "base"
+    return node.kind
+
+
+def make_node(
+    node: Node, pos: tuple[float, float], texts: TextLayer, is_base: bool = False
+) -> QGraphicsRectItem:
+    """A box for ``node`` centred at ``pos``; its label goes into the shared text layer."""
+    w, h = node_size(node)
+    x, y = pos
+    box = QGraphicsRectItem(x - w / 2, y - h / 2, w, h)
+    box.setBrush(brush(fill_key(node, is_base)))
+    box.setPen(base_pen(node))
+    lines = node_lines(node)
+    widest = texts.char * max(len(s) for s in lines)
+    top = y - texts.line * len(lines) / 2
+    texts.add(node.id, x - widest / 2, top, "\n".join(lines), centred=node.kind != "function")
+    return box
+
+
+def edge_path(a: QRectF, b: QRectF, via: list[tuple[float, float]] | None = None) -> QPainterPath:
+    """A smooth curve from the bottom of box ``a`` to the top of box ``b``, with an arrowhead.
+
+    ``via`` are waypoints (from the core router) that keep a long edge out of
+    the boxes it passes. When the target is not below the source (incremental
+    positions) the curve leaves and enters sideways instead.
+    """
+    path = QPainterPath()
+    if b.top() > a.bottom() + 4:
+        points = [(a.center().x(), a.bottom()), *(via or ()), (b.center().x(), b.top())]
+        px, py = points[0]
+        path.moveTo(px, py)
+        for qx, qy in points[1:]:
+            bend = max(12.0, (qy - py) * 0.45)
+            path.cubicTo(px, py + bend, qx, qy - bend, qx, qy)
+            px, py = qx, qy
+        tip, direction = (px, py), math.pi / 2  # arrives straight down
+    else:
+        left_to_right = b.center().x() >= a.center().x()
+        sx, sy = (a.right() if left_to_right else a.left()), a.center().y()
+        ex, ey = (b.left() if left_to_right else b.right()), b.center().y()
+        bend = max(18.0, abs(ex - sx) * 0.45) * (1 if left_to_right else -1)
+        path.moveTo(sx, sy)
+        path.cubicTo(sx + bend, sy, ex - bend, ey, ex, ey)
+        tip, direction = (ex, ey), (0.0 if left_to_right else math.pi)
+    _arrowhead(path, tip, direction)
+    return path
+
+
+def _arrowhead(
+    path: QPainterPath, tip: tuple[float, float], angle: float, size: float = 7.0
+) -> None:
+    x, y = tip
+    for side in (-0.42, 0.42):
+        path.moveTo(x - size * math.cos(angle + side), y - size * math.sin(angle + side))
+        path.lineTo(x, y)
+
+
+BUS_GAP = 16.0  # distance between a node and its bus line
+
+
+def make_drop(edge: Edge, x: float, y0: float, y1: float, arrow: bool) -> QGraphicsPathItem:
+    """One edge of a bus: a straight vertical piece, with the arrowhead if it ends at the node."""
+    path = QPainterPath()
+    path.moveTo(x, y0)
+    path.lineTo(x, y1)
+    if arrow:
+        _arrowhead(path, (x, y1), math.pi / 2)
+    item = QGraphicsPathItem(path)
+    item.setPen(edge_pen(edge))
+    item.setZValue(-1)
+    return item
+
+
+def make_bus(node: QRectF, others: list[QRectF], out: bool) -> QGraphicsPathItem:
+    """The shared line of a fan-out (under ``node``) or a fan-in (over it), with its stem."""
+    x = node.center().x()
+    xs = [r.center().x() for r in others] + [x]
+    path = QPainterPath()
+    if out:
+        y = node.bottom() + BUS_GAP
+        path.moveTo(x, node.bottom())
+        path.lineTo(x, y)
+    else:
+        y = node.top() - BUS_GAP
+        path.moveTo(x, y)
+        path.lineTo(x, node.top())
+        _arrowhead(path, (x, node.top()), math.pi / 2)
+    path.moveTo(min(xs), y)
+    path.lineTo(max(xs), y)
+    item = QGraphicsPathItem(path)
+    pen = QPen(EDGE, 1.6)
+    item.setPen(pen)
+    item.setZValue(-1)
+    return item
+
+
+def edge_pen(edge: Edge) -> QPen:
+    if edge.kind not in _PENS:
+        if edge.kind == "cut":
+            pen = QPen(CUT, 1.4, Qt.PenStyle.DashLine)
+        elif edge.kind == "view":
+            pen = QPen(EDGE, 1.2, Qt.PenStyle.DotLine)
+        elif edge.kind == "saved":
+            pen = QPen(QColor("#d97706"), 1.0, Qt.PenStyle.DashDotLine)
+        else:
+            pen = QPen(EDGE, 1.2)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        _PENS[edge.kind] = pen
+    return _PENS[edge.kind]
+
+
+def make_edge(
+    edge: Edge, a: QRectF, b: QRectF, via: list[tuple[float, float]] | None = None
+) -> QGraphicsPathItem:
+    item = QGraphicsPathItem(edge_path(a, b, via))
+    item.setPen(edge_pen(edge))
+    item.setZValue(-1)
+    return item
+
+
+def edge_text(edge: Edge, target: Node | None) -> str:
+    """Shape on every data edge; the dtype too where it differs from the consumer's."""
+    if edge.kind == "cut":
+        return "detached"
+    if edge.kind == "view":
+        return "view of"
+    if edge.shape is None:
+        return ""
+    text = "(" + ", ".join(map(str, edge.shape)) + ")"
+    if edge.dtype and target is not None and target.dtype and target.dtype != edge.dtype:
+        text += f" {edge.dtype}"
+    return text
+
+
+def make_group(path: str, rect: QRectF) -> tuple[QGraphicsRectItem, QGraphicsSimpleTextItem]:
+    """The dashed frame of a module group, with its path as a clickable title."""
+    item = QGraphicsRectItem(rect)
+    fill = QColor(FILL["group"])
+    fill.setAlpha(150)
+    item.setBrush(QBrush(fill))
+    item.setPen(QPen(GROUP_BORDER, 1.0, Qt.PenStyle.DashLine))
+    item.setZValue(-3)
+    title = QGraphicsSimpleTextItem(f"▾ {path}", item)
+    title.setFont(font("group"))
+    title.setBrush(QBrush(QColor("#334155")))
+    title.setPos(rect.left() + 6, rect.top() + 3)
+    return item, title
+
+
+def make_collapsed(
+    path: str, count: int, pos: tuple[float, float]
+) -> tuple[QGraphicsRectItem, list[QGraphicsSimpleTextItem]]:
+    """One box standing for a collapsed module group."""
+    text = f"▸ {path}"
+    sub = f"{count} nodes"
+    w = max(90.0, CHAR_W * max(len(text), len(sub)) + 24)
+    h = 2 * LINE_H + 12
+    rect = QRectF(pos[0] - w / 2, pos[1] - h / 2, w, h)
+    item = QGraphicsRectItem(rect)
+    item.setBrush(QBrush(QColor("#dbe4f0")))
+    item.setPen(QPen(GROUP_BORDER, 1.6))
+    texts = []
+    for i, line in enumerate((text, sub)):
+        t = QGraphicsSimpleTextItem(line, item)
+        t.setFont(font("group" if i == 0 else "note"))
+        t.setBrush(QBrush(QColor("#1e293b")))
+        t.setPos(rect.left() + 10, rect.top() + 6 + LINE_H * i)
+        texts.append(t)
+    return item, texts
