@@ -46,7 +46,8 @@ def explain_broadcast(shapes: Mapping[str, Sequence[int]]) -> str | None:
         axes = expanded_axes(shape, result)
         if axes:
             label = "axis" if len(axes) == 1 else "axes"
-            parts.append(f"{name} {_fmt(shape)} is expanded along {label} {', '.join(map(str, axes))}")
+            where = ", ".join(map(str, axes))
+            parts.append(f"{name} {_fmt(shape)} is expanded along {label} {where}")
     if not parts:
         return None
     return "Broadcasting: " + "; ".join(parts) + f" → result {_fmt(result)}"

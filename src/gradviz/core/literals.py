@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from typing import Any
 
 Number = int | float | bool
@@ -21,6 +22,12 @@ class LiteralError(ValueError):
     """The text is not a valid literal of the expected kind."""
 
 
+def _clip(text: object, limit: int = 80) -> str:
+    """Keep messages to a status-bar line, whatever was typed."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _parse_expr(text: str, what: str) -> ast.expr:
     if not isinstance(text, str):
         raise LiteralError(f"{what}: expected text, got {type(text).__name__}")
@@ -30,10 +37,12 @@ def _parse_expr(text: str, what: str) -> ast.expr:
     if len(text) > _MAX_TEXT:
         raise LiteralError(f"{what}: input is too long ({len(text)} characters)")
     try:
-        return ast.parse(text, mode="eval").body
+        with warnings.catch_warnings():  # "invalid escape sequence" etc. are not for stderr
+            warnings.simplefilter("ignore")
+            return ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-        raise LiteralError(f"{what}: not valid syntax ({msg}): {text[:60]!r}") from None
+        raise LiteralError(f"{what}: not valid syntax ({_clip(msg)}): {text[:60]!r}") from None
 
 
 def _number(node: ast.expr, what: str) -> Number:
@@ -55,9 +64,30 @@ def _unsigned(node: ast.expr, what: str) -> Number:
         return node.value
     if isinstance(node, ast.Name) and node.id in ("inf", "nan", "True", "False"):
         return {"inf": math.inf, "nan": math.nan, "True": True, "False": False}[node.id]
+    special = _float_call(node)
+    if special is not None:
+        return special
     if isinstance(node, ast.Constant) and isinstance(node.value, complex):
         raise LiteralError(f"{what}: complex numbers are not supported")
     raise LiteralError(f"{what}: expected a number, found {_describe(node)}")
+
+
+_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
+
+
+def _float_call(node: ast.expr) -> float | None:
+    """``float('nan')`` / ``float('-inf')``, as the code panel writes them (matched, not run)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "float"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return _SPECIAL_FLOATS.get(node.args[0].value.strip().lower())
+    return None
 
 
 def _describe(node: ast.expr) -> str:
@@ -71,7 +101,7 @@ def _describe(node: ast.expr) -> str:
 
 
 def parse_number(text: str) -> Number:
-    """Parse ``3``, ``-2.5``, ``1e-3``, ``True``, ``inf`` or ``nan``."""
+    """Parse ``3``, ``-2.5``, ``1e-3``, ``True``, ``inf``, ``nan`` or ``float('nan')``."""
     return _number(_parse_expr(text, "number"), "number")
 
 
@@ -154,12 +184,14 @@ def parse_shape(
         raise LiteralError(f"shape: {len(shape)} dimensions is more than the 16 supported")
     inferred = [d for d in shape if d == -1]
     if any(d < -1 or (d == -1 and not allow_infer) for d in shape):
-        raise LiteralError(f"shape: sizes must be non-negative, got {shape}")
+        raise LiteralError(f"shape: sizes must be non-negative, got {_clip(shape)}")
     if len(inferred) > 1:
-        raise LiteralError(f"shape: only one size can be -1, got {shape}")
+        raise LiteralError(f"shape: only one size can be -1, got {_clip(shape)}")
     numel = math.prod(d for d in shape if d != -1)
     if numel > max_numel:
-        raise LiteralError(f"shape: {shape} has {numel:,} elements, more than {max_numel:,}")
+        raise LiteralError(
+            f"shape: {_clip(shape)} has {_clip(f'{numel:,}', 40)} elements, more than {max_numel:,}"
+        )
     return shape
 
 

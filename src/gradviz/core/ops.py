@@ -348,17 +348,17 @@ register(_op(
 ))
 
 # Comparison -----------------------------------------------------------------
-for _name, _sym, _math, _fn in (
-    ("eq", "==", "=", operator.eq),
-    ("ne", "!=", "≠", operator.ne),
-    ("gt", ">", ">", operator.gt),
-    ("lt", "<", "<", operator.lt),
-    ("ge", ">=", "≥", operator.ge),
-    ("le", "<=", "≤", operator.le),
+for _name, _sym, _math, _fn, _says in (
+    ("eq", "==", "=", operator.eq, "equals"),
+    ("ne", "!=", "≠", operator.ne, "differs from"),
+    ("gt", ">", ">", operator.gt, "is greater than"),
+    ("lt", "<", "<", operator.lt, "is less than"),
+    ("ge", ">=", "≥", operator.ge, "is at least"),
+    ("le", "<=", "≤", operator.le, "is at most"),
 ):
     register(_op(
         _name, "Comparison", f"a {_sym} b",
-        "Elementwise comparison giving a bool tensor; no gradient flows through it.",
+        f"True where a {_says} b (shapes broadcast); a bool tensor, so no gradient flows.",
         f"outᵢ = (aᵢ {_math} bᵢ)", (TN("a"), TN("b")),
         (lambda fn: lambda a, b: fn(a, b))(_fn), f"{{a}} {_sym} {{b}}",
         broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[3., 2.]"},
@@ -418,13 +418,13 @@ register(_op(
 ))
 register(_op(
     "cumsum", "Reductions", "cumsum(x, dim)", "Running total along dim (same shape as x).",
-    "outᵢ = Σ_{j ≤ i} xⱼ", (T("input"), Param("dim", "int")),
+    "outᵢ = x₀ + x₁ + … + xᵢ", (T("input"), Param("dim", "int")),
     lambda input, dim: torch.cumsum(input, dim=dim), "torch.cumsum({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim": "1"},
 ))
 register(_op(
     "norm", "Reductions", "norm(x, p, dim)",
-    "p-norm of all elements, or along dim (p = 2: Euclidean length).",
+    "The p-norm of all elements, or along dim (p = 2: Euclidean length).",
     "‖x‖ₚ = (Σᵢ |xᵢ|ᵖ)^(1/p)",
     (T("input"), Param("p", "float", 2.0, help="2: Euclidean, 1: sum of |x|, inf: max |x|"),
      DIM, KEEPDIM),
@@ -560,7 +560,8 @@ register(_op(
 ))
 register(_op(
     "bmm", "Linear algebra", "bmm(a, b)",
-    "Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p).", "out_bᵢⱼ = Σₖ a_bᵢₖ b_bₖⱼ",
+    "Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p).",
+    "out[n] = a[n] @ b[n] for each batch n",
     (T("a"), T("b")), lambda a, b: torch.bmm(a, b), "torch.bmm({a}, {b})",
     example={"a": "[[[1., 2.]], [[3., 4.]]]", "b": "[[[1.], [2.]], [[0.5], [-1.]]]"},
 ))
@@ -595,7 +596,7 @@ for _name, _doc, _math, _example in (
     ))
 register(_op(
     "pow", "Functions", "pow(x, exponent)",
-    "x raised to exponent (a number or a tensor), elementwise.", "out = xᵉ",
+    "Raise x to exponent (a number or a tensor), elementwise.", "out = xᵉ",
     (T("input"), TN("exponent")), lambda input, exponent: torch.pow(input, exponent),
     "torch.pow({input}, {exponent})", broadcasts=("input", "exponent"),
     example={"input": "[1., 2., 3.]", "exponent": "3"},
@@ -762,3 +763,26 @@ def search(text: str) -> list[OpSpec]:
     words = text.lower().split()
     hay = lambda s: f"{s.name} {s.label} {s.group} {s.doc} {s.formula}".lower()  # noqa: E731
     return [s for s in OPS.values() if all(w in hay(s) for w in words)]
+
+
+def catalog_markdown() -> str:
+    """The catalog as Markdown tables, one per group (docs/ops.md is this text)."""
+    lines = [
+        "# Op catalog",
+        "",
+        "Generated from `gradviz.core.ops.OPS` by `catalog_markdown()`; "
+        "a test keeps this file in sync.",
+        f"{len(OPS)} ops in {len(groups())} groups.",
+    ]
+    for group, specs in groups().items():
+        lines += [
+            "",
+            f"## {group}",
+            "",
+            "| op | code | what it does | formula |",
+            "|---|---|---|---|",
+        ]
+        for s in specs:
+            cells = [f"`{s.name}`", f"`{s.label}`", s.doc, s.formula]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -92,6 +92,14 @@ class _Result:
     tensor: torch.Tensor | None = None
 
 
+def _is_number(text: str) -> bool:
+    try:
+        literals.parse_number(text)
+    except LiteralError:
+        return False
+    return True
+
+
 def _dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).replace("torch.", "")
 
@@ -317,6 +325,15 @@ class Workspace:
             raise WorkspaceError(f"{what}: no tensor named {name!r}")
         return self.tensors[name]
 
+    def _tensor_or_number(self, text: str, what: str) -> torch.Tensor | literals.Number:
+        if text in self.tensors:
+            return self.tensors[text]
+        if not text:
+            raise WorkspaceError(f"{what}: pick a tensor or type a number")
+        if not _is_number(text) and text.isidentifier():
+            raise WorkspaceError(f"{what}: no tensor named {text!r}, and it is not a number")
+        return literals.parse_number(text)
+
     def _parse_args(self, params: tuple[Param, ...], args: dict[str, str]) -> dict[str, Any]:
         unknown = set(args) - {p.name for p in params}
         if unknown:
@@ -332,14 +349,7 @@ class Workspace:
                     raise WorkspaceError(f"{p.name}: pick one or more tensors")
                 values[p.name] = [self._tensor_arg(n, p.name) for n in names]
             elif p.kind == "tensor_or_number":
-                stripped = text.strip()
-                values[p.name] = (
-                    self.tensors[stripped]
-                    if stripped in self.tensors
-                    else literals.parse_number(stripped)
-                    if stripped
-                    else self._tensor_arg("", p.name)
-                )
+                values[p.name] = self._tensor_or_number(text.strip(), p.name)
             elif p.kind == "literal":
                 values[p.name] = literals.parse_tensor_literal(text)
             else:
@@ -518,11 +528,12 @@ class Workspace:
                     + "]"
                 )
             elif p.kind == "tensor_or_number":
-                rendered[p.name] = (
-                    text if text.isidentifier() else render_value(literals.parse_number(text))
-                )
+                # a typed number may look like a name (inf, nan): only real names stay names
+                is_name = text in self.tensors or not _is_number(text)
+                rendered[p.name] = text if is_name else render_value(literals.parse_number(text))
             elif p.kind == "literal":
-                rendered[p.name] = repr(literals.parse_tensor_literal(text))
+                value = literals.parse_tensor_literal(text)
+                rendered[p.name] = literals.format_tensor_literal(value)
             else:
                 value = parse_param(p, text)
                 if not p.required and (not text or value == p.default):
@@ -576,7 +587,10 @@ class Workspace:
     def _code_backward(self, action: Action) -> str:
         args = []
         if action.args.get("grad"):
-            args.append(f"torch.tensor({literals.parse_tensor_literal(action.args['grad'])!r})")
+            grad = literals.format_tensor_literal(
+                literals.parse_tensor_literal(action.args["grad"])
+            )
+            args.append(f"torch.tensor({grad})")
         if action.options.get("retain_graph"):
             args.append("retain_graph=True")
         return f"{action.target}.backward({', '.join(args)})"
