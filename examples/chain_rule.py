@@ -12,5 +12,7 @@ z = y * y * 3
 out = z.mean()
 
 if __name__ == "__main__":
-    out.backward()
-    print("d(out)/dx =", x.grad)  # 3 * 2 * (x + 2) / 4 = 4.5 everywhere
+    # autograd.grad with retain_graph leaves x.grad and the graph alone, so
+    # `gradviz backward` can still trace this script after running it
+    (grad,) = torch.autograd.grad(out, x, retain_graph=True)
+    print("d(out)/dx =", grad)  # 3 * 2 * (x + 2) / 4 = 4.5 everywhere

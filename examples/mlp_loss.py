@@ -14,6 +14,7 @@ logits = net(inputs)
 loss = nn.functional.cross_entropy(logits, target)
 
 if __name__ == "__main__":
-    loss.backward()
-    for name, p in net.named_parameters():
-        print(f"{name:10s} grad norm {p.grad.norm():.4f}")
+    params = dict(net.named_parameters())
+    grads = torch.autograd.grad(loss, list(params.values()), retain_graph=True)
+    for name, g in zip(params, grads, strict=True):
+        print(f"{name:10s} grad norm {g.norm():.4f}")

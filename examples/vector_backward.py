@@ -14,5 +14,5 @@ while y.detach().norm() < 1000:
 
 if __name__ == "__main__":
     v = torch.tensor([0.1, 1.0, 0.0001])
-    y.backward(v)
-    print("x.grad =", x.grad)  # v times the total doubling factor
+    (grad,) = torch.autograd.grad(y, x, v, retain_graph=True)  # the VJP: d/dx sum(v * y)
+    print("x.grad =", grad)  # v times the total doubling factor

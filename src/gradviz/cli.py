@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"gradviz {command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `gradviz backward ... | head`: the reader left early
+        sys.stderr.close()
+        return 0
 
 
 def gui_main() -> int:

@@ -1,15 +1,188 @@
-"""``gradviz backward``: placeholder until its issue lands."""
+"""``gradviz backward SCRIPT.py --tensor NAME``: run backward for real and print each step.
+
+The script is executed (like ``python SCRIPT.py``); then backward runs from
+the named module-level tensor with every node hooked, and each node the
+engine ran is printed in order: what arrived, what it sent and where to.
+Leaves are named after the script's module-level variables.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
 from gradviz.cli import CommandError
 
+VALUES_UP_TO = 8  # gradients with at most this many elements are printed value by value
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("backward", help="(not yet available)")
+    p = sub.add_parser(
+        "backward",
+        help="run backward from a script's tensor and print every step (runs the script)",
+        description=(
+            "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`), then call backward "
+            "from the module-level tensor NAME with a hook on every node of its graph, and print "
+            "the nodes in the order PyTorch's engine ran them: the gradient that reached each, "
+            "the gradients it sent on, and finally each leaf's .grad."
+        ),
+        epilog=(
+            "A non-scalar tensor needs --grad, a gradient v of its shape: backward(v) computes "
+            "the gradient of sum(v * NAME). Example: gradviz backward model.py --tensor loss"
+        ),
+    )
+    p.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
+    p.add_argument(
+        "--tensor",
+        "-t",
+        metavar="NAME",
+        required=True,
+        help="the module-level tensor to start from",
+    )
+    p.add_argument(
+        "--grad",
+        metavar="LITERAL",
+        help="the gradient to start from, e.g. '[1.0, 0.5]' (needed when NAME is not a scalar)",
+    )
+    p.add_argument("--json", metavar="FILE", help="also write the trace as JSON to FILE")
+
+
+def _check_json(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    if out.parent and not out.parent.exists():
+        raise CommandError(f"cannot write {path}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise CommandError(f"cannot write {path}: it is a folder")
+    return out
+
+
+def _parse_grad(text: str | None) -> Any:
+    """The --grad literal as a nested list (or number), parsed with ast, never eval."""
+    if text is None:
+        return None
+    from gradviz.core import literals
+
+    try:
+        return literals.parse_tensor_literal(text)
+    except literals.LiteralError as exc:
+        raise CommandError(f"--grad: {exc}") from None
+
+
+def _shape(shape: Any) -> str:
+    return str(tuple(shape))
+
+
+def _seed(root: Any, name: str, value: Any) -> Any:
+    import torch
+
+    if value is None:
+        if root.numel() != 1:
+            raise CommandError(
+                f"{name} has shape {_shape(root.shape)}, not a scalar: give --grad, a gradient "
+                f"of shape {_shape(root.shape)} (backward(v) computes the gradient of "
+                f"sum(v * {name}))"
+            )
+        return None
+    try:
+        grad = torch.tensor(value, dtype=root.dtype, device=root.device)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise CommandError(f"--grad: cannot make a {root.dtype} tensor of it ({exc})") from None
+    if tuple(grad.shape) != tuple(root.shape):
+        raise CommandError(
+            f"--grad has shape {_shape(grad.shape)} but {name} has shape {_shape(root.shape)}: "
+            f"give a gradient of shape {_shape(root.shape)}"
+        )
+    return grad
+
+
+def _names(namespace: dict[str, Any]) -> dict[str, Any]:
+    """Module-level tensors by variable name, and the parameters of module-level nn.Modules."""
+    import torch
+
+    from gradviz.core.script import tensors_in
+
+    names = dict(tensors_in(namespace))
+    for var, value in namespace.items():
+        if isinstance(value, torch.nn.Module) and not var.startswith("_"):
+            for pname, param in value.named_parameters():
+                names.setdefault(f"{var}.{pname}", param)
+    return names
+
+
+def _grad_text(g: Any) -> str:
+    from gradviz.core.backward import norm_of, shape_text, values_text
+
+    if g is None:
+        return "None"
+    shown = values_text(g, VALUES_UP_TO)
+    if shown is not None:
+        return f"{shape_text(g)}  {shown}"
+    return f"{shape_text(g)}  ‖g‖={norm_of(g):.4g}"
+
+
+def _step_lines(trace: Any, step: Any, total: int, labels: dict[str, str]) -> list[str]:
+    from gradviz.core.backward import ACCUMULATE
+
+    if step.label == ACCUMULATE:
+        head = f"step {step.index + 1}/{total}  {trace.leaf_name(step.node)}.grad += incoming"
+    else:
+        head = f"step {step.index + 1}/{total}  {step.label}"
+    lines = [head]
+    for i, g in enumerate(step.grad_in):
+        tag = "in " if i == 0 else "   "
+        lines.append(f"    {tag} {_grad_text(g)}")
+    for i, (g, dest) in enumerate(zip(step.grad_out, step.inputs, strict=False)):
+        tag = "out" if i == 0 else "   "
+        where = "(no gradient needed)" if dest is None else f"→ {labels.get(dest, dest)}"
+        lines.append(f"    {tag} {_grad_text(g) if g is not None else '—'}  {where}")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CommandError("not implemented yet")
+    out = _check_json(args.json)  # before running anything: a typo costs nothing
+    value = _parse_grad(args.grad)
+
+    from gradviz.core.backward import ACCUMULATE, shape_text, trace_backward
+    from gradviz.core.errors import explain
+    from gradviz.core.script import ScriptError, pick_tensor, run_script
+
+    try:
+        namespace = run_script(args.script)
+        root = pick_tensor(namespace, args.tensor)
+    except ScriptError as exc:
+        raise CommandError(str(exc)) from None
+    name = args.tensor
+    if not root.requires_grad:
+        raise CommandError(
+            f"{name} does not require grad: no tensor it was computed from requires grad "
+            "(or it was detached / made under torch.no_grad()), so there is nothing to "
+            "backpropagate"
+        )
+    grad = _seed(root, name, value)
+    try:
+        trace = trace_backward(root, grad, names=_names(namespace))
+    except RuntimeError as exc:
+        raise CommandError(explain(exc)) from None
+
+    labels = {s.node: s.label for s in trace.steps if s.label != ACCUMULATE}
+    labels.update({lid: leaf.name for lid, leaf in trace.leaves.items()})
+    start = "1" if grad is None else _grad_text(grad)
+    print(f"backward from {name} ({shape_text(root)}), starting gradient {start}")
+    print(f"{len(trace.steps)} steps, in the order PyTorch's engine ran them:")
+    for step in trace.steps:
+        print("\n".join(_step_lines(trace, step, len(trace.steps), labels)))
+    print("leaf gradients (.grad after backward):")
+    width = max((len(leaf.name) for leaf in trace.leaves.values()), default=0)
+    for leaf in trace.leaves.values():
+        print(f"  {leaf.name:<{width}}  {_grad_text(leaf.after)}")
+    if out is not None:
+        try:
+            out.write_text(json.dumps(trace.to_json()) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote {out}")
+    return 0

@@ -289,20 +289,27 @@ class Workspace:
     def _rebuild(self, actions: list[Action]) -> None:
         fresh = Workspace()
         for action in actions:
-            fresh._execute(action)
+            fresh.run_action(action)
         self.tensors = fresh.tensors
         self.history = list(actions)
 
     # ---------------------------------------------------------- running
-    def _do(self, action: Action, runner: Callable | None = None) -> _Result:
+    def run_action(self, action: Action, runner: Callable | None = None) -> _Result:
+        """Run a recorded action on the tensors only: no history entry, no events.
+
+        Replays (undo, numerical checks) use this; errors come back as WorkspaceError.
+        """
         try:
-            result = self._execute(action, runner)
+            return self._execute(action, runner)
         except WorkspaceError:
             raise
         except (LiteralError, BroadcastError, DeviceError) as exc:
             raise WorkspaceError(str(exc)) from None
         except (RuntimeError, ValueError, TypeError, IndexError, OverflowError) as exc:
             raise WorkspaceError(explain(exc)) from None
+
+    def _do(self, action: Action, runner: Callable | None = None) -> _Result:
+        result = self.run_action(action, runner)
         self.history.append(action)
         self._redo.clear()
         kind = {"create": "added", "delete": "removed"}.get(action.kind, "changed")

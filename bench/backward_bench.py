@@ -1,0 +1,180 @@
+"""How much does recording backward cost, and how fast is one UI step?
+
+    python bench/backward_bench.py [--sizes 100 500 2000] [--repeat 15] [--no-ui]
+
+For graphs of about 100, 500 and 2000 nodes (a chain of elementwise ops over
+ten leaves) it times, in one process and interleaved:
+
+* a plain ``root.backward()``;
+* ``trace_backward(root)`` (the recording: hooks on every node, the real pass);
+* the same plus what the panel then reads (Step objects and the captured graph);
+
+each on a freshly built graph (so without retain_graph), and prints medians
+and the ratio to the plain pass. Two tensor sizes show both ends: 8 elements
+(the engine's per-node overhead dominates: the worst case for hooks) and
+64×64. Then, offscreen, it times one UI step of the Backward panel on that
+graph: highlight the node, mark the done ones, label the new edges, and
+update the formula card and the leaf table.
+
+Targets on 500 nodes: recording ≤ 2× the plain backward; one UI step < 16 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+
+from gradviz.core.backward import trace_backward  # noqa: E402
+from gradviz.core.graph import capture_graph  # noqa: E402
+
+LEAVES = 10
+WARMUP = 5
+
+
+def build(nodes: int, numel: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """A graph of exactly ``nodes`` nodes: LEAVES leaves, one output, the rest functions."""
+    g = torch.Generator().manual_seed(0)
+    side = (numel,) if numel <= 64 else (int(numel**0.5),) * 2
+    leaves = [(torch.randn(side, generator=g) * 0.1).requires_grad_() for _ in range(LEAVES)]
+    y = leaves[0]
+    binary = (torch.mul, torch.add, torch.sub)
+    used = 0
+    for i in range(nodes - LEAVES - 2):  # minus the leaves, the final sum and the output
+        if i % 4 == 3:
+            y = torch.tanh(y) if i % 8 == 3 else torch.sigmoid(y)
+        else:
+            used += 1
+            y = binary[i % 3](y, leaves[used % LEAVES])
+    return y.sum(), leaves
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1e3
+
+
+def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
+    plain, record, full = [], [], []
+    for _ in range(WARMUP):  # the allocator grows its pools on the first runs: not timed
+        for kind in ("plain", "record"):
+            root, _ = build(nodes, numel)
+            root.backward() if kind == "plain" else trace_backward(root)
+            del root
+    for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all three alike
+        for kind, bucket in (("plain", plain), ("record", record), ("full", full)):
+            root, leaves = build(nodes, numel)
+            gc.collect()
+            t0 = time.perf_counter()
+            if kind == "plain":
+                root.backward()
+                result = None
+            else:
+                result = trace_backward(root)
+                if kind == "full":
+                    _ = result.steps, result.graph
+            bucket.append(time.perf_counter() - t0)
+            # free the graph (and the record) outside the timed part, for both sides alike
+            del root, leaves, result
+    return {"plain": median_ms(plain), "record": median_ms(record), "full": median_ms(full)}
+
+
+def time_ui_step(nodes: int, repeat: int) -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from gradviz.core.workspace import Workspace
+    from gradviz.qt.backward_panel import BackwardPanel
+    from gradviz.qt.graph_view import GraphView
+
+    app = QApplication.instance() or QApplication([])
+    root, leaves = build(nodes, 8)
+    trace = trace_backward(root, names={f"w{i}": t for i, t in enumerate(leaves)})
+    view = GraphView()
+    view.resize(1000, 800)
+    view.show_graph(trace.graph)
+    view.show()
+    panel = BackwardPanel(Workspace(), view)
+    panel.resize(500, 800)
+    panel.show()
+    app.processEvents()
+    panel._start(trace)  # the same state a Run gives, without re-running the pass
+    app.processEvents()
+    total = len(trace.steps)
+    # steps spread over the pass: later ones have more labels on screen. Getting there
+    # (seek + full redraw) is not timed; the step after it is, painting included.
+    view_times, step_times = [], []
+    for fraction in (0.25, 0.5, 0.75):
+        panel.replay.seek(int(total * fraction))
+        panel._redraw()
+        app.processEvents()
+        for _ in range(max(1, repeat // 5)):
+            t0 = time.perf_counter()
+            panel.step()
+            app.processEvents()
+            step_times.append(time.perf_counter() - t0)
+            # the view's share alone: highlight, done marks and the step's edge labels
+            step = panel.replay.current()
+            t0 = time.perf_counter()
+            panel._annotate(step.node, panel.replay, panel._step_notes(step), replace=False)
+            app.processEvents()
+            view_times.append(time.perf_counter() - t0)
+    panel.close()
+    view.close()
+    return {
+        "step": median_ms(step_times),
+        "view": median_ms(view_times),
+        "max": max(step_times) * 1e3,
+    }
+
+
+def _row(nodes: int, numel: int, repeat: int) -> str:
+    assert len(capture_graph(build(nodes, numel)[0]).nodes) == nodes
+    r = time_backward(nodes, numel, repeat)
+    return (
+        f"{nodes:>6} {numel:>6} {r['plain']:>9.3f} {r['record']:>10.3f}"
+        f" {r['record'] / r['plain']:>5.2f}x {r['full']:>16.3f} {r['full'] / r['plain']:>5.2f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--no-ui", action="store_true", help="skip the Qt step timing")
+    parser.add_argument(
+        "--one", type=int, nargs=2, metavar=("NODES", "ELEMS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    if args.one:  # one configuration, in a process of its own
+        print(_row(*args.one, args.repeat), flush=True)
+        return
+    print(f"torch {torch.__version__}, {os.cpu_count()} CPUs; medians of {args.repeat} runs")
+    print("recording vs plain backward (fresh graph each run, no retain_graph;")
+    print("each configuration in a fresh process, both sides interleaved in it):")
+    print(f"{'nodes':>6} {'elems':>6} {'plain ms':>9} {'record ms':>10} {'ratio':>6}"
+          f" {'+steps+graph ms':>16} {'ratio':>6}")  # fmt: skip
+    for nodes in args.sizes:
+        for numel in (8, 4096):
+            # a fresh process: the allocator's state left by another size does not leak in
+            cmd = [sys.executable, __file__, "--one", str(nodes), str(numel)]
+            subprocess.run([*cmd, "--repeat", str(args.repeat)], check=True)
+    if args.no_ui:
+        return
+    print("one UI step of the Backward panel (offscreen, painted):")
+    print(f"{'nodes':>6} {'step ms':>8} {'max ms':>8} {'view part ms':>13}")
+    for nodes in args.sizes:
+        r = time_ui_step(nodes, args.repeat)
+        print(f"{nodes:>6} {r['step']:>8.2f} {r['max']:>8.2f} {r['view']:>13.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,470 @@
+"""Record PyTorch's own backward pass, node by node, and replay it.
+
+:func:`trace_backward` does not re-implement autograd. It puts a hook on every
+node reachable from the root, calls the real ``torch.autograd.backward`` and
+writes down, in the order the engine ran them, what each node received and
+what it sent on. The leaves end with exactly the ``.grad`` that
+``root.backward(grad)`` gives, because that is what ran.
+
+:class:`Replay` steps through such a record without touching torch's engine
+again: which node is current, which are done, what each edge carries and how
+each leaf's ``.grad`` fills up, as of any step. The Qt panel is a thin view
+over it.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradviz.core.graph import (
+    Graph,
+    capture_graph,
+    function_node_id,
+    saved_attributes,
+    tensor_node_id,
+)
+
+ACCUMULATE = "AccumulateGrad"
+SMALL = 16  # saved tensors up to this many elements are copied for the formula card
+SAVED_LIMIT = 300  # graphs up to this many nodes copy saved values during the pass
+
+
+class Step:
+    """One node the engine ran.
+
+    ``grad_in`` are the gradients that arrived (one per forward output of the
+    node, None where none came); ``grad_out`` the gradients it sent on, one per
+    forward input, and ``inputs`` the node each of them went to (None where
+    that input needs no gradient). A leaf's step (label ``AccumulateGrad``)
+    receives the summed gradient and sends nothing.
+    """
+
+    __slots__ = ("index", "node", "label", "grad_in", "grad_out", "inputs", "_fn", "_saved")
+
+    def __init__(
+        self,
+        index: int,
+        node: str,
+        label: str,
+        grad_in: list[torch.Tensor | None],
+        grad_out: list[torch.Tensor | None],
+        inputs: list[str | None],
+        fn: Any = None,
+        saved: dict[str, Any] | None = None,
+    ) -> None:
+        self.index, self.node, self.label = index, node, label
+        self.grad_in, self.grad_out, self.inputs = grad_in, grad_out, inputs
+        self._fn, self._saved = fn, saved
+
+    def __repr__(self) -> str:
+        return f"Step({self.index}, {self.label}, node={self.node!r})"
+
+    @property
+    def fn(self) -> Any:
+        """The backward function object (the ``grad_fn``; AccumulateGrad for a leaf)."""
+        return self._fn
+
+    @property
+    def saved(self) -> dict[str, Any]:
+        """What the node saved for backward (``_saved_*`` without the prefix), as far as known.
+
+        Small tensors are copies, bigger ones only their shape. Copied during
+        the pass for small graphs; otherwise read now, which works only while
+        the graph is retained.
+        """
+        if self._saved is None:
+            self._saved = _grab_saved(self._fn) if self._fn is not None else {}
+        return self._saved
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "node": self.node,
+            "label": self.label,
+            "grad_in": [_plain(g) for g in self.grad_in],
+            "grad_out": [_plain(g) for g in self.grad_out],
+        }
+
+
+@dataclass
+class Leaf:
+    """A leaf that the backward pass reached: its ``.grad`` before and after."""
+
+    id: str
+    name: str
+    tensor: torch.Tensor = field(repr=False)
+    before: torch.Tensor | None  # a copy of .grad before this backward
+    after: torch.Tensor | None = None  # a copy of .grad after it
+
+
+class Trace:
+    """The record of one real backward pass.
+
+    ``steps`` are in the order the engine ran the nodes; node ids are those of
+    ``capture_graph(root)``, which ``graph`` returns. Steps are built and the
+    graph is captured on first use, so that recording stays close to the cost
+    of a plain backward.
+    """
+
+    def __init__(
+        self,
+        root: torch.Tensor,
+        seed: torch.Tensor | None,
+        records: list[tuple],
+        fns: list[Any],
+        leaves: dict[str, Leaf],
+        retain_graph: bool,
+        names: dict[str, torch.Tensor] | None,
+    ) -> None:
+        self.root = root
+        self.seed = seed  # the gradient the pass started from (1 for a scalar root)
+        self.leaves = leaves  # by node id, in the order the graph walk met them
+        self.retain_graph = retain_graph
+        self._records = records
+        self._fns = fns  # keeps every node, hence every id, alive
+        self._names = names
+        self._steps: list[Step] | None = None
+        self._graph: Graph | None = None
+        self.root_edge: tuple[str, str] | None = None  # (root's grad_fn, output node)
+        if root.grad_fn is not None:
+            self.root_edge = (function_node_id(root.grad_fn), tensor_node_id(root))
+
+    @property
+    def steps(self) -> list[Step]:
+        if self._steps is None:
+            self._steps = [_make_step(i, rec) for i, rec in enumerate(self._records)]
+        return self._steps
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = capture_graph(self.root, names=self._names)
+        return self._graph
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def leaf_name(self, node_id: str) -> str:
+        leaf = self.leaves.get(node_id)
+        return leaf.name if leaf else node_id
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": [s.to_json() for s in self.steps],
+            "grads": {leaf.name: _plain(leaf.after) for leaf in self.leaves.values()},
+        }
+
+
+def _make_step(index: int, record: tuple) -> Step:
+    fn, grad_in, grad_out, saved = record
+    if type(fn).__name__ == ACCUMULATE:
+        return Step(index, tensor_node_id(fn.variable), ACCUMULATE, list(grad_in), [], [], fn, {})
+    inputs = [None if f is None else function_node_id(f) for f, _ in fn.next_functions]
+    return Step(
+        index, function_node_id(fn), type(fn).__name__, list(grad_in), list(grad_out), inputs,
+        fn, saved,
+    )  # fmt: skip
+
+
+def _plain(t: torch.Tensor | None) -> Any:
+    return None if t is None else t.detach().cpu().tolist()
+
+
+def _start_node(root: torch.Tensor) -> Any:
+    if root.grad_fn is not None:
+        return root.grad_fn
+    if root.requires_grad:  # a leaf as root: its own AccumulateGrad is the whole graph
+        return torch.autograd.graph.get_gradient_edge(root).node
+    return None
+
+
+def _grab_saved(fn: Any) -> dict[str, Any]:
+    """A node's saved values for the formula card: small tensors copied, big ones by shape."""
+    out: dict[str, Any] = {}
+    for attr in saved_attributes(type(fn)):
+        try:
+            value = getattr(fn, attr)
+        except RuntimeError:  # freed by a backward without retain_graph, or changed in place
+            continue
+        key = attr[7:]
+        if isinstance(value, torch.Tensor):
+            out[key] = value.detach().clone() if value.numel() <= SMALL else torch.Size(value.shape)
+        elif not isinstance(value, (list, tuple)) or len(value) <= SMALL:
+            out[key] = value
+    return out
+
+
+def _walk(start: Any) -> list[Any]:
+    """Every node reachable from ``start`` through next_functions, each once."""
+    seen = {start}
+    order = [start]
+    stack = [start]
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                order.append(nxt)
+                stack.append(nxt)
+    return order
+
+
+def trace_backward(
+    root: torch.Tensor,
+    grad: Any = None,
+    retain_graph: bool = False,
+    *,
+    names: dict[str, torch.Tensor] | None = None,
+    keep_saved: bool | None = None,
+) -> Trace:
+    """Run ``root.backward(grad, retain_graph=...)`` for real and record every node it runs.
+
+    ``names`` maps variable names to tensors, to name the leaves (and the
+    graph's nodes). ``keep_saved`` copies each node's small saved values
+    during the pass, for the formula card; by default it does so for graphs of
+    at most ``SAVED_LIMIT`` nodes (a retained graph's values are read later).
+    Raises what ``backward`` raises (e.g. a non-scalar root without ``grad``);
+    then every ``.grad`` is as it was and no hook stays behind.
+    """
+    if not isinstance(root, torch.Tensor):
+        raise TypeError(f"trace_backward needs a tensor, got {type(root).__name__}")
+    start = _start_node(root)
+    if start is None:  # not part of any graph: let PyTorch say so, in its own words
+        root.backward(grad, retain_graph=retain_graph)
+    if grad is not None and not isinstance(grad, torch.Tensor):
+        grad = torch.as_tensor(grad, dtype=root.dtype, device=root.device)
+    fns = _walk(start)
+    if keep_saved is None:
+        keep_saved = len(fns) <= SAVED_LIMIT and not retain_graph
+    by_id = {id(t): n for n, t in (names or {}).items() if isinstance(t, torch.Tensor)}
+
+    records: list[tuple] = []
+    append = records.append
+    handles: list[Any] = []
+    leaves: dict[str, Leaf] = {}
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many tiny objects at once: a collection in the middle costs more than the pass
+    try:
+        # One tiny closure per node: hooks run inside the engine, so they only append.
+        for fn in fns:
+            if type(fn).__name__ == ACCUMULATE:
+                var = fn.variable
+                nid = tensor_node_id(var)
+                before = var.grad.detach().clone() if var.grad is not None else None
+                leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
+                # a pre-hook sees the summed gradient before AccumulateGrad may steal it
+                hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
+            elif keep_saved:
+                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, _grab_saved(fn))))
+            else:
+                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
+            handles.append(hook)
+        torch.autograd.backward(root, grad, retain_graph=retain_graph)
+    except BaseException:
+        for leaf in leaves.values():  # a failed pass leaves every .grad as it was
+            leaf.tensor.grad = leaf.before
+        raise
+    finally:
+        for handle in handles:
+            handle.remove()
+        if gc_was_on:
+            gc.enable()
+    for leaf in leaves.values():
+        g = leaf.tensor.grad
+        leaf.after = g.detach().clone() if g is not None else None
+    seed = grad.detach() if grad is not None else torch.ones_like(root).detach()
+    return Trace(root, seed, records, fns, leaves, retain_graph, names)
+
+
+# --------------------------------------------------------------- replay
+@dataclass
+class EdgeFlow:
+    """What crossed one graph edge (forward direction source -> target) so far.
+
+    ``parts`` has one gradient per crossing: a node that uses the same input
+    twice (``x * x``) sends two along the same edge.
+    """
+
+    source: str
+    target: str
+    parts: list[torch.Tensor] = field(default_factory=list)
+
+    @property
+    def total(self) -> torch.Tensor:
+        total = self.parts[0]
+        for p in self.parts[1:]:
+            total = total + p
+        return total
+
+
+@dataclass
+class LeafState:
+    """A leaf's ``.grad`` as of some step: before + each contribution so far."""
+
+    id: str
+    name: str
+    before: torch.Tensor | None
+    contributions: list[tuple[str, torch.Tensor]]  # (sending node id, gradient)
+    written: bool  # its AccumulateGrad has run, so .grad really holds the sum now
+    final: torch.Tensor | None
+
+    @property
+    def incoming(self) -> torch.Tensor | None:
+        """The sum of the contributions (what AccumulateGrad receives)."""
+        if not self.contributions:
+            return None
+        total = self.contributions[0][1]
+        for _, g in self.contributions[1:]:
+            total = total + g
+        return total
+
+    @property
+    def grad(self) -> torch.Tensor | None:
+        """``.grad`` once every contribution so far is added: before + incoming."""
+        incoming = self.incoming
+        if incoming is None:
+            return self.before
+        return incoming if self.before is None else self.before + incoming
+
+
+class Replay:
+    """Steps through a :class:`Trace`. ``position`` is how many steps have run (0..len)."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.position = 0
+
+    def __len__(self) -> int:
+        return len(self.trace.steps)
+
+    @property
+    def at_end(self) -> bool:
+        return self.position >= len(self)
+
+    def seek(self, position: int) -> int:
+        self.position = max(0, min(len(self), int(position)))
+        return self.position
+
+    def step_forward(self) -> bool:
+        if self.at_end:
+            return False
+        self.position += 1
+        return True
+
+    def step_back(self) -> bool:
+        if self.position == 0:
+            return False
+        self.position -= 1
+        return True
+
+    def run_to_end(self) -> None:
+        self.position = len(self)
+
+    def reset(self) -> None:
+        self.position = 0
+
+    def current(self) -> Step | None:
+        """The step just run (highlighted), or None before the first."""
+        return self.trace.steps[self.position - 1] if self.position else None
+
+    def done_nodes(self, position: int | None = None) -> list[str]:
+        """Nodes finished before the current one."""
+        k = self.position if position is None else position
+        return [s.node for s in self.trace.steps[: max(0, k - 1)]]
+
+    def step_edges(self, step: Step) -> list[tuple[str, str, torch.Tensor]]:
+        """The (source, target, gradient) crossings a step makes."""
+        return [
+            (src, step.node, g)
+            for src, g in zip(step.inputs, step.grad_out, strict=False)
+            if src is not None and g is not None
+        ]
+
+    def edges(self, position: int | None = None) -> dict[tuple[str, str], EdgeFlow]:
+        """Every edge a gradient has crossed as of ``position``, the seed edge included."""
+        k = self.position if position is None else position
+        flows: dict[tuple[str, str], EdgeFlow] = {}
+        t = self.trace
+        if t.root_edge is not None and t.seed is not None:
+            flows[t.root_edge] = EdgeFlow(*t.root_edge, [t.seed])
+        for step in t.steps[:k]:
+            for src, tgt, g in self.step_edges(step):
+                flows.setdefault((src, tgt), EdgeFlow(src, tgt)).parts.append(g)
+        return flows
+
+    def leaf_states(self, position: int | None = None) -> list[LeafState]:
+        k = self.position if position is None else position
+        t = self.trace
+        contributions: dict[str, list[tuple[str, torch.Tensor]]] = {lid: [] for lid in t.leaves}
+        written: set[str] = set()
+        for step in t.steps[:k]:
+            if step.label == ACCUMULATE:
+                written.add(step.node)
+            for src, tgt, g in self.step_edges(step):
+                if src in contributions:
+                    contributions[src].append((tgt, g))
+        return [
+            LeafState(lid, leaf.name, leaf.before, contributions[lid], lid in written, leaf.after)
+            for lid, leaf in t.leaves.items()
+        ]
+
+
+# ------------------------------------------------------------ rendering
+def shape_text(t: torch.Tensor) -> str:
+    return "scalar" if t.dim() == 0 else "×".join(str(s) for s in t.shape)
+
+
+def values_text(t: torch.Tensor, limit: int = 8, digits: int = 4) -> str | None:
+    """The values of a small tensor on one line (nested like the tensor), else None."""
+    if t.numel() > limit:
+        return None
+    values = t.detach().cpu()
+    if values.is_floating_point():
+        values = values.double()
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(fmt(x) for x in v) + "]"
+        return f"{v:.{digits}g}" if isinstance(v, float) else str(v)
+
+    return fmt(values.tolist())
+
+
+def norm_of(t: torch.Tensor) -> float:
+    t = t.detach()
+    if not (t.is_floating_point() or t.is_complex()):
+        t = t.double()
+    return float(torch.linalg.vector_norm(t))
+
+
+def tensor_text(t: torch.Tensor | None, limit: int = 8, digits: int = 4) -> str:
+    """shape · ‖norm‖ and the values when small, on one or two lines."""
+    if t is None:
+        return "None"
+    head = f"{shape_text(t)} · ‖g‖={norm_of(t):.{digits}g}"
+    values = values_text(t, limit, digits)
+    return f"{head}\n{values}" if values is not None else head
+
+
+def edge_text(flow: EdgeFlow, limit: int = 6) -> tuple[str, str]:
+    """The label an edge shows, and its tooltip."""
+    total = flow.total
+    if len(flow.parts) == 1:
+        text = tensor_text(total, limit, 3)
+    else:
+        shown = [values_text(p, limit, 3) for p in flow.parts]
+        head = f"{shape_text(total)} · ‖g‖={norm_of(total):.3g}"
+        summed = values_text(total, limit, 3)
+        line = " + ".join(s or "…" for s in shown) + f" = {summed}"
+        if all(shown) and len(line) <= 40:
+            text = f"{head}\n{line}"
+        else:  # too long for an edge: the sum here, each part in the tooltip
+            text = f"{head} ({len(flow.parts)} parts)" + (f"\n= {summed}" if summed else "")
+    full = tensor_text(total, 64)
+    if len(flow.parts) > 1:
+        full += "".join(f"\npart {i + 1}: {tensor_text(p, 64)}" for i, p in enumerate(flow.parts))
+    tip = f"gradient sent back along this edge:\n{full}\n(click to inspect the full tensor)"
+    return text, tip

@@ -1,0 +1,1371 @@
+"""The local rule of each backward function, in plain maths, with this step's numbers.
+
+Every node of the graph turns the gradient that reaches it (``grad``) into
+the gradients of its inputs. For ``MulBackward0`` (``out = a ⊙ b``) that is
+``grad_a = grad ⊙ b`` and ``grad_b = grad ⊙ a``. :data:`RULES` holds such a
+card for each backward class the op catalog produces (and many more).
+
+A rule may also carry ``compute``: the same maths written with torch, the
+micrograd way, right under its formula. It is used to show "the rule applied
+to these numbers gives exactly what PyTorch sent" and, in the tests, to check
+each rule against the real engine.
+
+Symbols: ``⊙`` is an elementwise product, ``@`` a matrix product, ``ᵀ`` a
+transpose, ``[cond]`` is 1 where cond holds and 0 elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradviz.core.backward import ACCUMULATE, Step, shape_text, tensor_text, values_text
+
+Grads = Sequence[torch.Tensor | None]
+
+
+class _Missing(Exception):
+    """A value the rule needs was not kept (too big, or freed): no numeric check then."""
+
+
+@dataclass
+class Ctx:
+    """What a rule's ``compute`` sees: incoming grads, saved values, input shapes."""
+
+    grad_in: list[torch.Tensor | None]
+    saved: dict[str, Any]
+    shapes: list[tuple[int, ...] | None]  # shape of each forward input (each grad_out)
+
+    @property
+    def grad(self) -> torch.Tensor:
+        g = self.grad_in[0] if self.grad_in else None
+        if g is None:
+            raise _Missing("grad")
+        return g
+
+    def t(self, key: str) -> torch.Tensor:
+        value = self.saved.get(key)
+        if not isinstance(value, torch.Tensor):
+            raise _Missing(key)
+        return value
+
+    def v(self, key: str, default: Any = None) -> Any:
+        if key not in self.saved:
+            if default is None:
+                raise _Missing(key)
+            return default
+        return self.saved[key]
+
+    def needs(self, i: int) -> bool:
+        """Does forward input ``i`` want a gradient (is its shape known)?"""
+        return i < len(self.shapes) and self.shapes[i] is not None
+
+    def back(self, i: int, make: Callable[[], torch.Tensor]) -> torch.Tensor | None:
+        """``make()`` summed back to input ``i``'s shape; None when input ``i`` needs no grad."""
+        return sum_to(make(), self.shape(i)) if self.needs(i) else None
+
+    def shape(self, i: int) -> tuple[int, ...]:
+        if i >= len(self.shapes) or self.shapes[i] is None:
+            raise _Missing(f"shape {i}")
+        return tuple(self.shapes[i])
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One backward function's card."""
+
+    forward: str  # the forward op, e.g. "out = a ⊙ b"
+    lines: tuple[str, ...]  # the rule, e.g. ("grad_a = grad ⊙ b", "grad_b = grad ⊙ a")
+    inputs: tuple[str, ...] = ("a",)  # names of the forward inputs, in next_functions order
+    values: tuple[tuple[str, str], ...] = ()  # (symbol, saved key) shown with numbers
+    note: str = ""
+    compute: Callable[[Ctx], Grads] | None = field(default=None, compare=False)
+
+
+# ------------------------------------------------------------- maths helpers
+def sum_to(g: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+    """Undo broadcasting: sum the dims that were added in front, then the dims that were 1."""
+    shape = tuple(shape)
+    extra = g.dim() - len(shape)
+    if extra > 0:
+        g = g.sum(dim=tuple(range(extra)))
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if dims:
+        g = g.sum(dim=dims, keepdim=True)
+    return g
+
+
+def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    if dim is None or dim == () or dim == []:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    return tuple(sorted(d % ndim for d in dims)) if ndim else ()
+
+
+def _unreduce(g: torch.Tensor, sizes: tuple[int, ...], dim: Any, keepdim: bool) -> torch.Tensor:
+    """Put back the reduced dims (size 1) so ``g`` broadcasts against the input."""
+    if not keepdim:
+        for d in _dims(dim, len(sizes)):
+            g = g.unsqueeze(d)
+    return g
+
+
+def _reduction(code: Any) -> str:
+    return {0: "none", 1: "mean", 2: "sum"}.get(code, str(code))
+
+
+def _loss_scale(ctx: Ctx, n: int) -> float:
+    return 1.0 / n if _reduction(ctx.v("reduction")) == "mean" else 1.0
+
+
+def _scalar(x: Any) -> Any:
+    return x.item() if isinstance(x, torch.Tensor) and x.numel() == 1 else x
+
+
+# ----------------------------------------------------------------- the rules
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    names: str, forward: str, lines: str, *, inputs: str = "a", values: str = "", note: str = ""
+) -> Callable:
+    """Register a card for one or more class names; the decorated function is its compute.
+
+    ``lines`` are separated by ``;``, ``inputs`` by spaces, and ``values`` are
+    ``symbol=saved_key`` pairs separated by commas.
+    """
+    pairs = tuple(
+        (sym.strip(), key.strip())
+        for sym, _, key in (v.partition("=") for v in values.split(","))
+        if key.strip()
+    )
+
+    def deco(fn: Callable[[Ctx], Grads] | None) -> Callable | None:
+        r = Rule(
+            forward,
+            tuple(line.strip() for line in lines.split(";")),
+            tuple(inputs.split()),
+            pairs,
+            note,
+            fn,
+        )
+        for name in names.split():
+            RULES[name] = r
+        return fn
+
+    return deco
+
+
+def text_rule(names: str, forward: str, lines: str, **kwargs: str) -> None:
+    """A card shown as text only (no numeric re-computation)."""
+    rule(names, forward, lines, **kwargs)(None)
+
+
+BROADCAST = "shapes that were broadcast in the forward are summed back to each input's shape"
+
+text_rule(
+    ACCUMULATE,
+    "leaf tensor (requires_grad=True, made by you)",
+    "x.grad ← x.grad + incoming",
+    inputs="x",
+    note="the gradients from every use of the leaf were summed on the way; a leaf adds "
+    "the total to .grad (which is why .grad accumulates across backward calls)",
+)
+
+
+# elementwise arithmetic ------------------------------------------------------
+@rule(
+    "AddBackward0",
+    "out = a + α·b",
+    "grad_a = grad; grad_b = α·grad",
+    inputs="a b",
+    values="α=alpha",
+    note=BROADCAST,
+)
+def _add(c: Ctx) -> Grads:
+    a = c.v("alpha", 1)
+    return [c.back(0, lambda: c.grad), c.back(1, lambda: a * c.grad)]
+
+
+@rule("AddBackward1", "out = a + s  (s a number)", "grad_a = grad")
+def _add_scalar(c: Ctx) -> Grads:
+    return [c.grad]
+
+
+@rule(
+    "SubBackward0",
+    "out = a − α·b",
+    "grad_a = grad; grad_b = −α·grad",
+    inputs="a b",
+    values="α=alpha",
+    note=BROADCAST,
+)
+def _sub(c: Ctx) -> Grads:
+    a = c.v("alpha", 1)
+    return [c.back(0, lambda: c.grad), c.back(1, lambda: -a * c.grad)]
+
+
+@rule("SubBackward1", "out = a − s  (s a number)", "grad_a = grad")
+def _sub_scalar(c: Ctx) -> Grads:
+    return [c.grad]
+
+
+@rule(
+    "RsubBackward0",
+    "out = b − α·a  (torch.rsub)",
+    "grad_a = −α·grad; grad_b = grad",
+    inputs="a b",
+    values="α=alpha",
+    note=BROADCAST,
+)
+def _rsub(c: Ctx) -> Grads:
+    a = c.v("alpha", 1)
+    return [c.back(0, lambda: -a * c.grad), c.back(1, lambda: c.grad)]
+
+
+@rule("RsubBackward1", "out = s − α·a  (s a number)", "grad_a = −α·grad", values="α=alpha")
+def _rsub_scalar(c: Ctx) -> Grads:
+    return [-c.v("alpha", 1) * c.grad]
+
+
+@rule(
+    "MulBackward0",
+    "out = a ⊙ b",
+    "grad_a = grad ⊙ b; grad_b = grad ⊙ a",
+    inputs="a b",
+    values="a=self, b=other",
+    note=BROADCAST,
+)
+def _mul(c: Ctx) -> Grads:
+    return [c.back(0, lambda: c.grad * c.t("other")), c.back(1, lambda: c.grad * c.t("self"))]
+
+
+@rule("MulBackward1", "out = a · s  (s a number)", "grad_a = grad · s", values="s=other")
+def _mul_scalar(c: Ctx) -> Grads:
+    return [c.grad * _scalar(c.v("other"))]
+
+
+@rule(
+    "DivBackward0",
+    "out = a / b",
+    "grad_a = grad / b; grad_b = −grad ⊙ a / b²",
+    inputs="a b",
+    values="a=self, b=other",
+    note=BROADCAST,
+)
+def _div(c: Ctx) -> Grads:
+    return [
+        c.back(0, lambda: c.grad / c.t("other")),
+        c.back(1, lambda: -c.grad * c.t("self") / c.t("other") ** 2),
+    ]
+
+
+@rule("DivBackward1", "out = a / s  (s a number)", "grad_a = grad / s", values="s=other")
+def _div_scalar(c: Ctx) -> Grads:
+    return [c.grad / _scalar(c.v("other"))]
+
+
+@rule("NegBackward0", "out = −a", "grad_a = −grad")
+def _neg(c: Ctx) -> Grads:
+    return [-c.grad]
+
+
+@rule(
+    "PowBackward0", "out = aᵖ  (p a number)", "grad_a = grad ⊙ p·aᵖ⁻¹", values="a=self, p=exponent"
+)
+def _pow(c: Ctx) -> Grads:
+    p = _scalar(c.v("exponent"))
+    a = c.t("self")
+    if p == 0:
+        return [torch.zeros_like(a)]
+    return [c.grad * p * a.pow(p - 1)]
+
+
+@rule(
+    "PowBackward1",
+    "out = aᵇ  (b a tensor)",
+    "grad_a = grad ⊙ b·aᵇ⁻¹; grad_b = grad ⊙ aᵇ·ln a",
+    inputs="a b",
+    values="a=self, b=exponent",
+    note=BROADCAST,
+)
+def _pow_tensor(c: Ctx) -> Grads:
+    a, b = c.t("self"), c.t("exponent")
+
+    def grad_a() -> torch.Tensor:
+        return torch.where(b == 0, torch.zeros_like(a * b), c.grad * b * a.pow(b - 1))
+
+    def grad_b() -> torch.Tensor:
+        r = c.t("result")
+        return torch.where((a == 0) & (b >= 0), torch.zeros_like(r), c.grad * r * a.log())
+
+    return [c.back(0, grad_a), c.back(1, grad_b)]
+
+
+@rule(
+    "PowBackward2", "out = sᵇ  (s a number)", "grad_b = grad ⊙ sᵇ·ln s", inputs="b", values="s=self"
+)
+def _pow_base(c: Ctx) -> Grads:
+    s = _scalar(c.v("self"))
+    return [c.grad * c.t("result") * torch.log(torch.tensor(float(s), dtype=c.grad.dtype))]
+
+
+@rule(
+    "ExpBackward0",
+    "out = eᵃ",
+    "grad_a = grad ⊙ out",
+    values="out=result",
+    note="the derivative of eᵃ is eᵃ itself, so the node reuses its output",
+)
+def _exp(c: Ctx) -> Grads:
+    return [c.grad * c.t("result")]
+
+
+@rule("LogBackward0", "out = ln a", "grad_a = grad / a", values="a=self")
+def _log(c: Ctx) -> Grads:
+    return [c.grad / c.t("self")]
+
+
+@rule("SqrtBackward0", "out = √a", "grad_a = grad / (2·out)", values="out=result")
+def _sqrt(c: Ctx) -> Grads:
+    return [c.grad / (2 * c.t("result"))]
+
+
+@rule("RsqrtBackward0", "out = 1/√a", "grad_a = −grad ⊙ out³ / 2", values="out=result")
+def _rsqrt(c: Ctx) -> Grads:
+    return [-0.5 * c.grad * c.t("result") ** 3]
+
+
+@rule("ReciprocalBackward0", "out = 1/a", "grad_a = −grad ⊙ out²", values="out=result")
+def _reciprocal(c: Ctx) -> Grads:
+    return [-c.grad * c.t("result") ** 2]
+
+
+@rule(
+    "AbsBackward0",
+    "out = |a|",
+    "grad_a = grad ⊙ sign(a)",
+    values="a=self",
+    note="at a = 0 PyTorch uses sign(0) = 0",
+)
+def _abs(c: Ctx) -> Grads:
+    return [c.grad * c.t("self").sign()]
+
+
+@rule("SinBackward0", "out = sin a", "grad_a = grad ⊙ cos a", values="a=self")
+def _sin(c: Ctx) -> Grads:
+    return [c.grad * c.t("self").cos()]
+
+
+@rule("CosBackward0", "out = cos a", "grad_a = −grad ⊙ sin a", values="a=self")
+def _cos(c: Ctx) -> Grads:
+    return [-c.grad * c.t("self").sin()]
+
+
+@rule("Log1PBackward0", "out = ln(1 + a)", "grad_a = grad / (1 + a)", values="a=self")
+def _log1p(c: Ctx) -> Grads:
+    return [c.grad / (1 + c.t("self"))]
+
+
+text_rule(
+    "SignBackward0 RoundBackward0 FloorBackward0 CeilBackward0 TruncBackward0",
+    "a step function (sign / round / floor / ceil)",
+    "grad_a = 0",
+    note="flat almost everywhere: no gradient flows through",
+)
+
+
+# activations -------------------------------------------------------------------
+@rule(
+    "SigmoidBackward0",
+    "out = σ(a) = 1 / (1 + e⁻ᵃ)",
+    "grad_a = grad ⊙ out ⊙ (1 − out)",
+    values="out=result",
+)
+def _sigmoid(c: Ctx) -> Grads:
+    y = c.t("result")
+    return [c.grad * y * (1 - y)]
+
+
+@rule("TanhBackward0", "out = tanh a", "grad_a = grad ⊙ (1 − out²)", values="out=result")
+def _tanh(c: Ctx) -> Grads:
+    y = c.t("result")
+    return [c.grad * (1 - y * y)]
+
+
+@rule(
+    "ReluBackward0",
+    "out = max(a, 0)",
+    "grad_a = grad ⊙ [out > 0]",
+    values="out=result",
+    note="negative inputs get no gradient (a 'dead' unit)",
+)
+def _relu(c: Ctx) -> Grads:
+    return [c.grad * (c.t("result") > 0)]
+
+
+@rule(
+    "LeakyReluBackward0",
+    "out = a if a > 0 else k·a",
+    "grad_a = grad ⊙ (1 if a > 0 else k)",
+    values="a=self, k=negative_slope",
+)
+def _leaky(c: Ctx) -> Grads:
+    a = c.t("self")
+    k = c.v("negative_slope")
+    return [c.grad * torch.where(a > 0, torch.ones_like(a), torch.full_like(a, k))]
+
+
+@rule(
+    "EluBackward0",
+    "out = a if a > 0 else α·(eᵃ − 1)",
+    "grad_a = grad ⊙ (1 if a > 0 else α·eᵃ)",
+    values="a=self, α=alpha",
+)
+def _elu(c: Ctx) -> Grads:
+    a, alpha = c.t("self"), c.v("alpha")
+    scale, in_scale = c.v("scale", 1), c.v("input_scale", 1)
+    neg = scale * alpha * in_scale * torch.exp(a * in_scale)
+    return [c.grad * torch.where(a > 0, torch.full_like(a, scale), neg)]
+
+
+@rule(
+    "GeluBackward0",
+    "out = a·Φ(a)  (Φ the normal CDF)",
+    "grad_a = grad ⊙ (Φ(a) + a·φ(a))",
+    values="a=self",
+)
+def _gelu(c: Ctx) -> Grads:
+    if c.v("approximate", "none") != "none":
+        raise _Missing("tanh approximation")
+    a = c.t("self")
+    cdf = 0.5 * (1 + torch.erf(a / 2**0.5))
+    pdf = torch.exp(-0.5 * a * a) / (2 * torch.pi) ** 0.5
+    return [c.grad * (cdf + a * pdf)]
+
+
+@rule("SiluBackward0", "out = a·σ(a)", "grad_a = grad ⊙ σ(a)·(1 + a·(1 − σ(a)))", values="a=self")
+def _silu(c: Ctx) -> Grads:
+    a = c.t("self")
+    s = torch.sigmoid(a)
+    return [c.grad * s * (1 + a * (1 - s))]
+
+
+@rule("SoftplusBackward0", "out = ln(1 + eᵃ)", "grad_a = grad ⊙ σ(a)", values="a=self")
+def _softplus(c: Ctx) -> Grads:
+    a, beta, th = c.t("self"), c.v("beta", 1), c.v("threshold", 20)
+    return [torch.where(a * beta > th, c.grad, c.grad * torch.sigmoid(a * beta))]
+
+
+@rule(
+    "ClampBackward1",
+    "out = clamp(a, min, max)",
+    "grad_a = grad ⊙ [min ≤ a ≤ max]",
+    values="a=self, min=min, max=max",
+    note="values that were clipped get no gradient",
+)
+def _clamp(c: Ctx) -> Grads:
+    a = c.t("self")
+    keep = torch.ones_like(a, dtype=torch.bool)
+    lo, hi = c.saved.get("min"), c.saved.get("max")
+    if lo is not None:
+        keep &= a >= lo
+    if hi is not None:
+        keep &= a <= hi
+    return [c.grad * keep]
+
+
+@rule(
+    "ClampMinBackward0", "out = max(a, min)", "grad_a = grad ⊙ [a ≥ min]", values="a=self, min=min"
+)
+def _clamp_min(c: Ctx) -> Grads:
+    return [c.grad * (c.t("self") >= _scalar(c.v("min")))]
+
+
+@rule(
+    "ClampMaxBackward0", "out = min(a, max)", "grad_a = grad ⊙ [a ≤ max]", values="a=self, max=max"
+)
+def _clamp_max(c: Ctx) -> Grads:
+    return [c.grad * (c.t("self") <= _scalar(c.v("max")))]
+
+
+@rule(
+    "HardtanhBackward0",
+    "out = clamp(a, lo, hi)",
+    "grad_a = grad ⊙ [lo < a < hi]",
+    values="a=self, lo=min_val, hi=max_val",
+)
+def _hardtanh(c: Ctx) -> Grads:
+    a = c.t("self")
+    return [c.grad * ((a > c.v("min_val")) & (a < c.v("max_val")))]
+
+
+text_rule(
+    "ClampBackward0",
+    "out = clamp(a, min, max)  (tensor bounds)",
+    "grad_a = grad ⊙ [min ≤ a ≤ max]; grad_min, grad_max: the clipped places",
+    inputs="a min max",
+)
+
+
+# linear algebra -------------------------------------------------------------------
+@rule(
+    "MmBackward0",
+    "out = A @ B",
+    "grad_A = grad @ Bᵀ; grad_B = Aᵀ @ grad",
+    inputs="A B",
+    values="A=self, B=mat2",
+)
+def _mm(c: Ctx) -> Grads:
+    return [
+        c.back(0, lambda: c.grad @ c.t("mat2").T),
+        c.back(1, lambda: c.t("self").T @ c.grad),
+    ]
+
+
+@rule(
+    "BmmBackward0",
+    "out[i] = A[i] @ B[i]  (a batch)",
+    "grad_A[i] = grad[i] @ B[i]ᵀ; grad_B[i] = A[i]ᵀ @ grad[i]",
+    inputs="A B",
+    values="A=self, B=mat2",
+)
+def _bmm(c: Ctx) -> Grads:
+    return [
+        c.back(0, lambda: c.grad @ c.t("mat2").transpose(1, 2)),
+        c.back(1, lambda: c.t("self").transpose(1, 2) @ c.grad),
+    ]
+
+
+@rule(
+    "MvBackward0",
+    "out = A @ v",
+    "grad_A = grad ⊗ v  (outer product); grad_v = Aᵀ @ grad",
+    inputs="A v",
+    values="A=self, v=vec",
+)
+def _mv(c: Ctx) -> Grads:
+    return [
+        c.back(0, lambda: torch.outer(c.grad, c.t("vec"))),
+        c.back(1, lambda: c.t("self").T @ c.grad),
+    ]
+
+
+@rule(
+    "DotBackward0",
+    "out = a · b = Σᵢ aᵢbᵢ",
+    "grad_a = grad · b; grad_b = grad · a",
+    inputs="a b",
+    values="a=self, b=tensor",
+    note="for dot(x, x) both gradients go to x and add up to 2·grad·x",
+)
+def _dot(c: Ctx) -> Grads:
+    return [c.grad * c.t("tensor"), c.grad * c.t("self")]
+
+
+@rule(
+    "AddmmBackward0",
+    "out = β·c + α·(A @ B)  (nn.Linear: x @ Wᵀ + b)",
+    "grad_c = β·grad  (summed over the batch); grad_A = α·grad @ Bᵀ; grad_B = α·Aᵀ @ grad",
+    inputs="c A B",
+    values="A=mat1, B=mat2, α=alpha, β=beta",
+    note=BROADCAST,
+)
+def _addmm(c: Ctx) -> Grads:
+    alpha, beta = c.v("alpha", 1), c.v("beta", 1)
+    return [
+        c.back(0, lambda: beta * c.grad),
+        c.back(1, lambda: alpha * (c.grad @ c.t("mat2").T)),
+        c.back(2, lambda: alpha * (c.t("mat1").T @ c.grad)),
+    ]
+
+
+text_rule(
+    "AddmvBackward0",
+    "out = β·c + α·(A @ v)",
+    "grad_c = β·grad; grad_A = α·grad ⊗ v; grad_v = α·Aᵀ @ grad",
+    inputs="c A v",
+)
+text_rule(
+    "AddbmmBackward0 BaddbmmBackward0",
+    "out = β·c + α·Σ A[i] @ B[i]",
+    "grad_c = β·grad; grad_A[i] = α·grad @ B[i]ᵀ; grad_B[i] = α·A[i]ᵀ @ grad",
+    inputs="c A B",
+)
+text_rule(
+    "LinearBackward0",
+    "out = x @ Wᵀ + b",
+    "grad_x = grad @ W; grad_W = gradᵀ @ x; grad_b = Σ_batch grad",
+    inputs="x W b",
+)
+text_rule("TraceBackward0", "out = Σᵢ aᵢᵢ", "grad_a = grad on the diagonal, 0 elsewhere")
+text_rule(
+    "ConvolutionBackward0",
+    "out = conv(x, W) + b",
+    "grad_x = transposed convolution of grad with W"
+    "; grad_W = correlation of x with grad; grad_b = grad summed over batch and positions",
+    inputs="x W b",
+)
+text_rule(
+    "EmbeddingBackward0",
+    "out = W[indices]",
+    "grad_W[i] = Σ of grad rows whose index is i",
+    inputs="W",
+)
+text_rule(
+    "NativeLayerNormBackward0",
+    "out = (a − mean)/std ⊙ γ + β  (per row)",
+    "grad_a = (γ ⊙ grad − mean(γ ⊙ grad) − â·mean(γ ⊙ grad ⊙ â)) / std;"
+    " grad_γ = Σ grad ⊙ â; grad_β = Σ grad",
+    inputs="a γ β",
+    note="â is the normalised input",
+)
+text_rule(
+    "NativeBatchNormBackward0 CudnnBatchNormBackward0",
+    "out = (a − batch mean)/batch std ⊙ γ + β",
+    "grad_a = (γ/std)·(grad − mean(grad) − â·mean(grad ⊙ â)); grad_γ = Σ grad ⊙ â; grad_β = Σ grad",
+    inputs="a γ β",
+)
+
+
+# reductions -----------------------------------------------------------------------
+@rule(
+    "SumBackward0",
+    "out = Σᵢ aᵢ",
+    "grad_a = grad, copied to every element",
+    note="every element contributed with weight 1",
+)
+def _sum(c: Ctx) -> Grads:
+    return [c.grad.expand(c.v("self_sym_sizes")).clone()]
+
+
+@rule("SumBackward1", "out = Σ over dim of a", "grad_a = grad, copied along dim", values="dim=dim")
+def _sum_dim(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    g = _unreduce(c.grad, sizes, c.saved.get("dim"), c.v("keepdim", False))
+    return [g.expand(sizes).clone()]
+
+
+@rule(
+    "MeanBackward0",
+    "out = (1/n)·Σᵢ aᵢ",
+    "grad_a = grad / n, copied to every element",
+    values="n=self_sym_numel",
+)
+def _mean(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    return [(c.grad / c.v("self_sym_numel")).expand(sizes).clone()]
+
+
+@rule(
+    "MeanBackward1",
+    "out = mean over dim of a",
+    "grad_a = grad / n, copied along dim",
+    values="dim=dim",
+    note="n is the number of elements averaged",
+)
+def _mean_dim(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    dims = _dims(c.saved.get("dim"), len(sizes))
+    n = 1
+    for d in dims:
+        n *= sizes[d]
+    g = _unreduce(c.grad, sizes, c.saved.get("dim"), c.v("keepdim", False))
+    return [(g / n).expand(sizes).clone()]
+
+
+@rule(
+    "MaxBackward1 MinBackward1",
+    "out = max (or min) of all aᵢ",
+    "grad_a = grad at the winning element(s), 0 elsewhere",
+    values="a=self",
+    note="ties share the gradient equally",
+)
+def _max_all(c: Ctx) -> Grads:
+    a, r = c.t("self"), c.t("result")
+    mask = (a == r).to(c.grad.dtype)
+    return [c.grad * mask / mask.sum()]
+
+
+@rule(
+    "MaxBackward0 MinBackward0",
+    "out = max (or min) along dim",
+    "grad_a = grad at each row's winner (argmax), 0 elsewhere",
+    values="dim=dim, argmax=indices",
+)
+def _max_dim(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    dim, keep = c.v("dim"), c.v("keepdim", False)
+    idx = c.t("indices")
+    g = c.grad
+    if not keep:
+        g, idx = g.unsqueeze(dim), idx.unsqueeze(dim)
+    return [torch.zeros(sizes, dtype=g.dtype).scatter(dim, idx, g)]
+
+
+@rule(
+    "AmaxBackward0 AminBackward0",
+    "out = max (or min) along dim",
+    "grad_a = grad at the winners, shared equally among ties",
+    values="a=self",
+)
+def _amax(c: Ctx) -> Grads:
+    a, r = c.t("self"), c.t("result")
+    dim = c.saved.get("dim")
+    r = _unreduce(r, tuple(a.shape), dim, c.v("keepdim", False))
+    g = _unreduce(c.grad, tuple(a.shape), dim, c.v("keepdim", False))
+    mask = (a == r).to(g.dtype)
+    return [g * mask / mask.sum(dim=_dims(dim, a.dim()), keepdim=True)]
+
+
+@rule(
+    "CumsumBackward0",
+    "outᵢ = a₁ + … + aᵢ  (along dim)",
+    "grad_aᵢ = gradᵢ + gradᵢ₊₁ + … + gradₙ  (a cumulative sum from the end)",
+    values="dim=dim",
+)
+def _cumsum(c: Ctx) -> Grads:
+    d = c.v("dim")
+    return [c.grad.flip(d).cumsum(d).flip(d)]
+
+
+@rule(
+    "LinalgVectorNormBackward0 NormBackward0 NormBackward1",
+    "out = ‖a‖ = √(Σ aᵢ²)",
+    "grad_a = grad ⊙ a / ‖a‖",
+    values="a=self, ‖a‖=result",
+    note="shown for the 2-norm; other p-norms follow grad ⊙ sign(a)·|a|ᵖ⁻¹ / ‖a‖ᵖ⁻¹",
+)
+def _norm(c: Ctx) -> Grads:
+    if _scalar(c.saved.get("ord", c.saved.get("p", 2))) not in (2, 2.0):
+        raise _Missing("p-norm other than 2")
+    a, r = c.t("self"), c.t("result")
+    dim = c.saved.get("dim")
+    r = _unreduce(r, tuple(a.shape), dim, c.v("keepdim", False))
+    g = _unreduce(c.grad, tuple(a.shape), dim, c.v("keepdim", False))
+    return [torch.where(r == 0, torch.zeros_like(a), g * a / r)]
+
+
+@rule(
+    "ProdBackward0",
+    "out = Πᵢ aᵢ",
+    "grad_aᵢ = grad · Πⱼ≠ᵢ aⱼ  (= grad · out / aᵢ)",
+    values="a=self, out=result",
+)
+def _prod(c: Ctx) -> Grads:
+    a = c.t("self")
+    if (a == 0).any():
+        raise _Missing("zeros")
+    return [c.grad * c.t("result") / a]
+
+
+text_rule(
+    "VarBackward0 StdBackward0 VarMeanBackward0 StdMeanBackward0",
+    "out = var(a) = Σ(aᵢ − mean)² / (n − 1)  (std = √var)",
+    "grad_a = grad ⊙ 2(a − mean)/(n − 1)  (for std: divided by 2·std)",
+)
+
+
+@rule(
+    "LogsumexpBackward0",
+    "out = ln Σ eᵃ  (along dim)",
+    "grad_a = grad ⊙ softmax(a)",
+    values="a=self",
+)
+def _lse(c: Ctx) -> Grads:
+    a = c.t("self")
+    dim = c.saved.get("dim")
+    r = _unreduce(c.t("result"), tuple(a.shape), dim, c.v("keepdim", False))
+    g = _unreduce(c.grad, tuple(a.shape), dim, c.v("keepdim", False))
+    return [g * torch.exp(a - r)]
+
+
+# shape and layout --------------------------------------------------------------------
+RESHAPE = "no arithmetic: the same numbers are only laid out differently"
+
+
+@rule(
+    "ViewBackward0 UnsafeViewBackward0 ReshapeAliasBackward0 _ReshapeAliasBackward0",
+    "out = a.view(new shape)",
+    "grad_a = grad.view(a's shape)",
+    values="a's shape=self_sym_sizes",
+    note=RESHAPE,
+)
+def _view(c: Ctx) -> Grads:
+    return [c.grad.reshape(tuple(c.v("self_sym_sizes")))]
+
+
+@rule("TBackward0", "out = aᵀ", "grad_a = gradᵀ", note=RESHAPE)
+def _t(c: Ctx) -> Grads:
+    return [c.grad.t()]
+
+
+@rule(
+    "TransposeBackward0",
+    "out = a.transpose(d0, d1)",
+    "grad_a = grad.transpose(d0, d1)",
+    values="d0=dim0, d1=dim1",
+    note="swapping the same two dims undoes the swap",
+)
+def _transpose(c: Ctx) -> Grads:
+    return [c.grad.transpose(c.v("dim0"), c.v("dim1"))]
+
+
+@rule(
+    "PermuteBackward0",
+    "out = a.permute(dims)",
+    "grad_a = grad.permute(inverse of dims)",
+    values="dims=dims",
+    note=RESHAPE,
+)
+def _permute(c: Ctx) -> Grads:
+    dims = [d % c.grad.dim() for d in c.v("dims")]
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return [c.grad.permute(inverse)]
+
+
+@rule(
+    "ExpandBackward0",
+    "out = a.expand(shape)  (broadcasting)",
+    "grad_a = grad summed over every expanded dim",
+    values="a's shape=self_sym_sizes",
+    note="broadcasting is undone by summing: each element of a was used once per copy",
+)
+def _expand(c: Ctx) -> Grads:
+    return [sum_to(c.grad, tuple(c.v("self_sym_sizes")))]
+
+
+@rule(
+    "SqueezeBackward0 SqueezeBackward1 SqueezeBackward2",
+    "out = a.squeeze(dim)  (drop size-1 dims)",
+    "grad_a = grad with the size-1 dims put back",
+    values="a's shape=self_sym_sizes",
+    note=RESHAPE,
+)
+def _squeeze(c: Ctx) -> Grads:
+    return [c.grad.reshape(tuple(c.v("self_sym_sizes")))]
+
+
+@rule(
+    "UnsqueezeBackward0",
+    "out = a.unsqueeze(dim)",
+    "grad_a = grad.squeeze(dim)",
+    values="dim=dim",
+    note=RESHAPE,
+)
+def _unsqueeze(c: Ctx) -> Grads:
+    return [c.grad.squeeze(c.v("dim"))]
+
+
+@rule("CloneBackward0 AliasBackward0 LiftFreshBackward0", "out = a (a copy)", "grad_a = grad")
+def _clone(c: Ctx) -> Grads:
+    return [c.grad]
+
+
+@rule(
+    "ToCopyBackward0",
+    "out = a.to(dtype / device)",
+    "grad_a = grad converted back to a's dtype and device",
+)
+def _to(c: Ctx) -> Grads:
+    return [c.grad]
+
+
+@rule(
+    "RepeatBackward0",
+    "out = a.repeat(r)  (tiled copies)",
+    "grad_a = sum of grad over all the copies",
+    values="repeats=repeats",
+)
+def _repeat(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    reps = tuple(c.v("repeats"))
+    g = c.grad
+    lead = len(reps) - len(sizes)
+    if lead:
+        g = g.sum(dim=tuple(range(lead)))
+        reps = reps[lead:]
+    split: list[int] = []
+    for r, s in zip(reps, sizes, strict=True):
+        split += [r, s]
+    g = g.reshape(split)
+    return [g.sum(dim=tuple(range(0, len(split), 2)))]
+
+
+@rule(
+    "CatBackward0",
+    "out = cat([a, b, …], dim)",
+    "grad_a, grad_b, … = grad cut back into the pieces along dim",
+    inputs="a b c d",
+    values="dim=dim",
+)
+def _cat(c: Ctx) -> Grads:
+    d = c.v("dim")
+    sizes = []
+    for i in range(len(c.shapes)):
+        s = c.shape(i)
+        sizes.append(s[d] if s else 0)
+    return list(torch.split(c.grad, sizes, dim=d))
+
+
+@rule(
+    "StackBackward0",
+    "out = stack([a, b, …], dim)",
+    "grad_a, grad_b, … = the slices of grad along the new dim",
+    inputs="a b c d",
+    values="dim=dim",
+)
+def _stack(c: Ctx) -> Grads:
+    return list(torch.unbind(c.grad, dim=c.v("dim")))
+
+
+@rule(
+    "UnbindBackward0",
+    "a, b, … = unbind(x, dim)",
+    "grad_x = stack([grad_a, grad_b, …], dim)  (zeros for unused pieces)",
+    inputs="x",
+)
+def _unbind(c: Ctx) -> Grads:
+    ref = next((g for g in c.grad_in if g is not None), None)
+    if ref is None:
+        raise _Missing("grad")
+    parts = [g if g is not None else torch.zeros_like(ref) for g in c.grad_in]
+    return [torch.stack(parts, dim=c.v("dim"))]
+
+
+text_rule(
+    "SplitBackward0 SplitWithSizesBackward0",
+    "a, b, … = split(x, size, dim)",
+    "grad_x = cat([grad_a, grad_b, …], dim)  (zeros for unused pieces)",
+    inputs="x",
+)
+
+
+@rule(
+    "SelectBackward0",
+    "out = a[…, i, …]  (one index along dim)",
+    "grad_a = zeros, with grad written at index i",
+    values="dim=dim, i=index",
+    note="every element not picked gets 0",
+)
+def _select(c: Ctx) -> Grads:
+    g = torch.zeros(tuple(c.v("self_sym_sizes")), dtype=c.grad.dtype)
+    g.select(c.v("dim"), c.v("index")).copy_(c.grad)
+    return [g]
+
+
+@rule(
+    "SliceBackward0",
+    "out = a[start:end:step]  (along dim)",
+    "grad_a = zeros, with grad written back into the slice",
+    values="dim=dim, start=start, end=end, step=step",
+)
+def _slice(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    g = torch.zeros(sizes, dtype=c.grad.dtype)
+    d = c.v("dim")
+    index = [slice(None)] * len(sizes)
+    end = min(c.v("end"), sizes[d])
+    index[d] = slice(c.v("start"), end, c.v("step"))
+    g[tuple(index)] = c.grad
+    return [g]
+
+
+@rule(
+    "IndexBackward0",
+    "out = a[indices]  (advanced indexing)",
+    "grad_a = zeros, with grad added at the indices",
+    note="an index picked twice receives both gradients, added",
+)
+def _index(c: Ctx) -> Grads:
+    indices = c.v("indices")
+    if not all(i is None or isinstance(i, torch.Tensor) for i in indices):
+        raise _Missing("indices")
+    g = torch.zeros(tuple(c.v("self_sym_sizes")), dtype=c.grad.dtype)
+    return [g.index_put(tuple(indices), c.grad, accumulate=True)]
+
+
+@rule(
+    "GatherBackward0",
+    "out = a.gather(dim, index)",
+    "grad_a = zeros, with grad added back at index (scatter_add)",
+)
+def _gather(c: Ctx) -> Grads:
+    a = c.t("self")
+    return [torch.zeros_like(a).scatter_add(c.v("dim"), c.t("index"), c.grad)]
+
+
+@rule(
+    "MaskedFillBackward0",
+    "out = a with value where mask",
+    "grad_a = grad ⊙ [not mask]",
+    values="mask=mask",
+    note="the filled places came from a constant, not from a",
+)
+def _masked_fill(c: Ctx) -> Grads:
+    return [c.back(0, lambda: c.grad * ~c.t("mask"))]
+
+
+text_rule(
+    "MaskedFillBackward1",
+    "out = a with v where mask  (v a 0-dim tensor)",
+    "grad_a = grad ⊙ [not mask]; grad_v = Σ of grad where mask",
+    inputs="a v",
+)
+
+
+@rule(
+    "WhereBackward0",
+    "out = where(cond, a, b)",
+    "grad_a = grad ⊙ [cond]; grad_b = grad ⊙ [not cond]",
+    inputs="a b",
+    values="cond=condition",
+    note=BROADCAST,
+)
+def _where(c: Ctx) -> Grads:
+    cond = c.t("condition")
+    zero = torch.zeros((), dtype=c.grad.dtype)
+    return [
+        c.back(0, lambda: torch.where(cond, c.grad, zero)),
+        c.back(1, lambda: torch.where(cond, zero, c.grad)),
+    ]
+
+
+def _pick(c: Ctx, a_wins: torch.Tensor, b_wins: torch.Tensor, tie: torch.Tensor) -> Grads:
+    g = c.grad
+    return [
+        c.back(0, lambda: g * (a_wins + 0.5 * tie)),
+        c.back(1, lambda: g * (b_wins + 0.5 * tie)),
+    ]
+
+
+@rule(
+    "MaximumBackward0",
+    "out = maximum(a, b)",
+    "grad_a = grad ⊙ [a > b]; grad_b = grad ⊙ [b > a]",
+    inputs="a b",
+    values="a=self, b=other",
+    note="ties split the gradient in half",
+)
+def _maximum(c: Ctx) -> Grads:
+    a, b = c.t("self"), c.t("other")
+    return _pick(c, (a > b).to(c.grad.dtype), (b > a).to(c.grad.dtype), (a == b).to(c.grad.dtype))
+
+
+@rule(
+    "MinimumBackward0",
+    "out = minimum(a, b)",
+    "grad_a = grad ⊙ [a < b]; grad_b = grad ⊙ [b < a]",
+    inputs="a b",
+    values="a=self, b=other",
+    note="ties split the gradient in half",
+)
+def _minimum(c: Ctx) -> Grads:
+    a, b = c.t("self"), c.t("other")
+    return _pick(c, (a < b).to(c.grad.dtype), (b < a).to(c.grad.dtype), (a == b).to(c.grad.dtype))
+
+
+text_rule("FlipBackward0", "out = a.flip(dims)", "grad_a = grad.flip(dims)", note=RESHAPE)
+text_rule("RollBackward0", "out = a.roll(shifts, dims)", "grad_a = grad.roll(−shifts, dims)")
+text_rule(
+    "TrilBackward0 TriuBackward0",
+    "out = tril(a) (or triu)",
+    "grad_a = tril(grad) (or triu): the zeroed part gets no gradient",
+)
+text_rule(
+    "ConstantPadNdBackward0",
+    "out = a padded with constants",
+    "grad_a = grad with the padding cut off",
+)
+text_rule(
+    "SortBackward0 TopkBackward0",
+    "out = a sorted (or its top k)",
+    "grad_a = grad sent back to each value's original place",
+)
+text_rule(
+    "MaxPool2DWithIndicesBackward0 MaxPool1DWithIndicesBackward0",
+    "out = max over each window",
+    "grad_a = grad at each window's maximum, 0 elsewhere",
+)
+text_rule(
+    "NativeDropoutBackward0",
+    "out = a ⊙ mask / (1 − p)  (training only)",
+    "grad_a = grad ⊙ mask / (1 − p)",
+    note="dropped units get no gradient",
+)
+
+
+# softmax and losses -----------------------------------------------------------------
+@rule(
+    "SoftmaxBackward0",
+    "yᵢ = eᵃⁱ / Σⱼ eᵃʲ  (along dim)",
+    "grad_a = y ⊙ (grad − Σⱼ gradⱼ·yⱼ)",
+    values="y=result, dim=dim",
+    note="the Jacobian diag(y) − y·yᵀ applied to grad",
+)
+def _softmax(c: Ctx) -> Grads:
+    y, d = c.t("result"), c.v("dim")
+    return [y * (c.grad - (c.grad * y).sum(dim=d, keepdim=True))]
+
+
+@rule(
+    "LogSoftmaxBackward0",
+    "yᵢ = aᵢ − ln Σⱼ eᵃʲ  (along dim)",
+    "grad_a = grad − softmax(a) · Σⱼ gradⱼ",
+    values="y=result, dim=dim",
+    note="softmax(a) = eʸ, which is why the node saves its output",
+)
+def _log_softmax(c: Ctx) -> Grads:
+    y, d = c.t("result"), c.v("dim")
+    return [c.grad - torch.exp(y) * c.grad.sum(dim=d, keepdim=True)]
+
+
+@rule(
+    "NllLossBackward0",
+    "ℓ = −mean over rows of a[row, target]",
+    "grad_a[row, target] = −grad / N  (−grad for reduction='sum'); 0 everywhere else",
+    inputs="a target",
+    values="target=target",
+    note="with log_softmax first this is cross-entropy; together they give softmax(z) − onehot",
+)
+def _nll(c: Ctx) -> Grads:
+    a, target = c.t("self"), c.t("target")
+    if c.saved.get("weight") is not None or a.dim() not in (1, 2):
+        raise _Missing("weights")
+    ignore = c.v("ignore_index", -100)
+    if ignore >= 2**63:
+        ignore -= 2**64  # saved as an unsigned number
+    a2 = a if a.dim() == 2 else a.unsqueeze(0)
+    t2 = target.reshape(-1)
+    g = torch.zeros_like(a2)
+    keep = t2 != ignore
+    rows = torch.arange(a2.shape[0])[keep]
+    red = _reduction(c.v("reduction"))
+    grad = c.grad
+    if red == "none":
+        vals = -grad.reshape(-1)[keep]
+    else:
+        vals = -grad / (keep.sum() if red == "mean" else 1)
+    g[rows, t2[keep]] = vals
+    return [g if a.dim() == 2 else g[0], None]
+
+
+@rule(
+    "MseLossBackward0",
+    "ℓ = mean((a − t)²)",
+    "grad_a = grad · 2(a − t)/N; grad_t = −grad_a",
+    inputs="a t",
+    values="a=self, t=target",
+    note="N is the number of elements (mean)",
+)
+def _mse(c: Ctx) -> Grads:
+    a, t = c.t("self"), c.t("target")
+    d = a - t
+    g = c.grad * 2 * d * _loss_scale(c, d.numel())
+    return [c.back(0, lambda: g), c.back(1, lambda: -g)]
+
+
+@rule(
+    "SmoothL1LossBackward0 HuberLossBackward0",
+    "ℓ = mean(½d²/β if |d| < β else |d| − ½β), d = a − t",
+    "grad_a = grad · (d/β if |d| < β else sign d) / N; grad_t = −grad_a",
+    inputs="a t",
+    values="a=self, t=target, β=beta",
+)
+def _smooth_l1(c: Ctx) -> Grads:
+    a, t = c.t("self"), c.t("target")
+    beta = c.v("beta", 1.0) if "beta" in c.saved else c.v("delta", 1.0)
+    d = a - t
+    if "delta" in c.saved:  # Huber: d inside, δ·sign(d) outside
+        local = torch.where(d.abs() < beta, d, beta * d.sign())
+    else:
+        local = torch.where(d.abs() < beta, d / beta, d.sign()) if beta else d.sign()
+    g = c.grad * local * _loss_scale(c, d.numel())
+    return [g, -g]
+
+
+@rule(
+    "BinaryCrossEntropyBackward0",
+    "ℓ = −mean(t·ln p + (1 − t)·ln(1 − p))",
+    "grad_p = grad · (p − t) / (p(1 − p)) / N",
+    inputs="p t",
+    values="p=self, t=target",
+)
+def _bce(c: Ctx) -> Grads:
+    if c.saved.get("weight") is not None:
+        raise _Missing("weights")
+    p, t = c.t("self"), c.t("target")
+    eps = 1e-12
+    g = c.grad * (p - t) / ((1 - p) * p).clamp_min(eps) * _loss_scale(c, p.numel())
+    return [g, None]
+
+
+@rule(
+    "BinaryCrossEntropyWithLogitsBackward0",
+    "ℓ = −mean(t·ln σ(z) + (1 − t)·ln(1 − σ(z)))",
+    "grad_z = grad · (σ(z) − t) / N",
+    inputs="z t",
+    values="z=self, t=target",
+    note="σ and the log cancel: the gradient is simply prediction − target",
+)
+def _bce_logits(c: Ctx) -> Grads:
+    if c.saved.get("weight") is not None or c.saved.get("pos_weight") is not None:
+        raise _Missing("weights")
+    z, t = c.t("self"), c.t("target")
+    g = c.grad * (torch.sigmoid(z) - t) * _loss_scale(c, z.numel())
+    return [g, None]
+
+
+text_rule(
+    "L1LossBackward0",
+    "ℓ = mean|a − t|",
+    "grad_a = grad · sign(a − t) / N; grad_t = −grad_a",
+    inputs="a t",
+)
+
+
+# --------------------------------------------------------------------- lookup
+_SUFFIX = re.compile(r"\d+$")
+
+
+def rule_for(label: str) -> Rule | None:
+    """The rule for a backward class name, or None when gradviz has no card for it."""
+    if label in RULES:
+        return RULES[label]
+    stem = _SUFFIX.sub("", label)  # MulBackward3 -> the MulBackward0 card, if any
+    for name, r in RULES.items():
+        if _SUFFIX.sub("", name) == stem:
+            return r
+    return None
+
+
+def _shapes(step: Step) -> list[tuple[int, ...] | None]:
+    shapes: list[tuple[int, ...] | None] = []
+    fn = step.fn
+    nexts = list(fn.next_functions) if fn is not None and step.label != ACCUMULATE else []
+    for i, g in enumerate(step.grad_out):
+        if g is not None:
+            shapes.append(tuple(g.shape))
+            continue
+        shape = None
+        if i < len(nexts) and nexts[i][0] is not None:
+            nf, nr = nexts[i]
+            try:
+                shape = tuple(nf._input_metadata[nr].shape)
+            except (AttributeError, IndexError, RuntimeError, TypeError):
+                shape = None
+        shapes.append(shape)
+    return shapes
+
+
+def recompute(step: Step) -> list[torch.Tensor | None] | None:
+    """The rule's own maths applied to this step's numbers, or None when it cannot say."""
+    r = rule_for(step.label)
+    if r is None or r.compute is None:
+        return None
+    ctx = Ctx(list(step.grad_in), step.saved, _shapes(step))
+    try:
+        with torch.no_grad():
+            out = list(r.compute(ctx))
+    except (_Missing, RuntimeError, IndexError, TypeError, ValueError):
+        return None
+    return out
+
+
+def agrees(step: Step, rtol: float = 1e-4, atol: float = 1e-6) -> bool | None:
+    """Does the rule, applied by hand, give what the engine sent? None when not checkable."""
+    mine = recompute(step)
+    if mine is None:
+        return None
+    compared = False
+    for got, want in zip(mine, step.grad_out, strict=False):
+        if want is None or got is None:
+            continue
+        if tuple(got.shape) != tuple(want.shape):
+            return False
+        if not torch.allclose(got.to(want.dtype), want, rtol=rtol, atol=atol, equal_nan=True):
+            return False
+        compared = True
+    return compared or None
+
+
+# ---------------------------------------------------------------------- cards
+@dataclass
+class Card:
+    """What the formula card shows for one step."""
+
+    label: str
+    forward: str
+    lines: list[str]
+    note: str
+    numbers: list[tuple[str, str]]  # (symbol, value text) for this step
+    known: bool
+    check: bool | None = None  # the rule by hand gives the engine's numbers (None: not checked)
+
+    def text(self) -> str:
+        parts = [f"{self.label}: backward of {self.forward}" if self.known else self.label]
+        parts += [f"  {line}" for line in self.lines]
+        if self.note:
+            parts.append(f"  ({self.note})")
+        if self.numbers:
+            parts.append("this step:")
+            parts += [f"  {k} = {v}" for k, v in self.numbers]
+        if self.check is True:
+            parts.append("✓ the rule by hand gives exactly what PyTorch sent")
+        return "\n".join(parts)
+
+
+def _value_text(value: Any, limit: int) -> str:
+    if isinstance(value, torch.Tensor):
+        shown = values_text(value, limit)
+        return shown if shown is not None else f"shape {shape_text(value)}"
+    if isinstance(value, torch.Size):
+        return f"shape {shape_text(torch.empty(value))}" if len(value) else "scalar"
+    return str(value)
+
+
+def card_for(step: Step, limit: int = 8) -> Card:
+    """The formula card of a step: rule, note, and this step's numbers when small."""
+    r = rule_for(step.label)
+    numbers: list[tuple[str, str]] = []
+    incoming = [g for g in step.grad_in if g is not None]
+    if len(step.grad_in) == 1 or len(incoming) <= 1:
+        numbers.append(("grad", tensor_text(incoming[0], limit) if incoming else "None"))
+    else:
+        for i, g in enumerate(step.grad_in):
+            numbers.append((f"grad_{i}", tensor_text(g, limit)))
+    if r is None:
+        return Card(
+            step.label,
+            "",
+            [
+                f"PyTorch computes {step.label}'s gradients with its own built-in formula;",
+                "gradviz has no card for it yet, but the numbers below are the real ones.",
+            ],
+            "",
+            numbers + _outs(step, ("a", "b", "c", "d"), limit),
+            known=False,
+        )
+    saved = step.saved
+    for symbol, key in r.values:
+        if key in saved and saved[key] is not None:
+            numbers.append((symbol, _value_text(saved[key], limit).replace("\n", " ")))
+    numbers += _outs(step, r.inputs, limit)
+    return Card(step.label, r.forward, list(r.lines), r.note, numbers, True, agrees(step))
+
+
+def _outs(step: Step, names: tuple[str, ...], limit: int) -> list[tuple[str, str]]:
+    out = []
+    for i, g in enumerate(step.grad_out):
+        name = names[i] if i < len(names) else f"input{i}"
+        if g is None:
+            out.append((f"grad_{name}", "None (needs no gradient)"))
+        else:
+            out.append((f"grad_{name}", tensor_text(g, limit)))
+    return out

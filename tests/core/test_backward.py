@@ -1,0 +1,242 @@
+"""trace_backward records the real engine: every gradient it shows is torch.autograd's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from backward_cases import ALL_CASES, SEED_CASES, check_trace
+
+from gradviz.core.backward import (
+    ACCUMULATE,
+    Replay,
+    edge_text,
+    tensor_text,
+    trace_backward,
+)
+from gradviz.core.graph import capture_graph, function_node_id, tensor_node_id
+
+
+@pytest.mark.parametrize("name", list(ALL_CASES))
+def test_every_recorded_gradient_matches_autograd(name):
+    trace, compared = check_trace(ALL_CASES[name])
+    assert len(trace.steps) >= 2
+    assert compared >= 3
+
+
+def test_seed_cases_give_the_notes_answers():
+    x_dot = SEED_CASES["dot(x, x)"]()
+    trace_backward(x_dot.root)
+    assert x_dot.leaves["x"].grad.tolist() == [0.0, 2.0, 4.0, 6.0]  # 2x
+
+    cut = SEED_CASES["y.detach() * x"]()
+    trace = trace_backward(cut.root)
+    assert cut.leaves["x"].grad.tolist() == [0.0, 1.0, 4.0, 9.0]  # u = x², not 3x²
+    # the cut: no step ever reaches the MulBackward0 of y = x * x
+    assert [s.label for s in trace.steps].count("MulBackward0") == 1
+
+    ones = SEED_CASES["ones(2,2); y*y*3; mean"]()
+    trace_backward(ones.root)
+    assert torch.equal(ones.leaves["x"].grad, torch.full((2, 2), 4.5, dtype=torch.float64))
+
+    wxb = SEED_CASES["w*x + b"]()
+    trace_backward(wxb.root)
+    assert [wxb.leaves[n].grad.item() for n in ("w", "x", "b")] == [1.0, 2.0, 1.0]
+
+    relu = SEED_CASES["relu, ones_like"]()
+    trace_backward(relu.root, relu.grad)
+    assert relu.leaves["x"].grad.tolist() == (relu.leaves["x"] > 0).double().tolist()
+
+
+def test_steps_follow_engine_order_and_capture_graph_ids():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = torch.tensor([0.5, 0.1, 0.2], requires_grad=True)
+    y = x * x
+    z = (y * w).sum() + x.sum()
+    graph = capture_graph(z)
+    trace = trace_backward(z, names={"x": x, "w": w})
+    ids = {n.id for n in graph.nodes}
+    assert all(s.node in ids for s in trace.steps)
+    assert trace.steps[0].node == function_node_id(z.grad_fn)  # the root's node runs first
+    assert trace.steps[0].label == "AddBackward0"
+    # a node runs only after every node that sends it a gradient
+    seen: set[str] = set()
+    for step in trace.steps:
+        senders = {s.node for s in trace.steps if step.node in s.inputs}
+        assert senders <= seen, step.label
+        seen.add(step.node)
+    # the leaves' steps carry the tensor ids and the names given
+    leaf_steps = [s for s in trace.steps if s.label == ACCUMULATE]
+    assert {s.node for s in leaf_steps} == {tensor_node_id(x), tensor_node_id(w)}
+    assert {lf.name for lf in trace.leaves.values()} == {"x", "w"}
+    # every edge a gradient crosses is an edge of the captured graph
+    replay = Replay(trace)
+    replay.run_to_end()
+    graph_edges = {(e.source, e.target) for e in trace.graph.edges}
+    assert set(replay.edges()) <= graph_edges
+
+
+def test_to_json_has_the_documented_shape():
+    case = SEED_CASES["w*x + b"]()
+    trace = trace_backward(case.root, names=case.leaves)
+    data = json.loads(json.dumps(trace.to_json()))
+    assert set(data) == {"steps", "grads"}
+    assert data["grads"] == {"w": 1.0, "x": 2.0, "b": 1.0}
+    first = data["steps"][0]
+    assert set(first) == {"index", "node", "label", "grad_in", "grad_out"}
+    assert first["index"] == 0 and first["label"] == "AddBackward0"
+    assert first["grad_in"] == [1.0] and first["grad_out"] == [1.0, 1.0]
+    assert [s["index"] for s in data["steps"]] == list(range(len(data["steps"])))
+
+
+def test_gradients_accumulate_across_calls_and_before_is_kept():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    first = trace_backward(y, retain_graph=True, names={"x": x})
+    second = trace_backward(y, retain_graph=True, names={"x": x})
+    (leaf,) = second.leaves.values()
+    assert first.leaves[leaf.id].before is None
+    assert leaf.before.tolist() == [2.0, 4.0]
+    assert leaf.after.tolist() == [4.0, 8.0] == x.grad.tolist()
+    state = Replay(second)
+    state.run_to_end()
+    (ls,) = state.leaf_states()
+    assert ls.grad.tolist() == [4.0, 8.0] and ls.incoming.tolist() == [2.0, 4.0]
+
+
+def test_second_backward_without_retain_graph_raises_and_changes_nothing():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    trace = trace_backward(y)
+    before = x.grad.clone()
+    n_records = len(trace)
+    with pytest.raises(RuntimeError, match="second time"):
+        trace_backward(y)
+    assert torch.equal(x.grad, before)
+    # the hooks were removed: a later pass (with a fresh graph) adds no record to the old trace
+    (x.exp() * x).sum().backward()
+    assert len(trace) == n_records
+
+
+def test_failed_pass_restores_grads_and_removes_hooks():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.grad = torch.tensor([5.0, 5.0])
+    y = x * 3
+    with pytest.raises(RuntimeError, match="scalar outputs"):
+        trace_backward(y)  # non-scalar root without a gradient
+    assert x.grad.tolist() == [5.0, 5.0]
+    records: list = []
+    y.grad_fn.register_hook(lambda gi, go: records.append(gi))
+    y.sum().backward()  # works: nothing of ours stayed behind
+    assert x.grad.tolist() == [8.0, 8.0] and len(records) == 1
+
+
+def test_root_without_graph_raises_pytorchs_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        trace_backward(torch.ones(2).sum())
+    with pytest.raises(TypeError):
+        trace_backward([1.0])
+
+
+def test_leaf_as_root():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    trace = trace_backward(x, torch.tensor([3.0, 4.0]))
+    assert [s.label for s in trace.steps] == [ACCUMULATE]
+    assert x.grad.tolist() == [3.0, 4.0]
+    assert trace.root_edge is None
+
+
+def test_grad_given_as_a_list_and_the_seed_edge():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    trace = trace_backward(y, [1.0, 0.5])
+    assert x.grad.tolist() == [2.0, 1.0]
+    replay = Replay(trace)
+    flows = replay.edges()  # position 0: only the seed has moved
+    assert list(flows) == [trace.root_edge]
+    assert flows[trace.root_edge].total.tolist() == [1.0, 0.5]
+
+
+def test_replay_positions_current_done_and_edges():
+    case = SEED_CASES["tensor used twice"]()
+    trace = trace_backward(case.root, names=case.leaves)
+    replay = Replay(trace)
+    assert replay.current() is None and replay.done_nodes() == []
+    assert not replay.step_back()
+    assert replay.step_forward() and replay.current() is trace.steps[0]
+    replay.step_forward()
+    assert replay.current() is trace.steps[1]
+    assert replay.done_nodes() == [trace.steps[0].node]
+    assert replay.step_back() and replay.position == 1
+    replay.run_to_end()
+    assert replay.at_end and not replay.step_forward()
+    assert replay.seek(99) == len(trace.steps) and replay.seek(-3) == 0
+    replay.reset()
+    assert replay.position == 0
+    # edges at step k are exactly those sent by the first k steps (plus the seed)
+    for k in range(len(trace.steps) + 1):
+        flows = replay.edges(k)
+        sent = sum(len(replay.step_edges(s)) for s in trace.steps[:k])
+        assert sum(len(f.parts) for f in flows.values()) == sent + 1
+
+
+def test_leaf_used_twice_shows_each_contribution_and_their_sum():
+    case = SEED_CASES["tensor used twice"]()
+    x = case.leaves["x"]
+    trace = trace_backward(case.root, names=case.leaves)
+    replay = Replay(trace)
+    replay.run_to_end()
+    state = {s.name: s for s in replay.leaf_states()}["x"]
+    assert len(state.contributions) == 2  # via x * w and via x.sin()
+    senders = {
+        trace.steps[[s.node for s in trace.steps].index(n)].label for n, _ in state.contributions
+    }
+    assert senders == {"MulBackward0", "SinBackward0"}
+    w = case.leaves["w"].detach()
+    parts = sorted([g.tolist() for _, g in state.contributions])
+    assert parts == sorted([w.tolist(), x.detach().cos().tolist()])
+    assert torch.allclose(state.grad, x.grad) and state.written
+    # half way the leaf has one contribution and is not written yet
+    first_contrib = min(
+        i for i, s in enumerate(trace.steps) if s.label in ("MulBackward0", "SinBackward0")
+    )
+    mid = {s.name: s for s in replay.leaf_states(first_contrib + 1)}["x"]
+    assert len(mid.contributions) == 1 and not mid.written
+
+
+def test_same_leaf_twice_in_one_node_labels_both_parts():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    trace = trace_backward((x * x).sum(), names={"x": x})
+    replay = Replay(trace)
+    replay.run_to_end()
+    mul = next(s for s in trace.steps if s.label == "MulBackward0")
+    flow = replay.edges()[(tensor_node_id(x), mul.node)]
+    assert len(flow.parts) == 2 and flow.total.tolist() == [2.0, 4.0]
+    text, tip = edge_text(flow)
+    assert "[1, 2] + [1, 2] = [2, 4]" in text and "2 ·" in text
+    assert "click" in tip
+
+
+def test_tensor_text_small_and_big():
+    assert tensor_text(torch.tensor([3.0, 4.0])) == "2 · ‖g‖=5\n[3, 4]"
+    assert tensor_text(torch.tensor(2.5)) == "scalar · ‖g‖=2.5\n2.5"
+    big = tensor_text(torch.ones(10, 10))
+    assert big == "10×10 · ‖g‖=10"
+    assert tensor_text(None) == "None"
+
+
+def test_saved_values_kept_for_small_graphs_and_read_later_when_retained():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    trace = trace_backward((x * w).sum())
+    mul = next(s for s in trace.steps if s.label == "MulBackward0")
+    assert mul.saved["self"].tolist() == [1.0, 2.0] and mul.saved["other"].tolist() == [3.0, 4.0]
+    # big graph path: not copied during the pass, but readable while retained
+    trace = trace_backward((x * w).sum(), retain_graph=True, keep_saved=False)
+    mul = next(s for s in trace.steps if s.label == "MulBackward0")
+    assert mul.saved["other"].tolist() == [3.0, 4.0]
+    # freed graph and nothing kept: the card just has no operand values
+    trace = trace_backward((x * w).sum(), keep_saved=False)
+    mul = next(s for s in trace.steps if s.label == "MulBackward0")
+    assert mul.saved == {}
