@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import torch
 
+# Why a tensor has no .grad, in the words the notes use.
+GRAD_HINT_NON_LEAF = "None: non-leaf (retain_grad() keeps it)"
+GRAD_HINT_NO_GRAD = "None: requires_grad is False, so autograd never computes one"
+
 
 @dataclass(frozen=True)
 class TensorInfo:
@@ -21,11 +25,24 @@ class TensorInfo:
     contiguous: bool
     is_view: bool
     shares_with: tuple[str, ...]  # other workspace tensors on the same storage
+    base: str | None = None  # the workspace name of a view's base, when it has one
+    retains_grad: bool = False
+
+    @property
+    def grad_text(self) -> str:
+        """``.grad`` as shown: the values, or why there are none."""
+        if self.grad is not None:
+            return self.grad
+        if not self.requires_grad:
+            return GRAD_HINT_NO_GRAD
+        if not self.is_leaf and not self.retains_grad:
+            return GRAD_HINT_NON_LEAF
+        return "None (run backward to fill it)"
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(property, value, explanation) rows for a table."""
         share = ", ".join(self.shares_with) or "—"
-        return [
+        rows = [
             ("shape", str(tuple(self.shape)), "size along each axis"),
             ("dtype", self.dtype, "element type"),
             ("device", self.device, "where the data lives"),
@@ -34,11 +51,20 @@ class TensorInfo:
             ("is_leaf", str(self.is_leaf), "made by the user, not by an op that autograd recorded"),
             ("requires_grad", str(self.requires_grad), "autograd records ops on it"),
             ("grad_fn", self.grad_fn or "None", "the backward function that made it"),
-            (".grad", self.grad or "None", "gradient accumulated by backward()"),
+            (
+                ".grad",
+                self.grad_text,
+                "gradient accumulated by backward(). Only leaves keep one: a non-leaf's "
+                "gradient is freed after use unless retain_grad() was called before backward",
+            ),
             ("version", str(self.version), "bumped by each in-place change"),
             ("view", "yes" if self.is_view else "no", "a view shares its base's memory"),
-            ("shares storage with", share, "changing one changes the others"),
         ]
+        if self.is_view:
+            base = self.base or "a tensor outside the workspace"
+            rows.append(("._base", base, "the tensor whose memory this view looks at"))
+        rows.append(("shares storage with", share, "changing one changes the others"))
+        return rows
 
 
 def short_values(t: torch.Tensor | None, limit: int = 12) -> str | None:
@@ -62,6 +88,11 @@ def _storage_key(t: torch.Tensor) -> tuple[str, int] | None:
         return None
 
 
+def readable_grad(t: torch.Tensor) -> torch.Tensor | None:
+    """``t.grad`` where PyTorch keeps one (leaves, retain_grad); never warns for non-leaves."""
+    return t.grad if (t.is_leaf or t.retains_grad) else None
+
+
 def describe(name: str, tensors: dict[str, torch.Tensor]) -> TensorInfo:
     """Describe ``tensors[name]``, including which other named tensors share its memory."""
     t = tensors[name]
@@ -71,9 +102,9 @@ def describe(name: str, tensors: dict[str, torch.Tensor]) -> TensorInfo:
         for other, o in tensors.items()
         if other != name and key is not None and o.numel() and _storage_key(o) == key
     )
-    grad = None
-    if t.is_leaf or t.retains_grad:
-        grad = short_values(t.grad)
+    base = None
+    if t._base is not None:
+        base = next((n for n, o in tensors.items() if o is t._base), None)
     return TensorInfo(
         shape=tuple(t.shape),
         dtype=str(t.dtype).replace("torch.", ""),
@@ -82,9 +113,11 @@ def describe(name: str, tensors: dict[str, torch.Tensor]) -> TensorInfo:
         is_leaf=t.is_leaf,
         requires_grad=t.requires_grad,
         grad_fn=type(t.grad_fn).__name__ if t.grad_fn is not None else None,
-        grad=grad,
+        grad=short_values(readable_grad(t)),
         version=t._version,
         contiguous=t.is_contiguous(),
         is_view=t._base is not None,
         shares_with=shares,
+        base=base,
+        retains_grad=bool(t.retains_grad),
     )

@@ -6,19 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from gradviz.core.tensor_info import describe
+from gradviz.core.tensor_info import describe, readable_grad
 from gradviz.core.workspace import Event
 from gradviz.qt.workspace_model import WorkspaceModel
+
+EMPTY_HINT = "Select a tensor in the Workspace or a node in the graph to see its details here."
 
 
 class Inspector(QWidget):
@@ -27,22 +33,37 @@ class Inspector(QWidget):
         self.model = model
         self.title = QLabel(objectName="inspector_title")
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, 2, objectName="inspector_table")
         self.table.setHorizontalHeaderLabels(["property", "value"])
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # a narrow dock elides long values (the tooltip has them) instead of scrolling sideways
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
         self.values = QPlainTextEdit(objectName="inspector_values", readOnly=True)
-        self.values.setMaximumHeight(140)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.values.setFont(font)
+        self.values.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.values)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.splitter = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.table)
-        layout.addWidget(self.values)
+        layout.addWidget(split)
         self._showing: tuple[str, Any] = ("tensor", "")
         model.selectionChanged.connect(self.show_tensor)
         model.changed.connect(self._on_changed)
@@ -60,24 +81,31 @@ class Inspector(QWidget):
         for r, (prop, value, tip) in enumerate(rows):
             key, val = QTableWidgetItem(prop), QTableWidgetItem(value)
             key.setToolTip(tip)
-            val.setToolTip(value if len(value) > 40 else tip)
+            val.setToolTip(f"{value}\n\n{tip}" if tip else value)
             self.table.setItem(r, 0, key)
             self.table.setItem(r, 1, val)
         self.values.setPlainText(values)
 
-    def _on_changed(self, _event: Event) -> None:
-        kind, what = self._showing
-        if kind == "tensor":
+    def _on_changed(self, event: Event) -> None:
+        kind, _what = self._showing
+        # after undo or open, a function or edge value shown before belongs to a graph
+        # that no longer exists: go back to the selected tensor
+        if kind == "tensor" or event.kind == "reset":
             self.show_tensor(self.model.selected)
 
     def show_tensor(self, name: str) -> None:
         self._showing = ("tensor", name)
         tensors = self.model.workspace.tensors
         if not name or name not in tensors:
-            self._fill("Nothing selected", [], "Select a tensor in the Workspace or the graph.")
+            self._fill("Nothing selected", [], EMPTY_HINT)
             return
+        t = tensors[name]
         info = describe(name, tensors)
-        self._fill(f"tensor {name}", info.rows(), _values_text(tensors[name]))
+        text = _values_text(t)
+        grad = readable_grad(t)
+        if grad is not None:
+            text += f"\n\n.grad =\n{_values_text(grad)}"
+        self._fill(f"tensor {name}", info.rows(), text)
 
     def show_function(self, fn: Any) -> None:
         """A backward function node: its class, inputs and saved tensors (``_saved_*``)."""

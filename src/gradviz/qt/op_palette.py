@@ -2,20 +2,26 @@
 
 The tree, the form fields, the doc line and the formula all come from
 ``gradviz.core.ops.OPS``. When the chosen inputs have different shapes, the
-form says how they broadcast before anything is applied.
+form says how they broadcast before anything is applied, and it shows the
+line of PyTorch code that Apply will run.
+
+Keyboard: type in the search box, Down moves into the list, Enter jumps to the
+op's first field, and Enter in any field applies the op.
 """
 
 from __future__ import annotations
 
 import torch
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -24,10 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.broadcast import BroadcastError, explain_broadcast
-from gradviz.core.ops import OPS, groups, search
-from gradviz.core.workspace import Event, WorkspaceError
-from gradviz.qt.param_fields import ParamField, make_field
+from gradviz.core.literals import LiteralError
+from gradviz.core.ops import OPS, OpSpec, groups, search
+from gradviz.core.workspace import Action, Event, WorkspaceError
+from gradviz.qt.param_fields import (
+    EnterFilter,
+    ParamField,
+    add_to_form,
+    make_field,
+    mark_invalid,
+)
 from gradviz.qt.workspace_model import WorkspaceModel
+
+NO_TENSORS_HINT = "No tensors yet: create one with Ctrl+N, then pick it here."
 
 
 class OpPalette(QWidget):
@@ -37,25 +52,40 @@ class OpPalette(QWidget):
         super().__init__(parent)
         self.model = model
         self.fields: list[ParamField] = []
+        self._picks_are_defaults = True
         self.search_box = QLineEdit(
             objectName="op_search", placeholderText="Search ops…  (e.g. soft)"
         )
         self.search_box.setClearButtonEnabled(True)
+        self.search_box.setToolTip("Type to filter; Down to browse, Enter to fill in the op")
+        self.search_box.installEventFilter(self)
         self.tree = QTreeWidget(objectName="op_tree")
         self.tree.setHeaderHidden(True)
-        self.title = QLabel(objectName="op_title")
+        self.title = QLabel(objectName="op_title", wordWrap=True)
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt")
         self.doc = QLabel(objectName="hint", wordWrap=True)
         self.formula = QLabel(objectName="formula", wordWrap=True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setToolTip("the maths this op computes")
         self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.out_name = QLineEdit(objectName="out_name")
+        self.out_name.setToolTip("name of the new tensor; Enter applies")
+        self.form.addRow("result name", self.out_name)
         self.no_grad = QCheckBox("under torch.no_grad()", objectName="no_grad")
         self.no_grad.setToolTip("Run the op with autograd off: the result has no grad_fn.")
+        self.code_preview = QLabel(objectName="code_preview", wordWrap=True)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.code_preview.setFont(mono)
+        self.code_preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_preview.setToolTip("the PyTorch code Apply runs (it goes into the Code panel)")
         self.broadcast = QLabel(objectName="hint", wordWrap=True)
         self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.apply_button = QPushButton("Apply", objectName="apply")
         self.apply_button.setDefault(True)
+        self.apply_button.setToolTip("Apply the op (Enter in any field)")
 
         form_box = QWidget()
         box = QVBoxLayout(form_box)
@@ -63,13 +93,10 @@ class OpPalette(QWidget):
         for w in (self.title, self.doc, self.formula):
             box.addWidget(w)
         box.addLayout(self.form)
-        out_row = QFormLayout()
-        out_row.addRow("result name", self.out_name)
-        box.addLayout(out_row)
         box.addWidget(self.no_grad)
+        box.addWidget(self.code_preview)
         box.addWidget(self.broadcast)
         box.addWidget(self.error)
-        box.addWidget(self.apply_button)
         box.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical)
         tree_box = QWidget()
@@ -77,19 +104,37 @@ class OpPalette(QWidget):
         tree_layout.setContentsMargins(0, 0, 0, 0)
         tree_layout.addWidget(self.search_box)
         tree_layout.addWidget(self.tree)
+        # the form scrolls rather than squeezing its fields when an op has many parameters
+        scroll = QScrollArea(objectName="op_form_scroll")
+        scroll.setWidget(form_box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(scroll)
+        bottom_layout.addWidget(self.apply_button)  # always in sight, however long the form
         split.addWidget(tree_box)
-        split.addWidget(form_box)
-        split.setSizes([220, 260])
+        split.addWidget(bottom)
+        split.setSizes([200, 280])
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
 
         self._fill_tree()
         self.search_box.textChanged.connect(self._filter)
+        self.search_box.returnPressed.connect(self.focus_form)
         self.tree.currentItemChanged.connect(self._picked)
+        self.tree.itemActivated.connect(lambda *_: self.focus_form())
         self.apply_button.clicked.connect(self.apply)
         self.out_name.returnPressed.connect(self.apply)
+        self.out_name.textChanged.connect(self._edited)
+        self.no_grad.toggled.connect(self._edited)
+        self.no_grad.installEventFilter(EnterFilter(self.apply, self.no_grad))
         model.changed.connect(self._workspace_changed)
+        model.selectionChanged.connect(self._selection_changed)
         self.select_op("add")
 
     # ----------------------------------------------------------------- tree
@@ -101,7 +146,7 @@ class OpPalette(QWidget):
             for spec in specs:
                 item = QTreeWidgetItem(parent, [spec.label])
                 item.setData(0, Qt.ItemDataRole.UserRole, spec.name)
-                item.setToolTip(0, f"{spec.doc}\n{spec.formula}")
+                item.setToolTip(0, f"{spec.label}\n{spec.doc}\n{spec.formula}")
         self.tree.expandAll()
 
     def visible_ops(self) -> list[str]:
@@ -135,6 +180,10 @@ class OpPalette(QWidget):
             group.setHidden(shown == 0)
         if text and (chosen or first) is not None:
             self.tree.setCurrentItem(chosen or first)
+        if text and not keep:
+            self.error.setText(f"No op matches {text!r}")
+        elif self.error.text().startswith("No op matches"):
+            self.error.clear()
 
     def select_op(self, name: str) -> None:
         for g in range(self.tree.topLevelItemCount()):
@@ -150,28 +199,68 @@ class OpPalette(QWidget):
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Down/Up in the search box move through the (filtered) op list."""
+        if (
+            watched is self.search_box
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+        ):
+            self.tree.setFocus()
+            current = self.tree.currentItem()
+            if current is None or current.isHidden():
+                visible = self.visible_ops()
+                if visible:
+                    self.select_op(visible[0])
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_form(self) -> None:
+        """Move the keyboard to the op's first field (or Apply when it has none)."""
+        target: QWidget = self.fields[0].widget if self.fields else self.apply_button
+        if not self.fields and self.out_name.isEnabled():
+            target = self.out_name
+        if not target.isVisible() and self.isVisible():
+            target.show()  # fields made a moment ago are shown by a queued call; focus needs it now
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+
     # ----------------------------------------------------------------- form
     def field(self, name: str) -> ParamField:
         return next(f for f in self.fields if f.param.name == name)
+
+    def _apply_default_picks(self, names: list[str]) -> None:
+        """Tensor inputs start as: the selected tensor, then the newest others."""
+        selected = self.model.selected
+        picks = ([selected] if selected in names else []) + [
+            n for n in reversed(names) if n != selected
+        ]
+        tensor_fields = [f for f in self.fields if f.param.kind in ("tensor", "tensor_or_number")]
+        for i, f in enumerate(tensor_fields):
+            if picks:
+                f.widget.blockSignals(True)
+                f.set_text(picks[min(i, len(picks) - 1)])
+                f.widget.blockSignals(False)
 
     def _picked(self, item: QTreeWidgetItem | None, _prev: object = None) -> None:
         name = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if name is None:
             return
         spec = OPS[name]
-        self.title.setText(f"{spec.label}    ·  {spec.group}")
+        self.title.setText(f"{spec.label}   ·  {spec.group}")
         self.doc.setText(spec.doc)
         self.formula.setText(spec.formula)
-        while self.form.rowCount():
+        while self.form.rowCount() > 1:  # keep the last row: the result name
             self.form.removeRow(0)
         names = self.model.workspace.names()
-        self.fields = [make_field(p, names) for p in spec.params]
-        for i, f in enumerate(self.fields):
-            if f.param.kind == "tensor" and isinstance(f.widget, QComboBox) and names:
-                # pick different tensors for a, b when there are several
-                f.widget.setCurrentIndex(max(len(names) - 1 - i, 0))
-            self.form.addRow(f.param.name, f.widget)
-            f.on_change(self._preview)
+        self.fields = [make_field(p, names, spec.example.get(p.name)) for p in spec.params]
+        self._apply_default_picks(names)
+        self._picks_are_defaults = True  # until the user picks: follow new tensors
+        for row, f in enumerate(self.fields):
+            add_to_form(self.form, f, row)
+            f.on_change(self._field_edited)
+            f.on_submit(self.apply)
         if spec.inplace:
             self.out_name.setEnabled(False)
             self.out_name.setText("")
@@ -180,13 +269,19 @@ class OpPalette(QWidget):
             self.out_name.setEnabled(True)
             self.out_name.setPlaceholderText("")
             self.out_name.setText(self.model.workspace.new_name("y"))
-        self.error.clear()
+        chain = [self.search_box, self.tree, *(f.widget for f in self.fields)]
+        chain += [self.out_name, self.no_grad, self.apply_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self._clear_error()
         self._preview()
 
     def _workspace_changed(self, _event: Event) -> None:
         names = self.model.workspace.names()
         for f in self.fields:
             f.set_tensor_names(names)
+        if self._picks_are_defaults:
+            self._apply_default_picks(names)
         spec = OPS.get(self.current_op or "")
         if (
             spec is not None
@@ -196,11 +291,54 @@ class OpPalette(QWidget):
             self.out_name.setText(self.model.workspace.new_name("y"))
         self._preview()
 
+    def _selection_changed(self, _name: str) -> None:
+        if self._picks_are_defaults:  # inputs the user has not touched follow the selection
+            self._apply_default_picks(self.model.workspace.names())
+            self._preview()
+
+    def _field_edited(self, *_args: object) -> None:
+        self._picks_are_defaults = False  # the user chose: keep their picks from now on
+        self._edited()
+
+    def _edited(self, *_args: object) -> None:
+        """Any change to the form: the last error no longer applies."""
+        self._clear_error()
+        self._preview()
+
+    def _clear_error(self) -> None:
+        self.error.clear()
+        for f in self.fields:
+            f.set_invalid(False)
+        mark_invalid(self.out_name, False)
+
+    def _action(self, spec: OpSpec) -> Action:
+        args = {f.param.name: f.text() for f in self.fields}
+        target = args.get(spec.inplace, "") if spec.inplace else self.out_name.text().strip()
+        return Action(
+            "apply", target, spec.name, args, {"no_grad": True} if self.no_grad.isChecked() else {}
+        )
+
     def _preview(self, *_args: object) -> None:
-        """Say how the chosen inputs broadcast, before applying."""
+        """Say how the chosen inputs broadcast, and show the code, before applying."""
         spec = OPS.get(self.current_op or "")
         self.broadcast.clear()
-        if spec is None or len(spec.broadcasts) < 2:
+        self.code_preview.clear()
+        self.code_preview.hide()
+        if spec is None:
+            return
+        if not self.model.workspace.tensors and spec.tensor_params:
+            self.broadcast.setText(NO_TENSORS_HINT)
+            return
+        action = self._action(spec)
+        code = ""  # until every required field has something in it: Apply will say what's missing
+        if all(action.args.get(p.name) for p in spec.params if p.required):
+            try:
+                code = self.model.workspace.code_for(action)
+            except (LiteralError, WorkspaceError, KeyError, ValueError, TypeError):
+                code = ""
+        self.code_preview.setText(code)
+        self.code_preview.setVisible(bool(code))
+        if len(spec.broadcasts) < 2:
             return
         tensors = self.model.workspace.tensors
         shapes = {}
@@ -216,9 +354,32 @@ class OpPalette(QWidget):
             return
         self.broadcast.setText(note or "")
 
+    def _numbers_only(self, spec: OpSpec) -> bool:
+        """True when every input is a plain number (``2 + 3``): no tensor to make."""
+        inputs = [f for f in self.fields if f.param.is_tensor]
+        return bool(inputs) and all(
+            f.param.kind == "tensor_or_number" and f.text() not in self.model.workspace.tensors
+            for f in inputs
+        )
+
+    def _show_error(self, spec: OpSpec, message: str) -> None:
+        self.error.setText(message)
+        if message in self.broadcast.text():
+            self.broadcast.clear()  # the same words once are enough
+        for f in self.fields:
+            f.set_invalid(message.startswith(f"{f.param.name}:"))
+        out = self.out_name.text().strip()
+        mark_invalid(self.out_name, bool(out) and f"{out!r}" in message and not spec.inplace)
+        self.model.message.emit(f"{spec.label}: {message}")
+
     def apply(self) -> bool:
         spec = OPS.get(self.current_op or "")
         if spec is None:
+            return False
+        if self._numbers_only(spec):
+            self._show_error(
+                spec, "pick a workspace tensor for at least one input: numbers alone make no tensor"
+            )
             return False
         args = {f.param.name: f.text() for f in self.fields}
         out = self.out_name.text().strip() or None
@@ -227,11 +388,17 @@ class OpPalette(QWidget):
                 spec.name, out, args, no_grad=self.no_grad.isChecked()
             )
         except WorkspaceError as exc:
-            self.error.setText(str(exc))
-            self.model.message.emit(f"{spec.label}: {exc}")
+            self._show_error(spec, str(exc))
             return False
-        self.error.clear()
-        done = f"{spec.label} applied" + (f" → {out}" if out and not spec.inplace else "")
+        self._clear_error()
+        made = result.tensor
+        what = ""
+        if isinstance(made, torch.Tensor):
+            what = f": shape {tuple(made.shape)}, {str(made.dtype).replace('torch.', '')}"
+        if spec.inplace:
+            done = f"{spec.label} applied: {args.get(spec.inplace, '')} changed in place"
+        else:
+            done = f"{spec.label} applied → {out}{what}"
         self.model.message.emit(f"{done}. {result.message}" if result.message else done)
         self.applied.emit(spec.name)
         return True

@@ -6,7 +6,10 @@ the GUI, the session file and the tests all go through the same parser.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from gradviz.core.ops import REQUIRED, Param, render_value
 
@@ -50,7 +53,7 @@ class ParamField:
         else:
             w.setText(text)
 
-    def on_change(self, slot) -> None:
+    def on_change(self, slot: Callable[..., object]) -> None:
         """Call ``slot`` whenever the user changes the value."""
         w = self.widget
         if isinstance(w, QCheckBox):
@@ -60,9 +63,26 @@ class ParamField:
         else:
             w.textChanged.connect(slot)
 
+    def on_submit(self, slot: Callable[[], object]) -> None:
+        """Call ``slot`` when the user presses Enter in the field, whatever its kind."""
+        w = self.widget
+        if isinstance(w, QLineEdit):
+            w.returnPressed.connect(slot)
+        elif isinstance(w, QComboBox) and w.isEditable():
+            w.lineEdit().returnPressed.connect(slot)
+        else:  # a plain combo box or check box has no returnPressed
+            w.installEventFilter(EnterFilter(slot, w))
+
+    def set_invalid(self, invalid: bool) -> None:
+        """Mark the field (red frame, see the themes) as the one the last error is about."""
+        mark_invalid(self.widget, invalid)
+
     def set_tensor_names(self, names: list[str]) -> None:
         """Refresh the choices of a tensor field, keeping the current pick when it still exists."""
         w = self.widget
+        if isinstance(w, QLineEdit) and self.param.kind == "tensors":
+            w.setPlaceholderText(_tensors_hint(names))
+            return
         if not isinstance(w, QComboBox) or self.param.kind not in ("tensor", "tensor_or_number"):
             return
         current = w.currentText()
@@ -76,7 +96,41 @@ class ParamField:
         w.blockSignals(False)
 
 
-def make_field(param: Param, tensor_names: list[str]) -> ParamField:
+class EnterFilter(QObject):
+    """Turns Enter/Return on the watched widget into a call of ``slot``."""
+
+    def __init__(self, slot: Callable[[], object], parent: QObject) -> None:
+        super().__init__(parent)
+        self._slot = slot
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and event.key() in (
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
+            self._slot()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Set the ``invalid`` property the themes draw as a red frame, and restyle."""
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
+
+
+def _tensors_hint(names: list[str]) -> str:
+    if not names:
+        return "names, e.g. a, b (create tensors first)"
+    return "names, e.g. " + ", ".join(names[-2:]) + (", …" if len(names) > 2 else "")
+
+
+def make_field(param: Param, tensor_names: list[str], example: str | None = None) -> ParamField:
+    """A widget for ``param``; ``example`` (valid typed text) becomes the placeholder."""
     kind = param.kind
     if kind == "bool":
         box = QCheckBox(param.name)
@@ -94,11 +148,29 @@ def make_field(param: Param, tensor_names: list[str]) -> ParamField:
         combo.addItems(tensor_names)
         if kind == "tensor_or_number":
             combo.lineEdit().setPlaceholderText("a tensor or a number")
+        else:
+            combo.setPlaceholderText("no tensors yet")
         return ParamField(param, combo)
     edit = QLineEdit()
     hint = _HINTS.get(kind, "")
-    if param.default is not REQUIRED:
+    if kind == "tensors":
+        hint = _tensors_hint(tensor_names)
+    elif param.default is not REQUIRED:
         default = "None" if param.default is None else render_value(param.default)
         hint = f"default {default}" + (f" ({hint})" if hint else "")
+    elif example and kind not in ("literal",):
+        hint = f"e.g. {example}"
     edit.setPlaceholderText(hint)
     return ParamField(param, edit)
+
+
+def add_to_form(form: QFormLayout, field: ParamField, row: int = -1) -> None:
+    """Add ``field`` as a form row; a check box carries its own label, so its label is empty."""
+    if isinstance(field.widget, QCheckBox):
+        form.insertRow(row, "", field.widget)
+        return
+    label = QLabel(field.param.name)
+    label.setBuddy(field.widget)
+    if field.param.help:
+        label.setToolTip(field.param.help)
+    form.insertRow(row, label, field.widget)

@@ -7,11 +7,13 @@ they follow PyTorch's rules, land in the history and can be undone.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import torch
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,18 +30,75 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core import literals
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt.workspace_model import WorkspaceModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
+EMPTY_LIST_HINT = "No tensors yet.\nPress Ctrl+N (or New tensor…) to make one."
+NO_SELECTION_HINT = "Select a tensor above to see and edit its values."
+
 
 def _format(value: Any, digits: int = 8) -> str:
+    """Full-precision text of one element (what the editor starts from)."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.{digits}g}"
     return str(value)
+
+
+class SliceFormat:
+    """One number format for a whole slice, so a column of numbers lines up.
+
+    Whole numbers stay whole; ordinary values get the fewest decimals (up to 4)
+    that show every value; a slice whose bulk is huge or tiny switches to
+    scientific notation. In fixed mode a lone value too small for 4 decimals
+    is written in scientific notation rather than shown as a misleading 0.0000.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.kind = "str"
+        self.decimals = 4
+        if values.dtype == np.bool_:
+            self.kind = "bool"
+            return
+        if np.issubdtype(values.dtype, np.integer):
+            self.kind = "int"
+            return
+        finite = np.abs(values[np.isfinite(values)]).astype(np.float64)
+        nonzero = finite[finite > 0]
+        if not nonzero.size or (np.all(finite == np.round(finite)) and nonzero.max() < 1e8):
+            self.kind = "whole"
+        elif nonzero.max() >= 1e5 or np.median(nonzero) < 1e-3:
+            self.kind = "sci"
+        else:
+            self.kind = "fixed"
+            rtol = 1e-6 if values.dtype == np.float32 else 1e-12
+            shown = nonzero[nonzero >= 5e-5]
+            self.decimals = next(
+                (
+                    d
+                    for d in range(1, 4)
+                    if np.allclose(np.round(shown, d), shown, rtol=rtol, atol=0)
+                ),
+                4,
+            )
+
+    def __call__(self, value: Any) -> str:
+        if self.kind == "bool":
+            return str(bool(value))
+        if self.kind in ("int", "str"):
+            return str(value)
+        v = float(value)
+        if not math.isfinite(v):
+            return str(v)  # nan, inf, -inf
+        if self.kind == "whole":
+            return str(int(v))
+        if self.kind == "sci" or (v != 0 and abs(v) < 5e-5):
+            return f"{v:.4e}"
+        return f"{v:.{self.decimals}f}"
 
 
 class TensorGridModel(QAbstractTableModel):
@@ -56,15 +115,33 @@ class TensorGridModel(QAbstractTableModel):
         self.data_mode = False  # write through .data (untracked by autograd)
         self._values = np.zeros((0, 0))
         self._ndim = 0
+        self._shape: tuple[int, ...] = ()
+        self._fmt = SliceFormat(self._values)
 
     def set_tensor(self, name: str, lead: tuple[int, ...] = ()) -> None:
+        t = self.model.workspace.tensors.get(name)
+        shape = tuple(t.shape) if t is not None else None
+        if name == self.name and lead == self.lead and shape == self._shape and name:
+            # same cells, new values: update in place so an open cell editor survives
+            self._values, self._ndim = self._slice()
+            self._fmt = SliceFormat(self._values)
+            if self._values.size:
+                last = self.index(self.rowCount() - 1, self.columnCount() - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return
         self.beginResetModel()
         self.name, self.lead = name, lead
+        self._shape = shape if shape is not None else ()
         self._values, self._ndim = self._slice()
+        self._fmt = SliceFormat(self._values)
         self.endResetModel()
 
     def refresh(self) -> None:
         self.set_tensor(self.name, self.lead)
+
+    @property
+    def ndim(self) -> int:
+        return self._ndim
 
     def _slice(self) -> tuple[np.ndarray, int]:
         t = self.model.workspace.tensors.get(self.name)
@@ -79,18 +156,43 @@ class TensorGridModel(QAbstractTableModel):
         return np.atleast_2d(values), self.model.workspace.tensors[self.name].dim()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._values.shape[0]
+        return 0 if parent.isValid() else self._values.shape[0] if self._values.size else 0
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._values.shape[1]
+        return 0 if parent.isValid() else self._values.shape[1] if self._values.size else 0
+
+    def display_text(self, row: int, col: int) -> str:
+        return self._fmt(self._values[row, col])
+
+    def widest_text(self) -> str:
+        """The longest cell text of this slice (for the column width), without formatting all."""
+        v = self._values
+        if not v.size:
+            return ""
+        if self._fmt.kind in ("bool",):
+            return "False"
+        candidates = [v.min(), v.max()] if self._fmt.kind == "int" else []
+        if self._fmt.kind not in ("int", "bool"):
+            finite = v[np.isfinite(v)]
+            if finite.size:
+                candidates += [finite.min(), finite.max()]
+                tiny = finite[(finite != 0) & (np.abs(finite) < 5e-5)]
+                candidates += [float(x) for x in tiny[:1]]  # shown as -1.2345e-06
+            if finite.size != v.size:
+                candidates += [float(x) for x in v[~np.isfinite(v)][:3]]
+        return max((self._fmt(c) for c in candidates), key=len, default="")
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        value = self._values[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _format(self._values[index.row(), index.column()], 4)
-        if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
-            return _format(self._values[index.row(), index.column()])
+            return self._fmt(value)
+        if role == Qt.ItemDataRole.EditRole:
+            return _format(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            where = literals.format_index(self.element_index(index.row(), index.column()))
+            return f"{self.name}[{where}] = {_format(value)}\ndouble-click or type to edit"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -99,13 +201,32 @@ class TensorGridModel(QAbstractTableModel):
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
 
-    def element_index(self, row: int, col: int) -> tuple[int, ...]:
-        """The full tensor index of a grid cell."""
+    def element_index(self, row: int, col: int) -> tuple[Any, ...]:
+        """The full tensor index of a grid cell (``...`` for a 0-d tensor: ``s[...] = v``)."""
         if self._ndim == 0:
-            return ()
+            return (Ellipsis,)
         if self._ndim == 1:
             return (col,)
         return (*self.lead, row, col)
+
+    def _refuse(self, text: str) -> str | None:
+        """Why ``text`` cannot go into this tensor, said before PyTorch says it less clearly."""
+        if not text:
+            return "type a number (or True/False) to change the value"
+        try:
+            value = literals.parse_number(text)
+        except literals.LiteralError as exc:
+            return str(exc)
+        t = self.model.workspace.tensors.get(self.name)
+        if t is None or t.dtype == torch.bool or t.is_floating_point():
+            return None
+        dtype = str(t.dtype).replace("torch.", "")
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{dtype} holds whole numbers only, so it cannot store {value}"
+        info = torch.iinfo(t.dtype)
+        if not info.min <= int(value) <= info.max:
+            return f"{dtype} holds {info.min} … {info.max}; {text} does not fit"
+        return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
@@ -114,28 +235,72 @@ class TensorGridModel(QAbstractTableModel):
         if text == _format(self._values[index.row(), index.column()]):
             return False  # unchanged: no history entry, no version bump
         where = self.element_index(index.row(), index.column())
+        problem = self._refuse(text)
+        if problem:
+            self.editFailed.emit(f"Edit refused: {problem}")
+            return False
         try:
             note = self.model.workspace.edit(self.name, where, text, data=self.data_mode)
         except WorkspaceError as exc:
             self.editFailed.emit(f"Edit refused: {exc}")
             return False
-        self.edited.emit(note or f"{self.name}{list(where)} = {text}")
+        self.edited.emit(note or f"{self.name}[{literals.format_index(where)}] = {text}")
         return True
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
+            if self._ndim == 0:
+                return "value" if orientation == Qt.Orientation.Horizontal else ""
+            if self._ndim == 1 and orientation == Qt.Orientation.Vertical:
+                return ""
             return str(section)
+        if role == Qt.ItemDataRole.ToolTipRole and self._ndim >= 1:
+            axis = self._ndim - 1 if orientation == Qt.Orientation.Horizontal else self._ndim - 2
+            return f"index along dim {axis}"
         return None
+
+
+class _HintTable(QTableView):
+    """A table view that says what to do when it has nothing to show."""
+
+    hint = ""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        model = self.model()
+        if self.hint and model is not None and model.rowCount() == 0:
+            _paint_hint(self, self.hint)
+
+
+def _paint_hint(view: QAbstractItemView, text: str) -> None:
+    painter = QPainter(view.viewport())
+    colour = view.palette().placeholderText().color()
+    painter.setPen(colour)
+    rect = view.viewport().rect().adjusted(8, 8, -8, -8)
+    flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+    painter.drawText(rect, int(flags), text)
+    painter.end()
 
 
 class TensorList(QTableWidget):
     """Name, shape, dtype and autograd flags of every workspace tensor."""
 
-    COLUMNS = ("name", "shape", "dtype", "grad")
+    COLUMNS = ("name", "shape", "dtype", "autograd")
+    TIPS = (
+        "the tensor's name in the session and in the code",
+        "size along each axis",
+        "element type",
+        "leaf ✓grad: a leaf that requires grad (it gets a .grad);\n"
+        "XxxBackward0: made by an op autograd recorded;\n"
+        "—: a constant autograd does not track",
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(self.COLUMNS), parent)
+        self.setObjectName("tensor_list")
         self.setHorizontalHeaderLabels(self.COLUMNS)
+        for col, tip in enumerate(self.TIPS):
+            self.horizontalHeaderItem(col).setToolTip(tip)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -143,6 +308,12 @@ class TensorList(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(22)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.rowCount() == 0:
+            _paint_hint(self, EMPTY_LIST_HINT)
 
     def names(self) -> list[str]:
         return [self.item(r, 0).text() for r in range(self.rowCount())]
@@ -150,14 +321,24 @@ class TensorList(QTableWidget):
     def fill(self, tensors: dict[str, torch.Tensor]) -> None:
         self.setRowCount(len(tensors))
         for row, (name, t) in enumerate(tensors.items()):
-            flag = (
-                "leaf ✓grad"
-                if t.is_leaf and t.requires_grad
-                else (type(t.grad_fn).__name__ if t.grad_fn is not None else "—")
+            if t.is_leaf and t.requires_grad:
+                flag = "leaf ✓grad"
+            elif t.grad_fn is not None:
+                flag = type(t.grad_fn).__name__
+            else:
+                flag = "—"
+            dtype = str(t.dtype).replace("torch.", "")
+            device = "" if t.device.type == "cpu" else f" on {t.device}"
+            tip = (
+                f"{name}: {dtype}{device}, shape {tuple(t.shape)}\n"
+                f"is_leaf={t.is_leaf}, requires_grad={t.requires_grad}, "
+                f"grad_fn={type(t.grad_fn).__name__ if t.grad_fn is not None else None}"
             )
-            cells = (name, str(tuple(t.shape)), str(t.dtype).replace("torch.", ""), flag)
+            cells = (name, str(tuple(t.shape)), dtype + device, flag)
             for col, text in enumerate(cells):
-                self.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip)
+                self.setItem(row, col, item)
 
 
 class WorkspacePanel(QWidget):
@@ -170,12 +351,15 @@ class WorkspacePanel(QWidget):
         self.model = model
         self.list = TensorList()
         self.grid_model = TensorGridModel(model)
-        self.grid = QTableView(objectName="grid")
+        self.grid = _HintTable(objectName="grid")
         self.grid.setModel(self.grid_model)
         self.grid.horizontalHeader().setDefaultSectionSize(64)
         self.grid.verticalHeader().setDefaultSectionSize(22)
+        self.grid.setToolTip("")
         self.new_button = QPushButton("New tensor…", objectName="new_tensor")
+        self.new_button.setToolTip("Create a named tensor (Ctrl+N)")
         self.delete_button = QPushButton("Delete", objectName="delete_tensor")
+        self.delete_button.setToolTip("Delete the selected tensor (Del); Ctrl+Z brings it back")
         self.data_mode = QCheckBox("edit .data (untracked)", objectName="data_mode")
         self.data_mode.setToolTip(
             "Write through .data: autograd does not see the change and the version "
@@ -183,7 +367,11 @@ class WorkspacePanel(QWidget):
         )
         self.slice_bar = QHBoxLayout()
         self.slice_label = QLabel(objectName="hint")
+        self.slice_label.setToolTip(
+            "A tensor with more than 2 dims is shown one 2-D slice at a time"
+        )
         self.spins: list[QSpinBox] = []
+        self._lead_shape: tuple[int, ...] = ()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
@@ -240,12 +428,35 @@ class WorkspacePanel(QWidget):
         self.list.blockSignals(False)
         self._rebuild_slice_picker(name)
         self.grid_model.set_tensor(name, self._lead())
+        self._update_grid_chrome()
         self.delete_button.setEnabled(bool(name))
+
+    def _update_grid_chrome(self) -> None:
+        """Column width from the widest number, the slice label, and the empty-grid hint."""
+        g = self.grid_model
+        t = self.model.workspace.tensors.get(g.name)
+        if t is None:
+            self.grid.hint = NO_SELECTION_HINT
+        elif t.numel() == 0:
+            self.grid.hint = f"{g.name} is empty: shape {tuple(t.shape)} has no elements"
+        else:
+            self.grid.hint = ""
+        metrics = self.grid.fontMetrics()
+        widest = max(metrics.horizontalAdvance(g.widest_text()), metrics.horizontalAdvance("value"))
+        self.grid.horizontalHeader().setDefaultSectionSize(min(max(widest + 14, 40), 200))
+        self.grid.verticalHeader().setVisible(g.ndim >= 2)
+        if self.spins:
+            lead = ", ".join(str(s.value()) for s in self.spins)
+            self.slice_label.setText(f"{g.name}[{lead}, :, :]")
+        self.grid.viewport().update()
 
     def _rebuild_slice_picker(self, name: str) -> None:
         t = self.model.workspace.tensors.get(name)
         shape = tuple(t.shape) if t is not None else ()
         lead_dims = shape[:-2] if len(shape) > 2 else ()
+        if lead_dims == self._lead_shape:
+            return  # same slice choices: keep the spin boxes (and any focus in them)
+        self._lead_shape = lead_dims
         old = [s.value() for s in self.spins]
         for spin in self.spins:
             self.slice_bar.removeWidget(spin)
@@ -254,13 +465,12 @@ class WorkspacePanel(QWidget):
         self.slice_bar.removeWidget(self.slice_label)
         self.spins = []
         if lead_dims:
-            lead = ", ".join(f"i{i}" for i in range(len(lead_dims)))
-            self.slice_label.setText(f"slice [{lead}, :, :]")
             self.slice_bar.addWidget(self.slice_label)
             for axis, size in enumerate(lead_dims):
                 spin = QSpinBox(objectName=f"slice_{axis}")
                 spin.setRange(0, max(size - 1, 0))
                 spin.setPrefix(f"dim {axis}: ")
+                spin.setToolTip(f"which index along dim {axis} (0 … {size - 1}) the grid shows")
                 if axis < len(old):
                     spin.setValue(min(old[axis], size - 1))
                 spin.valueChanged.connect(self._slice_moved)
@@ -275,6 +485,7 @@ class WorkspacePanel(QWidget):
 
     def _slice_moved(self) -> None:
         self.grid_model.set_tensor(self.model.selected, self._lead())
+        self._update_grid_chrome()
 
     def delete_selected(self) -> None:
         name = self.model.selected
@@ -285,3 +496,5 @@ class WorkspacePanel(QWidget):
             self.model.workspace.delete(name)
         except WorkspaceError as exc:
             self.model.message.emit(str(exc))
+            return
+        self.model.message.emit(f"Deleted {name} (Ctrl+Z brings it back)")

@@ -1,8 +1,13 @@
-"""The "New tensor" form: pick a factory, fill its fields, choose dtype/device/grad/seed."""
+"""The "New tensor" form: pick a factory, fill its fields, choose dtype/device/grad/seed.
+
+The keyboard starts in the factory's first field; Enter creates, Esc closes.
+A refused input keeps the dialog open, says why, and marks the field at fault.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -10,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -18,8 +24,13 @@ from PySide6.QtWidgets import (
 from gradviz.core.devices import list_devices
 from gradviz.core.factories import DTYPES, FACTORIES
 from gradviz.core.workspace import WorkspaceError
-from gradviz.qt.param_fields import ParamField, make_field
+from gradviz.qt.param_fields import ParamField, add_to_form, make_field, mark_invalid
 from gradviz.qt.workspace_model import WorkspaceModel
+
+# torch.manual_seed takes any 64-bit value; keep to the unsigned range users expect
+SEED_MAX = 2**64 - 1
+# the parsers name some errors by the kind of value rather than by the field
+_KIND_PREFIX = {"literal": "tensor literal", "shape": "shape:"}
 
 
 class TensorForm(QWidget):
@@ -38,12 +49,17 @@ class TensorForm(QWidget):
             self.factory.setItemData(
                 self.factory.count() - 1, spec.doc, Qt.ItemDataRole.ToolTipRole
             )
+        self.factory.setMaxVisibleItems(len(FACTORIES))
         self.doc = QLabel(objectName="hint", wordWrap=True)
+        # room for two lines: a wrapped label in a form does not ask for its height itself
+        self.doc.setMinimumHeight(2 * self.doc.fontMetrics().lineSpacing() + 2)
         self.name = QLineEdit(objectName="name")
+        self.name.setToolTip("a Python name: it is the variable in the exported code")
         self.dtype = QComboBox(objectName="dtype")
         self.dtype.addItem("default", "")
         for dtype in DTYPES:
             self.dtype.addItem(dtype, dtype)
+        self.dtype.setToolTip("default: float32 for floats, int64 for whole numbers")
         self.device = QComboBox(objectName="device")
         for dev in list_devices():
             self.device.addItem(dev.label, dev.name)
@@ -52,26 +68,58 @@ class TensorForm(QWidget):
                 item.setEnabled(False)
                 item.setToolTip(dev.reason)
         self.requires_grad = QCheckBox("requires_grad", objectName="requires_grad")
+        self.requires_grad.setToolTip(
+            "autograd records ops on it and backward() fills its .grad (float dtypes only)"
+        )
         self.seed = QLineEdit(objectName="seed", placeholderText="random (recorded)")
+        self.seed.setToolTip("torch.manual_seed before the call, so the values can be rebuilt")
         self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # one form, so every label and field lines up; factory fields go after "Name"
         self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Factory", self.factory)
         self.form.addRow("", self.doc)
         self.form.addRow("Name", self.name)
         self._param_rows_start = self.form.rowCount()
-        self.options = QFormLayout()
-        self.options.addRow("dtype", self.dtype)
-        self.options.addRow("device", self.device)
-        self.options.addRow("", self.requires_grad)
-        self.options.addRow("seed", self.seed)
+        self.form.addRow("dtype", self.dtype)
+        self.form.addRow("device", self.device)
+        self.form.addRow("", self.requires_grad)
+        self.form.addRow("seed", self.seed)
+        self.options = self.form  # kept for callers that reach the option rows
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.form)
-        layout.addLayout(self.options)
+        self.setMinimumWidth(400)
         layout.addWidget(self.error)
         self.factory.currentIndexChanged.connect(self._rebuild_fields)
+        for w in (self.name, self.seed):
+            w.textChanged.connect(self._clear_marks)
         self._rebuild_fields()
-        self.name.setText(model.workspace.new_name("x"))
+        self._suggested = model.workspace.new_name("x")
+        self.name.setText(self._suggested)
+        # the dialog is not modal: keep its tensor choices and its suggested name current
+        self.follow_workspace(True)
+
+    def follow_workspace(self, on: bool) -> None:
+        """Listen to workspace changes (while shown); a closed dialog costs nothing."""
+        if on == getattr(self, "_following", False):
+            return
+        self._following = on
+        if on:
+            self.model.changed.connect(self._workspace_changed)
+            self._workspace_changed()
+        else:
+            self.model.changed.disconnect(self._workspace_changed)
+
+    def _workspace_changed(self, _event: object = None) -> None:
+        names = self.model.workspace.names()
+        for f in self.fields:
+            f.set_tensor_names(names)
+        if self.name.text().strip() in ("", self._suggested) and self._suggested in names:
+            self._suggested = self.model.workspace.new_name("x")
+            self.name.setText(self._suggested)
 
     def set_factory(self, name: str) -> None:
         self.factory.setCurrentIndex(self.factory.findData(name))
@@ -79,31 +127,74 @@ class TensorForm(QWidget):
     def field(self, name: str) -> ParamField:
         return next(f for f in self.fields if f.param.name == name)
 
+    def first_input(self) -> QWidget:
+        """Where typing starts: the factory's first field, else the name."""
+        return self.fields[0].widget if self.fields else self.name
+
     def _rebuild_fields(self) -> None:
-        while self.form.rowCount() > self._param_rows_start:
+        for _ in self.fields:
             self.form.removeRow(self._param_rows_start)
         spec = FACTORIES[self.factory.currentData()]
         self.doc.setText(spec.doc)
         names = self.model.workspace.names()
-        self.fields = [make_field(p, names) for p in spec.params]
-        for f in self.fields:
-            self.form.addRow(f.param.name, f.widget)
+        example = dict(spec.example)
+        self.fields = [
+            make_field(p, names, None if spec.like else example.get(p.name)) for p in spec.params
+        ]
+        for i, f in enumerate(self.fields):
+            if f.param.kind == "tensor" and self.model.selected in names:
+                f.set_text(self.model.selected)  # *_like: the tensor the user is looking at
+            add_to_form(self.form, f, self._param_rows_start + i)
+            f.on_change(self._clear_marks)
         self.seed.setEnabled(spec.random)
+        self.seed.setPlaceholderText("random (recorded)" if spec.random else "not random")
+        chain = [self.factory, self.name, *(f.widget for f in self.fields)]
+        chain += [self.dtype, self.device, self.requires_grad, self.seed]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self._clear_marks()
+
+    def _clear_marks(self, *_args: object) -> None:
         self.error.clear()
+        for f in self.fields:
+            f.set_invalid(False)
+        for w in (self.name, self.seed):
+            mark_invalid(w, False)
+
+    def _fail(self, message: str, status: str | None = None) -> bool:
+        self.error.setText(message)
+        lowered = message.lower()
+        for f in self.fields:
+            about = lowered.startswith(f"{f.param.name.lower()}:") or (
+                lowered.startswith(_KIND_PREFIX.get(f.param.kind, "\0"))
+            )
+            f.set_invalid(about)
+        mark_invalid(
+            self.name,
+            lowered.startswith("name:") or "usable name" in message or "already exists" in message,
+        )
+        mark_invalid(self.seed, lowered.startswith("seed"))
+        if status:
+            self.model.message.emit(status)
+        return False
 
     def create(self) -> bool:
         """Create the tensor; returns False (and shows why) when the input is wrong."""
-        seed_text = self.seed.text().strip()
+        spec = FACTORIES[self.factory.currentData()]
+        seed_text = self.seed.text().strip() if spec.random else ""
         try:
             seed = int(seed_text) if seed_text else None
         except ValueError:
-            self.error.setText(f"seed: expected a whole number, got {seed_text!r}")
-            return False
+            return self._fail(f"seed: expected a whole number, got {seed_text!r}")
+        if seed is not None and not 0 <= seed <= SEED_MAX:
+            return self._fail(f"seed: use a whole number from 0 to {SEED_MAX}")
         name = self.name.text().strip()
+        if not name:
+            return self._fail("Name: type a name for the new tensor, e.g. x")
         try:
-            self.model.workspace.create(
+            t = self.model.workspace.create(
                 name,
-                self.factory.currentData(),
+                spec.name,
                 {f.param.name: f.text() for f in self.fields},
                 dtype=self.dtype.currentData() or None,
                 device=self.device.currentData() or "cpu",
@@ -111,12 +202,14 @@ class TensorForm(QWidget):
                 seed=seed,
             )
         except WorkspaceError as exc:
-            self.error.setText(str(exc))
-            self.model.message.emit(f"Could not create {name or 'tensor'}: {exc}")
-            return False
-        self.error.clear()
+            return self._fail(str(exc), f"Could not create {name or 'tensor'}: {exc}")
+        self._clear_marks()
+        dtype = str(t.dtype).replace("torch.", "")
+        grad = ", requires_grad" if t.requires_grad else ""
+        self.model.message.emit(f"Created {name}: shape {tuple(t.shape)}, {dtype}{grad}")
         self.created.emit(name)
-        self.name.setText(self.model.workspace.new_name("x"))
+        self._suggested = self.model.workspace.new_name("x")
+        self.name.setText(self._suggested)
         return True
 
 
@@ -131,12 +224,24 @@ class NewTensorDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Create the tensor (Enter)")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close (Esc)")
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
+        # grow when an error line appears instead of squeezing the other rows
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.form.factory.currentIndexChanged.connect(lambda *_: self.adjustSize())
+        self.finished.connect(lambda *_: self.form.follow_workspace(False))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.form.follow_workspace(True)
+        target = self.form.first_input()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _create(self) -> None:
         if self.form.create():

@@ -55,12 +55,12 @@ def resolve(theme: str) -> str:
 def apply_theme(app: QApplication, theme: str) -> str:
     """Apply ``theme`` (system | light | dark) to the whole app; returns light or dark."""
     effective = resolve(theme)
+    app.setProperty("gradviz_theme", effective)  # first: widgets read it on PaletteChange
     app.setStyle("Fusion")
     palette = _dark_palette() if effective == "dark" else app.style().standardPalette()
     app.setPalette(palette)
     qss = resource_path("themes", f"{effective}.qss")
     app.setStyleSheet(qss.read_text(encoding="utf-8") if qss.exists() else "")
-    app.setProperty("gradviz_theme", effective)
     return effective
 
 
