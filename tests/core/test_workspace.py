@@ -208,7 +208,7 @@ def test_events_tell_listeners_what_changed():
         ("added", ("x",)),
         ("added", ("y",)),
         ("removed", ("y",)),
-        ("reset", ()),
+        ("reset", ("y",)),  # undo names the tensor it brought back
     ]
 
 

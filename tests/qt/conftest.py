@@ -29,3 +29,9 @@ def _no_leftover_threads(qapp):
 
     running += [t for t in workers.live_threads() if t.isRunning()]
     assert not running, f"test left {len(running)} QThread(s) running"
+
+
+@pytest.fixture(autouse=True)
+def _never_block_on_discard(monkeypatch):
+    """Closing a window with unsaved work asks first; tests answer "discard" unless they care."""
+    monkeypatch.setattr("gradviz.qt.main_window.ask_discard", lambda parent: True)

@@ -269,3 +269,62 @@ def test_example_session_opens(qtbot, window):
     window.open_example()
     assert window.model.workspace.names() == ["x", "y", "z", "out"]
     assert window.session_path is None
+
+
+def test_unsaved_work_is_not_discarded_without_asking(qtbot, window, monkeypatch):
+    ws = window.model.workspace
+    ws.create("x", "ones", {"size": "2"})
+    asked = []
+    monkeypatch.setattr(
+        "gradviz.qt.main_window.ask_discard", lambda parent: asked.append(1) or False
+    )
+    assert not window.new_session()
+    assert ws.names() == ["x"] and asked == [1]
+    assert not window.open_session(window.session_path or "whatever.gradviz")
+    assert ws.names() == ["x"]
+    window.close()
+    assert window.isVisible()  # the close was cancelled
+    monkeypatch.setattr("gradviz.qt.main_window.ask_discard", lambda parent: True)
+    assert window.new_session()
+    assert ws.names() == []
+
+
+def test_saved_session_closes_without_asking(qtbot, window, monkeypatch, tmp_path):
+    window.model.workspace.create("x", "ones", {"size": "2"})
+    assert window.save_session_as(tmp_path / "s.gradviz")
+    monkeypatch.setattr(
+        "gradviz.qt.main_window.ask_discard", lambda parent: pytest.fail("asked needlessly")
+    )
+    window.close()
+    assert not window.isVisible()
+
+
+def test_delete_key_only_deletes_from_the_tensor_list(qtbot, window):
+    ws = window.model.workspace
+    ws.create("x", "ones", {"size": "2, 2"})
+    window.model.select("x")
+    panel = window.workspace_panel
+    panel.grid.setFocus()
+    qtbot.keyClick(panel.grid, Qt.Key.Key_Delete)
+    assert ws.names() == ["x"]
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert ws.names() == []
+
+
+def test_ctrl_n_reuses_the_open_dialog(qtbot, window):
+    first = window.new_tensor()
+    second = window.new_tensor()
+    assert first is second and first.isVisible()
+
+
+def test_undoing_a_delete_selects_the_tensor_again(qtbot, window):
+    ws = window.model.workspace
+    ws.create("x", "ones", {"size": "2"})
+    ws.create("y", "zeros", {"size": "2"})
+    window.model.select("x")
+    ws.delete("x")
+    assert window.model.selected == ""
+    window.undo()
+    assert window.model.selected == "x"
+    assert window.inspector.value_of("shape") == "(2,)"

@@ -270,6 +270,28 @@ _RULES: list[tuple[str, str]] = [
         r"At least one of 'min' or 'max' must not be None",
         "clamp needs a min, a max, or both.",
     ),
+    # --- arguments torch rejects outright
+    (
+        r"dim (-?\d+) appears multiple times",
+        "dim {0} is listed more than once; give each dim once.",
+    ),
+    (
+        r"must have the same dtype",
+        "The inputs have different dtypes; convert one with .to(dtype) first.",
+    ),
+    (
+        r"Expected floating point type for target",
+        "This loss wants a float target here (probabilities per class); for class indices "
+        "use an int64 target of shape (N,).",
+    ),
+    (
+        r"Dimension size must be non-negative|negative dimension",
+        "Sizes must be zero or more.",
+    ),
+    (
+        r"step must be nonzero",
+        "arange's step cannot be 0.",
+    ),
     # --- devices and memory
     (
         r"Expected all tensors to be on the same device",
@@ -305,5 +327,12 @@ def explain(exc: BaseException) -> str:
                 plain = text.format(*(_word(g) for g in match.groups()))
             except (IndexError, KeyError):
                 plain = text
-            return f"{plain} (PyTorch: {original[:200]})"
-    return f"{type(exc).__name__}: {original[:300]}"
+            return f"{plain} (PyTorch: {_clip(original, 200)})"
+    return f"{type(exc).__name__}: {_clip(original, 300)}"
+
+
+def _clip(text: str, limit: int) -> str:
+    """Shorten at a word boundary, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(") + " …"

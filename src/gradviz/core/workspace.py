@@ -194,6 +194,8 @@ class Workspace:
         spec = FACTORIES.get(factory)
         if spec is None:
             raise WorkspaceError(f"unknown factory {factory!r}")
+        if seed is not None and not 0 <= int(seed) < 2**63:
+            raise WorkspaceError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
         if spec.random and seed is None:
             seed = random.randrange(2**31)  # recorded so replay and exported code agree
         options = {"dtype": dtype, "device": device, "requires_grad": bool(requires_grad)}
@@ -217,7 +219,7 @@ class Workspace:
 
     def edit(self, name: str, index: tuple[int, ...], value: str, *, data: bool = False) -> str:
         """Set one element. ``data=True`` writes through ``.data`` (untracked by autograd)."""
-        idx = literals.format_index(tuple(index))
+        idx = literals.format_index(tuple(index) or (Ellipsis,))  # () is a 0-D tensor's element
         options = {"data": True} if data else {}
         return self._do(Action("edit", name, "", {"index": idx, "value": value}, options)).message
 
@@ -266,7 +268,8 @@ class Workspace:
         action = self.history[-1]
         self._rebuild(self.history[:-1])
         self._redo.append(action)
-        self._emit("reset", message=f"undid: {self.describe(action)}")
+        names = [action.target] if action.target in self.tensors else []
+        self._emit("reset", names, message=f"undid: {self.describe(action)}")
 
     def redo(self) -> None:
         if not self._redo:
@@ -395,6 +398,14 @@ class Workspace:
         if not spec.inplace:
             self._check_new_name(action.target)
         values = self._parse_args(spec.params, action.args)
+        tensor_inputs = [p.name for p in spec.tensor_params]
+        if tensor_inputs and not any(
+            isinstance(values[n], (torch.Tensor, list)) for n in tensor_inputs
+        ):
+            raise WorkspaceError(
+                f"{spec.label}: at least one of {', '.join(tensor_inputs)} must be a workspace "
+                "tensor (plain numbers are not tensors)"
+            )
         message = self._broadcast_note(spec, values)
         if action.options.get("no_grad"):
             with torch.no_grad():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,12 +33,25 @@ from gradviz.resources import resource_path
 SESSION_FILTER = "gradviz sessions (*.gradviz *.json);;All files (*)"
 
 
+def ask_discard(parent: QWidget) -> bool:
+    """Ask before unsaved work is thrown away; True means go ahead."""
+    answer = QMessageBox.question(
+        parent,
+        "Discard unsaved changes?",
+        "This session has changes that are not saved. Discard them?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
 class MainWindow(QMainWindow):
     def __init__(self, model: WorkspaceModel | None = None) -> None:
         super().__init__()
         self.model = model or WorkspaceModel(parent=self)
         self.session_path: Path | None = None
-        self._saved_length = 0  # history length at the last save, for the "modified" mark
+        self._saved_history: list = []  # the history as last saved or opened
+        self._dialog: NewTensorDialog | None = None
         self.setWindowTitle("gradviz")
         self.setWindowIcon(QIcon(str(resource_path("icons", "gradviz.svg"))))
         self.setDockNestingEnabled(True)
@@ -74,6 +87,7 @@ class MainWindow(QMainWindow):
             [self.docks["Op palette"], self.docks["Inspector"]], [430, 330], Qt.Orientation.Vertical
         )
 
+        self._add_feature_panels()
         self._build_actions()
         self._build_menus()
         self.statusBar().showMessage(
@@ -100,6 +114,50 @@ class MainWindow(QMainWindow):
         view.nodeClicked.connect(self._node_clicked)
         self.model.selectionChanged.connect(view.select_name)  # selection shows in the graph
         return view
+
+    def _add_feature_panels(self) -> None:
+        """The backward stepper (a dock beside the palette) and the trainer (a central tab)."""
+        from gradviz.qt.backward_panel import BackwardPanel
+        from gradviz.qt.training_panel import TrainingPanel
+
+        graph_view = self.graph_view if hasattr(self.graph_view, "set_current") else None
+        self.backward_panel = BackwardPanel(self.model.workspace, graph_view)
+        self.backward_panel.statusMessage.connect(self.show_message)
+        self.backward_panel.tensorRequested.connect(self._show_tensor_value)
+        self.model.selectionChanged.connect(self.backward_panel.set_root)
+        self.backward_panel.set_root(self.model.selected)
+        dock = self._dock("Backward", self.backward_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Op palette"], dock)
+        self.docks["Op palette"].raise_()
+
+        self.training_panel = TrainingPanel()
+        self.training_panel.statusMessage.connect(self.show_message)
+        self.training_panel.inspectRequested.connect(self.inspect_graph)
+        self.tabs.addTab(self.training_panel, "Training")
+        self._workbench_state: QByteArray | None = None
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    def _tab_changed(self, index: int) -> None:
+        """Training gets the whole window; the workbench panels come back with the graph."""
+        training = self.tabs.widget(index) is self.training_panel
+        if training and self._workbench_state is None:
+            self._workbench_state = self.saveState()
+            for dock in self.docks.values():
+                dock.hide()
+        elif not training and self._workbench_state is not None:
+            self.restoreState(self._workbench_state)
+            self._workbench_state = None
+
+    def _show_tensor_value(self, title: str, tensor: object) -> None:
+        self.inspector.show_value(title, tensor)
+        self.docks["Inspector"].raise_()
+
+    def inspect_graph(self, graph: object) -> None:
+        """Show a graph that is not the workspace's (e.g. one training batch's loss)."""
+        if hasattr(self.graph_view, "show_graph"):
+            self.graph_view.show_graph(graph)
+        self.tabs.setCurrentIndex(0)
+        self.show_message("Showing one training batch's loss graph, grouped by module")
 
     def _node_clicked(self, node: object) -> None:
         ref = getattr(node, "ref", None)
@@ -148,9 +206,15 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("&Undo", self.undo, K.Undo)
         self.act_redo = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_delete = self._action(
-            "&Delete tensor", self.workspace_panel.delete_selected, K.Delete
-        )
+        self.act_delete = self._action("&Delete tensor", self.workspace_panel.delete_selected)
+        # Del deletes only while the tensor list has focus, never while typing elsewhere
+        delete_key = QAction(self.act_delete.text(), self.workspace_panel.list)
+        delete_key.setShortcut(QKeySequence(K.Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete_key.triggered.connect(self.workspace_panel.delete_selected)
+        self.workspace_panel.list.addAction(delete_key)
+        self.act_delete.setShortcut(QKeySequence(K.Delete))
+        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown in the menu
         self.act_example = self._action("Open &example session", self.open_example)
         self.act_about = self._action("&About gradviz", self.about)
 
@@ -194,7 +258,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(ws.can_undo)
         self.act_redo.setEnabled(ws.can_redo)
         self.act_undo.setText(f"&Undo {ws.describe(ws.history[-1])}" if ws.can_undo else "&Undo")
-        modified = len(ws.history) != self._saved_length
+        modified = self.is_modified
         name = self.session_path.name if self.session_path else "untitled"
         self.setWindowTitle(f"{name}{' •' if modified else ''} — gradviz")
 
@@ -211,19 +275,37 @@ class MainWindow(QMainWindow):
             self.show_message(str(exc))
 
     def new_tensor(self) -> NewTensorDialog:
+        if self._dialog is not None and self._dialog.isVisible():
+            self._dialog.raise_()
+            self._dialog.activateWindow()
+            return self._dialog
+        if self._dialog is not None:
+            self._dialog.deleteLater()
         dialog = NewTensorDialog(self.model, self)
         dialog.setModal(False)
         dialog.show()
         self._dialog = dialog  # keep a reference; tests reach it here too
         return dialog
 
-    def new_session(self) -> None:
+    @property
+    def is_modified(self) -> bool:
+        return self.model.workspace.history != self._saved_history
+
+    def _may_discard(self) -> bool:
+        return not self.is_modified or ask_discard(self)
+
+    def new_session(self) -> bool:
+        if not self._may_discard():
+            return False
         self.model.workspace.clear()
-        self.session_path, self._saved_length = None, 0
+        self.session_path, self._saved_history = None, []
         self._on_changed(Event("reset"))
+        return True
 
     # ---------------------------------------------------------- sessions
     def open_session(self, path: str | Path | None = None) -> bool:
+        if not self._may_discard():
+            return False
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
             if not path:
@@ -233,7 +315,8 @@ class MainWindow(QMainWindow):
         except WorkspaceError as exc:
             self.show_message(f"Could not open: {exc}")
             return False
-        self.session_path, self._saved_length = Path(path), len(self.model.workspace.history)
+        self.session_path = Path(path)
+        self._saved_history = list(self.model.workspace.history)
         self._on_changed(Event("reset"))
         return True
 
@@ -261,7 +344,8 @@ class MainWindow(QMainWindow):
         except WorkspaceError as exc:
             self.show_message(f"Could not save: {exc}")
             return False
-        self.session_path, self._saved_length = path, len(self.model.workspace.history)
+        self.session_path = path
+        self._saved_history = list(self.model.workspace.history)
         self.show_message(f"Saved {path}")
         self._on_changed(Event("changed"))
         return True
@@ -321,12 +405,16 @@ class MainWindow(QMainWindow):
             act.setChecked(act.data() == current)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._may_discard():
+            event.ignore()
+            return
         for widget in self.findChildren(QWidget):
             shutdown = getattr(widget, "shutdown", None)
             if callable(shutdown):
                 shutdown()  # stop background workers within one step
         settings = QSettings()
         settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("windowState", self.saveState())
+        # remember the workbench layout, not the docks hidden while training
+        settings.setValue("windowState", self._workbench_state or self.saveState())
         self.model.close()
         super().closeEvent(event)

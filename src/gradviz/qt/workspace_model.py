@@ -30,6 +30,8 @@ class WorkspaceModel(QObject):
             self.selectionChanged.emit("")
         if event.kind == "added" and event.names:
             self.select(event.names[-1])
+        elif event.kind == "reset" and not self._selected and event.names:
+            self.select(event.names[-1])  # e.g. undoing a delete brings its tensor back selected
         self.changed.emit(event)
         if event.message:
             self.message.emit(event.message)
