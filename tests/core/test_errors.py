@@ -107,7 +107,9 @@ def test_pytorch_errors_are_explained(fn, words):
     for word in words:
         assert word in text, f"{word!r} not in {text!r}"
     first_line = str(exc).strip().splitlines()[0]
-    assert f"(PyTorch: {first_line[:200]})" in text  # the searchable original stays
+    # the searchable original stays, clipped at a word boundary when long
+    quoted = text.split("(PyTorch: ", 1)[1].rstrip(")").removesuffix(" …")
+    assert first_line.startswith(quoted) and len(quoted) > 40
     assert "\n" not in text
 
 
@@ -318,3 +320,23 @@ def test_a_good_action_after_errors_still_works():
     ws.apply("sum", "s2", {"input": "x"})
     ws.backward("s2")
     assert torch.equal(ws["x"].grad, torch.full((2, 3), 3.0))  # 2 from s, 1 from s2
+
+
+@pytest.mark.parametrize(
+    ("message", "plain"),
+    [
+        ("dim 0 appears multiple times in the list of dims", "dim 0 is listed more than once"),
+        ("addmv input tensors must have the same dtype, but got Bool", "different dtypes"),
+        ("Expected floating point type for target with class probabilities", "float target"),
+        ("zeros: Dimension size must be non-negative.", "Sizes must be zero or more"),
+        ("step must be nonzero", "step cannot be 0"),
+    ],
+)
+def test_more_errors_read_plainly(message, plain):
+    assert plain in explain(RuntimeError(message))
+
+
+def test_long_pytorch_text_is_clipped_at_a_word():
+    text = explain(RuntimeError("Some unknown failure " + "word " * 100))
+    assert text.endswith(" …")
+    assert not text[:-2].endswith("wor")
