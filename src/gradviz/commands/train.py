@@ -1,15 +1,219 @@
-"""``gradviz train``: placeholder until its issue lands."""
+"""``gradviz train``: train a demo net headless, with a progress bar on stderr.
+
+gradviz train --demo NAME [--device cpu|cuda|cuda:N|mps] [--epochs N | --steps N]
+              [--batch-size N] [--lr F] [--optimizer NAME] [--hidden 16,16]
+              [--activation NAME] [--seed N] [--csv FILE] [--json FILE] [--checkpoint FILE]
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import sys
+import time
 
 from gradviz.cli import CommandError
 
+DEMOS = ("linreg", "twolayer", "circles", "xor", "gauss", "spiral", "moons")  # see config.DEMOS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("train", help="(not yet available)")
+    p = sub.add_parser(
+        "train",
+        help="train a demo net headless (progress on stderr)",
+        description="Train one of the demo nets without the GUI. Unset options take the "
+        "demo's defaults (linreg: SGD lr 0.03, batch 10, 3 epochs, as in d2l 3.3).",
+    )
+    p.add_argument("--demo", metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or mps (default: cpu)")
+    span = p.add_mutually_exclusive_group()
+    span.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
+    span.add_argument("--steps", type=int, metavar="N", help="number of mini-batch steps")
+    p.add_argument("--batch-size", type=int, metavar="N")
+    p.add_argument("--lr", type=float, metavar="F", help="learning rate")
+    p.add_argument("--optimizer", metavar="NAME", help="sgd, sgd_momentum, adam, adamw, rmsprop")
+    p.add_argument("--weight-decay", type=float, metavar="F")
+    p.add_argument("--hidden", metavar="SIZES", help="hidden layer sizes, e.g. 16,16")
+    p.add_argument(
+        "--activation", metavar="NAME", help="relu, tanh, sigmoid, elu, leaky_relu, gelu, linear"
+    )
+    p.add_argument("--noise", type=float, metavar="F", help="data noise (2-D demos, linreg)")
+    p.add_argument("--seed", type=int, metavar="N", help="seed for data, weights and batches")
+    p.add_argument("--csv", metavar="FILE", help="write the metrics history as CSV")
+    p.add_argument("--json", metavar="FILE", help="write a JSON summary of the run")
+    p.add_argument("--checkpoint", metavar="FILE", help="save the trained model here")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    def one_line_error(message: str) -> None:
+        # argparse would print the whole usage; one clear line is easier to act on
+        p.exit(2, f"gradviz train: error: {message}\n")
+
+    p.error = one_line_error  # type: ignore[method-assign]
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    from gradviz.core.literals import LiteralError, parse_int_list
+
+    out: dict = {"device": args.device}
+    for key in ("epochs", "steps", "batch_size", "lr", "optimizer", "weight_decay"):
+        value = getattr(args, key)
+        if value is not None:
+            out[key] = value
+    for key in ("activation", "noise", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            out[key] = value
+    if args.hidden is not None:
+        text = args.hidden.strip()
+        if text in ("", "()", "[]", "none"):
+            out["hidden"] = ()
+        else:
+            try:
+                out["hidden"] = parse_int_list(text, "--hidden")
+            except LiteralError as exc:
+                raise CommandError(f"{exc} (expected sizes like 16,16)") from None
+    return out
+
+
+class _Progress:
+    """A one-line progress bar on stderr (a line per 10 % when stderr is not a terminal)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last_draw = 0.0
+        self.last_tenth = -1
+
+    def __call__(self, r) -> None:
+        if self.quiet:
+            return
+        from gradviz.core.training.report import progress_text
+
+        loss = f" · loss {r.train_loss:.4g}" if r.train_loss is not None else ""
+        text = progress_text(r) + loss
+        if self.tty:
+            now = time.monotonic()
+            if now - self.last_draw < 0.1 and r.status == "running":
+                return
+            self.last_draw = now
+            filled = int(30 * r.progress)
+            bar = "#" * filled + "-" * (30 - filled)
+            sys.stderr.write(f"\r[{bar}] {100 * r.progress:3.0f}% {text}\x1b[K")
+            sys.stderr.flush()
+        else:
+            tenth = int(10 * r.progress)
+            if tenth > self.last_tenth:
+                self.last_tenth = tenth
+                sys.stderr.write(f"{100 * r.progress:3.0f}% {text}\n")
+
+    def close(self) -> None:
+        if not self.quiet and self.tty:
+            sys.stderr.write("\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CommandError("not implemented yet")
+    from gradviz.core.devices import DeviceError
+    from gradviz.core.training.checkpoint import CheckpointError, check_writable, save_checkpoint
+    from gradviz.core.training.config import ConfigError, default_config
+    from gradviz.core.training.history import RunHistory
+    from gradviz.core.training.loop import MetricOptions, TrainState, evaluate, train
+    from gradviz.core.training.session import TrainSession
+
+    if not args.demo:
+        raise CommandError(f"--demo is required: choose one of {', '.join(DEMOS)}")
+    # refuse unwritable outputs before spending time on training
+    for flag in ("csv", "json", "checkpoint"):
+        path = getattr(args, flag)
+        if path is not None:
+            try:
+                check_writable(path)
+            except CheckpointError as exc:
+                raise CommandError(f"--{flag}: {exc}") from None
+    try:
+        config = default_config(args.demo, **_overrides(args)).validate()
+        session = TrainSession(config)
+    except (ConfigError, DeviceError) as exc:
+        raise CommandError(str(exc)) from None
+
+    history = RunHistory()
+    progress = _Progress(args.quiet)
+
+    def on_report(r) -> None:
+        history.add(r)
+        progress(r)
+
+    # headless: nobody can look at histograms; keep the scalars, evaluate a few times a second
+    options = MetricOptions(histograms=False, activations=False, boundary=False, every_epoch=True)
+    state = TrainState(on_report=on_report, options=options, on_nonfinite="stop", cpu_threads=1)
+    try:
+        result = train(session, state)
+    finally:
+        progress.close()
+    if result.status == "error":
+        raise CommandError(result.message)
+
+    final = evaluate(session)
+    summary = {
+        "demo": config.demo,
+        "device": str(session.device),
+        "steps": result.step,
+        "epochs": _epochs(result.step, session.steps_per_epoch),
+        "final_loss": _num(final["train_loss"]),
+        "train_accuracy": _num(final["train_accuracy"]),
+        "test_accuracy": _num(final["test_accuracy"]),
+        "steps_per_second": round(result.steps_per_second, 1),
+        "params": _linreg_params(session) if config.demo == "linreg" else None,
+    }
+    try:
+        if args.checkpoint:
+            save_checkpoint(session, args.checkpoint)
+        if args.csv:
+            history.write_csv(args.csv)
+        if args.json:
+            from pathlib import Path
+
+            from gradviz.core.training.checkpoint import atomic_write_bytes
+
+            text = json.dumps(summary, indent=2) + "\n"
+            atomic_write_bytes(Path(args.json), text.encode("utf-8"))
+    except (CheckpointError, OSError) as exc:
+        raise CommandError(str(exc)) from None
+
+    if result.status == "nan":  # outputs are written, so the run can be looked at
+        raise CommandError(result.message)
+    print(_summary_line(summary))
+    return 0
+
+
+def _epochs(steps: int, per_epoch: int) -> int | float:
+    epochs = steps / per_epoch
+    return int(epochs) if epochs.is_integer() else round(epochs, 3)
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+def _linreg_params(session) -> dict:
+    lin = session.model[0]
+    return {
+        "w": [float(v) for v in lin.weight.detach().cpu().reshape(-1)],
+        "b": float(lin.bias.detach().cpu().reshape(-1)[0]),
+    }
+
+
+def _summary_line(s: dict) -> str:
+    head = f"{s['demo']} on {s['device']}: {s['steps']:,} steps ({s['epochs']} epochs)"
+    parts = [head]
+    if s["final_loss"] is not None:
+        parts.append(f"final loss {s['final_loss']:.6g}")
+    if s["train_accuracy"] is not None:
+        parts.append(f"train accuracy {100 * s['train_accuracy']:.1f}%")
+    if s["test_accuracy"] is not None:
+        parts.append(f"test accuracy {100 * s['test_accuracy']:.1f}%")
+    if s["params"]:
+        w = ", ".join(f"{v:.4f}" for v in s["params"]["w"])
+        parts.append(f"w = [{w}], b = {s['params']['b']:.4f} (truth w = [2, -3.4], b = 4.2)")
+    parts.append(f"{s['steps_per_second']:,.0f} steps/s")
+    return "; ".join(parts)

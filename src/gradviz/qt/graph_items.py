@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import (
+    QGraphicsLineItem,
     QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
@@ -128,8 +129,12 @@ def edge_path(a: QRectF, b: QRectF, via: list[tuple[float, float]] | None = None
     return path
 
 
+ARROW_SIZE = 7.0
+ARROW_LEN = 2 * ARROW_SIZE  # what an arrowhead's two strokes add to a path's length()
+
+
 def _arrowhead(
-    path: QPainterPath, tip: tuple[float, float], angle: float, size: float = 7.0
+    path: QPainterPath, tip: tuple[float, float], angle: float, size: float = ARROW_SIZE
 ) -> None:
     x, y = tip
     for side in (-0.42, 0.42):
@@ -212,6 +217,65 @@ def edge_text(edge: Edge, target: Node | None) -> str:
     if edge.dtype and target is not None and target.dtype and target.dtype != edge.dtype:
         text += f" {edge.dtype}"
     return text
+
+
+NOTE_TEXT = QColor("#7c2d12")
+NOTE_FILL = QColor("#fff7ed")
+NOTE_BORDER = QColor("#fb923c")
+NOTE_GAP = 6.0  # between an edge and the side of its label
+
+
+def make_note(text: str, tip: str = "") -> QGraphicsRectItem:
+    """A gradient label for an edge: a framed text whose top-left is the item's position.
+
+    The caller places it (see GraphScene's note placement), so the frame's rect
+    starts at (0, 0): the item's position is its scene top-left corner.
+    """
+    label = QGraphicsSimpleTextItem(text)
+    label.setFont(font("note"))
+    label.setBrush(QBrush(NOTE_TEXT))
+    r = label.boundingRect()
+    back = QGraphicsRectItem(0, 0, r.width() + 8, r.height() + 4)
+    back.setBrush(QBrush(NOTE_FILL))
+    back.setPen(QPen(NOTE_BORDER, 1.0))
+    label.setParentItem(back)
+    label.setPos(4, 2)
+    back.setZValue(6)
+    back.setToolTip(tip or text)
+    label.setToolTip(tip or text)
+    return back
+
+
+def flow_pen() -> QPen:
+    """An edge a gradient has crossed (it carries a label), in the labels' colour."""
+    if "flow" not in _PENS:
+        pen = QPen(NOTE_BORDER, 1.8)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        _PENS["flow"] = pen
+    return _PENS["flow"]
+
+
+def make_leader(anchor: QPointF, rect: QRectF) -> QGraphicsLineItem:
+    """A thin dotted line from a point on an edge to the nearest point of its label."""
+    x = min(max(anchor.x(), rect.left()), rect.right())
+    y = min(max(anchor.y(), rect.top()), rect.bottom())
+    item = QGraphicsLineItem(anchor.x(), anchor.y(), x, y)
+    if "leader" not in _PENS:
+        _PENS["leader"] = QPen(NOTE_BORDER, 1.0, Qt.PenStyle.DotLine)
+    item.setPen(_PENS["leader"])
+    item.setZValue(5)  # over edges and text, under the labels
+    return item
+
+
+def state_pen(state: str) -> QPen:
+    """The border of a node being processed, selected, or done (shared pens)."""
+    key = "state-" + state
+    if key not in _PENS:
+        colour, width = {"current": (CURRENT, 3.0), "selected": (SELECTED, 3.0)}.get(
+            state, (DONE, 2.4)
+        )
+        _PENS[key] = QPen(colour, width)
+    return _PENS[key]
 
 
 def make_group(path: str, rect: QRectF) -> tuple[QGraphicsRectItem, QGraphicsSimpleTextItem]:

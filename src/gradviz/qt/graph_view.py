@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
@@ -166,9 +166,6 @@ class GraphView(QWidget):
         self._key_pos: dict[str, tuple[float, float]] = {}
         self._keys: dict[str, str] = {}
         self._collapsed: set[str] = set()
-        self._current: str | None = None
-        self._done: set[str] = set()
-        self._notes: dict[tuple[str, str], tuple[str, str]] = {}
         self._selected: str | None = None
         self._matches: list[str] = []
         self._match_index = -1
@@ -322,7 +319,7 @@ class GraphView(QWidget):
         self._collapsed &= set(shown.modules())
         if self._selected not in positions:
             self._selected = None
-        self.scene.set_annotations(self._current, self._done, self._notes, self._selected)
+        self.scene.selected = self._selected  # annotations live in the scene: drawn on rebuild
         self.scene.set_graph(shown, positions, self._collapsed, show_saved)
         self._apply_detail()
         if shown.nodes and (not self._fitted or not had_nodes):
@@ -509,7 +506,7 @@ class GraphView(QWidget):
             return f"module <b>{html.escape(ident)}</b> ({state}): click its title to toggle"
         if kind in ("edge", "edge-note"):
             edge = self.scene.edges[ident][0]
-            note = self._notes.get((edge.source, edge.target))
+            note = self.scene.notes.get((edge.source, edge.target))
             if note:
                 return html.escape(note[1] or note[0])
             return gi.edge_text(edge, self._shown.node(edge.target)) or edge.kind
@@ -576,24 +573,47 @@ class GraphView(QWidget):
         return node
 
     # ------------------------------------------------------ annotations
+    # Stepping through backward: one call per step (set_annotations) or the per-item calls.
+    # Both go through the scene's incremental update, so a step touches only what changed.
+    def set_annotations(
+        self,
+        current: str | None,
+        done: Iterable[str],
+        notes: Mapping[tuple[str, str], tuple[str, str]],
+    ) -> None:
+        """Replace all annotations at once: the node being processed, the finished
+        nodes, and the label (text, tooltip) of each edge a gradient crossed."""
+        self.scene.set_annotations(current, done, notes, self._selected)
+
     def set_current(self, node_id: str | None) -> None:
-        self._current = node_id
-        self._push_annotations()
+        """Highlight the node being processed (None: no node)."""
+        self.scene.set_states(node_id, self.scene.done, self._selected)
 
     def set_done(self, node_ids: Iterable[str]) -> None:
-        self._done = set(node_ids)
-        self._push_annotations()
+        """Mark these nodes (and only these) as processed."""
+        self.scene.set_states(self.scene.current, node_ids, self._selected)
 
     def set_edge_text(self, source: str, target: str, text: str, tooltip: str = "") -> None:
-        self._notes[(source, target)] = (text, tooltip)
-        self._push_annotations()
+        """Label the edge source -> target (e.g. with the gradient that crossed it)."""
+        self.scene.set_note(source, target, text, tooltip)
 
     def clear_annotations(self) -> None:
-        self._current, self._done, self._notes = None, set(), {}
-        self._push_annotations()
+        self.scene.set_annotations(None, (), {}, self._selected)
+
+    def annotations(self) -> tuple[str | None, set[str], dict[tuple[str, str], tuple[str, str]]]:
+        """(current, done, notes) as last set."""
+        return self.scene.current, set(self.scene.done), dict(self.scene.notes)
+
+    def edge_labels(self) -> dict[tuple[str, str], str]:
+        """The gradient labels drawn on screen, by edge (labels of hidden edges left out)."""
+        return {key: item.childItems()[0].text() for key, item in self.scene.note_items.items()}
+
+    def edge_label_rect(self, source: str, target: str) -> QRectF | None:
+        """Where the label of edge source -> target is drawn, in scene coordinates."""
+        return self.scene.note_rect(source, target)
 
     def _push_annotations(self) -> None:
-        self.scene.set_annotations(self._current, self._done, self._notes, self._selected)
+        self.scene.set_states(self.scene.current, self.scene.done, self._selected)
 
     # ------------------------------------------------------------ export
     def export(self, path: str | Path) -> Path:
