@@ -1,6 +1,6 @@
 """How much does recording backward cost, and how fast is one UI step?
 
-    python bench/backward_bench.py [--sizes 100 500 2000] [--repeat 15] [--no-ui]
+    python bench/backward_bench.py [--sizes 100 500 2000] [--repeat 15] [--no-ui | --ui-only]
 
 For graphs of about 100, 500 and 2000 nodes (a chain of elementwise ops over
 ten leaves) it times, in one process and interleaved:
@@ -86,7 +86,16 @@ def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
     return {"plain": median_ms(plain), "record": median_ms(record), "full": median_ms(full)}
 
 
-def time_ui_step(nodes: int, repeat: int) -> dict[str, float]:
+def settle(app) -> None:
+    """Run the event loop until the last repaint is done: a widget that changes its size
+    posts a layout request whose relayout and repaint come one pass later."""
+    for _ in range(3):
+        app.processEvents()
+
+
+def time_ui_step(nodes: int, repeat: int, zoom: float | None = None) -> dict[str, float]:
+    """Median ms of one panel step (and of the view's share), at fit zoom or at ``zoom``
+    (centred on the step's node: where the gradient labels are readable and drawn)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -114,18 +123,29 @@ def time_ui_step(nodes: int, repeat: int) -> dict[str, float]:
     for fraction in (0.25, 0.5, 0.75):
         panel.replay.seek(int(total * fraction))
         panel._redraw()
+        if zoom is not None:
+            view.set_zoom(zoom)
+            view.center_on(panel.replay.current().node)
         app.processEvents()
+        settle(app)
         for _ in range(max(1, repeat // 5)):
             t0 = time.perf_counter()
             panel.step()
-            app.processEvents()
+            settle(app)
             step_times.append(time.perf_counter() - t0)
-            # the view's share alone: highlight, done marks and the step's edge labels
+            # the view's share alone, on the next step: highlight, done marks and the new
+            # edge labels, painted (the panel's label texts are made before the clock starts,
+            # and its side widgets catch up after it stops)
+            if not panel.replay.step_forward():
+                break
             step = panel.replay.current()
+            notes = panel._step_notes(step)
             t0 = time.perf_counter()
-            panel._annotate(step.node, panel.replay, panel._step_notes(step), replace=False)
-            app.processEvents()
+            panel._annotate(step.node, panel.replay, notes, replace=False)
+            settle(app)
             view_times.append(time.perf_counter() - t0)
+            panel._update_side()
+            settle(app)
     panel.close()
     view.close()
     return {
@@ -149,6 +169,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-ui", action="store_true", help="skip the Qt step timing")
+    parser.add_argument("--ui-only", action="store_true", help="only the Qt step timing")
     parser.add_argument(
         "--one", type=int, nargs=2, metavar=("NODES", "ELEMS"), help=argparse.SUPPRESS
     )
@@ -158,6 +179,13 @@ def main() -> None:
         print(_row(*args.one, args.repeat), flush=True)
         return
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs; medians of {args.repeat} runs")
+    if not args.ui_only:
+        time_recording(args)
+    if not args.no_ui:
+        time_ui(args)
+
+
+def time_recording(args: argparse.Namespace) -> None:
     print("recording vs plain backward (fresh graph each run, no retain_graph;")
     print("each configuration in a fresh process, both sides interleaved in it):")
     print(f"{'nodes':>6} {'elems':>6} {'plain ms':>9} {'record ms':>10} {'ratio':>6}"
@@ -167,13 +195,20 @@ def main() -> None:
             # a fresh process: the allocator's state left by another size does not leak in
             cmd = [sys.executable, __file__, "--one", str(nodes), str(numel)]
             subprocess.run([*cmd, "--repeat", str(args.repeat)], check=True)
-    if args.no_ui:
-        return
-    print("one UI step of the Backward panel (offscreen, painted):")
-    print(f"{'nodes':>6} {'step ms':>8} {'max ms':>8} {'view part ms':>13}")
+
+
+def time_ui(args: argparse.Namespace) -> None:
+    print("one UI step of the Backward panel (offscreen, painted), with the whole graph")
+    print("fitted in a 1000x800 view, and at zoom 1 (where the gradient labels are drawn):")
+    print(f"{'nodes':>6} {'zoom':>5} {'step ms':>8} {'max ms':>8} {'view part ms':>13}")
     for nodes in args.sizes:
-        r = time_ui_step(nodes, args.repeat)
-        print(f"{nodes:>6} {r['step']:>8.2f} {r['max']:>8.2f} {r['view']:>13.2f}", flush=True)
+        for zoom in (None, 1.0):
+            r = time_ui_step(nodes, args.repeat, zoom)
+            print(
+                f"{nodes:>6} {zoom or 'fit':>5} {r['step']:>8.2f} {r['max']:>8.2f}"
+                f" {r['view']:>13.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -55,12 +55,18 @@ def render_svg(scene: QGraphicsScene, path: str | Path, title: str = "gradviz gr
 
 def export_scene(scene: QGraphicsScene, path: str | Path) -> None:
     suffix = Path(path).suffix.lower()
-    if suffix == ".png":
-        render_png(scene, path)
-    elif suffix == ".svg":
-        render_svg(scene, path)
-    else:
+    if suffix not in (".png", ".svg"):
         raise ValueError(f"unknown image format {suffix!r}: use .png or .svg")
+    # the file is drawn at full detail, whatever the zoom on screen hides (text, labels)
+    detail = getattr(scene, "set_detail", None)
+    shown = (getattr(scene, "show_text", True), getattr(scene, "show_edge_labels", True))
+    if detail is not None:
+        detail(True, True)
+    try:
+        (render_png if suffix == ".png" else render_svg)(scene, path)
+    finally:
+        if detail is not None:
+            detail(*shown)
 
 
 def export_graph_image(graph: Graph, path: str | Path, show_saved: bool = True) -> None:

@@ -142,6 +142,12 @@ def _arrowhead(
         path.lineTo(x, y)
 
 
+def has_arrowhead(path: QPainterPath) -> bool:
+    """Whether ``path`` ends with an arrowhead: its two strokes are subpaths of their own."""
+    moves = sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount()))
+    return moves >= 3
+
+
 BUS_GAP = 16.0  # distance between a node and its bus line
 
 
@@ -263,7 +269,7 @@ def make_leader(anchor: QPointF, rect: QRectF) -> QGraphicsLineItem:
     if "leader" not in _PENS:
         _PENS["leader"] = QPen(NOTE_BORDER, 1.0, Qt.PenStyle.DotLine)
     item.setPen(_PENS["leader"])
-    item.setZValue(5)  # over edges and text, under the labels
+    item.setZValue(-1)  # under the labels (it shares their layer)
     return item
 
 

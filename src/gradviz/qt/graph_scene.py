@@ -32,49 +32,67 @@ BIG = 1500  # from this many nodes, a BSP index costs more than it saves
 FAN = 6  # this many edges out of (or into) one node share a bus line
 NOTE_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7)  # where along an edge its label may sit
 NOTE_STACK_GAP = 2.0
-# offsets from an edge's middle to try when no spot on or beside it is free: nearest first
-NOTE_RING = sorted(
-    ((dx * 16.0, dy * 10.0) for dx in range(-12, 13) for dy in range(-6, 7) if dx or dy),
-    key=lambda d: d[0] ** 2 + (1.6 * d[1]) ** 2,  # moving sideways is cheaper: rows are tight
-)
+# heights (from an edge's middle) at which a label that fits nowhere on its edge looks
+# sideways for room; rows of boxes leave little height, so small shifts come first
+NOTE_SHIFTS = (0.0, -3.0, 3.0, -6.0, 6.0, -10.0, 10.0, -15.0, 15.0, -21.0, 21.0, -28.0, 28.0)
+NOTE_SHIFTS += (-36.0, 36.0, -45.0, 45.0, -56.0, 56.0)
+NOTE_SHIFT_COST = 2.0  # one unit up or down costs as much as this many sideways
+NOTE_REACH = 320.0  # how far sideways a label may go from its edge
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
 class RectGrid:
-    """Rectangles filed in coarse cells, to ask "does this overlap any?" in O(1)."""
+    """Rectangles filed in coarse cells, to ask "does this overlap any?" in O(1).
+
+    Plain float tuples, not QRectF: placing thousands of labels asks this
+    hundreds of thousands of times, and each Qt call costs a Python-C++ crossing.
+    """
 
     CELL = 128.0
 
     def __init__(self) -> None:
-        self.rects: dict[object, QRectF] = {}
-        self.cells: dict[tuple[int, int], set[object]] = {}
+        self.rects: dict[object, Box] = {}
+        self.cells: dict[tuple[int, int], dict[object, Box]] = {}
 
-    def _cells(self, r: QRectF) -> list[tuple[int, int]]:
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
         c = self.CELL
-        xs = range(int(r.left() // c), int(r.right() // c) + 1)
-        ys = range(int(r.top() // c), int(r.bottom() // c) + 1)
-        return [(x, y) for x in xs for y in ys]
+        x0, y0, x1, y1 = int(box[0] // c), int(box[1] // c), int(box[2] // c), int(box[3] // c)
+        if x0 == x1 and y0 == y1:
+            return [(x0, y0)]
+        return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
 
     def add(self, key: object, rect: QRectF) -> None:
         self.remove(key)
-        self.rects[key] = rect
-        for cell in self._cells(rect):
-            self.cells.setdefault(cell, set()).add(key)
+        box = (rect.left(), rect.top(), rect.right(), rect.bottom())
+        self.rects[key] = box
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, {})[key] = box
 
     def remove(self, key: object) -> None:
-        rect = self.rects.pop(key, None)
-        if rect is not None:
-            for cell in self._cells(rect):
-                self.cells[cell].discard(key)
+        box = self.rects.pop(key, None)
+        if box is not None:
+            for cell in self._cells(box):
+                del self.cells[cell][key]
 
-    def hit(self, rect: QRectF) -> QRectF | None:
-        """One stored rectangle that overlaps ``rect`` (the lowest one), or None."""
-        found = None
-        for cell in self._cells(rect):
-            for key in self.cells.get(cell, ()):
-                r = self.rects[key]
-                if r.intersects(rect) and (found is None or r.bottom() > found.bottom()):
-                    found = r
-        return found
+    def hits(self, box: Box) -> list[Box]:
+        """The stored rectangles that overlap ``box`` (touching is not overlapping)."""
+        x0, y0, x1, y1 = box
+        cells = self.cells
+        out = []
+        for cell in self._cells(box):
+            for r in cells.get(cell, {}).values():
+                if r[0] < x1 and x0 < r[2] and r[1] < y1 and y0 < r[3]:
+                    out.append(r)
+        return out
+
+
+def _distance(p: QPointF, box: Box) -> float:
+    """How far ``p`` is from ``box`` (0 inside it)."""
+    dx = max(box[0] - p.x(), 0.0, p.x() - box[2])
+    dy = max(box[1] - p.y(), 0.0, p.y() - box[3])
+    return (dx * dx + dy * dy) ** 0.5
 
 
 def group_owner(module: str | None, collapsed: Iterable[str]) -> str | None:
@@ -117,7 +135,16 @@ class GraphScene(QGraphicsScene):
         self._leaders: dict[tuple[str, str], QGraphicsLineItem] = {}  # label -> its edge
         self._note_grid = RectGrid()
         self._obstacles: RectGrid | None = None
+        self._new_note_layer()
         self.setBackgroundBrush(QBrush(QColor("#fbfbfd")))
+
+    def _new_note_layer(self) -> None:
+        """One invisible parent for the gradient labels: level of detail hides them at once."""
+        self.note_layer = QGraphicsRectItem()
+        self.note_layer.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.note_layer.setZValue(6)  # over boxes, edges and their text
+        self.note_layer.setVisible(self.show_text)
+        self.addItem(self.note_layer)
 
     # ------------------------------------------------------------ build
     def set_graph(
@@ -139,6 +166,7 @@ class GraphScene(QGraphicsScene):
         self.node_items, self.group_items, self.edges, self.info = {}, {}, [], {}
         self.edge_index, self.note_items, self._leaders = {}, {}, {}
         self._note_grid, self._obstacles = RectGrid(), None
+        self._new_note_layer()
         graph = self.graph
         if graph is None:
             return
@@ -312,6 +340,7 @@ class GraphScene(QGraphicsScene):
             self.show_text = text
             if self.graph is not None:
                 self.text_layer.setVisible(text)
+            self.note_layer.setVisible(text)  # labels are unreadable when node text is
         if edge_labels != self.show_edge_labels:
             self.show_edge_labels = edge_labels
             if self.graph is not None:
@@ -407,14 +436,16 @@ class GraphScene(QGraphicsScene):
         path = line.path()
         rect, anchor = self._place(path, size.width(), size.height(), prefer)
         item.setPos(rect.topLeft())
-        self.addItem(item)
+        item.setParentItem(self.note_layer)
+        if not self.sceneRect().contains(rect):  # a label pushed aside stays reachable
+            self.setSceneRect(self.sceneRect().united(rect.adjusted(-8, -8, 8, 8)))
         self._note_grid.add(key, rect)
         self.note_items[key] = item
         for part in (item, *item.childItems()):
             self.info[part] = ("edge-note", index)
         if anchor is not None:  # moved off its edge: a thin line says which edge it labels
             leader = gi.make_leader(anchor, rect)
-            self.addItem(leader)
+            leader.setParentItem(self.note_layer)
             self._leaders[key] = leader
             self.info[leader] = ("edge-note", index)
 
@@ -426,44 +457,90 @@ class GraphScene(QGraphicsScene):
 
         Tried in order: where the label was (so a changed text does not jump);
         on the edge, from its middle outwards; beside it; then the nearest free
-        spot around its middle, tied to it by a leader line. "Free" means over
-        no other label and no box; a spot over a box but no label is the
-        fallback, and when even that fails the label is stacked under the ones
-        in the way.
+        spot left or right of its middle, tied to it by a leader line. "Free"
+        means over no other label and no box; a spot over a box but no label is
+        the fallback, and when even that fails the label is stacked under the
+        ones in the way.
         """
         labels, boxes = self._note_grid, self._node_obstacles()
         # fractions of the line itself: the arrowhead's two strokes come last in the path
         length = path.length()
-        line = max(length - gi.ARROW_LEN, 0.5 * length)
-        points = [path.pointAtPercent(path.percentAtLength(t * line)) for t in NOTE_SPOTS]
-        mid = points[0]
-        spots: list[tuple[float, float, QPointF | None]] = []
-        if prefer is not None:
-            spots.append((prefer.x(), prefer.y(), None))
-        spots += [(p.x() - w / 2, p.y() - h / 2, None) for p in points]
-        for p in points:
-            spots.append((p.x() + gi.NOTE_GAP, p.y() - h / 2, None))
-            spots.append((p.x() - gi.NOTE_GAP - w, p.y() - h / 2, None))
-        spots += [(mid.x() + dx - w / 2, mid.y() + dy - h / 2, mid) for dx, dy in NOTE_RING]
-        fallback = None
-        for x, y, anchor in spots:
-            rect = QRectF(x, y, w, h)
-            if labels.hit(rect) is None:
-                if boxes.hit(rect) is None:
-                    if anchor is not None and rect.contains(anchor):
-                        anchor = None
-                    return rect, anchor
-                if fallback is None:
-                    fallback = rect, anchor
-        if fallback is not None:
-            return fallback
-        rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
-        for _ in range(500):  # stack below whatever label is in the way
-            hit = labels.hit(rect)
-            if hit is None:
+        arrow = gi.ARROW_LEN if gi.has_arrowhead(path) else 0.0
+        scale = max(length - arrow, 0.5 * length) / length if length else 0.0
+        points: list[QPointF] = []
+
+        def point(i: int) -> QPointF:  # computed only when asked: each costs a curve walk
+            while len(points) <= i:
+                points.append(path.pointAtPercent(NOTE_SPOTS[len(points)] * scale))
+            return points[i]
+
+        def free(x: float, y: float) -> bool:
+            box = (x, y, x + w, y + h)
+            return not labels.hits(box) and not boxes.hits(box)
+
+        spot = None
+        if prefer is not None and free(prefer.x(), prefer.y()):
+            spot = prefer.x(), prefer.y()
+        for i in range(len(NOTE_SPOTS) if spot is None else 0):  # on the edge
+            p = point(i)
+            if free(p.x() - w / 2, p.y() - h / 2):
+                spot = p.x() - w / 2, p.y() - h / 2
                 break
-            rect.moveTop(hit.bottom() + NOTE_STACK_GAP)
-        return rect, (None if rect.contains(mid) else mid)
+        for i in range(len(NOTE_SPOTS) if spot is None else 0):  # beside it
+            p = point(i)
+            for x in (p.x() + gi.NOTE_GAP, p.x() - gi.NOTE_GAP - w):
+                if spot is None and free(x, p.y() - h / 2):
+                    spot = x, p.y() - h / 2
+        mid = point(0)
+        if spot is None:
+            spot = self._nearest_free(mid, w, h, (labels, boxes))
+        if spot is None:
+            spot = self._nearest_free(mid, w, h, (labels,))
+        if spot is None:  # crowded everywhere: stack below whatever label is in the way
+            x, y = mid.x() - w / 2, mid.y() - h / 2
+            for _ in range(500):
+                hits = labels.hits((x, y, x + w, y + h))
+                if not hits:
+                    break
+                y = max(r[3] for r in hits) + NOTE_STACK_GAP
+            spot = x, y
+        x, y = spot
+        box = (x, y, x + w, y + h)
+        # the leader starts at the point of the edge nearest to the label, if it is not close
+        gap, anchor = min((_distance(p, box), i) for i, p in enumerate(points))
+        return QRectF(x, y, w, h), (None if gap <= gi.NOTE_GAP + 1 else points[anchor])
+
+    @staticmethod
+    def _nearest_free(
+        mid: QPointF, w: float, h: float, grids: tuple[RectGrid, ...]
+    ) -> tuple[float, float] | None:
+        """The top-left of the free w x h spot nearest to ``mid``, looking left and right
+        at a few heights.
+
+        Each look jumps straight past whatever is in the way, so it takes a few
+        steps, not one per pixel.
+        """
+        best, best_cost = None, float("inf")
+        cx, cy = mid.x(), mid.y()
+        for dy in NOTE_SHIFTS:  # ordered by |dy|: stop once a shift alone costs more
+            if NOTE_SHIFT_COST * abs(dy) >= best_cost:
+                break
+            y = cy + dy - h / 2
+            for direction in (1, -1):
+                x = cx - w / 2
+                while abs(x + w / 2 - cx) + NOTE_SHIFT_COST * abs(dy) < best_cost:
+                    if abs(x + w / 2 - cx) > NOTE_REACH:
+                        break
+                    box = (x, y, x + w, y + h)
+                    hits = [r for grid in grids for r in grid.hits(box)]
+                    if not hits:
+                        best, best_cost = (x, y), abs(x + w / 2 - cx) + NOTE_SHIFT_COST * abs(dy)
+                        break
+                    if direction > 0:
+                        x = max(r[2] for r in hits) + NOTE_STACK_GAP
+                    else:
+                        x = min(r[0] for r in hits) - w - NOTE_STACK_GAP
+        return best
 
     def _node_obstacles(self) -> RectGrid:
         """The boxes, as a grid built on the first label after a rebuild."""

@@ -10,6 +10,12 @@ Mouse: wheel zooms under the cursor, dragging pans, clicking a node emits
 ``nodeClicked(Node)``, clicking an edge ``edgeClicked(source, target)``,
 clicking a module frame's title collapses or expands it. Hovering a node
 shows what it is, with the op's formula from the catalog.
+
+Stepping through backward annotates the view: ``set_annotations(current,
+done, notes)`` replaces the highlighted node, the finished nodes and the
+gradient labels of edges in one update that touches only what changed (the
+per-item calls ``set_current`` / ``set_done`` / ``set_edge_text`` /
+``clear_annotations`` go through the same incremental path).
 """
 
 from __future__ import annotations
