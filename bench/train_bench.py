@@ -1,0 +1,254 @@
+"""Training benchmark: what the app's training path costs, all in one process.
+
+Prints, as medians of several alternating runs:
+
+1. Throughput ratio: the in-app path (core loop on a QThread, every plot's metrics on,
+   reports consumed through Qt signals into a RunHistory, offscreen) against a bare
+   PyTorch loop of the same model, data, batches and device. Target >= 0.95.
+   Also the same with the whole TrainingPanel redrawing its live plots.
+2. GUI event-loop lateness of a 10 ms QTimer while the panel trains at full speed.
+   Target: p99 <= 16 ms, max <= 50 ms.
+3. RSS growth over 100 000 steps with the panel's live plots. Target <= 20 MB.
+
+    python bench/train_bench.py                 # everything (a few minutes)
+    python bench/train_bench.py --quick         # fewer steps, a quick look
+    python bench/train_bench.py --device cuda   # on a GPU, where there is one
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import torch  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gradviz.core.training.config import default_config  # noqa: E402
+from gradviz.core.training.history import RunHistory  # noqa: E402
+from gradviz.core.training.loop import MetricOptions, TrainState  # noqa: E402
+from gradviz.core.training.session import TrainSession  # noqa: E402
+from gradviz.qt.training_worker import TrainingRun, TrainingThread  # noqa: E402
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def bare_loop(config, steps: int) -> float:
+    """Steps per second of the plainest loop over the same session (model, data, batches)."""
+    s = TrainSession(config)
+    model, loss_fn, opt = s.model, s.loss_fn, s.optimizer
+    flushed = s.device.type == "cpu" and torch.set_flush_denormal(True)  # as the app does
+    try:
+        _sync(s.device)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            x, y = s.next_batch()
+            loss = loss_fn(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        _sync(s.device)
+        return steps / (time.perf_counter() - t0)
+    finally:
+        if flushed:
+            torch.set_flush_denormal(False)
+
+
+def wait_until(app: QApplication, done, timeout: float = 600.0, signal=None) -> None:
+    """Run the event loop until ``done()``; wake on ``signal`` rather than polling often
+    (a polling GUI thread would itself take the GIL from the training thread)."""
+    end = time.monotonic() + timeout
+    loop = QEventLoop()
+    if signal is not None:
+        signal.connect(loop.quit)
+    try:
+        while not done() and time.monotonic() < end:
+            QTimer.singleShot(100 if signal is not None else 20, loop.quit)
+            loop.exec()
+    finally:
+        if signal is not None:
+            signal.disconnect(loop.quit)
+
+
+_THREAD: TrainingThread | None = None
+
+
+def app_path(app: QApplication, config, steps: int) -> float:
+    """Steps per second of the app's path: QThread, all metrics, reports over Qt signals."""
+    s = TrainSession(config.replace(steps=steps, epochs=None))
+    history = RunHistory()
+    run = TrainingRun(s, TrainState(options=MetricOptions(), cpu_threads=1))
+    run.reported.connect(history.add)
+    results = []
+    run.finished.connect(results.append)
+    global _THREAD
+    _THREAD = _THREAD or TrainingThread()  # one worker thread for all runs, as the panel has
+    t0 = time.perf_counter()
+    run.start(_THREAD)
+    wait_until(app, lambda: bool(results), signal=run.finished)
+    elapsed = time.perf_counter() - t0
+    run.stop()
+    assert results[0].status == "finished", results[0].message
+    assert history.last is not None and history.last_detail is not None
+    return steps / elapsed
+
+
+def panel_path(app: QApplication, panel, demo: str, device: str, steps: int) -> float:
+    """Steps per second with the whole panel shown and its plots redrawing."""
+    _configure(panel, demo, device, steps)
+    t0 = time.perf_counter()
+    finished = []
+    panel.runFinished.connect(finished.append)
+    panel.start()
+    wait_until(app, lambda: bool(finished), signal=panel.runFinished)
+    panel.runFinished.disconnect(finished.append)
+    elapsed = time.perf_counter() - t0
+    return steps / elapsed
+
+
+def _configure(panel, demo: str, device: str, steps: int) -> None:
+    form = panel.form
+    form.demo.setCurrentIndex(form.demo.findData(demo))
+    i = form.device.findData(device)
+    if i >= 0:
+        form.device.setCurrentIndex(i)
+    form.unit.setCurrentText("steps")
+    form.length.setValue(steps)
+
+
+def throughput(app, panel, demo: str, device: str, steps: int, repeats: int) -> None:
+    """Alternate bare / app / app-with-plots runs; a ratio is taken within each round,
+    so a noisy machine slows both sides of it alike. Medians over the rounds."""
+    config = default_config(demo, device=device)
+    bare_loop(config, min(steps, 200))  # warm up allocator, kernels, caches
+    app_path(app, config, min(steps, 200))
+    bare, inapp, withplots = [], [], []
+    for _ in range(repeats):
+        bare.append(bare_loop(config, steps))
+        inapp.append(app_path(app, config, steps))
+        withplots.append(panel_path(app, panel, demo, device, steps))
+    med = statistics.median
+    r_app = [a / b for a, b in zip(inapp, bare, strict=True)]
+    r_plots = [p / b for p, b in zip(withplots, bare, strict=True)]
+    print(
+        f"  {demo:9s} bare {med(bare):7.0f} steps/s | app {med(inapp):7.0f} steps/s, "
+        f"ratio {med(r_app):.3f} | app + live plots {med(withplots):7.0f} steps/s, "
+        f"ratio {med(r_plots):.3f}"
+    )
+    print(f"            app ratios per round: {', '.join(f'{r:.3f}' for r in r_app)}")
+
+
+def lateness(app, panel, device: str, seconds: float) -> None:
+    """How late a 10 ms timer fires on the GUI thread while training runs flat out."""
+    _configure(panel, "spiral", device, 10_000_000)
+    panel.start()
+    wait_until(app, lambda: panel.history.last is not None)
+    late: list[float] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(10)
+
+    def tick() -> None:
+        ms = clock.nsecsElapsed() / 1e6
+        clock.restart()
+        late.append(max(0.0, ms - 10.0))
+
+    timer.timeout.connect(tick)
+    clock.start()
+    timer.start()
+    end = time.monotonic() + seconds
+    wait_until(app, lambda: time.monotonic() > end)
+    timer.stop()
+    steps = panel.history.last.step
+    panel.stop()
+    wait_until(app, lambda: not panel.is_running())
+    late = sorted(late[5:])
+    p50 = late[len(late) // 2]
+    p99 = late[int(len(late) * 0.99) - 1]
+    print(
+        f"  10 ms timer over {seconds:.0f} s ({len(late)} ticks, {steps / seconds:.0f} steps/s): "
+        f"lateness p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {late[-1]:.2f} ms "
+        f"(target p99 <= 16, max <= 50)"
+    )
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def memory(app, panel, device: str, steps: int) -> None:
+    _configure(panel, "spiral", device, steps)
+    panel.start()
+    wait_until(app, lambda: panel.history.last is not None and panel.history.last.step >= 2000)
+    start = rss_bytes()
+    start_step = panel.history.last.step
+    wait_until(app, lambda: not panel.is_running(), timeout=3600)
+    app.processEvents()
+    end = rss_bytes()
+    print(
+        f"  RSS over {steps - start_step:,} steps with live plots: {start / 2**20:.1f} -> "
+        f"{end / 2**20:.1f} MiB, growth {(end - start) / 2**20:+.1f} MiB (target <= 20); "
+        f"history holds {panel.history.nbytes / 1024:.0f} KiB"
+    )
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--quick", action="store_true", help="fewer steps and runs")
+    p.add_argument("--steps", type=int, help="steps per throughput run")
+    p.add_argument("--repeats", type=int, help="alternating runs per side")
+    p.add_argument("--memory-steps", type=int, default=100_000)
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="intra-op threads of the bare loop (default 1: what the app uses on cpu)",
+    )
+    p.add_argument("--only", choices=("throughput", "lateness", "memory"))
+    p.add_argument("--demos", default="spiral,twolayer", help="throughput demos, comma separated")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    steps = args.steps or (1000 if args.quick else 3000)
+    repeats = args.repeats or (3 if args.quick else 9)
+    mem_steps = 10_000 if args.quick and args.memory_steps == 100_000 else args.memory_steps
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    from gradviz.qt.training_panel import TrainingPanel
+
+    panel = TrainingPanel()
+    panel.resize(1500, 900)
+    panel.show()
+    print(
+        f"gradviz training bench: torch {torch.__version__}, device {args.device}, "
+        f"{torch.get_num_threads()} intra-op threads, {os.cpu_count()} CPUs"
+    )
+    if args.only in (None, "throughput"):
+        print(f"throughput ({steps} steps per run, median of {repeats}; target ratio >= 0.95)")
+        for demo in args.demos.split(","):
+            throughput(app, panel, demo, args.device, steps, repeats)
+    if args.only in (None, "lateness"):
+        print("GUI event loop")
+        lateness(app, panel, args.device, 5.0 if args.quick else 15.0)
+    if args.only in (None, "memory"):
+        print("memory")
+        memory(app, panel, args.device, mem_steps)
+    panel.shutdown()
+    if _THREAD is not None:
+        _THREAD.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

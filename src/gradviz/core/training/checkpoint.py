@@ -1,0 +1,168 @@
+"""Checkpoints: the model's ``state_dict`` plus the config, written atomically.
+
+Saving writes a temporary file next to the target and renames it over the target,
+so a crash or a full disk never leaves half a checkpoint. Loading uses
+``torch.load(weights_only=True)``: a file that smuggles code in a pickle is refused,
+and nothing about the running session changes unless the whole load succeeds.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import torch
+
+from gradviz.core.training.config import ConfigError, TrainConfig
+from gradviz.core.training.session import TrainSession
+
+FORMAT = "gradviz-checkpoint"
+VERSION = 1
+
+
+class CheckpointError(Exception):
+    """The checkpoint cannot be written or read; the message says why in one line."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    _check_writable(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_writable(path: Path) -> None:
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CheckpointError(f"cannot write {path}: it is a folder")
+    if not parent.is_dir():
+        raise CheckpointError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise CheckpointError(f"cannot write {path}: folder {parent} is not writable")
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise :class:`CheckpointError` if ``path`` could not be written (nothing is created)."""
+    _check_writable(Path(path))
+
+
+def save_checkpoint(session: TrainSession, path: str | Path) -> None:
+    """Save weights, optimizer state, the shuffle position and the config of ``session``."""
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": session.config.to_dict(),
+        "step": session.step,
+        "model": {k: v.detach().cpu() for k, v in session.model.state_dict().items()},
+        "optimizer": _to_cpu(session.optimizer.state_dict()),
+        "loader": session.loader_state(),
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    try:
+        atomic_write_bytes(Path(path), buffer.getvalue())
+    except OSError as exc:
+        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _to_cpu(obj):
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_to_cpu(v) for v in obj]
+    return obj
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """The raw payload, loaded safely; raises :class:`CheckpointError` with a clear reason."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"cannot read {path}: no such file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # protocol notices are noise; the verdict matters
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(_unpickling_verdict(path, exc)) from None
+    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CheckpointError(
+            f"cannot read {path.name}: not a checkpoint ({first[:120]})"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"cannot read {path.name}: not a gradviz checkpoint")
+    if payload.get("version") != VERSION:
+        raise CheckpointError(
+            f"cannot read {path.name}: checkpoint version {payload.get('version')!r} "
+            f"is not supported (expected {VERSION})"
+        )
+    return payload
+
+
+def _unpickling_verdict(path: Path, exc: Exception) -> str:
+    """One line: refused (it holds code or objects) or simply not a checkpoint."""
+    boilerplate = ("Weights only load failed", "Please file", "Check the documentation")
+    lines = [ln.strip() for ln in str(exc).splitlines()]
+    detail = next(
+        (ln for ln in lines if ln and not ln.startswith(boilerplate) and "error:" not in ln),
+        "unsupported content",
+    )
+    with open(path, "rb") as f:
+        head = f.read(2)
+    looks_like_torch = zipfile.is_zipfile(path) or head[:1] == b"\x80"
+    if "GLOBAL" in detail or looks_like_torch:
+        return (
+            f"refused to load {path.name}: it holds Python objects or code, not only "
+            f"tensors and settings, and weights_only loading never runs them ({detail[:120]})"
+        )
+    return f"cannot read {path.name}: not a checkpoint ({detail[:120]})"
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device | None = None) -> TrainSession:
+    """A new session restored from ``path``; on any failure raise and change nothing.
+
+    ``device`` overrides the device saved in the config (a checkpoint made on cuda
+    can be opened on a machine without one).
+    """
+    payload = read_checkpoint(path)
+    name = Path(path).name
+    try:
+        config = TrainConfig.from_dict(payload["config"])
+    except (ConfigError, KeyError) as exc:
+        raise CheckpointError(f"cannot read {name}: bad config ({exc})") from None
+    if device is not None:
+        config = config.replace(device=str(device))
+    try:
+        session = TrainSession(config)
+    except (ConfigError, ValueError) as exc:
+        raise CheckpointError(f"cannot open {name}: {exc}") from None
+    try:
+        session.model.load_state_dict(payload["model"])
+        session.optimizer.load_state_dict(payload["optimizer"])
+        session.load_loader_state(payload["loader"])
+        step = payload["step"]
+        if not isinstance(step, int) or step < 0:
+            raise ValueError(f"bad step {step!r}")
+        session.step = step
+    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise CheckpointError(
+            f"cannot read {name}: weights do not fit the model ({first[:160]})"
+        ) from None
+    return session

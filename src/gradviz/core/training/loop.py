@@ -1,0 +1,526 @@
+"""The training loop as a plain function, steered through a small thread-safe state object.
+
+``train(session, state)`` runs steps until the session's step budget is used up or
+``state.cancel()`` is called. Between steps it honours ``pause``/``resume`` and
+single ``step`` requests, and it reports :class:`Report` snapshots through
+``state.on_report`` at a bounded rate (about 20 a second for scalars, a few a second
+for histograms, activations and the decision boundary) — never once per step.
+
+On CUDA the running loss stays on the device and is fetched only with a report,
+so steps never wait for the GPU. On the CPU reading the loss is free, so it is read
+every step and a non-finite loss is caught before the optimizer applies it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from gradviz.core.training import metrics as M
+from gradviz.core.training.report import Report
+from gradviz.core.training.session import TrainSession
+
+log = logging.getLogger(__name__)
+
+PROBE_SAMPLES = 2048  # activation statistics and periodic evaluation use at most this many
+
+
+@dataclass
+class MetricOptions:
+    report_interval: float = 0.05  # seconds between scalar reports (loss, grad norms)
+    detail_interval: float = 0.1  # seconds between evaluations (loss and accuracy on the data)
+    histogram_interval: float = 0.25  # seconds between histograms, activations and boundaries
+    grad_norms: bool = True
+    histograms: bool = True
+    activations: bool = True
+    boundary: bool = True
+    bins: int = 48
+    grid: int = 48  # decision-boundary grid (the view smooths it to twice this)
+    evaluate: bool = True
+    every_epoch: bool = False  # also a detail report at the end of each epoch (headless CSV)
+    # A short run (linreg: 300 steps in a tenth of a second) would get only a couple of
+    # timed reports; on the cpu, where reading values is free, also report every
+    # 1/min_reports of the run (no closer than min_gap seconds apart).
+    min_reports: int = 50
+    min_details: int = 20
+    min_histograms: int = 8
+    min_gap: float = 0.002
+
+
+@dataclass
+class RunResult:
+    status: str  # finished | stopped | nan | error
+    message: str
+    step: int
+    steps_run: int
+    elapsed: float
+    last: Report | None = None
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps_run / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass
+class TrainState:
+    """Control flags the GUI (or a test) sets from any thread, and the report callback.
+
+    ``on_nonfinite`` is "pause" (the app: the user decides) or "stop" (headless runs).
+    """
+
+    on_report: Callable[[Report], None] = lambda r: None
+    options: MetricOptions = field(default_factory=MetricOptions)
+    on_nonfinite: str = "pause"
+    device_metrics: bool | None = None  # keep running metrics on the device (default: not cpu)
+    # intra-op threads for a cpu run (None: leave torch's setting). The demo nets are tiny:
+    # one thread is as fast, and immune to OpenMP workers spinning on a busy machine,
+    # which can make a 2-thread run 30x slower (bench/train_bench.py)
+    cpu_threads: int | None = None
+
+    def __post_init__(self) -> None:
+        self._cond = threading.Condition()
+        self._cancel = False
+        self._paused = False
+        self._granted = 0
+        self._waiting = False
+
+    # -- control, callable from any thread --------------------------------------
+    def cancel(self) -> None:
+        with self._cond:
+            self._cancel = True
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+            self._cond.notify_all()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._granted = 0
+            self._cond.notify_all()
+
+    def step(self, n: int = 1) -> None:
+        """Run ``n`` more steps, then (stay) paused."""
+        with self._cond:
+            self._paused = True
+            self._granted += n
+            self._cond.notify_all()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def waiting(self) -> bool:
+        """True while the loop is blocked between steps (paused): the model is safe to read."""
+        return self._waiting
+
+    # -- used by the loop -------------------------------------------------------
+    def _turn(self, on_block: Callable[[], None]) -> str:
+        """ "run", "single" (one granted step while paused) or "" (cancelled)."""
+        with self._cond:
+            if self._cancel:
+                return ""
+            if not self._paused:
+                return "run"
+            if self._granted:
+                self._granted -= 1
+                return "single"
+        on_block()
+        with self._cond:
+            self._waiting = True
+            try:
+                while not self._cancel and self._paused and not self._granted:
+                    self._cond.wait()
+            finally:
+                self._waiting = False
+            if self._cancel:
+                return ""
+            if self._paused:
+                self._granted -= 1
+                return "single"
+            return "run"
+
+
+class _Clock:
+    """Active training time (pauses excluded) and a windowed steps-per-second."""
+
+    def __init__(self, step: int) -> None:
+        self.active = 0.0
+        self._since = time.perf_counter()
+        self._win_t = self._since
+        self._win_step = step
+        self.rate: float | None = None
+
+    def stop(self) -> None:
+        now = time.perf_counter()
+        self.active += now - self._since
+        self._since = now
+
+    def start(self) -> None:
+        self._since = time.perf_counter()
+        self._win_t = self._since
+
+    def elapsed(self) -> float:
+        return self.active + (time.perf_counter() - self._since)
+
+    def sample(self, step: int) -> float | None:
+        now = time.perf_counter()
+        dt = now - self._win_t
+        if dt >= 0.25 and step > self._win_step:
+            rate = (step - self._win_step) / dt
+            # smooth, so the label does not jitter
+            self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
+            self._win_t, self._win_step = now, step
+        return self.rate
+
+
+def train(session: TrainSession, state: TrainState) -> RunResult:
+    """Train ``session`` until its steps are done, ``state`` cancels, or something goes wrong.
+
+    Never raises for a training failure: the status and message of the result (and
+    of the last report) say what happened, and the model stays usable.
+    """
+    # Denormal floats (tiny values as a loss nears 0, e.g. twolayer with Adam) make x86
+    # CPUs ~50x slower; flushing them to zero changes no result that matters here.
+    # The flag belongs to the calling thread and is put back afterwards.
+    on_cpu = session.device.type == "cpu"
+    flushed = on_cpu and torch.set_flush_denormal(True)
+    threads = torch.get_num_threads()
+    if on_cpu and state.cpu_threads and state.cpu_threads != threads:
+        torch.set_num_threads(state.cpu_threads)
+    try:
+        return _Run(session, state).run()
+    finally:
+        if flushed:
+            torch.set_flush_denormal(False)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+
+
+class _Run:
+    def __init__(self, session: TrainSession, state: TrainState) -> None:
+        self.s = session
+        self.state = state
+        self.opt = state.options
+        dm = state.device_metrics
+        self.on_device = session.device.type != "cpu" if dm is None else dm
+        self.loss_sum: float | torch.Tensor = self._zero()
+        self.loss_n = 0
+        self.start_step = session.step
+        self.clock = _Clock(session.step)
+        self.last_report = 0.0
+        self.last_detail = 0.0
+        self.last_heavy = 0.0
+        self.report_step = self.detail_step = self.heavy_step = session.step
+        total = max(1, session.total_steps - session.step)
+        by_steps = not self.on_device  # on a GPU every report is a sync: time decides alone
+        big = 1 << 62
+        self.report_every = max(1, total // self.opt.min_reports) if by_steps else big
+        self.detail_every = max(1, total // self.opt.min_details) if by_steps else big
+        self.heavy_every = max(1, total // self.opt.min_histograms) if by_steps else big
+        self.last: Report | None = None
+        # a fixed probe of the training data: activation stats and periodic evaluation
+        n = min(session.data.n_train, PROBE_SAMPLES)
+        self.probe_x = session.data.x_train[:n]
+        self.probe_y = session.data.y_train[:n]
+        self.is_linreg = session.config.demo == "linreg"
+        self.is_twolayer = session.config.demo == "twolayer"
+        self.pause_note = ""  # why the loop paused itself (a non-finite loss)
+        self.bad_layer: str | None = None  # the layer that diagnosis named
+        self._resumed = False
+
+    def _zero(self) -> float | torch.Tensor:
+        if self.on_device:
+            return torch.zeros((), dtype=torch.float32, device=self.s.device)
+        return 0.0
+
+    # -- the loop -------------------------------------------------------------
+    def run(self) -> RunResult:
+        s, state, opt = self.s, self.state, self.opt
+        self.emit("running", detail=True)
+        status, message = "finished", ""
+        while s.step < s.total_steps:
+            # fast path: reading two flags needs no lock; the lock is for pausing
+            turn = "run" if not (state._paused or state._cancel) else state._turn(self._on_block)
+            if not turn:
+                status, message = "stopped", f"stopped at step {s.step:,}"
+                break
+            bad = self._one_step()
+            if bad is None:
+                now = time.perf_counter()
+                if turn == "single":
+                    self.emit("paused", detail=True)
+                elif opt.every_epoch and s.step % s.steps_per_epoch == 0:
+                    bad = self.emit("running", detail=True)
+                elif self._due(
+                    now, self.last_report, opt.report_interval, self.report_step, self.report_every
+                ):
+                    detail = self._due(
+                        now,
+                        self.last_detail,
+                        opt.detail_interval,
+                        self.detail_step,
+                        self.detail_every,
+                    )
+                    bad = self.emit("running", detail=detail)
+            if bad is not None:
+                if bad[0] == "nan" and state.on_nonfinite == "pause" and not state.cancelled:
+                    self.pause_note = bad[1]  # the paused report carries the diagnosis
+                    state.pause()
+                    continue
+                status, message = bad
+                break
+        else:
+            message = f"finished {s.step:,} steps"
+        self.clock.stop()
+        self.emit(status, message, detail=True, final=True)
+        return RunResult(
+            status, message, s.step, s.step - self.start_step, self.clock.active, self.last
+        )
+
+    def _due(self, now: float, last: float, interval: float, last_step: int, every: int) -> bool:
+        """Time for the next report of a kind: by the clock, or (cpu) by progress."""
+        if now - last >= interval:
+            return True
+        return self.s.step - last_step >= every and now - last >= self.opt.min_gap
+
+    def _on_block(self) -> None:
+        """The loop is about to wait while paused: stop the clock and show where it stands."""
+        self.clock.stop()
+        self._resumed = True
+        note, self.pause_note = self.pause_note, ""
+        last = self.last
+        if note or last is None or last.status != "paused" or last.step != self.s.step:
+            self.emit("nan" if note else "paused", note, detail=True)
+
+    def _one_step(self) -> tuple[str, str] | None:
+        s = self.s
+        if self._resumed:
+            self.clock.start()
+            self._resumed = False
+        try:
+            x, y = s.next_batch()
+            out = s.model(x)
+            loss = s.loss_fn(out, y)
+            s.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if self.on_device:
+                self.loss_sum += loss.detach()
+            else:
+                value = loss.item()  # free on the cpu: no device to wait for
+                if not math.isfinite(value):
+                    return "nan", self._nonfinite_message(value, s.step + 1)
+                self.loss_sum += value
+            s.optimizer.step()
+        except torch.OutOfMemoryError as exc:
+            return "error", self._recover_oom(exc)
+        except Exception as exc:  # a failed step must not kill the app's thread
+            log.exception("training step failed")
+            from gradviz.core.errors import explain
+
+            s.optimizer.zero_grad(set_to_none=True)
+            return "error", f"training failed at step {s.step + 1:,}: {explain(exc)}"
+        s.step += 1
+        self.loss_n += 1
+        return None
+
+    def _recover_oom(self, exc: BaseException) -> str:
+        s = self.s
+        s.optimizer.zero_grad(set_to_none=True)
+        if s.device.type == "cuda":
+            torch.cuda.empty_cache()
+        first = str(exc).splitlines()[0] if str(exc) else "out of memory"
+        return (
+            f"out of memory on {s.device} at step {s.step + 1:,}; training stopped and the "
+            f"model is unchanged. Try a smaller batch size or model. ({first})"
+        )
+
+    def _nonfinite_message(self, loss_value: float, step: int) -> str:
+        layer, how = M.diagnose_nonfinite(self.s.layers)
+        self.bad_layer = layer
+        what = (
+            f"the loss became {loss_value}"
+            if not math.isfinite(loss_value)
+            else "a gradient became non-finite while the loss was finite"
+        )
+        return f"{what} at step {step:,}; {how}. Try a lower learning rate."
+
+    # -- reporting ----------------------------------------------------------------
+    def emit(
+        self, status: str, message: str = "", *, detail: bool = False, final: bool = False
+    ) -> tuple[str, str] | None:
+        """Build a report, hand it to ``on_report``; returns ("nan", msg) if the loss went bad."""
+        s = self.s
+        now = time.perf_counter()
+        self.last_report = now
+        self.report_step = s.step
+        rate = self.clock.sample(s.step)
+        elapsed = self.clock.elapsed() if not final else self.clock.active
+        if rate is None and elapsed > 0 and s.step > self.start_step:
+            rate = (s.step - self.start_step) / elapsed
+        remaining = s.total_steps - s.step
+        report = Report(
+            step=s.step,
+            total_steps=s.total_steps,
+            steps_per_epoch=s.steps_per_epoch,
+            status=status,
+            message=message,
+            elapsed=elapsed,
+            steps_per_second=rate,
+            eta_seconds=remaining / rate if rate else None,
+            nonfinite_layer=self.bad_layer if status == "nan" else None,
+        )
+        # scalars: one host transfer for the loss, the grad norms and linreg's w and b
+        tensors: list[torch.Tensor] = []
+        if self.on_device:
+            tensors.append(self.loss_sum.reshape(1).double())
+        has_grads = any(p.grad is not None for p in s.model.parameters())
+        norms = M.layer_grad_norms(s.layers) if self.opt.grad_norms and has_grads else []
+        tensors += [n.reshape(1).to(s.device) for n in norms]
+        if self.is_linreg:
+            tensors += s.linreg_params()
+        values = M.to_host(tensors).tolist()
+        pos = 0
+        if self.on_device:
+            loss_sum, pos = values[0], 1
+        else:
+            loss_sum = self.loss_sum
+        if self.loss_n:
+            report.train_loss = loss_sum / self.loss_n
+        self.loss_sum, self.loss_n = self._zero(), 0
+        if norms:
+            report.grad_norms = {name: values[pos + i] for i, (name, _m) in enumerate(s.layers)}
+            pos += len(norms)
+        if self.is_linreg:
+            w = values[pos : pos + s.model[0].weight.numel()]
+            report.params = {f"w{i + 1}": v for i, v in enumerate(w)}
+            report.params["b"] = values[pos + len(w)]
+        bad = None
+        if status != "running":
+            pass
+        elif report.train_loss is not None and not math.isfinite(report.train_loss):
+            bad = ("nan", self._nonfinite_message(report.train_loss, s.step))
+        elif report.grad_norms and not all(map(math.isfinite, report.grad_norms.values())):
+            bad = ("nan", self._nonfinite_message(report.train_loss or 0.0, s.step))
+        if detail:
+            try:
+                heavy = status != "running" or self._due(
+                    now,
+                    self.last_heavy,
+                    self.opt.histogram_interval,
+                    self.heavy_step,
+                    self.heavy_every,
+                )
+                self._add_detail(report, heavy)
+            except Exception:  # a plot input failing must not stop training
+                log.exception("computing detail metrics failed")
+                report.has_detail = False
+        self.last = report
+        self.state.on_report(report)
+        return bad  # the caller pauses (or stops) and reports the diagnosis
+
+    def _add_detail(self, report: Report, heavy: bool = True) -> None:
+        """Evaluation and boundary; with ``heavy`` also histograms and activation statistics."""
+        s, opt = self.s, self.opt
+        self.last_detail = time.perf_counter()
+        self.detail_step = s.step
+        if heavy:
+            self.last_heavy = self.last_detail
+            self.heavy_step = s.step
+        report.has_detail = True
+        model = s.model
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                if heavy and opt.activations and s.act_layers:
+                    stats, out = M.activation_stats(model, self.probe_x, s.act_layers, opt.bins)
+                    report.act_stats = stats
+                else:
+                    stats, out = {}, model(self.probe_x)
+                scalars = []
+                if opt.evaluate:
+                    scalars += M.loss_and_accuracy(out, self.probe_y, s.loss_fn, s.task)
+                    if s.data.n_test:
+                        n = min(s.data.n_test, PROBE_SAMPLES)
+                        test_out = model(s.data.x_test[:n])
+                        scalars += M.loss_and_accuracy(
+                            test_out, s.data.y_test[:n], s.loss_fn, s.task
+                        )
+                values = M.to_host(scalars).tolist()
+                if values:
+                    per = 1 if s.task == "regression" else 2
+                    report.full_train_loss = values[0]
+                    if per == 2:
+                        report.train_accuracy = values[1]
+                    if len(values) > per:
+                        report.test_loss = values[per]
+                        if per == 2:
+                            report.test_accuracy = values[per + 1]
+                if heavy and opt.histograms:
+                    report.weight_hists = M.histograms(
+                        {n: m.weight for n, m in s.layers if hasattr(m, "weight")}, opt.bins
+                    )
+                    grads = {
+                        n: m.weight.grad
+                        for n, m in s.layers
+                        if getattr(m, "weight", None) is not None and m.weight.grad is not None
+                    }
+                    report.grad_hists = M.histograms(grads, opt.bins)
+                if heavy and opt.boundary and s.window is not None:
+                    report.boundary = M.decision_grid(model, s.window, opt.grid, s.task, s.device)
+                    report.boundary_window = s.window
+                if self.is_twolayer:
+                    report.prediction = out.detach().cpu().numpy().astype("float32")
+        finally:
+            model.train(was_training)
+
+
+def snapshot(
+    session: TrainSession, options: MetricOptions | None = None, status: str = "stopped"
+) -> Report:
+    """A full report of the session as it stands, without training (e.g. a loaded model)."""
+    reports: list[Report] = []
+    state = TrainState(on_report=reports.append, options=options or MetricOptions())
+    _Run(session, state).emit(status, detail=True)
+    return reports[-1]
+
+
+def evaluate(session: TrainSession) -> dict[str, float | None]:
+    """Loss and accuracy on the whole train and test sets (for final results)."""
+    s = session
+    s.model.eval()
+    try:
+        with torch.no_grad():
+            parts = M.loss_and_accuracy(s.model(s.data.x_train), s.data.y_train, s.loss_fn, s.task)
+            if s.data.n_test:
+                parts += M.loss_and_accuracy(
+                    s.model(s.data.x_test), s.data.y_test, s.loss_fn, s.task
+                )
+    finally:
+        s.model.train()
+    values = M.to_host(parts).tolist()
+    per = 1 if s.task == "regression" else 2
+    out: dict[str, float | None] = {
+        "train_loss": values[0],
+        "train_accuracy": values[1] if per == 2 else None,
+        "test_loss": None,
+        "test_accuracy": None,
+    }
+    if len(values) > per:
+        out["test_loss"] = values[per]
+        out["test_accuracy"] = values[per + 1] if per == 2 else None
+    return out

@@ -1,0 +1,292 @@
+"""pyqtgraph views over the bounded buffers of :mod:`gradviz.core.training.history`.
+
+Views never redraw on their own: the owner calls ``refresh()`` from one GUI
+timer (20-30 Hz), and a view only touches pyqtgraph when its buffer's
+``version`` moved. Curves get ``x[:n], y[:n]`` slices of preallocated arrays,
+with peak downsampling and clip-to-view, so a long run costs the same to draw
+as a short one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QGraphicsItem
+
+from gradviz.core.training.history import HistogramRows, Series
+
+# colour-blind-friendly (Tableau 10)
+COLORS = [
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
+# the two classes as TensorFlow Playground draws them: orange and blue
+CLASS_COLORS = ["#f59322", "#0877bd", "#59a14f", "#e15759", "#b07aa1", "#9c755f"]
+
+
+def _dark() -> bool:
+    app = QApplication.instance()
+    return bool(app) and app.property("gradviz_theme") == "dark"
+
+
+def theme_colors() -> tuple[str, str, str]:
+    """(background, foreground, grid) for the current theme."""
+    return ("#1b1d22", "#d1d5db", "#3a3f47") if _dark() else ("#ffffff", "#374151", "#d9dce1")
+
+
+class Plot(pg.PlotWidget):
+    """A titled plot with a legend, styled for the theme, exportable as PNG."""
+
+    def __init__(
+        self, title: str, left: str = "", bottom: str = "step", legend: bool = True, key: str = ""
+    ):
+        bg, fg, _grid = theme_colors()
+        super().__init__(background=bg)
+        self.key = key or "".join(c if c.isalnum() else "_" for c in title.lower()).strip("_")
+        self.setObjectName(f"plot_{self.key}")
+        self.title = title
+        item = self.getPlotItem()
+        item.setTitle(title, color=fg, size="10pt")
+        font = QFont()
+        font.setPointSize(8)
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setTextPen(fg)
+            axis.setPen(fg)
+            axis.setTickFont(font)
+            axis.enableAutoSIPrefix(False)  # "loss (x0.001)" over 700 reads as a loss of 700
+        item.setLabel("left", left, color=fg)
+        item.setLabel("bottom", bottom, color=fg)
+        # no grid on live plots: repainting grid lines on every frame costs the GUI thread
+        # more than the curves do (bench/train_bench.py); static plots can call show_grid()
+        for name in ("left", "bottom"):
+            item.getAxis(name).setStyle(maxTickLevel=0)
+        item.setMenuEnabled(True)
+        self.setMinimumSize(220, 170)
+        self.legend = item.addLegend(offset=(-8, 8), labelTextColor=fg, labelTextSize="8pt")
+        if not legend:
+            self.legend.hide()
+        self.legend.setBrush(pg.mkBrush(bg + "c0"))
+        # the legend rarely changes: repaint it from a cached pixmap, not item by item
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_note(self, text: str) -> None:
+        """A grey note in the middle of the plot (e.g. why it is empty); "" removes it."""
+        note = getattr(self, "_note", None)
+        if note is None:
+            note = self._note = pg.TextItem(anchor=(0.5, 0.5), color=theme_colors()[1])
+            note.setParentItem(self.getPlotItem().getViewBox())
+            self.getPlotItem().getViewBox().sigResized.connect(self._place_note)
+        note.setText(text)
+        note.setVisible(bool(text))
+        self._place_note()
+
+    def _place_note(self) -> None:
+        note = getattr(self, "_note", None)
+        if note is not None:
+            rect = self.getPlotItem().getViewBox().rect()
+            note.setPos(rect.center())
+
+    def show_grid(self) -> None:
+        self.getPlotItem().showGrid(x=True, y=True, alpha=0.3)
+
+    def set_log_y(self, on: bool) -> None:
+        item = self.getPlotItem()
+        item.setLogMode(y=on)
+        # label decades only: a log axis otherwise crowds in 0.02, 0.03, ... 0.09
+        item.getAxis("left").setStyle(maxTextLevel=0 if on else 2)
+
+    def clear_items(self) -> None:
+        self.getPlotItem().clear()
+        self.legend.clear()
+
+
+class LiveCurves:
+    """Curves of one :class:`Plot`, each following a :class:`Series` by name."""
+
+    def __init__(self, plot: Plot, positive_only: bool = False) -> None:
+        self.plot = plot
+        self.positive_only = positive_only  # log-scale plots cannot show <= 0
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._versions: dict[str, int] = {}
+
+    def curve(self, key: str, label: str, color: str, style=Qt.PenStyle.SolidLine, width=1.5):
+        c = self.curves.get(key)
+        if c is None:
+            pen = pg.mkPen(color, width=width, style=style)
+            c = self.plot.plot([], [], pen=pen, name=label, antialias=True)
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+            self.curves[key] = c
+        return c
+
+    def update(self, key: str, series: Series | None) -> bool:
+        """Push ``series`` into curve ``key`` if it changed; True when something was drawn."""
+        c = self.curves.get(key)
+        if c is None or series is None or self._versions.get(key) == series.version:
+            return False
+        self._versions[key] = series.version
+        x, y = series.data()
+        if self.positive_only:
+            keep = y > 0
+            if not keep.all():
+                x, y = x[keep], y[keep]
+        c.setData(x, y)
+        return True
+
+    def reset(self) -> None:
+        self.plot.clear_items()
+        self.curves.clear()
+        self._versions.clear()
+
+
+def density_lut(name: str = "viridis") -> np.ndarray:
+    return pg.colormap.get(name).getLookupTable(0.0, 1.0, 256)
+
+
+class HistogramHeatmap:
+    """Histograms over time as an image: x = step, y = value, colour = how many (sqrt)."""
+
+    def __init__(self, plot: Plot, bins: int = 64) -> None:
+        self.plot = plot
+        self.bins = bins
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(density_lut())
+        plot.addItem(self.image)
+        self._rows: HistogramRows | None = None
+        self._version = -1
+
+    def show(self, rows: HistogramRows | None) -> bool:
+        if rows is self._rows and (rows is None or rows.version == self._version):
+            return False
+        self._rows = rows
+        if rows is None or not len(rows):
+            self.image.clear()
+            self._version = -1
+            return True
+        self._version = rows.version
+        img, lo, hi = rows.image(self.bins)
+        # rows are snapshots in time: transpose to (value, time) for a row-major image
+        data = np.sqrt(img.T)
+        self.image.setImage(data, autoLevels=False, levels=(0.0, float(data.max() or 1.0)))
+        steps = rows.steps[: rows.n]
+        x0 = float(steps[0])
+        width = float(steps[-1] - steps[0]) if rows.n > 1 else 1.0
+        self.image.setRect(QRectF(x0, lo, max(width, 1e-9), hi - lo))
+        return True
+
+    def reset(self) -> None:
+        self._rows = None
+        self._version = -1
+        self.image.clear()
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    c = QColor(hex_color)
+    return np.array([c.red(), c.green(), c.blue()], dtype=np.float32)
+
+
+class BoundaryView:
+    """Decision-boundary heatmap under the train (filled) and test (ringed) points."""
+
+    def __init__(self, plot: Plot) -> None:
+        self.plot = plot
+        plot.getPlotItem().setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        plot.addItem(self.image)
+        self.train = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#ffffff", width=0.8), name="train")
+        self.test = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(0, 0, 0, 0), name="test")
+        plot.addItem(self.train)  # named items join the legend by themselves
+        plot.addItem(self.test)
+        self._boundary_id = None
+
+    def set_points(self, x_train, c_train, x_test, c_test) -> None:
+        colors = [pg.mkBrush(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(10)]
+        self.train.setData(x_train[:, 0], x_train[:, 1], brush=[colors[int(c)] for c in c_train])
+        pens = [pg.mkPen(CLASS_COLORS[int(c) % len(CLASS_COLORS)], width=2) for c in c_test]
+        self.test.setData(x_test[:, 0], x_test[:, 1], pen=pens)
+
+    def set_boundary(self, probs: np.ndarray | None, window) -> None:
+        if probs is None:
+            self.image.clear()
+            return
+        if id(probs) == self._boundary_id:
+            return
+        self._boundary_id = id(probs)
+        bg = _rgb(theme_colors()[0])
+        probs = upsample2(probs)  # smooth edges: bilinear, so the grid does not show as blocks
+        if probs.ndim == 2:  # p(class 1): orange <-> blue through the background
+            p = probs[..., None]
+            c0, c1 = _rgb(CLASS_COLORS[0]), _rgb(CLASS_COLORS[1])
+            strength = np.abs(2 * p - 1) * 0.55
+            colour = np.where(p > 0.5, c1, c0)
+        else:
+            cols = np.stack(
+                [_rgb(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(probs.shape[2])]
+            )
+            colour = probs @ cols
+            strength = (probs.max(axis=2, keepdims=True) - 1 / probs.shape[2]) * 0.7
+        rgb = bg * (1 - strength) + colour * strength
+        self.image.setImage(rgb.astype(np.uint8), autoLevels=False, levels=(0, 255))
+        xmin, xmax, ymin, ymax = window
+        self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+
+    def clear(self) -> None:
+        self.image.clear()
+        self._boundary_id = None
+
+
+class MatrixView:
+    """A matrix as a heatmap (twolayer: the targets y next to the prediction)."""
+
+    def __init__(self, plot: Plot, cmap: str = "CET-D1") -> None:
+        self.plot = plot
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(pg.colormap.get(cmap).getLookupTable(0.0, 1.0, 256))
+        plot.addItem(self.image)
+
+    def show(self, matrix: np.ndarray | None, limit: float) -> None:
+        if matrix is None:
+            self.image.clear()
+            return
+        self.image.setImage(np.asarray(matrix, dtype=np.float32), autoLevels=False)
+        self.image.setLevels((-limit, limit))
+
+
+def upsample2(a: np.ndarray) -> np.ndarray:
+    """Bilinear 2x upsampling of the first two axes (cell centres kept in place)."""
+    for axis in (0, 1):
+        n = a.shape[axis]
+        pos = np.clip((np.arange(2 * n) + 0.5) / 2 - 0.5, 0, n - 1)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, n - 1)
+        w = (pos - lo).reshape([-1 if i == axis else 1 for i in range(a.ndim)])
+        a = np.take(a, lo, axis=axis) * (1 - w) + np.take(a, hi, axis=axis) * w
+    return a
+
+
+def finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def export_png(widget, path: str) -> bool:
+    """Render ``widget`` to ``path``; a hidden tab is laid out first so the image is not empty."""
+    image = widget.grab()
+    return bool(image.save(path, "PNG"))
+
+
+Refresher = Callable[[], bool]

@@ -1,0 +1,242 @@
+"""The training panel's settings: demo, device and hyperparameters, read into a TrainConfig."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradviz.core.devices import list_devices
+from gradviz.core.literals import LiteralError, parse_float, parse_int_list
+from gradviz.core.training.config import (
+    DEMO_TITLES,
+    DEMOS,
+    OPTIMIZER_LABELS,
+    OPTIMIZERS,
+    ConfigError,
+    TrainConfig,
+    default_config,
+)
+from gradviz.core.training.models import ACTIVATIONS
+
+TIPS = {
+    "lr": "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)",
+    "hidden": "Hidden layer sizes, comma separated (e.g. 16, 16). Empty: no hidden layer",
+    "weight_decay": "L2 penalty on the weights (0 for none)",
+    "noise": "Standard deviation of the noise added to the data",
+    "test": "Fraction of the samples held out to measure test loss and accuracy",
+    "batch": "Samples per mini-batch; one step = one batch",
+    "seed": "Seeds the data, the initial weights and the batch order: same seed, same run",
+}
+
+
+class TrainingForm(QWidget):
+    """Fields for every setting; ``config()`` parses them (or raises ConfigError)."""
+
+    demoChanged = Signal(str)
+    dataChanged = Signal()  # a setting that changes the data (noise, seed, split, ...)
+    activationChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+
+        self.demo = QComboBox(objectName="demo")
+        for name in DEMOS:
+            self.demo.addItem(DEMO_TITLES[name], name)
+        self.device = QComboBox(objectName="device")
+        self._fill_devices()
+
+        self.optimizer = QComboBox(objectName="optimizer")
+        for name in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
+        self.lr = QLineEdit(objectName="lr", toolTip=TIPS["lr"])
+        self.batch = QSpinBox(objectName="batch", toolTip=TIPS["batch"])
+        self.batch.setRange(1, 1_000_000)
+        self.length = QSpinBox(objectName="length")
+        self.length.setRange(1, 100_000_000)
+        self.length.setGroupSeparatorShown(True)
+        self.unit = QComboBox(objectName="unit")
+        self.unit.addItems(["epochs", "steps"])
+        self.weight_decay = QLineEdit(objectName="weight_decay", toolTip=TIPS["weight_decay"])
+        self.seed = QSpinBox(objectName="seed", toolTip=TIPS["seed"])
+        self.seed.setRange(0, 2**31 - 1)
+
+        self.hidden = QLineEdit(objectName="hidden", toolTip=TIPS["hidden"])
+        self.activation = QComboBox(objectName="activation")
+        self.activation.addItems(list(ACTIVATIONS))
+
+        self.noise = QDoubleSpinBox(objectName="noise", toolTip=TIPS["noise"])
+        self.noise.setRange(0.0, 1.0)
+        self.noise.setDecimals(3)
+        self.noise.setSingleStep(0.01)
+        self.test_split = QDoubleSpinBox(objectName="test_split", toolTip=TIPS["test"])
+        self.test_split.setRange(0.0, 0.9)
+        self.test_split.setSingleStep(0.05)
+        self.samples = QSpinBox(objectName="samples")
+        self.samples.setRange(10, 1_000_000)
+        self.classes = QSpinBox(objectName="classes", toolTip="Spiral and Gaussians only")
+        self.classes.setRange(2, 10)
+
+        run = QGroupBox("Run")
+        f = QFormLayout(run)
+        f.addRow("Demo", self.demo)
+        f.addRow("Device", self.device)
+        opt = QGroupBox("Optimizer")
+        g = QFormLayout(opt)
+        g.addRow("Algorithm", self.optimizer)
+        g.addRow("Learning rate", self.lr)
+        g.addRow("Batch size", self.batch)
+        span = QHBoxLayout()
+        span.addWidget(self.length, 1)
+        span.addWidget(self.unit)
+        g.addRow("Train for", span)
+        g.addRow("Weight decay", self.weight_decay)
+        g.addRow("Seed", self.seed)
+        model = QGroupBox("Model")
+        m = QFormLayout(model)
+        m.addRow("Hidden sizes", self.hidden)
+        m.addRow("Activation", self.activation)
+        data = QGroupBox("Data")
+        d = QFormLayout(data)
+        d.addRow("Noise", self.noise)
+        d.addRow("Test split", self.test_split)
+        d.addRow("Samples", self.samples)
+        d.addRow("Classes", self.classes)
+        for form in (f, g, m, d):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for box in (run, opt, model, data):
+            lay.addWidget(box)
+
+        self.set_config(default_config("spiral"))
+        self.demo.currentIndexChanged.connect(self._demo_picked)
+        self.activation.currentTextChanged.connect(self._activation_picked)
+        for w in (self.noise, self.test_split):
+            w.valueChanged.connect(self._data_edited)
+        for w in (self.seed, self.samples, self.classes):
+            w.valueChanged.connect(self._data_edited)
+
+    # -- devices ------------------------------------------------------------------
+    def _fill_devices(self) -> None:
+        self.device.clear()
+        model = self.device.model()
+        assert isinstance(model, QStandardItemModel)
+        for info in list_devices():
+            self.device.addItem(info.label, info.name)
+            item = model.item(self.device.count() - 1)
+            if not info.available:
+                item.setEnabled(False)
+                item.setToolTip(f"{info.name} is not available: {info.reason}")
+            else:
+                item.setToolTip(info.label)
+
+    # -- reading and writing ---------------------------------------------------------
+    def set_config(self, c: TrainConfig) -> None:
+        """Show ``c`` in the fields (without announcing a data change per field)."""
+        self._loading = True
+        try:
+            self.demo.setCurrentIndex(max(0, self.demo.findData(c.demo)))
+            i = self.device.findData(c.device)
+            if i >= 0 and self.device.model().item(i).isEnabled():
+                self.device.setCurrentIndex(i)
+            self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(c.optimizer)))
+            self.lr.setText(f"{c.lr:g}")
+            self.batch.setValue(c.batch_size)
+            if c.steps is not None:
+                self.unit.setCurrentText("steps")
+                self.length.setValue(c.steps)
+            else:
+                self.unit.setCurrentText("epochs")
+                self.length.setValue(c.epochs or 1)
+            self.weight_decay.setText(f"{c.weight_decay:g}")
+            self.seed.setValue(c.seed)
+            self.hidden.setText(", ".join(str(h) for h in c.hidden))
+            self.activation.setCurrentText(c.activation)
+            self.noise.setValue(c.noise)
+            self.test_split.setValue(c.test_fraction)
+            self.samples.setValue(c.samples)
+            self.classes.setValue(c.classes)
+            self._momentum = c.momentum
+            self._enable_for(c.demo)
+        finally:
+            self._loading = False
+
+    def _enable_for(self, demo: str) -> None:
+        linreg, twolayer = demo == "linreg", demo == "twolayer"
+        self.hidden.setEnabled(not linreg)
+        self.activation.setEnabled(not linreg)
+        for w in (self.noise, self.samples):
+            w.setEnabled(not twolayer)
+        self.test_split.setEnabled(not twolayer)
+        self.classes.setEnabled(demo in ("spiral", "gauss"))
+        self.hidden.setToolTip(
+            "twolayer: the hidden width H (one size)" if twolayer else TIPS["hidden"]
+        )
+
+    def config(self) -> TrainConfig:
+        """The settings as a validated config; raises ConfigError naming the bad field."""
+        demo = self.demo.currentData()
+        try:
+            lr = parse_float(self.lr.text(), "learning rate")
+            wd = parse_float(self.weight_decay.text() or "0", "weight decay")
+            text = self.hidden.text().strip()
+            hidden = parse_int_list(text, "hidden sizes") if text else ()
+        except LiteralError as exc:
+            raise ConfigError(str(exc)) from None
+        length = self.length.value()
+        steps = length if self.unit.currentText() == "steps" else None
+        base = default_config(demo)
+        config = base.replace(
+            device=self.device.currentData() or "cpu",
+            optimizer=self.optimizer.currentData(),
+            lr=lr,
+            batch_size=self.batch.value(),
+            epochs=None if steps is not None else length,
+            steps=steps,
+            weight_decay=wd,
+            seed=self.seed.value(),
+            hidden=tuple(hidden) if demo != "linreg" else base.hidden,
+            activation=self.activation.currentText() if demo != "linreg" else base.activation,
+            noise=round(self.noise.value(), 6),
+            test_fraction=round(self.test_split.value(), 6),
+            samples=self.samples.value(),
+            classes=self.classes.value() if demo in ("spiral", "gauss") else 2,
+            momentum=self._momentum,
+        )
+        return config.validate()
+
+    def set_running(self, running: bool) -> None:
+        """While a run goes on, the settings describe it: lock them."""
+        for w in self.findChildren(QGroupBox):
+            w.setEnabled(not running)
+
+    # -- reactions ----------------------------------------------------------------------
+    def _demo_picked(self) -> None:
+        if self._loading:
+            return
+        demo = self.demo.currentData()
+        keep_device = self.device.currentData()
+        self.set_config(default_config(demo, device=keep_device or "cpu"))
+        self.demoChanged.emit(demo)
+        self.activationChanged.emit(self.activation.currentText())
+
+    def _activation_picked(self, name: str) -> None:
+        if not self._loading:
+            self.activationChanged.emit(name)
+
+    def _data_edited(self) -> None:
+        if not self._loading:
+            self.dataChanged.emit()

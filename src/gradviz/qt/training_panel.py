@@ -1,0 +1,534 @@
+"""The Training panel: pick a demo, a device and hyperparameters, train in the background.
+
+The core loop runs on a QThread (:mod:`gradviz.qt.training_worker`) and reports
+plain floats and NumPy arrays about 20 times a second. Reports go into a
+bounded :class:`~gradviz.core.training.history.RunHistory`; a 25 Hz timer
+redraws the visible plots from it. The GUI thread never waits for a step.
+
+Start begins a new run from the settings; Pause / Resume and Step (one batch)
+steer it; Stop ends it and keeps the model, so it can be saved, inspected or
+resumed. Closing the panel (or calling :meth:`shutdown`) stops the thread
+within one step.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradviz.core.devices import DeviceError
+from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from gradviz.core.training.config import ConfigError, default_config
+from gradviz.core.training.datasets import Dataset, make_dataset
+from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
+from gradviz.core.training.history import RunHistory
+from gradviz.core.training.loop import MetricOptions, RunResult, TrainState, snapshot
+from gradviz.core.training.report import Report, progress_text
+from gradviz.core.training.session import TrainSession
+from gradviz.qt.training_form import TrainingForm
+from gradviz.qt.training_plots import PlotTabs
+from gradviz.qt.training_worker import TrainingRun, TrainingThread
+
+REDRAW_MS = 40  # 25 Hz: smooth, and far below the training rate
+CHECKPOINT_FILTER = "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
+
+
+class TrainingPanel(QWidget):
+    statusMessage = Signal(str)
+    inspectRequested = Signal(object)  # a gradviz.core.graph.Graph of one batch's loss
+    runFinished = Signal(object)  # RunResult
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("training_panel")
+        self.session: TrainSession | None = None
+        self.run: TrainingRun | None = None
+        self._worker_thread: TrainingThread | None = None  # started on the first run
+        self.history = RunHistory()
+        self.options = MetricOptions()
+        self._tb: TensorBoardLogger | None = None
+        self._last_report: Report | None = None
+        self._closing = False
+
+        self.form = TrainingForm()
+        self.tabs = PlotTabs()
+        self._build_controls()
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(6, 6, 6, 6)
+        lv.addWidget(self.controls)
+        lv.addWidget(self.form)
+        lv.addWidget(self.files)
+        lv.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+        scroll.setMaximumWidth(380)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+
+        self.form.demoChanged.connect(lambda _d: self._preview())
+        self.form.dataChanged.connect(self._preview)
+        self.form.activationChanged.connect(self.tabs.activations.show_activation)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self._redraw)  # runs only while a run does: idle = no wake-ups
+        self.tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
+        self.tabs.activations.show_activation(self.form.activation.currentText())
+        self._preview()
+        self._sync_buttons()
+
+    # -- building -----------------------------------------------------------------------
+    def _button(self, text: str, icon: QStyle.StandardPixmap, slot, tip: str) -> QPushButton:
+        b = QPushButton(self.style().standardIcon(icon), text)
+        b.setObjectName(text.lower().split()[0])
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        return b
+
+    def _build_controls(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.start_button = self._button(
+            "Start", sp.SP_MediaPlay, self.start, "Start a new run with these settings"
+        )
+        self.pause_button = self._button(
+            "Pause", sp.SP_MediaPause, self._pause_or_resume, "Pause after this step"
+        )
+        self.stop_button = self._button(
+            "Stop", sp.SP_MediaStop, self.stop, "End the run; the model is kept"
+        )
+        self.step_button = self._button(
+            "Step", sp.SP_MediaSkipForward, self.step, "Train on one batch, then pause"
+        )
+        self.progress = QProgressBar(objectName="progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%p %")
+        self.progress_label = QLabel("not started", objectName="progress_label")
+        self.progress_label.setWordWrap(True)
+        self.message = QLabel(objectName="hint")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        self.controls = QGroupBox("Training")
+        grid = QGridLayout(self.controls)
+        grid.addWidget(self.start_button, 0, 0)
+        grid.addWidget(self.pause_button, 0, 1)
+        grid.addWidget(self.stop_button, 1, 0)
+        grid.addWidget(self.step_button, 1, 1)
+        grid.addWidget(self.progress, 2, 0, 1, 2)
+        grid.addWidget(self.progress_label, 3, 0, 1, 2)
+        grid.addWidget(self.message, 4, 0, 1, 2)
+
+        sp_save, sp_open = sp.SP_DialogSaveButton, sp.SP_DialogOpenButton
+        self.save_button = self._button(
+            "Save model…", sp_save, self._save_clicked, "Save weights and settings"
+        )
+        self.load_button = self._button(
+            "Load model…",
+            sp_open,
+            self._load_clicked,
+            "Load a saved checkpoint (safe: no code runs)",
+        )
+        self.csv_button = self._button(
+            "Export CSV…", sp_save, self._csv_clicked, "Save every recorded metric as CSV"
+        )
+        self.png_button = self._button(
+            "Export plots…", sp_save, self._png_clicked, "Save each plot as a PNG in a folder"
+        )
+        self.inspect_button = self._button(
+            "Inspect this step",
+            sp.SP_FileDialogContentsView,
+            self.inspect,
+            "Show the graph of the next batch's loss, grouped by module",
+        )
+        self.tensorboard = QCheckBox("Write TensorBoard logs", objectName="tensorboard")
+        if tensorboard_available():
+            self.tensorboard.setToolTip("Event files go to ~/gradviz-runs/<demo>-<time>")
+        else:
+            self.tensorboard.setEnabled(False)
+            self.tensorboard.setToolTip(
+                "Needs the optional tensorboard package: pip install tensorboard"
+            )
+        self.files = QGroupBox("Model and results")
+        g = QGridLayout(self.files)
+        g.addWidget(self.save_button, 0, 0)
+        g.addWidget(self.load_button, 0, 1)
+        g.addWidget(self.csv_button, 1, 0)
+        g.addWidget(self.png_button, 1, 1)
+        g.addWidget(self.inspect_button, 2, 0, 1, 2)
+        g.addWidget(self.tensorboard, 3, 0, 1, 2)
+
+    # -- state -------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return self.run is not None and self.run.is_running()
+
+    def is_paused(self) -> bool:
+        return self.is_running() and self.run.state.paused
+
+    def _model_is_quiet(self) -> bool:
+        """No step can touch the model now: idle, or paused and waiting between steps."""
+        return not self.is_running() or self.run.state.waiting
+
+    def _sync_buttons(self) -> None:
+        running = self.is_running()
+        paused = self.is_paused()
+        resumable = not running and self.session is not None and not self.session.finished
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running or resumable)
+        resume = paused or resumable
+        self.pause_button.setText("Resume" if resume else "Pause")
+        icon = QStyle.StandardPixmap.SP_MediaPlay if resume else QStyle.StandardPixmap.SP_MediaPause
+        self.pause_button.setIcon(self.style().standardIcon(icon))
+        self.pause_button.setToolTip("Go on training" if resume else "Pause after this step")
+        self.stop_button.setEnabled(running)
+        self.step_button.setEnabled(running or self.session is None or resumable)
+        quiet_with_model = self.session is not None and (not running or paused)
+        self.save_button.setEnabled(quiet_with_model)
+        self.inspect_button.setEnabled(quiet_with_model)
+        self.load_button.setEnabled(not running)
+        self.form.set_running(running)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setObjectName("error" if error else "hint")
+        self.message.setStyleSheet("color: #dc2626;" if error else "")
+        self.message.setText(text)
+        self.statusMessage.emit(text)
+
+    # -- data preview --------------------------------------------------------------------
+    def _preview(self) -> None:
+        """Show the data of the current settings (a new demo or data change ends the old run)."""
+        if self.is_running():
+            return
+        demo = self.form.demo.currentData()
+        base = default_config(demo)
+        config = base.replace(
+            seed=self.form.seed.value(),
+            noise=round(self.form.noise.value(), 6),
+            test_fraction=round(self.form.test_split.value(), 6),
+            samples=self.form.samples.value(),
+            classes=self.form.classes.value() if demo in ("spiral", "gauss") else 2,
+        )
+        try:
+            data = make_dataset(config.validate())
+        except (ConfigError, ValueError) as exc:
+            self._say(str(exc), error=True)
+            return
+        self.session = None
+        self.history = RunHistory()
+        self._last_report = None
+        self._setup_plots(demo, data)
+        self.progress.setValue(0)
+        self.progress_label.setText("not started: press Start, or Step for one batch")
+        self._sync_buttons()
+
+    def _setup_plots(self, demo: str, data: Dataset) -> None:
+        self.tabs.setup(demo, data)
+        self._redraw(force=True)
+
+    # -- run control ---------------------------------------------------------------------
+    def start(self) -> None:
+        """A new run from the settings (the old model is replaced)."""
+        if self.is_running():
+            return
+        session = self._new_session()
+        if session is not None:
+            self._launch(session)
+
+    def _new_session(self) -> TrainSession | None:
+        try:
+            config = self.form.config()
+            session = TrainSession(config)
+        except (ConfigError, DeviceError, ValueError) as exc:
+            self._say(f"cannot start: {exc}", error=True)
+            return None
+        self.session = session
+        self.history = RunHistory()
+        self._last_report = None
+        self._setup_plots(config.demo, session.data_cpu)
+        self.tabs.set_span(session.total_steps)
+        return session
+
+    def _launch(self, session: TrainSession, single_steps: int = 0) -> None:
+        state = TrainState(options=self.options, cpu_threads=1)
+        if single_steps:
+            state.step(single_steps)
+        self.run = TrainingRun(session, state)
+        self.run.reported.connect(self._on_report)
+        self.run.finished.connect(self._on_finished)
+        self._open_tensorboard(session)
+        if self._worker_thread is None:
+            self._worker_thread = TrainingThread()
+        self.run.start(self._worker_thread)
+        self.timer.start()
+        c = session.config
+        what = "stepping" if single_steps else "training"
+        self._say(f"{what} {c.demo} on {session.device} with {c.optimizer}, lr {c.lr:g}")
+        self._sync_buttons()
+
+    def pause(self) -> None:
+        if self.is_running():
+            self.run.state.pause()
+            self._say("paused: Step trains one batch, Resume goes on")
+            self._sync_buttons()
+
+    def resume(self) -> None:
+        if self.is_running():
+            self.run.state.resume()
+            self._say("training")
+            self._sync_buttons()
+        elif self.session is not None and not self.session.finished:
+            self._launch(self.session)
+
+    def _pause_or_resume(self) -> None:
+        if self.is_paused() or not self.is_running():
+            self.resume()
+        else:
+            self.pause()
+
+    def step(self) -> None:
+        """Train one batch, then pause (starting a run first if there is none)."""
+        if self.is_running():
+            self.run.state.step(1)
+            self._sync_buttons()
+            return
+        if self.session is None:
+            session = self._new_session()
+            if session is None:
+                return
+        elif self.session.finished:
+            self._say("this run is finished: Start begins a new one")
+            return
+        self._launch(self.session, single_steps=1)
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.state.cancel()
+            self._sync_buttons()
+
+    def shutdown(self) -> None:
+        """Stop the worker and wait for it (within one step). Call before closing the app."""
+        self._closing = True
+        self.timer.stop()
+        if self._worker_thread is not None and not self._worker_thread.shutdown():
+            self.statusMessage.emit("the training thread did not stop in time")
+        self._worker_thread = None
+        self._close_tensorboard()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # -- reports -------------------------------------------------------------------------
+    def _on_report(self, r: Report) -> None:
+        if self.sender() is not self.run or self._closing:
+            return  # a late report of a run that was replaced
+        self.history.add(r)
+        self._last_report = r
+        if self._tb is not None:
+            self._tb.add(r)
+        self.progress.setValue(int(1000 * r.progress))
+        # keep "1,032 steps/s" on one line when the label wraps
+        self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
+        if r.status == "nan":
+            self._say(f"paused: {r.message}", error=True)
+            self._sync_buttons()
+        elif r.status == "paused" and self.is_paused():
+            self._sync_buttons()
+
+    def _on_finished(self, result: RunResult) -> None:
+        if self.sender() is not self.run:
+            return
+        self._close_tensorboard()
+        self.timer.stop()
+        self.runFinished.emit(result)
+        if self._closing:
+            return
+        self._redraw(force=True)
+        if result.status == "finished":
+            from gradviz.qt.training_plots import summary_text
+
+            text = summary_text(self.history)
+            self._say(f"finished {result.step:,} steps" + (f": {text}" if text else ""))
+        elif result.status == "stopped":
+            self._say(f"stopped at step {result.step:,}: Resume goes on, Save keeps the model")
+        else:
+            self._say(result.message, error=True)
+        self._sync_buttons()
+
+    def _redraw(self, force: bool = False) -> None:
+        if not force and not self.isVisible():
+            return
+        self._tick = getattr(self, "_tick", 0) + 1
+        if force:
+            self.tabs.refresh(self.history)
+        elif self.history.version != getattr(self, "_drawn", -1):
+            # two phases: each plot gets a new frame at most every other tick
+            if self._tick % 2 == 0:
+                self._drawn = self.history.version
+            self.tabs.refresh(self.history, self._tick % 2)
+
+    # -- TensorBoard -----------------------------------------------------------------------
+    def _open_tensorboard(self, session: TrainSession) -> None:
+        if not self.tensorboard.isChecked() or self._tb is not None:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = Path.home() / "gradviz-runs" / f"{session.config.demo}-{stamp}"
+        try:
+            self._tb = TensorBoardLogger(folder)
+            self._say(f"TensorBoard logs: {folder}")
+        except Exception as exc:  # the optional extra is broken: say so, train anyway
+            self._say(f"TensorBoard logging is off: {exc}", error=True)
+
+    def _close_tensorboard(self) -> None:
+        if self._tb is not None:
+            self._tb.close()
+            self._tb = None
+
+    # -- files -------------------------------------------------------------------------------
+    def save_checkpoint(self, path: str | Path) -> bool:
+        if self.session is None:
+            self._say("nothing to save yet: train first", error=True)
+            return False
+        if not self._model_is_quiet():
+            self._say("pause or stop training to save the model", error=True)
+            return False
+        try:
+            save_checkpoint(self.session, path)
+        except CheckpointError as exc:
+            self._say(str(exc), error=True)
+            return False
+        self._say(f"saved the model at step {self.session.step:,} to {path}")
+        return True
+
+    def load_checkpoint(self, path: str | Path) -> bool:
+        """Replace the model with a checkpoint's; on any failure nothing changes."""
+        if self.is_running():
+            self._say("stop training before loading a model", error=True)
+            return False
+        device = self.form.device.currentData() or "cpu"
+        try:
+            session = load_checkpoint(path, device=device)
+        except (CheckpointError, DeviceError) as exc:
+            self._say(str(exc), error=True)
+            return False
+        self.form.set_config(session.config)
+        self.tabs.activations.show_activation(session.config.activation)
+        self.session = session
+        self.history = RunHistory()
+        self._setup_plots(session.config.demo, session.data_cpu)
+        self.tabs.set_span(session.total_steps)
+        self._show_model_state(session)
+        self.progress.setValue(int(1000 * min(1.0, session.step / session.total_steps)))
+        self.progress_label.setText(f"loaded at step {session.step:,} of {session.total_steps:,}")
+        self._say(f"loaded {Path(path).name} at step {session.step:,}: Resume goes on training")
+        self._sync_buttons()
+        return True
+
+    def _show_model_state(self, session: TrainSession) -> None:
+        """A one-off report of a loaded model, so the plots show what it does."""
+        self.history.add(snapshot(session, self.options))
+        self._redraw(force=True)
+
+    def export_csv(self, path: str | Path) -> bool:
+        if not self.history.series:
+            self._say("no metrics to export yet: train first", error=True)
+            return False
+        try:
+            self.history.write_csv(path)
+        except (CheckpointError, OSError) as exc:
+            self._say(f"cannot export CSV: {exc}", error=True)
+            return False
+        self._say(f"metrics written to {path}")
+        return True
+
+    def export_plots(self, folder: str | Path) -> list[Path]:
+        folder = Path(folder)
+        if not folder.is_dir():
+            self._say(f"cannot export plots: {folder} is not a folder", error=True)
+            return []
+        written = self.tabs.export(folder, self.history)
+        if len(written) < len(self.tabs.plots):
+            self._say(f"could only write {len(written)} of {len(self.tabs.plots)} plots", True)
+        else:
+            self._say(f"{len(written)} plots saved as PNG in {folder}")
+        return written
+
+    def _save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.pt", CHECKPOINT_FILTER)
+        if path:
+            self.save_checkpoint(path)
+
+    def _load_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load model", "", CHECKPOINT_FILTER)
+        if path:
+            self.load_checkpoint(path)
+
+    def _csv_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def _png_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the plot images")
+        if folder:
+            self.export_plots(folder)
+
+    # -- inspect -------------------------------------------------------------------------------
+    def inspect(self) -> object | None:
+        """Capture the graph of the next batch's loss and emit ``inspectRequested``."""
+        if self.session is None or not self._model_is_quiet():
+            self._say("pause or stop training to inspect a step", error=True)
+            return None
+        try:
+            from gradviz.core.graph import capture_module
+        except ImportError:
+            self._say("the graph view is not available in this build", error=True)
+            return None
+        s = self.session
+        x, y = s.peek_batch()
+        try:
+            graph = capture_module(s.model, x, name="net", loss=lambda out: s.loss_fn(out, y))
+        except Exception as exc:  # never let a capture problem take the panel down
+            from gradviz.core.errors import explain
+
+            self._say(f"cannot capture this step: {explain(exc)}", error=True)
+            return None
+        self.inspectRequested.emit(graph)
+        self._say(f"graph of step {s.step + 1:,}'s loss ({len(x)} samples) sent to the graph view")
+        return graph
+
+    # for the lead's main window: a plain summary of what this panel holds
+    def model_summary(self) -> str:
+        if self.session is None:
+            return "no model yet"
+        n = sum(p.numel() for p in self.session.model.parameters())
+        return f"{self.session.config.demo}: {n:,} parameters at step {self.session.step:,}"

@@ -1,0 +1,165 @@
+"""``gradviz train`` and ``gradviz devices`` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from gradviz.cli import main
+from gradviz.core.training.checkpoint import load_checkpoint
+
+KEYS = {
+    "demo",
+    "device",
+    "steps",
+    "epochs",
+    "final_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "steps_per_second",
+    "params",
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_linreg_json_learns_w_and_b_within_0_01(tmp_path):
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gradviz", "train", "--demo", "linreg", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert set(data) == KEYS
+    assert data["demo"] == "linreg" and data["device"] == "cpu"
+    assert data["steps"] == 300 and data["epochs"] == 3
+    assert data["train_accuracy"] is None and data["test_accuracy"] is None
+    assert abs(data["params"]["w"][0] - 2.0) < 0.01
+    assert abs(data["params"]["w"][1] + 3.4) < 0.01
+    assert abs(data["params"]["b"] - 4.2) < 0.01
+    assert data["final_loss"] < 1e-3 and data["steps_per_second"] > 0
+    assert "step 300 / 300" in proc.stderr  # the progress bar went to stderr
+    assert "w = [" in proc.stdout
+
+
+def test_classifier_run_writes_json_csv_and_a_loadable_checkpoint(tmp_path, capsys):
+    j, c, k = tmp_path / "m.json", tmp_path / "m.csv", tmp_path / "m.pt"
+    argv = ["train", "--demo", "gauss", "--epochs", "5", "--hidden", "4", "--seed", "3"]
+    argv += ["--optimizer", "sgd_momentum", "--lr", "0.1", "--batch-size", "16"]
+    argv += ["--json", str(j), "--csv", str(c), "--checkpoint", str(k), "-q"]
+    assert main(argv) == 0
+    data = json.loads(j.read_text())
+    assert data["test_accuracy"] > 0.9 and data["params"] is None
+    assert data["steps"] == 5 * 22  # 350 training points in batches of 16
+    rows = list(csv.reader(c.open()))
+    assert rows[0][:3] == ["step", "train_loss", "full_train_loss"]
+    assert len(rows) >= 6  # one row at least per epoch
+    session = load_checkpoint(k)
+    assert session.config.optimizer == "sgd_momentum" and session.config.seed == 3
+    assert session.step == data["steps"]
+    assert capsys.readouterr().err == ""  # -q: no progress bar
+
+
+def test_steps_instead_of_epochs(tmp_path, capsys):
+    j = tmp_path / "s.json"
+    assert main(["train", "--demo", "moons", "--steps", "7", "--json", str(j), "-q"]) == 0
+    data = json.loads(j.read_text())
+    assert data["steps"] == 7 and data["epochs"] == round(7 / 11, 3)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--demo", "mnist"], "unknown demo 'mnist'"),
+        (["--demo", "spiral", "--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
+        (["--demo", "spiral", "--activation", "swish"], "unknown activation 'swish'"),
+        (["--demo", "spiral", "--device", "tpu"], "unknown device 'tpu'"),
+        (["--demo", "spiral", "--lr", "-1"], "learning rate"),
+        (["--demo", "spiral", "--hidden", "16,x"], "--hidden"),
+        (["--demo", "spiral", "--epochs", "two"], "invalid int value: 'two'"),
+        (["--demo", "spiral", "--epochs", "2", "--steps", "3"], "not allowed with"),
+        (["--demo", "spiral", "--json", "/no/such/dir/o.json"], "--json: cannot write"),
+        (["--demo", "spiral", "--csv", "."], "--csv: cannot write"),
+        ([], "--demo is required"),
+    ],
+)
+def test_errors_exit_non_zero_with_one_clear_line(argv, words, capsys):
+    assert _exit_code(["train", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("gradviz train: error: ")
+    assert words in err
+
+
+def _exit_code(argv: list[str]) -> int:
+    """main's return value, or the code argparse exits with on a malformed option."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_cuda_is_refused(capsys, tmp_path):
+    out = tmp_path / "o.json"
+    assert main(["train", "--demo", "spiral", "--device", "cuda", "--json", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "gradviz train: error: device 'cuda' is not available: no CUDA GPU here"
+    assert not out.exists()  # nothing written
+
+
+def test_nan_run_says_so_and_exits_non_zero(tmp_path, capsys):
+    j = tmp_path / "nan.json"
+    assert main(["train", "--demo", "linreg", "--lr", "5", "--json", str(j), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the loss became inf" in err
+    assert "'linear'" in err
+    assert json.loads(j.read_text())["final_loss"] is None
+
+
+def test_devices_lists_name_and_memory(capsys):
+    assert main(["devices"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("cpu ") and "GiB" in lines[0]
+    assert any(line.startswith("cuda") for line in lines)
+    assert any(line.startswith("mps") for line in lines)
+    assert main(["devices", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    cpu = rows[0]
+    assert cpu["device"] == "cpu" and cpu["available"] and cpu["memory_bytes"] > 0
+    if not torch.cuda.is_available():
+        cuda = next(r for r in rows if r["device"].startswith("cuda"))
+        assert not cuda["available"] and "not available" in cuda["name"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")
+def test_cuda_train_and_devices(tmp_path, capsys):
+    j = tmp_path / "cuda.json"
+    assert main(["train", "--demo", "moons", "--device", "cuda", "--json", str(j), "-q"]) == 0
+    data = json.loads(j.read_text())
+    assert data["device"] == "cuda:0" and data["test_accuracy"] > 0.9
+    main(["devices"])
+    out = capsys.readouterr().out
+    assert "cuda:0" in out and torch.cuda.get_device_name(0) in out
+
+
+def test_the_cli_knows_the_same_demos_as_the_core():
+    from gradviz.commands.train import DEMOS as CLI_DEMOS
+    from gradviz.core.training.config import DEMOS as CORE_DEMOS
+
+    assert CLI_DEMOS == CORE_DEMOS  # the CLI keeps its own copy so --help needs no torch
