@@ -10,19 +10,27 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from gradviz import __version__
 
 COMMANDS = ("gui", "graph", "backward", "train", "devices")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line: ``gradviz train: error: …``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradviz",
         description="A visual explorer for PyTorch autograd. Without a command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"gradviz {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"gradviz.commands.{name}").register(sub)
     return parser

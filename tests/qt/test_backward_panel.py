@@ -263,3 +263,71 @@ def test_root_that_needs_no_grad_and_undo(qtbot, setup):
     assert panel.run_button.isEnabled()
     ws.delete("loss")
     assert panel.root_name is None
+
+
+def test_leaf_used_many_times_keeps_the_table_small(qtbot):
+    """A leaf with many contributions: the cell lists the latest, the tooltip all of them,
+    the table keeps its height (with its own scroll bar) and the sums are PyTorch's."""
+    uses = 9
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., -2.]"}, requires_grad=True)
+    ws.create("w", "tensor", {"data": "[3., 0.5]"}, requires_grad=True)
+    ws.apply("mul", "t0", {"a": "x", "b": "w"})
+    for i in range(1, uses):
+        ws.apply("mul" if i % 2 else "add", f"t{i}", {"a": f"t{i - 1}", "b": "x"})
+    ws.apply("sum", "loss", {"input": f"t{uses - 1}"})
+    view = GraphView(ws)
+    panel = BackwardPanel(ws, view)
+    for widget in (view, panel):
+        qtbot.addWidget(widget)
+        widget.resize(520, 700)
+        widget.show()
+    panel.set_root("loss")
+    click(qtbot, panel.run_button)
+    heights = set()
+    while panel.step_button.isEnabled():
+        click(qtbot, panel.step_button)
+        heights.add(panel.leaves.height())
+        row = panel.leaves.row_texts()["x"]
+        state = next(s for s in panel.replay.leaf_states() if s.name == "x")
+        assert row[3].split("\n")[0] == short(state.grad)  # the sum so far, as shown
+    assert max(heights) <= panel.leaves.MAX_PX
+    rows, tips = panel.leaves.row_texts(), panel.leaves.row_tips()
+    hidden = uses - panel.leaves.SHOWN
+    assert rows["x"][2].startswith(f"… {hidden} more")
+    assert rows["x"][2].count("←") == panel.leaves.SHOWN
+    assert tips["x"][2].startswith(f"{uses} contributions")
+    assert tips["x"][2].count("←") == uses  # the full list
+    # the reference: the same expression with a plain backward()
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    w = torch.tensor([3.0, 0.5], requires_grad=True)
+    t = x * w
+    for i in range(1, uses):
+        t = t * x if i % 2 else t + x
+    t.sum().backward()
+    assert rows["x"][3] == short(x.grad) and rows["w"][3] == short(w.grad)
+    assert torch.allclose(ws.tensors["x"].grad, x.grad)
+    # the contributions listed are the gradients the engine sent into x, which add up to it
+    state = next(s for s in panel.replay.leaf_states() if s.name == "x")
+    assert len(state.contributions) == uses
+    assert torch.allclose(sum(g for _, g in state.contributions), x.grad)
+    # stepping back shrinks the list again, and a new run starts the table afresh
+    click(qtbot, panel.reset_button)
+    assert panel.leaves.row_texts()["x"][2] == "—"
+    assert panel.leaves.height() <= panel.leaves.MAX_PX
+
+
+def test_formula_card_shows_whole_rule_at_every_step(qtbot, setup):
+    """The card only grows while stepping (no jumping panel) and never clips its text."""
+    _, _, panel = setup
+    panel.set_root("loss")
+    click(qtbot, panel.run_button)
+    heights = []
+    body, box = panel.card.body, panel.card.box
+    while panel.step_button.isEnabled():
+        click(qtbot, panel.step_button)
+        # a taller rule grows the card once the panel has re-laid out (next event passes)
+        qtbot.waitUntil(lambda: body.heightForWidth(box.width()) <= box.height(), timeout=999)
+        assert box.height() <= body.height()  # the label fills the card: nothing clipped
+        heights.append(panel.card.height())
+    assert heights == sorted(heights)  # it never shrinks mid-replay: nothing below jumps

@@ -22,7 +22,8 @@ def _gib(n: int) -> str:
 
 def list_devices() -> list[DeviceInfo]:
     """Every device kind gradviz knows, available or not, with the reason when not."""
-    devices = [DeviceInfo("cpu", f"cpu — {torch.get_num_threads()} threads", True)]
+    threads = torch.get_num_threads()
+    devices = [DeviceInfo("cpu", f"cpu — {threads} thread{'s' if threads != 1 else ''}", True)]
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             props = torch.cuda.get_device_properties(i)
@@ -45,7 +46,9 @@ def list_devices() -> list[DeviceInfo]:
     if mps is not None and mps.is_available():
         devices.append(DeviceInfo("mps", "mps — Apple GPU", True))
     else:
-        devices.append(DeviceInfo("mps", "mps — not available", False, "needs macOS on Apple silicon"))
+        devices.append(
+            DeviceInfo("mps", "mps — not available", False, "needs macOS on Apple silicon")
+        )
     return devices
 
 

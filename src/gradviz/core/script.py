@@ -58,5 +58,8 @@ def pick_tensor(namespace: dict[str, Any], name: str) -> torch.Tensor:
         raise ScriptError(f"no variable named {name!r} in the script; its tensors are: {listing}")
     if name not in found:
         kind = type(namespace[name]).__name__
-        raise ScriptError(f"{name!r} is a {kind}, not a tensor; the script's tensors are: {listing}")
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        raise ScriptError(
+            f"{name!r} is {article} {kind}, not a tensor; the script's tensors are: {listing}"
+        )
     return found[name]

@@ -45,7 +45,7 @@ from gradviz.core.backward_rules import card_for
 from gradviz.core.gradcheck import GradCheckError, check_workspace_leaf
 from gradviz.core.graph import function_node_id
 from gradviz.core.workspace import Event, Workspace, WorkspaceError
-from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable
+from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
 
 VJP_NOTE = (
     "{y} is not a scalar, so backward needs a gradient v of its shape: it computes the "
@@ -151,7 +151,8 @@ class BackwardPanel(QWidget):
         play_row = QHBoxLayout()
         play_row.addWidget(self.play_button)
         play_row.addWidget(self.speed)
-        play_row.addWidget(self.progress, 1)
+        self.progress_box = SteadyText(self.progress)  # a new text each step: no relayout
+        play_row.addWidget(self.progress_box, 1)
 
         self.card = FormulaCard()
         self.leaves = LeafTable()
@@ -312,6 +313,9 @@ class BackwardPanel(QWidget):
             if leaf.name in self.workspace.tensors:
                 self.check_leaf.addItem(leaf.name)
         self._update_hints()
+        self.leaves.clear_rows()  # rows and their cached texts belong to the old trace
+        self.card.reset_height()
+        self.progress_box.reset()
         self._redraw()
 
     def _clear_trace(self) -> None:
@@ -320,7 +324,7 @@ class BackwardPanel(QWidget):
         self.check_table.hide()
         self.check_note.setText("")
         self.check_leaf.clear()
-        self.leaves.setRowCount(0)
+        self.leaves.clear_rows()
         self.hint_box.hide()
         self.cuts.hide()
         if self.graph_view is not None:

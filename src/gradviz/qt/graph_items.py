@@ -35,18 +35,51 @@ FILL = {
     "group": QColor("#eef2f7"),
 }
 BORDER = QColor("#4b5563")
-TEXT = QColor("#111827")
-EDGE = QColor("#6b7280")
-EDGE_TEXT = QColor("#4b5563")
-CUT = QColor("#c2410c")
+TEXT = QColor("#111827")  # on the light fills, so in both themes
 CURRENT = QColor("#dc2626")
 DONE = QColor("#16a34a")
 SELECTED = QColor("#2563eb")
-GROUP_BORDER = QColor("#64748b")
+
+# What is drawn on the scene's background follows the app's theme; the boxes keep
+# torchviz's light fills (with dark text) in both, and read well on a dark background.
+THEMES = {
+    "light": {
+        "BACKGROUND": "#fbfbfd", "EDGE": "#6b7280", "EDGE_TEXT": "#4b5563", "CUT": "#c2410c",
+        "GROUP_BORDER": "#64748b", "GROUP_FILL": "#eef2f7", "GROUP_TITLE": "#334155",
+    },
+    "dark": {
+        "BACKGROUND": "#17191e", "EDGE": "#9ca3af", "EDGE_TEXT": "#b4bcc8", "CUT": "#fb923c",
+        "GROUP_BORDER": "#8b9bb0", "GROUP_FILL": "#252a33", "GROUP_TITLE": "#cbd5e1",
+    },
+}  # fmt: skip
+theme = "light"
+BACKGROUND = QColor(THEMES["light"]["BACKGROUND"])
+EDGE = QColor(THEMES["light"]["EDGE"])
+EDGE_TEXT = QColor(THEMES["light"]["EDGE_TEXT"])
+CUT = QColor(THEMES["light"]["CUT"])
+GROUP_BORDER = QColor(THEMES["light"]["GROUP_BORDER"])
+GROUP_FILL = QColor(THEMES["light"]["GROUP_FILL"])
+GROUP_TITLE = QColor(THEMES["light"]["GROUP_TITLE"])
 
 _FONTS: dict[str, QFont] = {}
 _BRUSHES: dict[str, QBrush] = {}
 _PENS: dict[str, QPen] = {}
+
+
+def use_theme(name: str) -> bool:
+    """Make new items use the colours of ``name`` (light | dark); True if that changed.
+
+    Items already drawn keep theirs: the scene rebuilds (see GraphScene.set_theme).
+    """
+    global theme
+    name = name if name in THEMES else "light"
+    if name == theme:
+        return False
+    theme = name
+    for key, value in THEMES[name].items():
+        globals()[key] = QColor(value)
+    _PENS.clear()  # shared pens carry the old colours
+    return True
 
 
 def font(kind: str = "node") -> QFont:
@@ -287,14 +320,14 @@ def state_pen(state: str) -> QPen:
 def make_group(path: str, rect: QRectF) -> tuple[QGraphicsRectItem, QGraphicsSimpleTextItem]:
     """The dashed frame of a module group, with its path as a clickable title."""
     item = QGraphicsRectItem(rect)
-    fill = QColor(FILL["group"])
+    fill = QColor(GROUP_FILL)
     fill.setAlpha(150)
     item.setBrush(QBrush(fill))
     item.setPen(QPen(GROUP_BORDER, 1.0, Qt.PenStyle.DashLine))
     item.setZValue(-3)
     title = QGraphicsSimpleTextItem(f"▾ {path}", item)
     title.setFont(font("group"))
-    title.setBrush(QBrush(QColor("#334155")))
+    title.setBrush(QBrush(GROUP_TITLE))
     title.setPos(rect.left() + 6, rect.top() + 3)
     return item, title
 

@@ -26,8 +26,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QPainter, QWheelEvent
+from PySide6.QtGui import QAction, QPainter, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QFileDialog,
     QGraphicsView,
@@ -50,11 +51,29 @@ from gradviz.core.workspace import Event, Workspace
 from gradviz.qt import graph_items as gi
 from gradviz.qt.graph_export import export_scene
 from gradviz.qt.graph_scene import GraphScene
+from gradviz.qt.theme import is_dark
+
+
+def theme_is_dark() -> bool:
+    """The app's theme: what apply_theme set, else what its palette looks like."""
+    app = QApplication.instance()
+    if app is None:
+        return False
+    if app.property("gradviz_theme") in ("light", "dark"):
+        return is_dark(app)
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
 
 TEXT_MIN_SCALE = 0.45  # below this zoom node labels give way to plain boxes
 EDGE_TEXT_MIN_SCALE = 0.6
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
 FIT_MAX_SCALE = 1.25  # a tiny graph is not blown up to fill the window
+
+_THEME_EVENTS = (
+    QEvent.Type.PaletteChange,
+    QEvent.Type.ApplicationPaletteChange,
+    QEvent.Type.StyleChange,
+)
 
 KIND_HELP = {
     "leaf": "leaf tensor: requires grad; backward fills its .grad",
@@ -178,6 +197,7 @@ class GraphView(QWidget):
         self._fitted = False
         self._auto_fit = True  # refit on resize until the user zooms
         self._build_ui()
+        self._follow_theme()
         if workspace is not None:
             workspace.subscribe(self._on_event)
             # a view deleted without close() must not stay subscribed to a live workspace
@@ -247,6 +267,20 @@ class GraphView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(legend)
+
+    # ----------------------------------------------------------- theme
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        # apply_theme sets the app's "gradviz_theme" property, then its palette and style
+        if event.type() in _THEME_EVENTS:
+            self._follow_theme()
+        super().changeEvent(event)
+
+    def _follow_theme(self) -> None:
+        """Draw the scene in the app's theme (light boxes stay: only their surroundings)."""
+        name = "dark" if theme_is_dark() else "light"
+        if name != self.scene.theme:
+            self.scene.set_theme(name)
+            self.canvas.resetCachedContent()  # the cached background is the old colour
 
     # ----------------------------------------------------------- graph
     def graph(self) -> Graph | None:

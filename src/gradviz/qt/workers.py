@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QThread
 
 _threads: weakref.WeakSet[QThread] = weakref.WeakSet()
@@ -22,4 +23,5 @@ def track(thread: QThread) -> QThread:
 
 
 def live_threads() -> list[QThread]:
-    return [t for t in list(_threads) if t is not None]
+    """Tracked threads whose C++ object still exists (a deleted parent takes it along)."""
+    return [t for t in list(_threads) if t is not None and shiboken6.isValid(t)]
