@@ -117,7 +117,7 @@ def test_wrong_shape_and_malformed_grads_are_refused(script, capsys):
 
 def test_other_refusals(script, tmp_path, capsys):
     assert "no variable named 'nope'" in _error(capsys, str(script), "-t", "nope")
-    assert "'count' is a int, not a tensor" in _error(capsys, str(script), "-t", "count")
+    assert "'count' is an int, not a tensor" in _error(capsys, str(script), "-t", "count")
     assert "plain does not require grad" in _error(capsys, str(script), "-t", "plain")
     assert "cut does not require grad" in _error(capsys, str(script), "-t", "cut")
     assert "script not found" in _error(capsys, str(tmp_path / "missing.py"), "-t", "x")
