@@ -77,15 +77,6 @@ class MainWindow(QMainWindow):
         # the side columns run full height; the Code panel sits under the graph only
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks(
-            [self.docks["Workspace"], self.docks["Op palette"]],
-            [340, 380],
-            Qt.Orientation.Horizontal,
-        )
-        self.resizeDocks([self.docks["Code"]], [170], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.docks["Op palette"], self.docks["Inspector"]], [430, 330], Qt.Orientation.Vertical
-        )
 
         self._add_feature_panels()
         self._build_actions()
@@ -170,6 +161,24 @@ class MainWindow(QMainWindow):
         elif ref is not None:
             self.inspector.show_value(getattr(node, "label", "tensor"), ref)
         self.docks["Inspector"].raise_()
+
+    def _default_dock_sizes(self) -> None:
+        """First run: a comfortable split (later runs restore the user's own layout)."""
+        self.resizeDocks(
+            [self.docks["Workspace"], self.docks["Op palette"]],
+            [330, 420],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks([self.docks["Code"]], [170], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Op palette"], self.docks["Inspector"]], [470, 330], Qt.Orientation.Vertical
+        )
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._needs_default_layout:  # sizes only make sense once the window has its own
+            self._needs_default_layout = False
+            self._default_dock_sizes()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -398,6 +407,7 @@ class MainWindow(QMainWindow):
             self.resize(
                 min(1500, size.width()) if size else 1400, min(900, size.height()) if size else 900
             )
+        self._needs_default_layout = state is None
         if state is not None:
             self.restoreState(state)
         current = str(settings.value("theme", "system"))
