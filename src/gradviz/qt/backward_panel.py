@@ -2,7 +2,11 @@
 
 "Run backward" calls the workspace's backward (so the code panel records
 ``z.backward(...)``) with :func:`~gradviz.core.backward.trace_backward` as the
-runner. The record is then replayed by a :class:`~gradviz.core.backward.Replay`:
+runner. ``set_external_root`` steps through a tensor that is not in the workspace
+(one training batch's loss): its Run calls ``trace_backward`` directly, records
+no code line and leaves the tensors' ``.grad`` as they were.
+
+The record is then replayed by a :class:`~gradviz.core.backward.Replay`:
 the graph view highlights the current node, marks the finished ones and
 writes on each edge the gradient that crossed it; the formula card shows the
 node's local rule with this step's numbers; the leaf table shows each
@@ -42,8 +46,10 @@ from gradviz.core.backward import (
     trace_backward,
 )
 from gradviz.core.backward_rules import card_for
+from gradviz.core.errors import explain
 from gradviz.core.gradcheck import GradCheckError, check_workspace_leaf
-from gradviz.core.graph import function_node_id
+from gradviz.core.graph import Graph, function_node_id
+from gradviz.core.literals import LiteralError, parse_tensor_literal
 from gradviz.core.workspace import Event, Workspace, WorkspaceError
 from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
 
@@ -58,6 +64,40 @@ def _ones_literal(shape: tuple[int, ...]) -> str:
     return repr(torch.ones(shape).tolist()) if shape else "1.0"
 
 
+def _leaf_tensors(root: torch.Tensor) -> list[torch.Tensor]:
+    """The leaves a backward from ``root`` reaches (their AccumulateGrad nodes' tensors)."""
+    if root.grad_fn is None:
+        return [root] if root.requires_grad else []
+    seen, stack, leaves = {root.grad_fn}, [root.grad_fn], []
+    while stack:
+        fn = stack.pop()
+        variable = getattr(fn, "variable", None)
+        if variable is not None:
+            leaves.append(variable)
+        for nxt, _ in fn.next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return leaves
+
+
+class ExternalRoot:
+    """A root that is not in the workspace: the tensor, what to call it, its graph."""
+
+    def __init__(self, tensor: torch.Tensor, label: str, graph: Graph | None) -> None:
+        self.tensor, self.label, self.graph = tensor, label, graph
+
+    def names(self) -> dict[str, torch.Tensor]:
+        """Leaf names from the graph (``net.0.weight``), so the leaf table reads well."""
+        if self.graph is None:
+            return {}
+        return {
+            n.name: n.ref
+            for n in self.graph.nodes
+            if n.kind == "leaf" and n.name and isinstance(n.ref, torch.Tensor)
+        }
+
+
 class BackwardPanel(QWidget):
     """Step through a real backward pass. ``set_root(name)`` follows the selection."""
 
@@ -70,6 +110,7 @@ class BackwardPanel(QWidget):
         self.workspace: Workspace = getattr(workspace, "workspace", workspace)
         self.graph_view = graph_view
         self.root_name: str | None = None  # where the next backward starts
+        self.external: ExternalRoot | None = None  # a root outside the workspace, if any
         self.traced_name: str | None = None  # the root of the replay on screen
         self.trace: Trace | None = None
         self.replay: Replay | None = None
@@ -226,20 +267,66 @@ class BackwardPanel(QWidget):
         the steps loses nothing; the next Run starts from the new root.
         """
         name = name if name and name in self.workspace.tensors else None
-        if name == self.root_name:
+        if self.external is not None and name is not None:
+            self._leave_external()  # a workspace tensor: back to workspace mode
+        elif name == self.root_name:
             return
         self.root_name = name
         self.v_edit.clear()  # a new root has its own shape
         self._show_error("")
         self._update_root()
 
+    def set_external_root(
+        self, tensor: torch.Tensor, label: str, graph: Graph | None = None
+    ) -> None:
+        """Step through backward from a tensor that is not in the workspace (e.g. one
+        training batch's loss). ``graph`` is the graph on screen (its leaf names name the
+        table's rows). Run backward then records no code line and leaves every ``.grad``
+        as it was; selecting a workspace tensor returns to workspace mode."""
+        self.stop()
+        self.external = ExternalRoot(tensor, label, graph)
+        self._clear_trace()  # the old replay's ids belong to another graph
+        self.v_edit.clear()
+        self._show_error("")
+        self.zero_button.setEnabled(False)
+        self.zero_button.setToolTip("Runs from here leave every .grad as it was: nothing to zero")
+        self.retain.setEnabled(False)  # always retained: Run may be pressed again
+        self._update_root()
+
+    def _leave_external(self, refresh: bool = True) -> None:
+        self.stop()
+        self.external = None
+        self._clear_trace()
+        self.zero_button.setEnabled(True)
+        self.zero_button.setToolTip("Set every .grad to None (gradients accumulate otherwise)")
+        self.retain.setEnabled(True)
+        redraw = getattr(self.graph_view, "refresh", None)
+        if refresh and callable(redraw):
+            redraw()  # the batch graph makes way for the workspace's
+
+    def _root_tensor(self) -> torch.Tensor | None:
+        if self.external is not None:
+            return self.external.tensor
+        return self.workspace.tensors.get(self.root_name) if self.root_name else None
+
     def _update_root(self) -> None:
-        name = self.root_name
-        t = self.workspace.tensors.get(name) if name else None
+        name = self.external.label if self.external is not None else self.root_name
+        t = self._root_tensor()
         ok = t is not None and t.requires_grad
         self.run_button.setEnabled(ok)
         self.v_box.setVisible(ok and t.numel() != 1)
-        if t is None:
+        if self.external is not None:
+            e = html.escape(name)
+            shape = "a scalar" if t.numel() == 1 else f"shape {shape_text(t)}"
+            self.root_label.setText(
+                f"Backward from the <b>{e}</b> ({shape}, not in the workspace): Run records "
+                "no code line and leaves every .grad as it was."
+            )
+            if t.numel() != 1:
+                self.v_note.setText(html.escape(VJP_NOTE.format(y=name)))
+                if not self.v_edit.text().strip() and t.numel() <= MAX_DEFAULT_V:
+                    self.v_edit.setText(_ones_literal(tuple(t.shape)))
+        elif t is None:
             self.root_label.setText("Select a tensor: backward starts from it.")
         elif not t.requires_grad:
             self.root_label.setText(
@@ -262,13 +349,15 @@ class BackwardPanel(QWidget):
         self._update_buttons()
 
     def _fill_ones(self) -> None:
-        t = self.workspace.tensors.get(self.root_name or "")
+        t = self._root_tensor()
         if t is not None:
             self.v_edit.setText(_ones_literal(tuple(t.shape)))
 
     # ---------------------------------------------------------------- run
     def run_backward(self) -> Trace | None:
         """Run the real backward through the workspace and start a fresh replay."""
+        if self.external is not None:
+            return self._run_external()
         name = self.root_name
         if not name or name not in self.workspace.tensors:
             self._show_error("Select a tensor first.")
@@ -303,6 +392,44 @@ class BackwardPanel(QWidget):
         self.statusMessage.emit(f"backward from {name}: {n} nodes recorded; step through them")
         return trace
 
+    def _run_external(self) -> Trace | None:
+        """Backward from the external root: trace_backward directly, no workspace, no code
+        line. The leaves' .grad are set aside first and put back after, so the table shows
+        this pass's gradients alone and the tensors' owner (a model) finds them unchanged."""
+        ext = self.external
+        t = ext.tensor
+        grad = None
+        if t.numel() != 1:
+            text = self.v_edit.text().strip()
+            try:
+                grad = torch.as_tensor(parse_tensor_literal(text), dtype=t.dtype, device=t.device)
+                if tuple(grad.shape) != tuple(t.shape):
+                    raise ValueError(f"v has shape {tuple(grad.shape)}, not {tuple(t.shape)}")
+            except (LiteralError, ValueError, TypeError) as exc:
+                shape = tuple(t.shape)
+                self._show_error(f"{ext.label}: type a gradient v of shape {shape} ({exc})")
+                return None
+        self.stop()
+        leaves = _leaf_tensors(t)
+        kept = [(leaf, leaf.grad) for leaf in leaves]
+        for leaf in leaves:
+            leaf.grad = None
+        try:
+            trace = trace_backward(t, grad, retain_graph=True, names=ext.names())
+        except Exception as exc:  # e.g. the graph's weights were changed in place since
+            self._show_error(f"backward failed: {explain(exc)}")
+            self.statusMessage.emit(f"backward refused: {explain(exc)}")
+            return None
+        finally:
+            for leaf, g in kept:
+                leaf.grad = g
+        self._show_error("")
+        self.traced_name = ext.label
+        self._start(trace)
+        n = len(trace.steps)
+        self.statusMessage.emit(f"backward from the {ext.label}: {n} nodes recorded; step through")
+        return trace
+
     def _start(self, trace: Trace) -> None:
         self.trace = trace
         self.replay = Replay(trace)
@@ -310,7 +437,7 @@ class BackwardPanel(QWidget):
         self._labels.update({lid: leaf.name for lid, leaf in trace.leaves.items()})
         self.check_leaf.clear()
         for leaf in trace.leaves.values():
-            if leaf.name in self.workspace.tensors:
+            if self.external is None and leaf.name in self.workspace.tensors:
                 self.check_leaf.addItem(leaf.name)
         self._update_hints()
         self.leaves.clear_rows()  # rows and their cached texts belong to the old trace
@@ -446,6 +573,7 @@ class BackwardPanel(QWidget):
             where = self._labels.get(step.node, step.label)
             label = f"{where}.grad" if step.label == ACCUMULATE else step.label
             other = self.traced_name if self.traced_name != self.root_name else None
+            other = None if self.external is not None else other
             prefix = f"[{other}] " if other else ""
             self.progress.setText(f"{prefix}step {replay.position} / {total}: {label}")
         self.leaves.show_states(replay.leaf_states(), self._labels, self._retained())
@@ -572,6 +700,9 @@ class BackwardPanel(QWidget):
     def _on_event(self, event: Event) -> None:
         if self._running:
             return  # our own backward: the trace is about to arrive
+        if self.external is not None:
+            # the graph view shows the workspace again: the external record matches nothing
+            self._leave_external(refresh=False)
         tensors = self.workspace.tensors
         if self.trace is not None and tensors.get(self.traced_name or "") is not self.trace.root:
             # deleted, or undo / redo rebuilt the tensors: the record is about objects

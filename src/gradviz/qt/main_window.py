@@ -148,6 +148,11 @@ class MainWindow(QMainWindow):
         if hasattr(self.graph_view, "show_graph"):
             self.graph_view.show_graph(graph)
         self.tabs.setCurrentIndex(0)
+        # the Backward panel steps through this batch's loss (not a workspace tensor)
+        output = next((n for n in getattr(graph, "nodes", ()) if n.kind == "output"), None)
+        if output is not None and output.ref is not None:
+            self.backward_panel.set_external_root(output.ref, "training batch loss", graph)
+            self.docks["Backward"].raise_()
         self.show_message("Showing one training batch's loss graph, grouped by module")
 
     def _node_clicked(self, node: object) -> None:

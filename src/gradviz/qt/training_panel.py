@@ -13,6 +13,7 @@ within one step.
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
@@ -522,7 +523,10 @@ class TrainingPanel(QWidget):
         s = self.session
         x, y = s.peek_batch()
         try:
-            graph = capture_module(s.model, x, name="net", loss=lambda out: s.loss_fn(out, y))
+            # a snapshot of the model: training on must not change (or race with) the
+            # weights this graph saved for backward
+            frozen = copy.deepcopy(s.model)
+            graph = capture_module(frozen, x, name="net", loss=lambda out: s.loss_fn(out, y))
         except Exception as exc:  # never let a capture problem take the panel down
             from gradviz.core.errors import explain
 
