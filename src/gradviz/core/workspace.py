@@ -21,7 +21,6 @@ import json
 import keyword
 import os
 import random
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from gradviz.core.broadcast import BroadcastError, explain_broadcast
 from gradviz.core.devices import DeviceError, resolve_device
 from gradviz.core.errors import explain
 from gradviz.core.factories import DTYPES, FACTORIES
+from gradviz.core.files import atomic_write
 from gradviz.core.literals import LiteralError
 from gradviz.core.ops import OPS, OpSpec, Param, parse_param, render_code, render_value
 
@@ -575,9 +575,8 @@ class Workspace:
         if o.get("requires_grad"):
             opts.append("requires_grad=True")
         rendered["opts"] = "".join(", " + x for x in opts)
-        from gradviz.core.ops import OpSpec as _S  # reuse the template renderer
-
-        fake = _S(spec.name, "", "", "", "", spec.params, spec.call, spec.code)
+        # a factory's template is rendered like an op's
+        fake = OpSpec(spec.name, "", "", "", "", spec.params, spec.call, spec.code)
         line = f"{action.target} = {render_code(fake, rendered, defaults)}"
         line = line.replace("(, ", "(")
         if "seed" in o:
@@ -633,17 +632,8 @@ class Workspace:
         target = Path(path)
         text = json.dumps(self.to_json(), indent=1)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+            atomic_write(target, text)
         except OSError as exc:
-            raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def load(self, path: str | os.PathLike[str]) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz import __version__
+from gradviz.core.files import atomic_write
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt import theme
 from gradviz.qt.code_view import CodeView
@@ -373,9 +374,7 @@ class MainWindow(QMainWindow):
                 return False
         target = Path(path)
         try:
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(self.model.workspace.export_code(), encoding="utf-8")
-            tmp.replace(target)
+            atomic_write(target, self.model.workspace.export_code())
         except OSError as exc:
             self.show_message(f"Could not export code: {exc.strerror or exc}")
             return False

@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
 
 import torch
 
+from gradviz.core.files import atomic_write
 from gradviz.core.training.config import ConfigError, TrainConfig
 from gradviz.core.training.session import TrainSession
 
@@ -33,16 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
     path = Path(path)
     _check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
 
 
 def _check_writable(path: Path) -> None:
