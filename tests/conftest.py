@@ -6,9 +6,23 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # allow running from a checkout without install
     sys.path.insert(0, str(ROOT / "src"))
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny training nets gain nothing from intra-op threads, and on a busy 2-core machine
+    OpenMP's spinning workers make them many times slower; restore the setting afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

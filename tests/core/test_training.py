@@ -17,15 +17,7 @@ from gradviz.core.training.loop import MetricOptions, TrainState, evaluate, trai
 from gradviz.core.training.report import Report
 from gradviz.core.training.session import TrainSession
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny nets gain nothing from intra-op threads, and on a busy machine OpenMP's
-    spinning workers make them many times slower; restore the setting afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run(config: TrainConfig, **state_kw) -> tuple[TrainSession, list[Report], object]:

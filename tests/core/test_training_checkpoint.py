@@ -18,13 +18,7 @@ from gradviz.core.training.config import default_config
 from gradviz.core.training.loop import TrainState, train
 from gradviz.core.training.session import TrainSession
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _steps(config, n):

@@ -9,13 +9,7 @@ from PySide6.QtCore import Qt
 from gradviz.qt.backward_views import short
 from gradviz.qt.main_window import MainWindow
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

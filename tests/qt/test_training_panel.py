@@ -18,12 +18,7 @@ from gradviz.qt.training_panel import TrainingPanel
 LONG = 1_000_000  # steps: a run that only ends when the test ends it
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture
