@@ -88,37 +88,36 @@ class TrainingForm(QWidget):
         self.classes = QSpinBox(objectName="classes", toolTip="Spiral and Gaussians only")
         self.classes.setRange(2, 10)
 
-        run = QGroupBox("Run")
-        f = QFormLayout(run)
-        f.addRow("Demo", self.demo)
-        f.addRow("Device", self.device)
-        opt = QGroupBox("Optimizer")
-        g = QFormLayout(opt)
-        g.addRow("Algorithm", self.optimizer)
-        g.addRow("Learning rate", self.lr)
-        g.addRow("Batch size", self.batch)
         span = QHBoxLayout()
         span.addWidget(self.length, 1)
         span.addWidget(self.unit)
-        g.addRow("Train for", span)
-        g.addRow("Weight decay", self.weight_decay)
-        g.addRow("Seed", self.seed)
-        model = QGroupBox("Model")
-        m = QFormLayout(model)
-        m.addRow("Hidden sizes", self.hidden)
-        m.addRow("Activation", self.activation)
-        data = QGroupBox("Data")
-        d = QFormLayout(data)
-        d.addRow("Noise", self.noise)
-        d.addRow("Test split", self.test_split)
-        d.addRow("Samples", self.samples)
-        d.addRow("Classes", self.classes)
-        for form in (f, g, m, d):
-            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        groups = {
+            "Run": [("Demo", self.demo), ("Device", self.device)],
+            "Optimizer": [
+                ("Algorithm", self.optimizer),
+                ("Learning rate", self.lr),
+                ("Batch size", self.batch),
+                ("Train for", span),
+                ("Weight decay", self.weight_decay),
+                ("Seed", self.seed),
+            ],
+            "Model": [("Hidden sizes", self.hidden), ("Activation", self.activation)],
+            "Data": [
+                ("Noise", self.noise),
+                ("Test split", self.test_split),
+                ("Samples", self.samples),
+                ("Classes", self.classes),
+            ],
+        }
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        for box in (run, opt, model, data):
+        for title, rows in groups.items():
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            for label, field in rows:
+                form.addRow(label, field)
             lay.addWidget(box)
 
         self.set_config(default_config("spiral"))

@@ -55,6 +55,18 @@ def _layer_color(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+def _head_over_grid(tab: QWidget, head: QHBoxLayout, plots: tuple[QWidget, ...]) -> None:
+    """A tab's layout: a row of controls over its plots, two per row."""
+    grid = QGridLayout()
+    grid.setSpacing(6)
+    for i, plot in enumerate(plots):
+        grid.addWidget(plot, i // 2, i % 2)
+    lay = QVBoxLayout(tab)
+    lay.setContentsMargins(4, 4, 4, 4)
+    lay.addLayout(head)
+    lay.addLayout(grid, 1)
+
+
 class OverviewTab(QWidget):
     """Data (or decision boundary), loss, accuracy (or w, b / fit), gradient norms."""
 
@@ -74,16 +86,9 @@ class OverviewTab(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.summary, 1)
         head.addWidget(self.log_loss)
-        grid = QGridLayout()
-        grid.setSpacing(6)
-        grid.addWidget(self.data_plot, 0, 0)
-        grid.addWidget(self.loss_plot, 0, 1)
-        grid.addWidget(self.third_plot, 1, 0)
-        grid.addWidget(self.grad_plot, 1, 1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(head)
-        lay.addLayout(grid, 1)
+        _head_over_grid(
+            self, head, (self.data_plot, self.loss_plot, self.third_plot, self.grad_plot)
+        )
 
         self.loss = LiveCurves(self.loss_plot)
         self.third = LiveCurves(self.third_plot)
@@ -360,15 +365,9 @@ class ActivationsTab(QWidget):
         head.addWidget(QLabel("Layer for the distribution"))
         head.addWidget(self.layer)
         head.addStretch(1)
-        grid = QGridLayout()
-        grid.addWidget(self.curve_plot, 0, 0)
-        grid.addWidget(self.stats_plot, 0, 1)
-        grid.addWidget(self.dead_plot, 1, 0)
-        grid.addWidget(self.hist_plot, 1, 1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(head)
-        lay.addLayout(grid, 1)
+        _head_over_grid(
+            self, head, (self.curve_plot, self.stats_plot, self.dead_plot, self.hist_plot)
+        )
         self.stats = LiveCurves(self.stats_plot)
         self.dead = LiveCurves(self.dead_plot)
         self.show_activation("relu")
