@@ -7,6 +7,7 @@ user would search for.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # PyTorch's messages name dtypes the C++ way; learners know the torch.* names.
 _DTYPE_WORDS = {
@@ -26,9 +27,21 @@ _DTYPE_WORDS = {
     "Bool": "bool",
 }
 
+
+def _bytes_text(count: str) -> str:
+    """``8000000000`` → ``8.0 GB``: PyTorch reports allocations in bytes."""
+    size = float(count)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{count} bytes"  # pragma: no cover - the loop always returns
+
+
 # (pattern in PyTorch's message, plain explanation); {0}, {1}, … are the pattern's groups.
+# A callable explanation gets the groups and returns the sentence.
 # Patterns match case-insensitively: PyTorch spells the same error differently in places.
-_RULES: list[tuple[str, str]] = [
+_RULES: list[tuple[str, str | Callable[..., str]]] = [
     # --- autograd
     (
         r"modified by an inplace operation",
@@ -302,6 +315,17 @@ _RULES: list[tuple[str, str]] = [
         "There is no usable CUDA GPU here; use the cpu device.",
     ),
     (
+        r"can't allocate memory: you tried to allocate (\d+) bytes",
+        lambda count: (
+            f"There is not enough memory for this result: it needs {_bytes_text(count)}; "
+            "use smaller sizes."
+        ),
+    ),
+    (
+        r"can't allocate memory|DefaultCPUAllocator",
+        "There is not enough memory for this result; use smaller sizes.",
+    ),
+    (
         r"out of memory",
         "The device ran out of memory; try a smaller batch or model.",
     ),
@@ -323,12 +347,29 @@ def explain(exc: BaseException) -> str:
     for pattern, text in _COMPILED:
         match = pattern.search(message)
         if match:
-            try:
-                plain = text.format(*(_word(g) for g in match.groups()))
-            except (IndexError, KeyError):
-                plain = text
+            words = [_word(g) for g in match.groups()]
+            if callable(text):
+                plain = text(*words)
+            else:
+                try:
+                    plain = text.format(*words)
+                except (IndexError, KeyError):
+                    plain = text
             return f"{plain} (PyTorch: {_clip(original, 200)})"
+    if isinstance(exc, MemoryError):
+        return "There is not enough memory for this result; use smaller sizes."
     return f"{type(exc).__name__}: {_clip(original, 300)}"
+
+
+def shorten(text: object, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: for names quoted in messages."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: object, limit: int = 400) -> str:
+    """A message as one status-bar line: whitespace runs (newlines too) become one space."""
+    return shorten(" ".join(str(text).split()), limit)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -12,6 +12,8 @@ import math
 import warnings
 from typing import Any
 
+from gradviz.core import limits
+
 Number = int | float | bool
 
 _MAX_TEXT = 100_000  # refuse absurd inputs before the parser sees them
@@ -170,12 +172,11 @@ def _int(node: ast.expr, what: str) -> int:
     return value
 
 
-def parse_shape(
-    text: str, allow_infer: bool = False, max_numel: int = 50_000_000
-) -> tuple[int, ...]:
+def parse_shape(text: str, allow_infer: bool = False) -> tuple[int, ...]:
     """Parse a shape: ``2, 3``, ``(2, 3)``, ``[2, 3]``, ``5`` or ``()``.
 
-    ``allow_infer`` admits a single ``-1`` (as ``view`` and ``reshape`` do).
+    ``allow_infer`` admits a single ``-1`` (as ``view`` and ``reshape`` do). A shape
+    with more elements than :func:`gradviz.core.limits.max_elements` is refused.
     """
     node = _parse_expr(text, "shape")
     items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
@@ -187,11 +188,10 @@ def parse_shape(
         raise LiteralError(f"shape: sizes must be non-negative, got {_clip(shape)}")
     if len(inferred) > 1:
         raise LiteralError(f"shape: only one size can be -1, got {_clip(shape)}")
-    numel = math.prod(d for d in shape if d != -1)
-    if numel > max_numel:
-        raise LiteralError(
-            f"shape: {_clip(shape)} has {_clip(f'{numel:,}', 40)} elements, more than {max_numel:,}"
-        )
+    try:
+        limits.check_elements(math.prod(d for d in shape if d != -1), "shape")
+    except limits.SizeLimitError as exc:
+        raise LiteralError(str(exc)) from None
     return shape
 
 

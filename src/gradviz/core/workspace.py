@@ -21,6 +21,7 @@ import json
 import keyword
 import os
 import random
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,22 +29,32 @@ from typing import Any
 
 import torch
 
-from gradviz.core import literals
+from gradviz.core import limits, literals, session_schema
 from gradviz.core.broadcast import BroadcastError, explain_broadcast
 from gradviz.core.devices import DeviceError, resolve_device
-from gradviz.core.errors import explain
+from gradviz.core.errors import explain, one_line, shorten
 from gradviz.core.factories import DTYPES, FACTORIES
 from gradviz.core.files import atomic_write
 from gradviz.core.literals import LiteralError
 from gradviz.core.ops import OPS, OpSpec, Param, parse_param, render_code, render_value
 
-SESSION_FORMAT = "gradviz-session"
-SESSION_VERSION = 1
-RESERVED_NAMES = {"torch", "F", "nn", "np"}
+SESSION_FORMAT = session_schema.FORMAT
+SESSION_VERSION = session_schema.VERSION
+# Names the exported code itself uses (modules, the builtins it calls, the number
+# words the parser reads): a tensor with one of these names would shadow them.
+RESERVED_NAMES = {"torch", "F", "nn", "np", "math", "float", "print", "inf", "nan"}
 
 
 class WorkspaceError(Exception):
-    """A user action could not be done; the message is fit for the status bar."""
+    """A user action could not be done; the message is one status-bar line."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(one_line(message))
+
+
+def _q(name: object) -> str:
+    """A user's name quoted for a message, shortened: a name can be 100 000 characters."""
+    return repr(shorten(name, 40))
 
 
 @dataclass
@@ -61,20 +72,11 @@ class Action:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Action:
-        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-            raise WorkspaceError("session file: an action is not an object with a 'kind'")
-        allowed = {"kind", "target", "op", "args", "options"}
-        extra = set(data) - allowed
-        if extra:
-            raise WorkspaceError(f"session file: unknown action fields {sorted(extra)}")
-        action = cls(**data)
-        if not isinstance(action.args, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in action.args.items()
-        ):
-            raise WorkspaceError("session file: action args must map names to text")
-        if not isinstance(action.options, dict):
-            raise WorkspaceError("session file: action options must be an object")
-        return action
+        """An action from its JSON form, checked against the session schema."""
+        try:
+            return cls(**session_schema.check_action(data))
+        except session_schema.SessionFileError as exc:
+            raise WorkspaceError(f"session file: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,31 @@ def _is_number(text: str) -> bool:
 
 def _dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).replace("torch.", "")
+
+
+def _on_meta(value: Any) -> Any:
+    """A shape-only stand-in for a value: tensors move to the meta device (no memory)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("meta")
+    if isinstance(value, list):
+        return [_on_meta(v) for v in value]
+    return value
+
+
+def _check_size(call: Callable[..., Any], values: dict[str, Any], kwargs: Any = None) -> None:
+    """Refuse a call whose result would be over the size limit, before it allocates.
+
+    The call runs first on meta tensors, which have shapes but no storage. If
+    torch cannot run it there, the real call goes ahead (its errors are the real ones).
+    """
+    meta_kwargs = {**(kwargs or {}), "device": torch.device("meta")} if kwargs is not None else {}
+    try:
+        with torch.no_grad():
+            result = call(**{k: _on_meta(v) for k, v in values.items()}, **meta_kwargs)
+    except Exception:
+        return
+    if isinstance(result, torch.Tensor):
+        limits.check_elements(result.numel())
 
 
 class Workspace:
@@ -136,8 +163,8 @@ class Workspace:
     def __getitem__(self, name: str) -> torch.Tensor:
         try:
             return self.tensors[name]
-        except KeyError:
-            raise WorkspaceError(f"no tensor named {name!r}") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable "name" from a caller
+            raise WorkspaceError(f"no tensor named {_q(name)}") from None
 
     def names(self) -> list[str]:
         return list(self.tensors)
@@ -159,16 +186,32 @@ class Workspace:
 
     @staticmethod
     def _name_ok(name: str) -> bool:
-        return name.isidentifier() and not keyword.iskeyword(name) and name not in RESERVED_NAMES
+        return (
+            isinstance(name, str)
+            and name.isidentifier()
+            and not keyword.iskeyword(name)
+            and name not in RESERVED_NAMES
+            and not (name.startswith("__") and name.endswith("__"))  # __builtins__ & co
+            # Python reads identifiers in NFKC form: in code, "𝔵" *is* "x"
+            and unicodedata.normalize("NFKC", name) == name
+        )
 
     def _check_new_name(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise WorkspaceError(f"a tensor name must be text, got {type(name).__name__}")
+        folded = unicodedata.normalize("NFKC", name)
+        if folded != name and folded.isidentifier():
+            raise WorkspaceError(
+                f"{_q(name)} reads as {_q(folded)} in Python code (Unicode NFKC); "
+                f"type {_q(folded)} or pick another name"
+            )
         if not self._name_ok(name):
             raise WorkspaceError(
-                f"{name!r} is not a usable name: use a Python identifier "
-                f"(not a keyword, not {', '.join(sorted(RESERVED_NAMES))})"
+                f"{_q(name)} is not a usable name: use a Python identifier "
+                f"(not a keyword, not __special__, not {', '.join(sorted(RESERVED_NAMES))})"
             )
         if name in self.tensors:
-            raise WorkspaceError(f"a tensor named {name!r} already exists")
+            raise WorkspaceError(f"a tensor named {_q(name)} already exists")
 
     @property
     def can_undo(self) -> bool:
@@ -191,11 +234,13 @@ class Workspace:
         seed: int | None = None,
     ) -> torch.Tensor:
         """Make a new named tensor with one of :data:`FACTORIES`."""
-        spec = FACTORIES.get(factory)
+        spec = FACTORIES.get(factory) if isinstance(factory, str) else None
         if spec is None:
-            raise WorkspaceError(f"unknown factory {factory!r}")
-        if seed is not None and not 0 <= int(seed) < 2**63:
-            raise WorkspaceError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
+            raise WorkspaceError(f"unknown factory {_q(factory)}")
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63
+        ):
+            raise WorkspaceError(f"seed must be a whole number from 0 to 2**63 - 1, got {_q(seed)}")
         if spec.random and seed is None:
             seed = random.randrange(2**31)  # recorded so replay and exported code agree
         options = {"dtype": dtype, "device": device, "requires_grad": bool(requires_grad)}
@@ -210,9 +255,9 @@ class Workspace:
 
         Returns the result, whose ``message`` explains broadcasting when it happened.
         """
-        spec = OPS.get(op)
+        spec = OPS.get(op) if isinstance(op, str) else None
         if spec is None:
-            raise WorkspaceError(f"unknown op {op!r}")
+            raise WorkspaceError(f"unknown op {_q(op)}")
         target = args.get(spec.inplace, "") if spec.inplace else (out or "")
         options = {"no_grad": True} if no_grad else {}
         return self._do(Action("apply", target, op, dict(args), options))
@@ -246,7 +291,10 @@ class Workspace:
         return self._do(action, runner=runner).tensor
 
     def zero_grad(self, names: Iterable[str] | None = None) -> None:
-        """Set ``.grad`` to None for the given leaves (all, by default)."""
+        """Set ``.grad`` to None for the given leaves (all, by default).
+
+        The whole request is checked first: one unknown name changes nothing.
+        """
         chosen = (
             list(names)
             if names is not None
@@ -256,6 +304,8 @@ class Workspace:
                 if (t.is_leaf or t.retains_grad) and t.grad is not None
             ]
         )
+        for n in chosen:
+            self[n]  # raises for a name that is not a tensor here
         self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}))
 
     def retain_grad(self, name: str) -> None:
@@ -272,16 +322,13 @@ class Workspace:
         self._emit("reset", names, message=f"undid: {self.describe(action)}")
 
     def redo(self) -> None:
+        """Run the last undone action again; if it fails, the redo stack stays as it was."""
         if not self._redo:
             raise WorkspaceError("nothing to redo")
-        action = self._redo.pop()
-        redo_stack = list(self._redo)  # _do clears the redo stack for fresh actions
-        try:
-            self._do(action)
-        except WorkspaceError:
-            self._redo = [*redo_stack, action]
-            raise
-        self._redo = redo_stack
+        action = self._redo[-1]
+        result = self.run_action(action)
+        self._redo.pop()  # before the event, so listeners read the right can_redo
+        self._record(action, result, fresh=False)
 
     def clear(self) -> None:
         self.tensors.clear()
@@ -306,20 +353,32 @@ class Workspace:
             return self._execute(action, runner)
         except WorkspaceError:
             raise
-        except (LiteralError, BroadcastError, DeviceError) as exc:
+        except (LiteralError, BroadcastError, DeviceError, limits.SizeLimitError) as exc:
             raise WorkspaceError(str(exc)) from None
-        except (RuntimeError, ValueError, TypeError, IndexError, OverflowError) as exc:
+        except Exception as exc:  # bad input of any kind is a message, never a crash
             raise WorkspaceError(explain(exc)) from None
 
     def _do(self, action: Action, runner: Callable | None = None) -> _Result:
         result = self.run_action(action, runner)
+        self._record(action, result, fresh=True)
+        return result
+
+    def _record(self, action: Action, result: _Result, *, fresh: bool) -> None:
+        """Add a done action to the history and tell listeners.
+
+        A fresh action makes the undone ones unreachable; a redo keeps the rest
+        of the redo stack, and says what it redid.
+        """
         self.history.append(action)
-        self._redo.clear()
+        if fresh:
+            self._redo.clear()
         kind = {"create": "added", "delete": "removed"}.get(action.kind, "changed")
         if action.kind == "apply" and not OPS[action.op].inplace:
             kind = "added"
-        self._emit(kind, [action.target] if action.target else self.names(), result.message)
-        return result
+        message = result.message
+        if not fresh:
+            message = "; ".join(filter(None, [f"redid: {self.describe(action)}", message]))
+        self._emit(kind, [action.target] if action.target else self.names(), message)
 
     def _execute(self, action: Action, runner: Callable | None = None) -> _Result:
         handler = getattr(self, f"_run_{action.kind}", None)
@@ -332,7 +391,7 @@ class Workspace:
         if not name:
             raise WorkspaceError(f"{what}: pick a tensor")
         if name not in self.tensors:
-            raise WorkspaceError(f"{what}: no tensor named {name!r}")
+            raise WorkspaceError(f"{what}: no tensor named {_q(name)}")
         return self.tensors[name]
 
     def _tensor_or_number(self, text: str, what: str) -> torch.Tensor | literals.Number:
@@ -341,13 +400,14 @@ class Workspace:
         if not text:
             raise WorkspaceError(f"{what}: pick a tensor or type a number")
         if not _is_number(text) and text.isidentifier():
-            raise WorkspaceError(f"{what}: no tensor named {text!r}, and it is not a number")
+            raise WorkspaceError(f"{what}: no tensor named {_q(text)}, and it is not a number")
         return literals.parse_number(text)
 
     def _parse_args(self, params: tuple[Param, ...], args: dict[str, str]) -> dict[str, Any]:
         unknown = set(args) - {p.name for p in params}
         if unknown:
-            raise WorkspaceError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+            shown = ", ".join(shorten(u, 40) for u in sorted(unknown)[:5])
+            raise WorkspaceError(f"unknown parameter(s): {shown}")
         values: dict[str, Any] = {}
         for p in params:
             text = args.get(p.name, "")
@@ -370,14 +430,14 @@ class Workspace:
         self._check_new_name(action.target)
         spec = FACTORIES.get(action.op)
         if spec is None:
-            raise WorkspaceError(f"unknown factory {action.op!r}")
+            raise WorkspaceError(f"unknown factory {_q(action.op)}")
         values = self._parse_args(spec.params, action.args)
         opts = action.options
         kwargs: dict[str, Any] = {}
         if opts.get("dtype"):
             if opts["dtype"] not in DTYPES:
                 raise WorkspaceError(
-                    f"unknown dtype {opts['dtype']!r}: use one of {', '.join(DTYPES)}"
+                    f"unknown dtype {_q(opts['dtype'])}: use one of {', '.join(DTYPES)}"
                 )
             kwargs["dtype"] = DTYPES[opts["dtype"]]
         device = resolve_device(opts.get("device") or "cpu")
@@ -385,6 +445,7 @@ class Workspace:
             kwargs["device"] = device
         if opts.get("requires_grad"):
             kwargs["requires_grad"] = True
+        _check_size(spec.call, values, {**kwargs, "requires_grad": False})
         if "seed" in opts:
             torch.manual_seed(int(opts["seed"]))
         tensor = spec.call(**values, **kwargs)
@@ -394,9 +455,12 @@ class Workspace:
     def _run_apply(self, action: Action) -> _Result:
         spec = OPS.get(action.op)
         if spec is None:
-            raise WorkspaceError(f"unknown op {action.op!r}")
+            raise WorkspaceError(f"unknown op {_q(action.op)}")
         if not spec.inplace:
             self._check_new_name(action.target)
+        elif action.target != action.args.get(spec.inplace, ""):
+            # only a forged session gets here: the target is what the code panel names
+            raise WorkspaceError(f"{spec.name}: the target must be its {spec.inplace} input")
         values = self._parse_args(spec.params, action.args)
         tensor_inputs = [p.name for p in spec.tensor_params]
         if tensor_inputs and not any(
@@ -407,6 +471,7 @@ class Workspace:
                 "tensor (plain numbers are not tensors)"
             )
         message = self._broadcast_note(spec, values)
+        _check_size(spec.call, values)
         if action.options.get("no_grad"):
             with torch.no_grad():
                 out = spec.call(**values)
@@ -501,15 +566,16 @@ class Workspace:
 
     def _run_zero_grad(self, action: Action) -> _Result:
         names = [n.strip() for n in action.args.get("names", "").split(",") if n.strip()]
-        for n in names:
-            self[n].grad = None
+        chosen = [self[n] for n in names]  # every name checked before any .grad changes
+        for tensor in chosen:
+            tensor.grad = None
         return _Result()
 
     def _run_retain_grad(self, action: Action) -> _Result:
         tensor = self[action.target]
         if not tensor.requires_grad:
             raise WorkspaceError(
-                f"{action.target} does not require grad, so it has no gradient to keep"
+                f"{shorten(action.target, 40)} does not require grad, so it has no gradient to keep"
             )
         tensor.retain_grad()
         return _Result()
@@ -526,11 +592,26 @@ class Workspace:
         return [self.code_for(a) for a in self.history]
 
     def export_code(self) -> str:
+        """The session as a runnable script that ends by printing what it made."""
         body = "\n".join(self.code_lines())
         return (
             "# Generated by gradviz: the actions of this session as PyTorch code.\n"
-            "import torch\nimport torch.nn.functional as F\n\n" + body + ("\n" if body else "")
+            "import torch\nimport torch.nn.functional as F\n\n"
+            + body
+            + ("\n" if body else "")
+            + self._printout()
         )
+
+    def _printout(self) -> str:
+        """print() lines for the session's tensors and their gradients."""
+        lines = []
+        for name, tensor in self.tensors.items():
+            lines.append(f"print({(name + ' =')!r}, {name})")
+            if (tensor.is_leaf or tensor.retains_grad) and tensor.grad is not None:
+                lines.append(f"print({(name + '.grad =')!r}, {name}.grad)")
+        if not lines:
+            return ""
+        return "\n# What the session ends with\n" + "\n".join(lines) + "\n"
 
     def _render(self, params: tuple[Param, ...], args: dict[str, str]) -> tuple[dict, set]:
         rendered: dict[str, str] = {}
@@ -593,7 +674,9 @@ class Workspace:
         return line
 
     def _code_edit(self, action: Action) -> str:
-        index, value = action.args["index"], action.args["value"]
+        index = action.args["index"]
+        # rendered, not copied: typed "nan" must not read as a tensor called nan
+        value = literals.format_number(literals.parse_number(action.args["value"]))
         if action.options.get("data"):
             return f"{action.target}.data[{index}] = {value}"
         return f"with torch.no_grad():\n    {action.target}[{index}] = {value}"
@@ -637,32 +720,20 @@ class Workspace:
             raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Replace this session with the one in ``path``; on any error nothing changes."""
+        """Replace this session with the one in ``path``; on any error nothing changes.
+
+        The file is checked against :mod:`session_schema` before anything is replayed.
+        """
         source = Path(path)
         try:
-            data = json.loads(source.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise WorkspaceError(f"no such file: {source}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"cannot read {source}: {exc}") from None
-        except json.JSONDecodeError as exc:
-            raise WorkspaceError(
-                f"{source.name} is not a gradviz session (bad JSON: {exc.msg})"
-            ) from None
-        if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
-            raise WorkspaceError(f"{source.name} is not a gradviz session file")
-        if data.get("version") != SESSION_VERSION:
-            raise WorkspaceError(
-                f"{source.name}: unsupported session version {data.get('version')!r}"
-            )
-        if not isinstance(data.get("actions"), list):
-            raise WorkspaceError(f"{source.name}: 'actions' must be a list")
-        actions = [Action.from_dict(a) for a in data["actions"]]
+            actions = [Action(**fields) for fields in session_schema.read_session_file(source)]
+        except session_schema.SessionFileError as exc:
+            raise WorkspaceError(str(exc)) from None
         fresh = Workspace()
         for i, action in enumerate(actions, start=1):
             try:
                 fresh._do(action)
             except WorkspaceError as exc:
-                raise WorkspaceError(f"{source.name}: action {i} failed: {exc}") from None
+                raise WorkspaceError(f"{shorten(source.name)}: action {i} failed: {exc}") from None
         self.tensors, self.history, self._redo = fresh.tensors, fresh.history, []
         self._emit("reset", message=f"opened {source.name}")
