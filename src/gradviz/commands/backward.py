@@ -145,13 +145,26 @@ def _step_lines(trace: Any, step: Any, total: int, labels: dict[str, str]) -> li
 def run(args: argparse.Namespace) -> int:
     out = _check_json(args.json)  # before running anything: a typo costs nothing
     value = _parse_grad(args.grad)
+    from gradviz.core.script import run_releasing_graphs
 
+    # a 100 000-node graph must be freed node by node, or exit segfaults
+    return run_releasing_graphs(lambda keep: _run(args, out, value, keep))
+
+
+def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> int:
     from gradviz.core.backward import ACCUMULATE, shape_text, trace_backward
-    from gradviz.core.errors import explain
-    from gradviz.core.script import ScriptError, pick_tensor, run_script
+    from gradviz.core.errors import explain, one_line
+    from gradviz.core.script import (
+        ScriptError,
+        describe_error,
+        graph_nodes,
+        pick_tensor,
+        run_script,
+    )
 
     try:
         namespace = run_script(args.script)
+        keep.extend(graph_nodes(namespace))
         root = pick_tensor(namespace, args.tensor)
     except ScriptError as exc:
         raise CommandError(str(exc)) from None
@@ -165,8 +178,12 @@ def run(args: argparse.Namespace) -> int:
     grad = _seed(root, name, value)
     try:
         trace = trace_backward(root, grad, names=_names(namespace))
-    except RuntimeError as exc:
-        raise CommandError(explain(exc)) from None
+    except RuntimeError as exc:  # PyTorch's own refusals have plain explanations
+        raise CommandError(one_line(explain(exc))) from None
+    except Exception as exc:  # a custom Function or a hook in the script raised
+        raise CommandError(
+            describe_error(exc, "backward stopped: the script's code raised", args.script)
+        ) from None
 
     labels = {s.node: s.label for s in trace.steps if s.label != ACCUMULATE}
     labels.update({lid: leaf.name for lid, leaf in trace.leaves.items()})

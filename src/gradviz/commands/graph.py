@@ -63,13 +63,21 @@ def _check_out(out: str | None) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     out = _check_out(args.out)  # before running anything: a typo costs nothing
+    from gradviz.core.script import run_releasing_graphs
+
+    # a 100 000-node graph must be freed node by node, or exit segfaults
+    return run_releasing_graphs(lambda keep: _run(args, out, keep))
+
+
+def _run(args: argparse.Namespace, out: Path | None, keep: list) -> int:
     import torch
 
     from gradviz.core.graph import capture_graph
-    from gradviz.core.script import ScriptError, pick_tensor, run_script, tensors_in
+    from gradviz.core.script import ScriptError, graph_nodes, pick_tensor, run_script, tensors_in
 
     try:
         namespace = run_script(args.script)
+        keep.extend(graph_nodes(namespace))
         roots = [pick_tensor(namespace, name) for name in args.tensor]
     except ScriptError as exc:
         raise CommandError(str(exc)) from None

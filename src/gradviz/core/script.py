@@ -6,13 +6,17 @@ ever called from an explicit command; nothing typed into the app goes here.
 
 from __future__ import annotations
 
+import gc
 import runpy
 import sys
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from gradviz.core.errors import one_line
 
 
 class ScriptError(Exception):
@@ -30,15 +34,22 @@ def run_script(path: str | Path) -> dict[str, Any]:
     try:
         return runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:
-        raise ScriptError(f"{script} called exit({exc.code})") from None
+        raise ScriptError(one_line(f"{script} called exit({exc.code})")) from None
+    except KeyboardInterrupt:
+        raise  # Ctrl-C is the user stopping gradviz, not the script failing
     except BaseException as exc:  # the user's code may raise anything
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(script)]
-        where = f" at line {frames[-1].lineno}" if frames else ""
-        raise ScriptError(
-            f"{script} raised {type(exc).__name__}{where}: {exc}".rstrip(": ")
-        ) from None
+        raise ScriptError(describe_error(exc, f"{script} raised", script)) from None
     finally:
         sys.argv, sys.path[:] = old_argv, old_path
+
+
+def describe_error(exc: BaseException, prefix: str, script: str | Path | None = None) -> str:
+    """One line for an exception from the user's code: its type, line and first words."""
+    where = ""
+    if script is not None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(script)]
+        where = f" at line {frames[-1].lineno}" if frames else ""
+    return one_line(f"{prefix} {type(exc).__name__}{where}: {exc}".rstrip(": "), 300)
 
 
 def tensors_in(namespace: dict[str, Any]) -> dict[str, torch.Tensor]:
@@ -63,3 +74,83 @@ def pick_tensor(namespace: dict[str, Any], name: str) -> torch.Tensor:
             f"{name!r} is {article} {kind}, not a tensor; the script's tensors are: {listing}"
         )
     return found[name]
+
+
+# ------------------------------------------------------------ deep graphs
+# PyTorch frees a graph node by freeing its inputs first, recursively, so dropping
+# the root of a 100 000-node chain overflows the C stack (a segfault at exit).
+# Holding every node and letting go parents before children frees them one by one.
+
+
+def _tensors_among(values: Iterable[Any]) -> list[torch.Tensor]:
+    """Tensors among ``values``, looking one level into lists, tuples and dicts."""
+    found: list[torch.Tensor] = []
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, torch.Tensor))
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, torch.Tensor))
+    return found
+
+
+def graph_nodes(namespace: dict[str, Any]) -> list[Any]:
+    """Every autograd node behind the namespace's tensors, parents before their inputs."""
+    roots = [t.grad_fn for t in _tensors_among(namespace.values()) if t.grad_fn is not None]
+    nodes: dict[int, Any] = {}
+    inputs: dict[int, list[Any]] = {}
+    stack = list(roots)
+    while stack:  # a loop, not recursion: the graph may be 100 000 deep
+        node = stack.pop()
+        if id(node) in nodes:
+            continue
+        nodes[id(node)] = node
+        inputs[id(node)] = [n for n, _ in getattr(node, "next_functions", ()) if n is not None]
+        stack.extend(inputs[id(node)])
+    parents = dict.fromkeys(nodes, 0)
+    for key in nodes:
+        for child in inputs[key]:
+            parents[id(child)] += 1
+    ready = [key for key, count in parents.items() if count == 0]
+    order: list[Any] = []
+    while ready:  # Kahn's order: a node comes after every node that feeds it a gradient
+        key = ready.pop()
+        order.append(nodes[key])
+        for child in inputs[key]:
+            parents[id(child)] -= 1
+            if parents[id(child)] == 0:
+                ready.append(id(child))
+    return order
+
+
+def _forget_tracebacks(exc: BaseException | None) -> None:
+    """Drop the frames an exception chain keeps alive (they may hold a graph)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        exc = exc.__cause__ or exc.__context__
+
+
+def run_releasing_graphs(body: Callable[[list[Any]], int]) -> int:
+    """Run ``body(keep)``; afterwards free the nodes it put in ``keep`` parents first.
+
+    ``body`` adds :func:`graph_nodes` of the script's namespace to ``keep``. When
+    it returns or raises, its locals go away while ``keep`` still holds every
+    node, so nothing is freed recursively; then ``keep`` lets go, root first.
+    """
+    keep: list[Any] = []
+    failure: BaseException | None = None
+    try:
+        result = body(keep)
+    except BaseException as exc:
+        _forget_tracebacks(exc)
+        failure = exc
+    gc.collect()  # a script's functions and globals form cycles that hold tensors
+    keep.reverse()
+    while keep:
+        keep.pop()
+    if failure is not None:
+        raise failure
+    return result
