@@ -39,5 +39,5 @@ def check_elements(count: int, what: str = "the result") -> None:
         shown = f"{count:,}" if count < 10**18 else "over 10^18"
         raise SizeLimitError(
             f"{what} would have {shown} elements, more than the size limit of "
-            f"{_max_elements:,} (Edit → Size limit… changes it)"
+            f"{_max_elements:,} elements (Edit → Size limit… changes it)"
         )

@@ -43,6 +43,7 @@ SESSION_VERSION = session_schema.VERSION
 # Names the exported code itself uses (modules, the builtins it calls, the number
 # words the parser reads): a tensor with one of these names would shadow them.
 RESERVED_NAMES = {"torch", "F", "nn", "np", "math", "float", "print", "inf", "nan"}
+MAX_NAME_LENGTH = 100
 
 
 class WorkspaceError(Exception):
@@ -188,6 +189,7 @@ class Workspace:
     def _name_ok(name: str) -> bool:
         return (
             isinstance(name, str)
+            and len(name) <= MAX_NAME_LENGTH
             and name.isidentifier()
             and not keyword.iskeyword(name)
             and name not in RESERVED_NAMES
@@ -204,6 +206,11 @@ class Workspace:
             raise WorkspaceError(
                 f"{_q(name)} reads as {_q(folded)} in Python code (Unicode NFKC); "
                 f"type {_q(folded)} or pick another name"
+            )
+        if len(name) > MAX_NAME_LENGTH:
+            raise WorkspaceError(
+                f"{_q(name)} is too long for a name ({len(name):,} characters; "
+                f"at most {MAX_NAME_LENGTH})"
             )
         if not self._name_ok(name):
             raise WorkspaceError(
