@@ -27,6 +27,14 @@ def run(args: argparse.Namespace) -> int:
             "no display found (DISPLAY/WAYLAND_DISPLAY unset); run it on a desktop, "
             "or set QT_QPA_PLATFORM=offscreen for headless use"
         )
+    session = getattr(args, "session", None)
+    if session:  # a bad file is one line here, before any window (no torch needed)
+        from gradviz.core.session_schema import SessionFileError, read_session_file
+
+        try:
+            read_session_file(session)
+        except SessionFileError as exc:
+            raise CommandError(str(exc)) from None
     from gradviz.qt.app import run_app
 
-    return run_app(getattr(args, "session", None))
+    return run_app(session)

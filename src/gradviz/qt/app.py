@@ -38,7 +38,7 @@ def run_app(session: str | None = None) -> int:
     from gradviz.qt.main_window import MainWindow
 
     window = MainWindow()
-    if session:
-        window.open_session(session)
+    if session and not window.open_session(session):  # the window shows it too
+        print(f"gradviz gui: could not open: {window.open_error}", file=sys.stderr)
     window.show()
     return app.exec()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz import __version__
+from gradviz.core import limits
 from gradviz.core.files import atomic_write
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt import theme
@@ -51,6 +53,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.model = model or WorkspaceModel(parent=self)
         self.session_path: Path | None = None
+        self.example_name: str | None = None  # a shipped example is open: read-only
+        self.open_error = ""  # why the last open_session failed, for the command line
         self._saved_history: list = []  # the history as last saved or opened
         self._dialog: NewTensorDialog | None = None
         self.setWindowTitle("gradviz")
@@ -230,6 +234,7 @@ class MainWindow(QMainWindow):
         self.workspace_panel.list.addAction(delete_key)
         self.act_delete.setShortcut(QKeySequence(K.Delete))
         self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown in the menu
+        self.act_size_limit = self._action("Size &limit…", self.ask_size_limit)
         self.act_example = self._action("Open &example session", self.open_example)
         self.act_about = self._action("&About gradviz", self.about)
 
@@ -248,6 +253,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.act_new_tensor)
         edit.addAction(self.act_delete)
+        edit.addSeparator()
+        edit.addAction(self.act_size_limit)
         self.view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
@@ -274,7 +281,10 @@ class MainWindow(QMainWindow):
         self.act_redo.setEnabled(ws.can_redo)
         self.act_undo.setText(f"&Undo {ws.describe(ws.history[-1])}" if ws.can_undo else "&Undo")
         modified = self.is_modified
-        name = self.session_path.name if self.session_path else "untitled"
+        if self.example_name:  # say so: Save asks where to put a copy
+            name = f"{self.example_name} (example, read-only)"
+        else:
+            name = self.session_path.name if self.session_path else "untitled"
         self.setWindowTitle(f"{name}{' •' if modified else ''} — gradviz")
 
     def undo(self) -> None:
@@ -313,7 +323,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return False
         self.model.workspace.clear()
-        self.session_path, self._saved_history = None, []
+        self.session_path, self._saved_history, self.example_name = None, [], None
         self._on_changed(Event("reset"))
         return True
 
@@ -327,17 +337,25 @@ class MainWindow(QMainWindow):
                 return False
         try:
             self.model.workspace.load(path)
-        except WorkspaceError as exc:
+        except WorkspaceError as exc:  # the file is checked whole: every fault lands here
+            self.open_error = str(exc)
             self.show_message(f"Could not open: {exc}")
             return False
-        self.session_path = Path(path)
+        self.open_error = ""
+        self.session_path, self.example_name = Path(path), None
         self._saved_history = list(self.model.workspace.history)
         self._on_changed(Event("reset"))
         return True
 
-    def open_example(self) -> None:
-        self.open_session(resource_path("examples", "chain_rule.gradviz"))
-        self.session_path = None  # never overwrite the shipped example
+    def open_example(self) -> bool:
+        example = resource_path("examples", "chain_rule.gradviz")
+        if not self.open_session(example):
+            return False
+        # never overwrite the shipped example: the title says so, and Save asks for a place
+        self.session_path, self.example_name = None, example.name
+        self._on_changed(Event("reset"))
+        self.show_message(f"Opened the example {example.name}; saving makes your own copy")
+        return True
 
     def save_session(self) -> bool:
         if self.session_path is None:
@@ -346,9 +364,12 @@ class MainWindow(QMainWindow):
 
     def save_session_as(self, path: str | Path | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save session", "session.gradviz", SESSION_FILTER
-            )
+            caption, suggested = "Save session", "session.gradviz"
+            if self.example_name:
+                caption = "Save a copy of the example (examples are read-only)"
+                suggested = str(Path.home() / self.example_name)
+                self.show_message("Examples are read-only: choose where to save your copy")
+            path, _ = QFileDialog.getSaveFileName(self, caption, suggested, SESSION_FILTER)
             if not path:
                 return False
         return self._save_to(Path(path))
@@ -359,7 +380,7 @@ class MainWindow(QMainWindow):
         except WorkspaceError as exc:
             self.show_message(f"Could not save: {exc}")
             return False
-        self.session_path = path
+        self.session_path, self.example_name = path, None
         self._saved_history = list(self.model.workspace.history)
         self.show_message(f"Saved {path}")
         self._on_changed(Event("changed"))
@@ -380,6 +401,26 @@ class MainWindow(QMainWindow):
             return False
         self.show_message(f"Exported {target}")
         return True
+
+    def ask_size_limit(self) -> None:
+        """Edit → Size limit…: the most elements one tensor may have (remembered)."""
+        value, ok = QInputDialog.getInt(
+            self,
+            "Size limit",
+            "Most elements one tensor may have (results over it are refused before they are "
+            "computed):",
+            min(limits.max_elements(), 2**31 - 1),
+            1,
+            2**31 - 1,
+            1_000_000,
+        )
+        if ok:
+            self.set_size_limit(value)
+
+    def set_size_limit(self, count: int) -> None:
+        limits.set_max_elements(count)
+        QSettings().setValue("max_elements", count)
+        self.show_message(f"Size limit: {count:,} elements per tensor")
 
     # ------------------------------------------------------------- theme
     def set_theme(self, name: str) -> None:
@@ -414,6 +455,12 @@ class MainWindow(QMainWindow):
         self._needs_default_layout = state is None
         if state is not None:
             self.restoreState(state)
+        try:  # a hand-edited settings file must not stop the app from starting
+            limits.set_max_elements(
+                int(settings.value("max_elements", limits.DEFAULT_MAX_ELEMENTS))
+            )
+        except (TypeError, ValueError):
+            limits.set_max_elements(limits.DEFAULT_MAX_ELEMENTS)
         current = str(settings.value("theme", "system"))
         for act in self.theme_actions.actions():
             act.setChecked(act.data() == current)
