@@ -367,7 +367,9 @@ def test_exported_code_rebuilds_the_workspace_in_a_fresh_namespace():
     namespace: dict = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(ws.export_code(), "<exported>", "exec"), namespace)  # our own output
+        exec(
+            compile(ws.export_code(printout=True), "<exported>", "exec"), namespace
+        )  # our own output
     for name, tensor in ws.tensors.items():
         torch.testing.assert_close(namespace[name].detach(), tensor.detach(), equal_nan=True)
     torch.testing.assert_close(namespace["x"].grad, ws["x"].grad, equal_nan=True)
@@ -382,13 +384,14 @@ def test_exported_code_ends_by_printing_the_tensors():
     ws.backward("s")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(ws.export_code(), "<exported>", "exec"), {})  # our own output
+        exec(compile(ws.export_code(printout=True), "<exported>", "exec"), {})  # our own output
     printed = out.getvalue().splitlines()
     assert printed[0] == "x = tensor([1., 2.], requires_grad=True)"
     assert printed[1] == "x.grad = tensor([3., 3.])"
     assert printed[2].startswith("y = tensor([3., 6.], grad_fn=<MulBackward0>)")
     assert printed[3].startswith("s = tensor(9., grad_fn=<SumBackward0>)")
     assert len(printed) == 4
+    assert "print(" not in ws.export_code()  # the Code panel shows the actions only
 
 
 # ------------------------------------------------------------- messages

@@ -145,3 +145,23 @@ def test_gradviz_gui_with_a_bad_file_prints_one_line(tmp_path):
     assert out.stderr.strip().splitlines() == [
         "gradviz gui: error: bad.gradviz: action 1 'target' must be text, found a list"
     ]
+
+
+def test_the_exported_py_prints_the_tensors_when_run(qtbot, window, tmp_path):
+    ws = window.model.workspace
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    ws.apply("sum", "s", {"input": "x"})
+    ws.backward("s")
+    target = tmp_path / "session.py"
+    assert window.export_code(target)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run(
+        [sys.executable, str(target)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "x = tensor([1., 2.], requires_grad=True)",
+        "x.grad = tensor([1., 1.])",
+        "s = tensor(3., grad_fn=<SumBackward0>)",
+    ]
+    assert "print(" not in window.code_view.code()  # the panel lists the actions only

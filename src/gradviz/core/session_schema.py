@@ -106,7 +106,7 @@ def check_action(data: Any, where: str = "an action") -> dict[str, Any]:
 def check_session(data: Any) -> list[dict[str, Any]]:
     """The actions of a parsed session document, each checked by :func:`check_action`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionFileError("it is not a gradviz session file")
+        raise SessionFileError("not a gradviz session file")
     version = data.get("version")
     if type(version) is not int or version != VERSION:
         shown = version if type(version) is int and abs(version) < 10**6 else _type_name(version)
@@ -124,11 +124,13 @@ def parse_session_text(text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SessionFileError(f"bad JSON at line {exc.lineno}: {exc.msg}") from None
+        raise SessionFileError(
+            f"not a gradviz session (bad JSON at line {exc.lineno}: {exc.msg})"
+        ) from None
     except RecursionError:
-        raise SessionFileError("bad JSON: nested too deeply") from None
+        raise SessionFileError("not a gradviz session (bad JSON: nested too deeply)") from None
     except ValueError:  # e.g. an integer of more than 4300 digits
-        raise SessionFileError("bad JSON: a number is too long") from None
+        raise SessionFileError("not a gradviz session (bad JSON: a number is too long)") from None
     return check_session(data)
 
 

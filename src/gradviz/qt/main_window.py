@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
                 return False
         target = Path(path)
         try:
-            atomic_write(target, self.model.workspace.export_code())
+            atomic_write(target, self.model.workspace.export_code(printout=True))
         except OSError as exc:
             self.show_message(f"Could not export code: {exc.strerror or exc}")
             return False
