@@ -91,6 +91,11 @@ def test_a_failed_redo_keeps_redo_enabled_and_says_why(qtbot, window):
         limits.set_max_elements(old)
     assert "size limit of 100 elements" in window.statusBar().currentMessage()
     assert ws.names() == [] and window.act_redo.isEnabled()
+    window.redo()  # the undone action is still there to redo
+    assert (
+        ws.names() == ["a"]
+        and window.statusBar().currentMessage() == "redid: a = torch.arange(500)"
+    )
 
 
 def test_the_size_limit_setting_is_remembered_and_used(qtbot, window):
