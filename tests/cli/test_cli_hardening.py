@@ -127,3 +127,12 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, command, body):
     assert out.returncode == 130, out.stderr[-2000:]
     assert "Traceback" not in out.stderr
     assert out.stderr.strip() == f"gradviz {command}: interrupted"
+
+
+def test_a_huge_tensor_name_is_shortened(tmp_path):
+    script = _script(
+        tmp_path, "import torch\n" + "".join(f"t{i} = torch.ones(1)\n" for i in range(3000))
+    )
+    out = _gradviz("graph", script, "-t", "n" * 50_000)
+    assert out.returncode == 2
+    assert len(out.stderr) < 500 and out.stderr.count("\n") == 1

@@ -426,3 +426,14 @@ def test_long_names_are_shortened_in_every_message(request_):
         request_(ws)
     assert len(str(caught.value)) <= 400, len(str(caught.value))
     _assert_same(before, _snapshot(ws))
+
+
+def test_a_huge_literal_is_shortened_in_undo_and_redo_messages():
+    ws = Workspace()
+    seen = []
+    ws.subscribe(lambda event: seen.append(event.message))
+    ws.create("x", "tensor", {"data": "[" + ", ".join(["1."] * 20_000) + "]"})
+    ws.undo()
+    ws.redo()
+    assert seen[1].startswith("undid: x = torch.tensor([1.0, 1.0") and len(seen[1]) <= 120
+    assert seen[2].startswith("redid: x = torch.tensor([1.0, 1.0") and len(seen[2]) <= 120

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from gradviz.core.errors import one_line
+from gradviz.core.errors import one_line, shorten
 
 
 class ScriptError(Exception):
@@ -65,13 +65,19 @@ def pick_tensor(namespace: dict[str, Any], name: str) -> torch.Tensor:
     """The tensor called ``name``, or a ScriptError listing the tensors there are."""
     found = tensors_in(namespace)
     listing = ", ".join(sorted(found)) or "none"
+    shown = repr(shorten(name, 40))
     if name not in namespace:
-        raise ScriptError(f"no variable named {name!r} in the script; its tensors are: {listing}")
+        raise ScriptError(
+            one_line(f"no variable named {shown} in the script; its tensors are: {listing}", 300)
+        )
     if name not in found:
         kind = type(namespace[name]).__name__
         article = "an" if kind[:1].lower() in "aeiou" else "a"
         raise ScriptError(
-            f"{name!r} is {article} {kind}, not a tensor; the script's tensors are: {listing}"
+            one_line(
+                f"{shown} is {article} {kind}, not a tensor; the script's tensors are: {listing}",
+                300,
+            )
         )
     return found[name]
 

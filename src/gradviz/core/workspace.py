@@ -589,7 +589,8 @@ class Workspace:
 
     # ------------------------------------------------------------- code
     def describe(self, action: Action) -> str:
-        return self.code_for(action).splitlines()[-1].strip()
+        """The action's code line, short enough for a menu item or the status bar."""
+        return shorten(self.code_for(action).splitlines()[-1].strip(), 100)
 
     def code_for(self, action: Action) -> str:
         """The PyTorch line(s) that do what ``action`` did."""
