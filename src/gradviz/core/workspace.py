@@ -116,13 +116,18 @@ def _on_meta(value: Any) -> Any:
     return value
 
 
-def _check_size(call: Callable[..., Any], values: dict[str, Any], kwargs: Any = None) -> None:
+def _check_size(
+    call: Callable[..., Any], values: dict[str, Any], factory_options: dict | None = None
+) -> None:
     """Refuse a call whose result would be over the size limit, before it allocates.
 
-    The call runs first on meta tensors, which have shapes but no storage. If
-    torch cannot run it there, the real call goes ahead (its errors are the real ones).
+    The call runs first on meta tensors (and a factory with ``device="meta"``), which
+    have shapes but no storage. If torch cannot run it there, the real call goes
+    ahead: its errors are the real ones.
     """
-    meta_kwargs = {**(kwargs or {}), "device": torch.device("meta")} if kwargs is not None else {}
+    meta_kwargs = {}
+    if factory_options is not None:
+        meta_kwargs = {**factory_options, "device": torch.device("meta")}
     try:
         with torch.no_grad():
             result = call(**{k: _on_meta(v) for k, v in values.items()}, **meta_kwargs)
