@@ -36,7 +36,7 @@ def check_elements(count: int, what: str = "the result") -> None:
     """Refuse ``count`` elements when it is over the limit, saying both numbers."""
     if count > _max_elements:
         # a product of huge typed sizes can have thousands of digits: never print those
-        shown = f"{count:,}" if count < 10**18 else "over 10^18"
+        shown = f"{count:,}" if count < 10**19 else "at least 10^19"
         raise SizeLimitError(
             f"{what} would have {shown} elements, more than the size limit of "
             f"{_max_elements:,} elements (Edit → Size limit… changes it)"

@@ -45,6 +45,11 @@ def _type_name(value: Any) -> str:
     )
 
 
+def _short(text: str) -> str:
+    """A name from the file, quoted and cut short: the file may hold anything."""
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
 def _check_text(value: Any, where: str, *, max_len: int = 100_000) -> None:
     if not isinstance(value, str):
         raise SessionFileError(f"{where} must be text, found {_type_name(value)}")
@@ -59,7 +64,7 @@ def _check_text(value: Any, where: str, *, max_len: int = 100_000) -> None:
 def _check_option(name: Any, value: Any, where: str) -> None:
     if name not in OPTIONS:
         known = ", ".join(OPTIONS)
-        raise SessionFileError(f"{where} has an unknown option (known: {known})")
+        raise SessionFileError(f"{where} has an unknown option {_short(name)} (known: {known})")
     allowed = OPTIONS[name]
     # bool is an int in Python: a seed of true is as wrong as a seed of "3"
     if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
@@ -76,11 +81,15 @@ def check_action(data: Any, where: str = "an action") -> dict[str, Any]:
         raise SessionFileError(f"{where} must be an object, found {_type_name(data)}")
     extra = [k for k in data if k not in FIELDS]
     if extra:
-        raise SessionFileError(f"{where} has unknown fields (allowed: {', '.join(FIELDS)})")
+        raise SessionFileError(
+            f"{where} has an unknown field {_short(extra[0])} (allowed: {', '.join(FIELDS)})"
+        )
     kind = data.get("kind")
     _check_text(kind, f"{where} 'kind'", max_len=100)
     if kind not in KINDS:
-        raise SessionFileError(f"{where} has an unknown kind (known: {', '.join(KINDS)})")
+        raise SessionFileError(
+            f"{where} has an unknown kind {_short(kind)} (known: {', '.join(KINDS)})"
+        )
     for name in ("target", "op"):
         _check_text(data.get(name, ""), f"{where} {name!r}", max_len=1000)
     args = data.get("args", {})
