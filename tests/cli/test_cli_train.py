@@ -158,3 +158,59 @@ def test_the_cli_knows_the_same_demos_as_the_core():
     from gradviz.core.training.config import DEMOS as CORE_DEMOS
 
     assert CLI_DEMOS == CORE_DEMOS  # the CLI keeps its own copy so --help needs no torch
+
+
+# -- outputs: devices refused, links written through, modes kept (issue 13 fault 1) ----
+
+
+def _private_char_device(tmp_path, name: str, minor: int):
+    """As root, never aim at the real /dev/null: an unfixed save would turn it into a file."""
+    import os
+    import stat
+
+    if os.geteuid() != 0:
+        return f"/dev/{name}"
+    path = tmp_path / name
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("flag", "name", "minor"), [("--checkpoint", "null", 3), ("--csv", "full", 7)]
+)
+def test_a_device_as_output_is_refused_before_training(tmp_path, capsys, flag, name, minor):
+    import os
+    import stat
+
+    device = _private_char_device(tmp_path, name, minor)
+    assert _exit_code(["train", "--demo", "moons", "--steps", "3", flag, device, "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"{flag}: cannot write" in err and "not a regular file" in err
+    assert stat.S_ISCHR(os.stat(device).st_mode)
+
+
+def test_outputs_go_through_symlinks_and_keep_the_files_mode(tmp_path, capsys):
+    import os
+    import stat
+
+    real_csv, real_pt = tmp_path / "real.csv", tmp_path / "real.pt"
+    real_csv.write_text("old")
+    real_csv.chmod(0o644)
+    (tmp_path / "m.csv").symlink_to(real_csv)
+    (tmp_path / "m.pt").symlink_to(real_pt)  # dangling: the target is created
+    argv = ["train", "--demo", "moons", "--steps", "3", "-q"]
+    argv += ["--csv", str(tmp_path / "m.csv"), "--checkpoint", str(tmp_path / "m.pt")]
+    old = os.umask(0o022)
+    try:
+        assert main(argv) == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.csv").is_symlink() and (tmp_path / "m.pt").is_symlink()
+    assert real_csv.read_text().startswith("step,")
+    assert stat.S_IMODE(real_csv.stat().st_mode) == 0o644
+    assert stat.S_IMODE(real_pt.stat().st_mode) == 0o644  # not mkstemp's 0600
+    assert load_checkpoint(real_pt).step == 3

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from gradviz.core.files import atomic_write
+from gradviz.core.files import atomic_write, resolve_target
 from gradviz.core.training.config import ConfigError, TrainConfig
 from gradviz.core.training.session import TrainSession
 
@@ -30,16 +30,25 @@ class CheckpointError(Exception):
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` safely (see :func:`gradviz.core.files.atomic_write`);
+    raises :class:`CheckpointError` with one line for any failure."""
     path = Path(path)
     _check_writable(path)
-    atomic_write(path, data)
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _check_writable(path: Path) -> None:
-    parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise CheckpointError(f"cannot write {path}: it is a folder")
+    try:
+        # through symlinks, as the write will go; a device or fifo is refused untouched
+        real, _st = resolve_target(path)
+    except OSError as exc:
+        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
+    parent = real.parent
     if not parent.is_dir():
         raise CheckpointError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
@@ -64,10 +73,7 @@ def save_checkpoint(session: TrainSession, path: str | Path) -> None:
     }
     buffer = io.BytesIO()
     torch.save(payload, buffer)
-    try:
-        atomic_write_bytes(Path(path), buffer.getvalue())
-    except OSError as exc:
-        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
+    atomic_write_bytes(Path(path), buffer.getvalue())
 
 
 def _to_cpu(obj):
