@@ -18,6 +18,7 @@ a full disk or a read-only folder never leaves half a file behind:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -115,10 +116,9 @@ def _replace(target: Path, payload: bytes, st: os.stat_result | None) -> None:
 def _keep_owner(fd: int, st: os.stat_result) -> None:
     if (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
         return
-    try:
+    # only root may give a file away; elsewhere the content matters more than the owner
+    with contextlib.suppress(PermissionError):
         os.fchown(fd, st.st_uid, st.st_gid)
-    except PermissionError:  # only root may give a file away; the content still matters more
-        pass
 
 
 def _rewrite_in_place(target: Path, payload: bytes) -> None:
