@@ -17,8 +17,10 @@ from pathlib import Path
 
 import torch
 
+from gradviz.core.devices import DeviceError
 from gradviz.core.files import atomic_write, resolve_target
-from gradviz.core.training.config import ConfigError, TrainConfig
+from gradviz.core.training.checkpoint_schema import SchemaError, check_payload
+from gradviz.core.training.config import ConfigError, TrainConfig, describe
 from gradviz.core.training.session import TrainSession
 
 FORMAT = "gradviz-checkpoint"
@@ -97,19 +99,29 @@ def read_checkpoint(path: str | Path) -> dict:
             payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise CheckpointError(_unpickling_verdict(path, exc)) from None
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+    except Exception as exc:  # the unpickler is a black box: a lone b"\x80" is an IndexError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(
             f"cannot read {path.name}: not a checkpoint ({first[:120]})"
         ) from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(payload, dict) or not _is(payload.get("format"), FORMAT):
         raise CheckpointError(f"cannot read {path.name}: not a gradviz checkpoint")
-    if payload.get("version") != VERSION:
+    if not _is(payload.get("version"), VERSION):
         raise CheckpointError(
-            f"cannot read {path.name}: checkpoint version {payload.get('version')!r} "
+            f"cannot read {path.name}: checkpoint version {describe(payload.get('version'))} "
             f"is not supported (expected {VERSION})"
         )
     return payload
+
+
+def _clip(exc: BaseException, limit: int = 160) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is(value: object, expected: str | int) -> bool:
+    """Equality that a tensor or a bool in the file cannot turn into something else."""
+    return type(value) is type(expected) and value == expected
 
 
 def _unpickling_verdict(path: Path, exc: Exception) -> str:
@@ -142,24 +154,27 @@ def load_checkpoint(path: str | Path, device: str | torch.device | None = None) 
     try:
         config = TrainConfig.from_dict(payload["config"])
     except (ConfigError, KeyError) as exc:
-        raise CheckpointError(f"cannot read {name}: bad config ({exc})") from None
+        raise CheckpointError(f"cannot read {name}: bad config ({_clip(exc)})") from None
     if device is not None:
         config = config.replace(device=str(device))
     try:
         session = TrainSession(config)
-    except (ConfigError, ValueError) as exc:
-        raise CheckpointError(f"cannot open {name}: {exc}") from None
+    except (ConfigError, DeviceError, ValueError) as exc:
+        raise CheckpointError(f"cannot open {name}: {_clip(exc)}") from None
+    try:
+        # every tensor and setting against what this model and optimizer expect, before
+        # load_state_dict can materialise anything (an expanded tensor, a wrong shape)
+        step = check_payload(payload, session)
+    except SchemaError as exc:
+        raise CheckpointError(f"cannot read {name}: {exc}") from None
     try:
         session.model.load_state_dict(payload["model"])
         session.optimizer.load_state_dict(payload["optimizer"])
         session.load_loader_state(payload["loader"])
-        step = payload["step"]
-        if not isinstance(step, int) or step < 0:
-            raise ValueError(f"bad step {step!r}")
-        session.step = step
     except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-        first = str(exc).splitlines()[0]
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(
             f"cannot read {name}: weights do not fit the model ({first[:160]})"
         ) from None
+    session.step = step
     return session

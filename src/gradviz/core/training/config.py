@@ -76,15 +76,11 @@ class TrainConfig:
     def validate(self) -> TrainConfig:
         """Raise :class:`ConfigError` naming the first bad setting; return self when fine."""
         if self.demo not in DEMOS:
-            raise ConfigError(f"unknown demo {self.demo!r}: choose one of {', '.join(DEMOS)}")
+            raise ConfigError(_unknown("demo", self.demo, DEMOS))
         if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}"
-            )
+            raise ConfigError(_unknown("optimizer", self.optimizer, OPTIMIZERS))
         if self.activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"unknown activation {self.activation!r}: choose one of {', '.join(ACTIVATIONS)}"
-            )
+            raise ConfigError(_unknown("activation", self.activation, ACTIVATIONS))
         _positive_float("learning rate", self.lr, upper=100.0)
         _nonneg_float("weight decay", self.weight_decay, upper=10.0)
         _nonneg_float("momentum", self.momentum, upper=0.9999)
@@ -104,9 +100,10 @@ class TrainConfig:
             _int_in("hidden size", size, 1, 4096)
         _nonneg_float("noise", self.noise, upper=10.0)
         lo_split = 0.0 if self.demo in ("linreg", "twolayer") else 0.05
-        if not (lo_split <= self.test_fraction <= 0.9) or not math.isfinite(self.test_fraction):
+        if not is_finite_number(self.test_fraction) or not lo_split <= self.test_fraction <= 0.9:
             raise ConfigError(
-                f"test split must be between {lo_split:g} and 0.9, got {self.test_fraction:g}"
+                f"test split must be between {lo_split:g} and 0.9, "
+                f"got {describe(self.test_fraction)}"
             )
         _int_in("samples", self.samples, 10, 1_000_000)
         _int_in("classes", self.classes, 2, 10)
@@ -164,19 +161,50 @@ def _check_types(config: TrainConfig) -> None:
             raise ConfigError(f"config: {f.name} has the wrong type ({type(value).__name__})")
 
 
+def _unknown(what: str, value: object, choices) -> str:
+    return f"unknown {what} {describe(value)}: choose one of {', '.join(choices)}"
+
+
+def describe(value: object, limit: int = 40) -> str:
+    """A short repr for a message, safe for anything a file can hold: a 5 000-digit int
+    (whose repr raises), a list nested 100 000 deep, a tensor."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**12:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits:,} digits"
+    if type(value).__name__ == "Tensor":  # no torch import here: config stays light
+        return f"a tensor of shape {tuple(value.shape)}"
+    try:
+        text = " ".join(repr(value).split())  # one line, whatever it holds
+    except Exception:  # RecursionError, ValueError
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_finite_number(value: object) -> bool:
+    """A real, finite number (an int too big for a float is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _positive_float(what: str, value: float, upper: float) -> None:
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value <= upper:
-        raise ConfigError(f"{what} must be a number in (0, {upper:g}], got {value!r}")
+    if not is_finite_number(value) or not 0 < value <= upper:
+        raise ConfigError(f"{what} must be a number in (0, {upper:g}], got {describe(value)}")
 
 
 def _nonneg_float(what: str, value: float, upper: float) -> None:
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 <= value <= upper:
-        raise ConfigError(f"{what} must be a number in [0, {upper:g}], got {value!r}")
+    if not is_finite_number(value) or not 0 <= value <= upper:
+        raise ConfigError(f"{what} must be a number in [0, {upper:g}], got {describe(value)}")
 
 
 def _int_in(what: str, value: int, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ConfigError(f"{what} must be a whole number from {lo:,} to {hi:,}, got {value!r}")
+        raise ConfigError(
+            f"{what} must be a whole number from {lo:,} to {hi:,}, got {describe(value)}"
+        )
 
 
 # Each demo's defaults. linreg and twolayer are exactly the seed notes' settings; the 2-D

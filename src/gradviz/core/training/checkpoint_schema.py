@@ -1,0 +1,187 @@
+"""What a checkpoint may hold, checked before anything in it is loaded.
+
+``torch.load(weights_only=True)`` refuses code, but it still accepts any tensor:
+a 1-element tensor expanded to a billion elements costs 4 bytes in the file and
+gigabytes once ``load_state_dict`` converts it. So every tensor is compared with
+what this session's model and optimizer expect (shape, dtype, and a plain dense
+layout), every setting with its expected type, and every index with its range,
+before ``load_state_dict`` sees any of it. The first mismatch raises
+:class:`SchemaError` with one line naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from gradviz.core.training.config import describe, is_finite_number
+from gradviz.core.training.optim import make_optimizer
+from gradviz.core.training.session import TrainSession
+
+
+class SchemaError(ValueError):
+    """A field of the checkpoint is not what this model and optimizer expect."""
+
+
+def check_payload(payload: dict[str, Any], session: TrainSession) -> int:
+    """Check model, optimizer, loader and step of ``payload`` against ``session`` (a fresh
+    session built from the checkpoint's config); returns the step."""
+    for key, kind in (("model", dict), ("optimizer", dict), ("loader", dict)):
+        if key not in payload:
+            raise SchemaError(f"the {key} state is missing")
+        if not isinstance(payload[key], kind):
+            raise SchemaError(f"the {key} state is a {type(payload[key]).__name__}, not a mapping")
+    check_model_state(payload["model"], session)
+    check_optimizer_state(payload["optimizer"], session)
+    check_loader_state(payload["loader"], session)
+    return check_step(payload.get("step"), session)
+
+
+def _shape(t: torch.Tensor) -> str:
+    return "(" + ", ".join(str(n) for n in t.shape) + ("," if t.dim() == 1 else "") + ")"
+
+
+def check_tensor(what: str, value: object, like: torch.Tensor) -> None:
+    """``value`` must be a plain dense tensor with ``like``'s shape and dtype."""
+    if not isinstance(value, torch.Tensor):
+        raise SchemaError(f"{what} is a {type(value).__name__}, not a tensor")
+    if value.shape != like.shape:
+        raise SchemaError(f"{what} has shape {_shape(value)}, expected {_shape(like)}")
+    if value.dtype != like.dtype:
+        raise SchemaError(f"{what} is {value.dtype}, expected {like.dtype}")
+    if value.layout != torch.strided or value.is_quantized or value.device.type != "cpu":
+        raise SchemaError(f"{what} is not a plain tensor in memory")
+    stored = value.untyped_storage().nbytes()
+    needed = value.numel() * value.element_size()
+    if not value.is_contiguous() or value.storage_offset() != 0 or stored != needed:
+        raise SchemaError(
+            f"{what} is an expanded or strided view ({stored:,} bytes stored for "
+            f"{needed:,}), not a plain tensor"
+        )
+
+
+def check_model_state(state: dict, session: TrainSession) -> None:
+    expected = session.model.state_dict()
+    missing = [k for k in expected if k not in state]
+    extra = [str(k) for k in state if k not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing[:4]))
+        if extra:
+            parts.append("unexpected " + ", ".join(e[:40] for e in extra[:4]))
+        raise SchemaError(f"the weights do not fit the model ({'; '.join(parts)})")
+    for key, like in expected.items():
+        check_tensor(f"weight {key}", state[key], like)
+
+
+def _reference_optimizer_state(session: TrainSession) -> dict:
+    """The state dict of the same optimizer after one step: the tensors a real one holds."""
+    params = [p.detach().clone().requires_grad_(True) for p in session.model.parameters()]
+    for p in params:
+        p.grad = torch.zeros_like(p)
+    c = session.config
+    opt = make_optimizer(c.optimizer, params, c.lr, c.weight_decay, c.momentum)
+    opt.step()
+    return opt.state_dict()
+
+
+def check_optimizer_state(state: dict, session: TrainSession) -> None:
+    fresh = session.optimizer.state_dict()
+    ref = _reference_optimizer_state(session)
+    if set(state) != {"state", "param_groups"}:
+        raise SchemaError("the optimizer state needs exactly 'state' and 'param_groups'")
+    groups = state["param_groups"]
+    if not isinstance(groups, list) or len(groups) != len(fresh["param_groups"]):
+        raise SchemaError(
+            f"the optimizer state needs {len(fresh['param_groups'])} parameter group(s)"
+        )
+    for group, like in zip(groups, fresh["param_groups"], strict=True):
+        _check_group(group, like)
+    per_param = state["state"]
+    if not isinstance(per_param, dict):
+        raise SchemaError("the optimizer's per-parameter state is not a mapping")
+    params = [i for g in fresh["param_groups"] for i in g["params"]]
+    by_index = dict(enumerate(session.model.parameters()))
+    for index, entry in per_param.items():
+        if type(index) is not int or index not in params:
+            raise SchemaError(f"the optimizer holds state for unknown parameter {index!r:.40}")
+        _check_param_state(index, entry, ref["state"].get(index, {}), by_index[index])
+
+
+def _check_group(group: object, like: dict) -> None:
+    if not isinstance(group, dict) or set(group) != set(like):
+        raise SchemaError("the optimizer's settings do not match its kind")
+    ids = group["params"]
+    # plain ints before comparing: a tensor in the list would make == ambiguous
+    if not isinstance(ids, list) or any(type(i) is not int for i in ids) or ids != like["params"]:
+        raise SchemaError("the optimizer's parameter list does not fit the model")
+    for key, expected in like.items():
+        if key != "params":
+            _check_setting(f"optimizer setting {key}", group[key], expected)
+
+
+def _check_setting(what: str, value: object, expected: object) -> None:
+    if expected is None:  # "foreach", "fused": unset, or a switch
+        ok = value is None or type(value) is bool
+    elif isinstance(expected, bool):
+        ok = type(value) is bool
+    elif isinstance(expected, (int, float)):
+        ok = is_finite_number(value)
+    elif isinstance(expected, (tuple, list)):
+        ok = (
+            isinstance(value, (tuple, list))
+            and len(value) == len(expected)
+            and all(map(is_finite_number, value))
+        )
+    else:
+        ok = type(value) is type(expected)
+    if not ok:
+        raise SchemaError(f"{what} is {describe(value)}, expected {describe(expected)}")
+
+
+def _check_param_state(index: int, entry: object, ref: dict, param: torch.Tensor) -> None:
+    what = f"the optimizer state of parameter {index}"
+    if not isinstance(entry, dict):
+        raise SchemaError(f"{what} is a {type(entry).__name__}, not a mapping")
+    if set(entry) != set(ref):
+        extra = sorted(str(k)[:30] for k in set(entry) - set(ref))
+        missing = sorted(set(ref) - set(entry))
+        detail = "; ".join(
+            [f"unexpected {', '.join(extra)}"] * bool(extra)
+            + [f"missing {', '.join(missing)}"] * bool(missing)
+        )
+        raise SchemaError(f"{what} does not fit the optimizer ({detail})")
+    for key, value in entry.items():
+        like = ref[key]
+        if like is None:
+            if value is not None:
+                raise SchemaError(f"{what}: {key} should be empty")
+            continue
+        check_tensor(f"{what}: {key}", value, like)
+
+
+def check_loader_state(state: dict, session: TrainSession) -> None:
+    if set(state) != {"generator", "perm", "pos"}:
+        raise SchemaError("the shuffle state needs exactly generator, perm and pos")
+    check_tensor("the shuffle generator's state", state["generator"], session.generator.get_state())
+    n = session.data.n_train
+    perm = state["perm"]
+    if perm is not None:
+        check_tensor("the shuffle order", perm, torch.empty(n, dtype=torch.int64))
+        if not torch.equal(torch.sort(perm).values, torch.arange(n)):
+            raise SchemaError(f"the shuffle order is not an order of the {n:,} training samples")
+    pos = state["pos"]
+    top = n + session.config.batch_size  # the last batch of an epoch may run past the end
+    if isinstance(pos, bool) or not isinstance(pos, int) or not 0 <= pos <= top:
+        raise SchemaError(f"the shuffle position {describe(pos)} is not in 0..{top:,}")
+
+
+def check_step(step: object, session: TrainSession) -> int:
+    total = session.total_steps
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= total:
+        raise SchemaError(
+            f"the step {describe(step)} is not a whole number from 0 to the run's {total:,}"
+        )
+    return step
