@@ -401,3 +401,11 @@ def test_parsers_do_not_call_eval_even_on_good_text(monkeypatch):
     assert parse_shape("2, 3") == (2, 3)
     assert parse_index("0, 1:") == (0, slice(1, None))
     assert literals.parse_number("-1e3") == -1000.0
+
+
+@pytest.mark.parametrize("text", ["1" + "0" * 399, "-" + "9" * 400, "2" * 4000])
+def test_parse_float_refuses_an_integer_too_large_for_a_float_with_its_own_error(text):
+    with pytest.raises(LiteralError, match="too large for a float") as info:
+        parse_float(text, "learning rate")
+    assert str(info.value).startswith("learning rate: ")
+    assert len(str(info.value)) < 100

@@ -210,7 +210,13 @@ def parse_float(text: str, what: str = "number") -> float:
     value = _number(_parse_expr(text, what), what)
     if isinstance(value, bool):
         raise LiteralError(f"{what}: expected a number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer literal of 309 digits or more
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        raise LiteralError(
+            f"{what}: a whole number of about {digits:,} digits is too large for a float"
+        ) from None
 
 
 def _index_item(node: ast.expr) -> Any:

@@ -7,8 +7,9 @@ single ``step`` requests, and it reports :class:`Report` snapshots through
 for histograms, activations and the decision boundary) — never once per step.
 
 On CUDA the running loss stays on the device and is fetched only with a report,
-so steps never wait for the GPU. On the CPU reading the loss is free, so it is read
-every step and a non-finite loss is caught before the optimizer applies it.
+so steps never wait for the GPU. On the CPU reading values is free, so the loss and the
+gradients are checked every step: a non-finite loss, or a non-finite gradient behind a
+finite loss, is caught before the optimizer applies it.
 """
 
 from __future__ import annotations
@@ -321,7 +322,8 @@ class _Run:
                 self.loss_sum += loss.detach()
             else:
                 value = loss.item()  # free on the cpu: no device to wait for
-                if not math.isfinite(value):
+                if not math.isfinite(value) or not self._grads_finite():
+                    # a nan gradient can come with a finite loss: neither is applied
                     return "nan", self._nonfinite_message(value, s.step + 1)
                 self.loss_sum += value
             s.optimizer.step()
@@ -336,6 +338,20 @@ class _Run:
         s.step += 1
         self.loss_n += 1
         return None
+
+    def _grads_finite(self) -> bool:
+        """Every gradient finite? One sum per tensor: a nan or inf anywhere makes its sum
+        non-finite, so a finite sum clears the tensor; only a sum that overflowed from
+        finite values is checked element by element."""
+        grads = self.grads
+        sums = torch.stack([g.sum() for g in grads]) if grads else None
+        if sums is None or bool(torch.isfinite(sums).all()):
+            return True
+        return all(bool(torch.isfinite(g).all()) for g in grads)
+
+    @property
+    def grads(self) -> list[torch.Tensor]:
+        return [p.grad for p in self.s.model.parameters() if p.grad is not None]
 
     def _recover_oom(self, exc: BaseException) -> str:
         s = self.s
