@@ -346,7 +346,8 @@ class TrainingPanel(QWidget):
         self._closing = True
         self.timer.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
-            self.statusMessage.emit("the training thread did not stop in time")
+            # parked, not dropped: dropping a running QThread would abort the app
+            self.statusMessage.emit("training stops after the current layer; exit waits for it")
         self._worker_thread = None
         self._close_tensorboard()
 

@@ -7,8 +7,12 @@ run would pay its start-up on every Start and Step). The loop
 here emits the run's ``reported`` signal from the worker thread, so reports
 arrive queued on the GUI thread as plain floats and NumPy arrays.
 
-Stopping sets the loop's cancel flag; the thread is never killed, and
-``TrainingRun.stop()`` returns once the current step is done.
+Stopping sets the loop's cancel flag, which the loop checks between steps and, through
+hooks, before every layer's forward and every parameter's backward; the thread is never
+killed. ``TrainingRun.stop()`` returns once the loop has let go of the model. A layer
+that runs longer than the wait on close does not abort the app ("QThread: Destroyed while
+thread is still running"): the thread is handed to :func:`workers.park`, which keeps it
+alive and lets the application wait for it on the way out.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from gradviz.core.training.session import TrainSession
 from gradviz.qt import workers
 
 log = logging.getLogger(__name__)
+
+CLOSE_WAIT_S = 5.0  # how long closing waits for a run to let go before parking its thread
 
 
 class TrainingRun(QObject):
@@ -52,9 +58,9 @@ class TrainingRun(QObject):
         """True from start() until the loop has returned."""
         return self._started and not self._ended.is_set()
 
-    def stop(self, timeout_s: float = 10.0) -> bool:
-        """Cancel and wait (at most one step) for the loop to return; True when it did."""
-        self.state.cancel()
+    def stop(self, timeout_s: float = 10.0, quick: bool = False) -> bool:
+        """Cancel and wait (at most one layer) for the loop to return; True when it did."""
+        self.state.cancel(quick=quick)
         return not self._started or self._ended.wait(timeout_s)
 
     def _execute(self) -> None:  # on the worker thread
@@ -104,10 +110,16 @@ class TrainingThread(QObject):
         self._current = run
         self._submit.emit(run)
 
-    def shutdown(self, timeout_s: float = 10.0) -> bool:
-        """Stop the current run and end the thread; True when it ended in time."""
+    def shutdown(self, timeout_s: float | None = None) -> bool:
+        """Stop the current run and end the thread; True when it ended in time. If not (one
+        layer is slower than ``timeout_s``), the thread is parked: it finishes that layer
+        on its own, and the application waits for it before exiting."""
+        timeout_s = CLOSE_WAIT_S if timeout_s is None else timeout_s
         ok = True
         if self._current is not None:
-            ok = self._current.stop(timeout_s)
-        self.thread.quit()
-        return self.thread.wait(int(timeout_s * 1000)) and ok
+            ok = self._current.stop(timeout_s, quick=True)
+        self.thread.quit()  # queued: the event loop ends once the run has returned
+        ended = self.thread.wait(int(timeout_s * 1000)) if ok else False
+        if not ended:
+            workers.park(self.thread, self, self._current)
+        return ended

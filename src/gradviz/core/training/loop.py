@@ -87,14 +87,19 @@ class TrainState:
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
         self._cancel = False
+        self._quick = False
         self._paused = False
         self._granted = 0
         self._waiting = False
 
     # -- control, callable from any thread --------------------------------------
-    def cancel(self) -> None:
+    def cancel(self, quick: bool = False) -> None:
+        """Stop within the current layer's forward (or parameter's backward); the step
+        in flight is dropped, so the weights stay as after the last whole step. ``quick``
+        also skips the final evaluation (the window is closing: nobody will see it)."""
         with self._cond:
             self._cancel = True
+            self._quick = self._quick or quick
             self._cond.notify_all()
 
     def pause(self) -> None:
@@ -153,6 +158,10 @@ class TrainState:
                 self._granted -= 1
                 return "single"
             return "run"
+
+
+class _Cancelled(Exception):
+    """Raised by the cancel hooks inside a step; the loop catches it and drops the step."""
 
 
 class _Clock:
@@ -242,6 +251,7 @@ class _Run:
         self.pause_note = ""  # why the loop paused itself (a non-finite loss)
         self.bad_layer: str | None = None  # the layer that diagnosis named
         self._resumed = False
+        self._in_step = False  # the cancel hooks act only inside a training step
 
     def _zero(self) -> float | torch.Tensor:
         if self.on_device:
@@ -250,6 +260,31 @@ class _Run:
 
     # -- the loop -------------------------------------------------------------
     def run(self) -> RunResult:
+        handles = self._install_cancel_checks()
+        try:
+            return self._run()
+        finally:
+            for h in handles:
+                h.remove()
+
+    def _install_cancel_checks(self) -> list:
+        """A forward pre-hook on every module and a gradient hook on every parameter, so
+        that a cancel lands within one layer even when one step takes minutes (a huge
+        batch, a slow device). They raise only inside a training step on this thread:
+        evaluations, and a deepcopy made for "Inspect this step", are left alone."""
+        state, owner = self.state, threading.get_ident()
+
+        def check(*_args: object) -> None:
+            if state._cancel and self._in_step and threading.get_ident() == owner:
+                raise _Cancelled
+            return None
+
+        model = self.s.model
+        handles = [m.register_forward_pre_hook(check) for m in model.modules()]
+        handles += [p.register_hook(check) for p in model.parameters() if p.requires_grad]
+        return handles
+
+    def _run(self) -> RunResult:
         s, state, opt = self.s, self.state, self.opt
         self.emit("running", detail=True)
         status, message = "finished", ""
@@ -287,7 +322,7 @@ class _Run:
         else:
             message = f"finished {s.step:,} steps"
         self.clock.stop()
-        self.emit(status, message, detail=True, final=True)
+        self.emit(status, message, detail=not state._quick, final=True)
         return RunResult(
             status, message, s.step, s.step - self.start_step, self.clock.active, self.last
         )
@@ -312,6 +347,8 @@ class _Run:
         if self._resumed:
             self.clock.start()
             self._resumed = False
+        mark = s.batch_mark()
+        self._in_step = True
         try:
             x, y = s.next_batch()
             out = s.model(x)
@@ -327,6 +364,10 @@ class _Run:
                     return "nan", self._nonfinite_message(value, s.step + 1)
                 self.loss_sum += value
             s.optimizer.step()
+        except _Cancelled:  # the step is dropped: this batch comes again on Resume
+            s.optimizer.zero_grad(set_to_none=True)
+            s.back_to(mark)
+            return "stopped", f"stopped at step {s.step:,}"
         except torch.OutOfMemoryError as exc:
             return "error", self._recover_oom(exc)
         except Exception as exc:  # a failed step must not kill the app's thread
@@ -335,6 +376,8 @@ class _Run:
 
             s.optimizer.zero_grad(set_to_none=True)
             return "error", f"training failed at step {s.step + 1:,}: {explain(exc)}"
+        finally:
+            self._in_step = False
         s.step += 1
         self.loss_n += 1
         return None

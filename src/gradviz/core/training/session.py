@@ -94,6 +94,19 @@ class TrainSession:
         self._pos += bs
         return self.data.x_train[idx], self.data.y_train[idx]
 
+    def batch_mark(self) -> tuple:
+        """Where the shuffle stands, to go back to if the step that takes the next batch is
+        dropped (a cancel mid-step). The generator's state is copied only when that batch
+        starts a new epoch's permutation, so this costs nothing on most steps."""
+        n = self.data.n_train
+        draws = self.config.batch_size < n and (self._perm is None or self._pos >= n)
+        return self._perm, self._pos, self.generator.get_state() if draws else None
+
+    def back_to(self, mark: tuple) -> None:
+        self._perm, self._pos, generator = mark
+        if generator is not None:
+            self.generator.set_state(generator)
+
     def peek_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch the next step would use, without advancing (for "Inspect this step")."""
         n, bs = self.data.n_train, self.config.batch_size
