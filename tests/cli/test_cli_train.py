@@ -16,6 +16,7 @@ from gradviz.core.training.checkpoint import load_checkpoint
 KEYS = {
     "demo",
     "device",
+    "status",
     "steps",
     "epochs",
     "final_loss",
@@ -214,3 +215,36 @@ def test_outputs_go_through_symlinks_and_keep_the_files_mode(tmp_path, capsys):
     assert stat.S_IMODE(real_csv.stat().st_mode) == 0o644
     assert stat.S_IMODE(real_pt.stat().st_mode) == 0o644  # not mkstemp's 0600
     assert load_checkpoint(real_pt).step == 3
+
+
+# -- Ctrl-C writes what was done (issue 13 fault 13) -------------------------------------
+
+
+def test_ctrl_c_writes_csv_json_and_checkpoint_for_the_steps_done_and_exits_130(tmp_path):
+    import os
+    import signal
+
+    j, c, k = tmp_path / "i.json", tmp_path / "i.csv", tmp_path / "i.pt"
+    argv = [sys.executable, "-m", "gradviz", "train", "--demo", "spiral", "--steps"]
+    argv += ["100000000", "--json", str(j), "--csv", str(c), "--checkpoint", str(k)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    try:
+        first = proc.stderr.readline()  # the progress line of the first report: training runs
+        assert b"step" in first, first
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err.decode()
+    last = err.decode().strip().splitlines()[-1]
+    assert last.startswith("gradviz train: interrupted after ")
+    assert "wrote csv, json, checkpoint" in last
+    data = json.loads(j.read_text())
+    assert data["status"] == "interrupted"
+    steps = data["steps"]
+    assert f"after {steps:,} of 100,000,000 steps" in last
+    rows = list(csv.reader(c.open()))
+    assert rows[0][0] == "step" and int(rows[-1][0]) == steps  # the last report: the stop
+    session = load_checkpoint(k)
+    assert session.step == steps

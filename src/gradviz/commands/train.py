@@ -147,16 +147,19 @@ def run(args: argparse.Namespace) -> int:
     options = MetricOptions(histograms=False, activations=False, boundary=False, every_epoch=True)
     state = TrainState(on_report=on_report, options=options, on_nonfinite="stop", cpu_threads=1)
     try:
-        result = train(session, state)
+        with _StopOnCtrlC(state) as ctrl_c:
+            result = train(session, state)
     finally:
         progress.close()
     if result.status == "error":
         raise CommandError(result.message)
 
+    status = "interrupted" if ctrl_c.pressed else result.status
     final = evaluate(session)
     summary = {
         "demo": config.demo,
         "device": str(session.device),
+        "status": status,
         "steps": result.step,
         "epochs": _epochs(result.step, session.steps_per_epoch),
         "final_loss": _num(final["train_loss"]),
@@ -180,10 +183,48 @@ def run(args: argparse.Namespace) -> int:
     except (CheckpointError, OSError) as exc:
         raise CommandError(str(exc)) from None
 
+    if ctrl_c.pressed:
+        written = [f for f in ("csv", "json", "checkpoint") if getattr(args, f)]
+        what = f"; wrote {', '.join(written)} for them" if written else ""
+        sys.stderr.write(
+            f"gradviz train: interrupted after {result.step:,} of {session.total_steps:,} "
+            f"steps{what}\n"
+        )
+        return 130  # 128 + SIGINT, as a shell reports an interrupted command
     if result.status == "nan":  # outputs are written, so the run can be looked at
         raise CommandError(result.message)
     print(_summary_line(summary))
     return 0
+
+
+class _StopOnCtrlC:
+    """The first Ctrl-C ends training after the current layer, so the steps done are
+    written out; a second one interrupts at once (the usual KeyboardInterrupt)."""
+
+    def __init__(self, state) -> None:
+        self.state = state
+        self.pressed = False
+        self._old = None
+
+    def _handler(self, signum, frame) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+        self.state.cancel()
+
+    def __enter__(self) -> _StopOnCtrlC:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
 
 
 def _epochs(steps: int, per_epoch: int) -> int | float:
