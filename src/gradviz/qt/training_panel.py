@@ -50,6 +50,7 @@ from gradviz.qt.training_worker import TrainingRun, TrainingThread
 
 REDRAW_MS = 40  # 25 Hz: smooth, and far below the training rate
 CHECKPOINT_FILTER = "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
+HISTORY_NOTE = "loaded from a checkpoint:\nit keeps the model, not the history"
 
 
 class TrainingPanel(QWidget):
@@ -68,6 +69,7 @@ class TrainingPanel(QWidget):
         self._tb: TensorBoardLogger | None = None
         self._last_report: Report | None = None
         self._closing = False
+        self._history_notes: list = []  # plots that say a checkpoint brought no history
 
         self.form = TrainingForm()
         self.tabs = PlotTabs()
@@ -258,6 +260,7 @@ class TrainingPanel(QWidget):
         self._sync_buttons()
 
     def _setup_plots(self, demo: str, data: Dataset) -> None:
+        self._clear_history_notes()
         self.tabs.setup(demo, data)
         self._redraw(force=True)
 
@@ -295,6 +298,7 @@ class TrainingPanel(QWidget):
         if self._worker_thread is None:
             self._worker_thread = TrainingThread()
         self.run.start(self._worker_thread)
+        self._clear_history_notes()  # resumed: the curves go on from the loaded step
         self.timer.start()
         c = session.config
         what = "stepping" if single_steps else "training"
@@ -457,9 +461,34 @@ class TrainingPanel(QWidget):
         self._show_model_state(session)
         self.progress.setValue(int(1000 * min(1.0, session.step / session.total_steps)))
         self.progress_label.setText(f"loaded at step {session.step:,} of {session.total_steps:,}")
-        self._say(f"loaded {Path(path).name} at step {session.step:,}: Resume goes on training")
+        self._note_no_history()
+        name, step = Path(path).name, session.step
+        if session.finished:  # Resume is disabled: say what can be done instead
+            self._say(
+                f"loaded {name}: a finished run ({step:,} steps). Start trains anew; Save and "
+                "Inspect this step use this model. Checkpoints keep no history: no curves."
+            )
+        else:
+            self._say(
+                f"loaded {name} at step {step:,}: Resume goes on training. Checkpoints keep "
+                "no history: the curves start here."
+            )
         self._sync_buttons()
         return True
+
+    def _note_no_history(self) -> None:
+        """Say in the plots themselves why the curves are empty after a load."""
+        ov = self.tabs.overview
+        self._history_notes = [ov.loss_plot, ov.grad_plot]
+        if ov.kind == "2d":
+            self._history_notes.append(ov.third_plot)
+        for plot in self._history_notes:
+            plot.set_note(HISTORY_NOTE)
+
+    def _clear_history_notes(self) -> None:
+        for plot in self._history_notes:
+            plot.set_note("")
+        self._history_notes = []
 
     def _show_model_state(self, session: TrainSession) -> None:
         """A one-off report of a loaded model, so the plots show what it does."""
