@@ -165,3 +165,26 @@ def test_a_fifo_and_a_folder_are_refused_and_left_as_they_were(tmp_path):
         atomic_write(folder, "data")
     assert folder.is_dir() and not any(folder.iterdir())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "pipe"]  # no temp file left
+
+
+def test_every_caller_refuses_a_fifo_with_its_own_one_line_error(tmp_path):
+    """Sessions, exported code, checkpoints and CSV all go through atomic_write."""
+    from gradviz.core.training.checkpoint import CheckpointError, save_checkpoint
+    from gradviz.core.training.config import default_config
+    from gradviz.core.training.history import RunHistory
+    from gradviz.core.training.session import TrainSession
+    from gradviz.core.workspace import Workspace, WorkspaceError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(WorkspaceError) as ws_error:
+        Workspace().save(fifo)
+    with pytest.raises(CheckpointError) as ck_error:
+        save_checkpoint(TrainSession(default_config("moons", steps=1)), fifo)
+    with pytest.raises(CheckpointError) as csv_error:
+        RunHistory().write_csv(fifo)
+    for info in (ws_error, ck_error, csv_error):
+        assert str(info.value) == (
+            f"cannot write {fifo}: it is a fifo (named pipe), not a regular file; left as it was"
+        )
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
