@@ -4,11 +4,13 @@ or the next parameter's backward, and the step in flight is dropped whole."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import torch
 from torch import nn
 
+from gradviz.core.training import loop
 from gradviz.core.training.config import default_config
 from gradviz.core.training.loop import TrainState, train
 from gradviz.core.training.session import TrainSession
@@ -59,13 +61,33 @@ def _params(session):
     return [p.detach().clone() for p in session.model.parameters()]
 
 
-def test_cancel_during_a_slow_layer_stops_before_the_next_layer_and_drops_the_step():
+class Sleepy(nn.Module):
+    """Every training step takes ``seconds`` longer: a model slow on every step."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def forward(self, x):
+        if self.training:
+            time.sleep(self.seconds)
+        return x
+
+
+@pytest.mark.parametrize(
+    ("at_step", "slow"),
+    [(0, 0.0), (11, 2 * loop.GUARDED_STEP_S)],
+    ids=["first-step", "every-step-slow"],
+)
+def test_cancel_during_a_slow_layer_stops_before_the_next_layer_and_drops_the_step(at_step, slow):
+    """The hooks are on from the start, and stay on while steps are long (step 11 starts
+    a new epoch: the dropped step must also give back the permutation it drew)."""
     session = TrainSession(default_config("moons", epochs=50))
-    gate, after = Gate(session, at_step=12), Counter()
+    gate, after = Gate(session, at_step=at_step), Counter()
     original = session.model
-    session.model = nn.Sequential(gate, after, original)
-    twin = TrainSession(default_config("moons", epochs=50))  # the oracle: 12 plain steps
-    twin.total_steps = 12
+    session.model = nn.Sequential(Sleepy(slow), gate, after, original)
+    twin = TrainSession(default_config("moons", epochs=50))  # the oracle: plain steps
+    twin.total_steps = at_step
     train(twin, TrainState())
 
     state = TrainState()
@@ -77,7 +99,7 @@ def test_cancel_during_a_slow_layer_stops_before_the_next_layer_and_drops_the_st
     gate.release.set()
     thread.join(WAIT)
     result = out["result"]
-    assert result.status == "stopped" and result.step == 12
+    assert result.status == "stopped" and result.step == at_step
     assert after.calls == calls_before  # the layer after the gate never ran
     for p, q in zip(before, session.model.parameters(), strict=True):
         assert torch.equal(p, q)

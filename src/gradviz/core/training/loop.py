@@ -30,6 +30,8 @@ from gradviz.core.training.session import TrainSession
 log = logging.getLogger(__name__)
 
 PROBE_SAMPLES = 2048  # activation statistics and periodic evaluation use at most this many
+# a step at least this long keeps the per-layer cancel hooks on (bench/step_guards_bench.py)
+GUARDED_STEP_S = 0.01
 
 
 @dataclass
@@ -252,6 +254,8 @@ class _Run:
         self.bad_layer: str | None = None  # the layer that diagnosis named
         self._resumed = False
         self._in_step = False  # the cancel hooks act only inside a training step
+        self._hooks: list = []
+        self._short_steps = 0
 
     def _zero(self) -> float | torch.Tensor:
         if self.on_device:
@@ -260,18 +264,25 @@ class _Run:
 
     # -- the loop -------------------------------------------------------------
     def run(self) -> RunResult:
-        handles = self._install_cancel_checks()
+        self._guard_steps(install=True)
         try:
             return self._run()
         finally:
-            for h in handles:
-                h.remove()
+            self._guard_steps(install=False)
 
-    def _install_cancel_checks(self) -> list:
-        """A forward pre-hook on every module and a gradient hook on every parameter, so
-        that a cancel lands within one layer even when one step takes minutes (a huge
-        batch, a slow device). They raise only inside a training step on this thread:
-        evaluations, and a deepcopy made for "Inspect this step", are left alone."""
+    def _guard_steps(self, install: bool) -> None:
+        """Put on (or take off) the cancel hooks: a forward pre-hook on every module and a
+        gradient hook on every parameter, so that a cancel lands within one layer even
+        when one step takes minutes (a huge batch, a slow device). They raise only inside
+        a training step on this thread: evaluations, and a deepcopy made for "Inspect
+        this step", are left alone. Short steps do not need them (the loop checks between
+        steps) and they cost a few microseconds per layer, so :meth:`_timed` takes them
+        off once steps prove short and puts them back if one is long."""
+        for h in self._hooks:
+            h.remove()
+        self._hooks = []
+        if not install:
+            return
         state, owner = self.state, threading.get_ident()
 
         def check(*_args: object) -> None:
@@ -280,9 +291,19 @@ class _Run:
             return None
 
         model = self.s.model
-        handles = [m.register_forward_pre_hook(check) for m in model.modules()]
-        handles += [p.register_hook(check) for p in model.parameters() if p.requires_grad]
-        return handles
+        self._hooks = [m.register_forward_pre_hook(check) for m in model.modules()]
+        self._hooks += [p.register_hook(check) for p in model.parameters() if p.requires_grad]
+
+    def _timed(self, seconds: float) -> None:
+        """Keep the cancel hooks only while steps are long enough to need them."""
+        if seconds >= GUARDED_STEP_S:
+            self._short_steps = 0
+            if not self._hooks:
+                self._guard_steps(install=True)
+        else:
+            self._short_steps += 1
+            if self._hooks and self._short_steps >= 3:
+                self._guard_steps(install=False)
 
     def _run(self) -> RunResult:
         s, state, opt = self.s, self.state, self.opt
@@ -348,6 +369,7 @@ class _Run:
             self.clock.start()
             self._resumed = False
         mark = s.batch_mark()
+        started = time.perf_counter()
         self._in_step = True
         try:
             x, y = s.next_batch()
@@ -378,17 +400,18 @@ class _Run:
             return "error", f"training failed at step {s.step + 1:,}: {explain(exc)}"
         finally:
             self._in_step = False
+        self._timed(time.perf_counter() - started)
         s.step += 1
         self.loss_n += 1
         return None
 
     def _grads_finite(self) -> bool:
         """Every gradient finite? One sum per tensor: a nan or inf anywhere makes its sum
-        non-finite, so a finite sum clears the tensor; only a sum that overflowed from
-        finite values is checked element by element."""
+        non-finite, so finite sums clear every tensor (about 20 us a step for the demo
+        nets; one flat copy costs 10x that for twolayer's 100k weights). Only a sum that
+        overflowed from finite values is looked at element by element."""
         grads = self.grads
-        sums = torch.stack([g.sum() for g in grads]) if grads else None
-        if sums is None or bool(torch.isfinite(sums).all()):
+        if not grads or bool(torch.isfinite(torch.stack([g.sum() for g in grads])).all()):
             return True
         return all(bool(torch.isfinite(g).all()) for g in grads)
 
