@@ -62,8 +62,8 @@ def main() -> None:
     for demo in args.demos.split(","):
         rate(demo, 200, "app")  # warm up
         rates: dict[str, list[float]] = {v: [] for v in VARIANTS}
-        for _ in range(args.rounds):
-            for v in VARIANTS:
+        for r in range(args.rounds):
+            for v in VARIANTS if r % 2 == 0 else VARIANTS[::-1]:  # no side always first
                 rates[v].append(rate(demo, args.steps, v))
         base = rates["none"]
         line = f"  {demo:9s} none {statistics.median(base):7.0f} steps/s"

@@ -280,6 +280,12 @@ class _Run:
         off once steps prove short and puts them back if one is long."""
         for h in self._hooks:
             h.remove()
+        if self._hooks:
+            for p in self.s.model.parameters():
+                # an emptied hook dict still makes autograd call into Python for this
+                # leaf on every backward (+10 % a step for moons); None drops that too
+                if p._backward_hooks is not None and not p._backward_hooks:
+                    p._backward_hooks = None
         self._hooks = []
         if not install:
             return
