@@ -19,7 +19,7 @@ MAX_FILE_BYTES = 20_000_000  # a session is a list of typed actions: megabytes a
 MAX_ACTIONS = 100_000
 
 # The action kinds a session may hold, and the fields of an action.
-KINDS = ("create", "apply", "edit", "delete", "backward", "zero_grad", "retain_grad")
+KINDS = ("create", "apply", "edit", "delete", "backward", "zero_grad", "retain_grad", "code")
 FIELDS = ("kind", "target", "op", "args", "options")
 
 # Each option a session may carry: its type (None allowed where the tuple says so).
@@ -31,6 +31,11 @@ OPTIONS: dict[str, tuple[type | None, ...]] = {
     "no_grad": (bool,),
     "data": (bool,),
     "retain_graph": (bool,),
+    "in_place": (bool,),  # zero_grad: x.grad.zero_() rather than x.grad = None
+    # a console input ("code"): the RNG states before it, and how it ended
+    "rng": (dict,),
+    "raised": (str,),
+    "interrupted": (bool,),
 }
 SEED_RANGE = range(0, 2**63)
 
@@ -71,8 +76,26 @@ def _check_option(name: Any, value: Any, where: str) -> None:
         raise SessionFileError(f"{where} option {name!r} cannot be {_type_name(value)}")
     if isinstance(value, str):
         _check_text(value, f"{where} option {name!r}", max_len=100)
+    if name == "rng":
+        _check_rng(value, where)
     if name == "seed" and value not in SEED_RANGE:
         raise SessionFileError(f"{where} option 'seed' must be from 0 to 2**63 - 1")
+
+
+def _check_rng(value: dict, where: str) -> None:
+    """The recorded RNG states: {"torch": base64, "numpy": [...5], "random": [...3]}."""
+    bad = SessionFileError(f"{where} option 'rng' is not a recorded RNG state")
+    if set(value) != {"torch", "numpy", "random"}:
+        raise bad
+    torch_state, numpy_state, random_state = value["torch"], value["numpy"], value["random"]
+    if not isinstance(torch_state, str) or len(torch_state) > 100_000:
+        raise bad
+    if not (isinstance(numpy_state, list) and len(numpy_state) == 5):
+        raise bad
+    if not (isinstance(random_state, list) and len(random_state) == 3):
+        raise bad
+    if not all(isinstance(v, str) and len(v) <= 100_000 for v in (numpy_state[1], random_state[1])):
+        raise bad
 
 
 def check_action(data: Any, where: str = "an action") -> dict[str, Any]:

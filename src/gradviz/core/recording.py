@@ -1,0 +1,358 @@
+"""Record every backward call that user code makes, through the real engine.
+
+While a :class:`BackwardRecorder` is active on a thread, ``Tensor.backward``,
+``torch.autograd.backward`` and ``torch.autograd.grad`` called *from that
+thread* are recorded the way :func:`gradviz.core.backward.trace_backward`
+records a pass: a hook on every node reachable from the roots, then the
+original function, called with exactly the arguments the code gave. Nothing
+about the call changes, so results are bit-identical to running without
+gradviz:
+
+* ``retain_graph``, ``create_graph``, ``inputs``, ``allow_unused`` are passed
+  through untouched (the defaults stay PyTorch's defaults);
+* no ``.grad`` is written or restored (a call that raises leaves what PyTorch
+  leaves);
+* the hooks only append to a list and are removed before the call returns.
+
+Gradients seen by the hooks are detached (a ``create_graph=True`` record
+holds no graph through them); a leaf's summed gradient is cloned because
+``AccumulateGrad`` may adopt that very tensor as ``.grad`` and the code may
+later ``zero_()`` it.
+
+Memory is bounded by :class:`CallLog`: every call is listed, but full step
+data is kept only within a budget (see :data:`FULL_CALLS`, :data:`FULL_BYTES`).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from gradviz.core.backward import ACCUMULATE, Leaf, Trace, _walk
+from gradviz.core.graph import tensor_node_id
+
+# Full step data (gradients, node objects) is kept for at most this many calls,
+# and while their gradients total at most this many bytes; the first and the last
+# call of every console input are always kept in full. Older calls keep their
+# summary (root, line, number of steps, leaf names).
+FULL_CALLS = 32
+FULL_BYTES = 256 * 2**20
+
+_ORIGINAL_TENSOR_BACKWARD = torch.Tensor.backward
+_ORIGINAL_BACKWARD = torch.autograd.backward
+_ORIGINAL_GRAD = torch.autograd.grad
+
+
+class RecordedCall(Trace):
+    """One recorded ``backward``/``grad`` call: a :class:`Trace` plus where it came from.
+
+    ``kind`` is ``"backward"`` or ``"grad"``; ``line`` the line of the console
+    input (or script) that made the call, ``source_line`` its text; ``root``
+    the variable name of the (first) root, or None when it has none;
+    ``input_index`` which console input ran it. ``returned`` holds what
+    ``autograd.grad`` returned (detached), by input name.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = "backward"
+        self.line = 0
+        self.source_line = ""
+        self.root_name: str | None = None
+        self.input_index = 0
+        self.create_graph = False
+        self.returned: dict[str, torch.Tensor | None] = {}
+        self.n_steps = len(self._records)
+        self.kept = True
+
+    def __len__(self) -> int:
+        return self.n_steps
+
+    @property
+    def nbytes(self) -> int:
+        total = 0
+        for rec in self._records:
+            for group in (rec[1], rec[2]):
+                for g in group:
+                    if isinstance(g, torch.Tensor):
+                        total += g.numel() * g.element_size()
+        return total
+
+    def drop_detail(self) -> None:
+        """Forget steps, nodes and leaf tensors; keep the summary."""
+        self.kept = False
+        self._records, self._fns, self._steps, self._graph = [], [], [], None
+        self._names = None
+        self.root = None  # type: ignore[assignment]
+        self.seed = None
+        for leaf in self.leaves.values():
+            leaf.tensor = None  # type: ignore[assignment]
+            leaf.before = leaf.after = None
+        self.returned = {}
+
+    def summary(self) -> str:
+        root = self.root_name or "(unnamed)"
+        call = "autograd.grad" if self.kind == "grad" else "backward"
+        return f"line {self.line}: {call} from {root}, {self.n_steps} steps"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "root": self.root_name,
+            "line": self.line,
+            "kind": self.kind,
+            "source": self.source_line,
+            "n_steps": self.n_steps,
+            "kept": self.kept,
+        }
+        if self.kept:
+            out.update(super().to_json())
+            if self.kind == "grad":
+                out["returned"] = {
+                    n: (None if g is None else g.tolist()) for n, g in self.returned.items()
+                }
+        else:
+            out["steps"] = None
+        return out
+
+
+class CallLog:
+    """The ordered list of recorded calls, with the full-data budget applied."""
+
+    def __init__(self, full_calls: int = FULL_CALLS, full_bytes: int = FULL_BYTES) -> None:
+        self.calls: list[RecordedCall] = []
+        self.full_calls = full_calls
+        self.full_bytes = full_bytes
+
+    def add(self, call: RecordedCall) -> None:
+        self.calls.append(call)
+        self._enforce()
+
+    def _enforce(self) -> None:
+        protected: set[int] = set()
+        first: dict[int, RecordedCall] = {}
+        for call in self.calls:
+            first.setdefault(call.input_index, call)
+        last: dict[int, RecordedCall] = {c.input_index: c for c in self.calls}
+        protected = {id(c) for c in (*first.values(), *last.values())}
+        count, used = 0, 0
+        for call in reversed(self.calls):  # newest first keep their detail
+            if not call.kept:
+                continue
+            size = call.nbytes
+            if id(call) in protected or (
+                count < self.full_calls and used + size <= self.full_bytes
+            ):
+                count += 1
+                used += size
+                continue
+            call.drop_detail()
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return [value]
+
+
+def _start(t: Any) -> Any:
+    if not isinstance(t, torch.Tensor) or not t.requires_grad:
+        return None
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return torch.autograd.graph.get_gradient_edge(t).node
+
+
+class BackwardRecorder:
+    """Context manager: record the backward calls made on this thread while active.
+
+    ``names()`` returns the current variable-name → tensor map (to name roots
+    and leaves); ``where()`` returns ``(line, text)`` of the calling user code;
+    each finished call goes to ``on_call``.
+    """
+
+    def __init__(
+        self,
+        on_call: Callable[[RecordedCall], None],
+        names: Callable[[], dict[str, Any]] | None = None,
+        where: Callable[[], tuple[int, str]] | None = None,
+    ) -> None:
+        self.on_call = on_call
+        self.names = names or dict
+        self.where = where or (lambda: (0, ""))
+        self._thread = 0
+        self._busy = False  # Tensor.backward calls autograd.backward: record once
+        self._saved: tuple[Any, Any, Any] | None = None
+
+    # ---------------------------------------------------------- patching
+    def __enter__(self) -> BackwardRecorder:
+        self._thread = threading.get_ident()
+        self._saved = (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
+        recorder = self
+
+        def tensor_backward(
+            self: torch.Tensor,
+            gradient: Any = None,
+            retain_graph: Any = None,
+            create_graph: bool = False,
+            inputs: Any = None,
+        ) -> None:
+            if not recorder._mine():
+                return _ORIGINAL_TENSOR_BACKWARD(self, gradient, retain_graph, create_graph, inputs)
+            return recorder._record(
+                "backward",
+                [self],
+                _as_list(gradient),
+                create_graph,
+                _as_list(inputs),
+                lambda: _ORIGINAL_TENSOR_BACKWARD(
+                    self, gradient, retain_graph, create_graph, inputs
+                ),
+            )
+
+        def autograd_backward(tensors: Any, grad_tensors: Any = None, *args: Any, **kw: Any):
+            if not recorder._mine():
+                return _ORIGINAL_BACKWARD(tensors, grad_tensors, *args, **kw)
+            create = kw.get("create_graph", args[1] if len(args) > 1 else False)
+            inputs = kw.get("inputs", args[3] if len(args) > 3 else None)
+            return recorder._record(
+                "backward",
+                _as_list(tensors),
+                _as_list(grad_tensors),
+                bool(create),
+                _as_list(inputs),
+                lambda: _ORIGINAL_BACKWARD(tensors, grad_tensors, *args, **kw),
+            )
+
+        def autograd_grad(outputs: Any, inputs: Any, grad_outputs: Any = None, *args, **kw):
+            if not recorder._mine():
+                return _ORIGINAL_GRAD(outputs, inputs, grad_outputs, *args, **kw)
+            create = kw.get("create_graph", args[1] if len(args) > 1 else False)
+            return recorder._record(
+                "grad",
+                _as_list(outputs),
+                _as_list(grad_outputs),
+                bool(create),
+                _as_list(inputs),
+                lambda: _ORIGINAL_GRAD(outputs, inputs, grad_outputs, *args, **kw),
+            )
+
+        torch.Tensor.backward = tensor_backward  # type: ignore[method-assign]
+        torch.autograd.backward = autograd_backward
+        torch.autograd.grad = autograd_grad
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        assert self._saved is not None
+        torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad = self._saved
+        self._saved = None
+
+    def _mine(self) -> bool:
+        return not self._busy and threading.get_ident() == self._thread
+
+    # --------------------------------------------------------- recording
+    def _record(
+        self,
+        kind: str,
+        roots: list[Any],
+        seeds: list[Any],
+        create_graph: bool,
+        inputs: list[Any],
+        call: Callable[[], Any],
+    ) -> Any:
+        starts = [s for s in (_start(r) for r in roots) if s is not None]
+        if not starts:  # nothing to hook: let PyTorch answer (usually with an error)
+            return self._plain(call)
+        fns: list[Any] = []
+        seen: set[Any] = set()
+        for s in starts:
+            for fn in _walk(s):
+                if fn not in seen:
+                    seen.add(fn)
+                    fns.append(fn)
+        names = self.names()
+        by_id = {id(t): n for n, t in names.items() if isinstance(t, torch.Tensor)}
+        records: list[tuple] = []
+        append = records.append
+        leaves: dict[str, Leaf] = {}
+        handles = []
+        for fn in fns:
+            if type(fn).__name__ == ACCUMULATE:
+                var = fn.variable
+                nid = tensor_node_id(var)
+                before = var.grad.detach().clone() if var.grad is not None else None
+                leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
+                # cloned: AccumulateGrad may adopt this tensor as .grad, and code may zero_() it
+                hook = fn.register_prehook(
+                    lambda go, fn=fn: append((fn, tuple(_copy(g) for g in go), (), {}))
+                )
+            else:
+                hook = fn.register_hook(
+                    lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), None))
+                )
+            handles.append(hook)
+        line, text = self.where()
+        try:
+            result = self._plain(call)
+        finally:
+            for h in handles:
+                h.remove()
+        for leaf in leaves.values():
+            g = leaf.tensor.grad
+            leaf.after = g.detach().clone() if g is not None else None
+        root = roots[0]
+        seed = seeds[0] if seeds and isinstance(seeds[0], torch.Tensor) else None
+        if seed is None and isinstance(root, torch.Tensor):
+            seed = torch.ones_like(root).detach()
+        rec = RecordedCall(root, seed, records, fns, leaves, True, names)
+        rec.retain_graph = None  # type: ignore[assignment]  # whatever the code asked for
+        rec.kind, rec.line, rec.source_line = kind, line, text
+        rec.root_name = by_id.get(id(root))
+        rec.create_graph = create_graph
+        if kind == "grad":
+            outs = result if isinstance(result, (tuple, list)) else (result,)
+            rec.returned = {
+                by_id.get(id(t), f"input{i}"): (None if g is None else g.detach().clone())
+                for i, (t, g) in enumerate(zip(inputs, outs, strict=False))
+            }
+        self.on_call(rec)
+        return result
+
+    def _plain(self, call: Callable[[], Any]) -> Any:
+        self._busy = True
+        try:
+            return call()
+        finally:
+            self._busy = False
+
+
+def _detach(group: tuple) -> tuple:
+    return tuple(g.detach() if isinstance(g, torch.Tensor) else g for g in group)
+
+
+def _copy(g: Any) -> Any:
+    return g.detach().clone() if isinstance(g, torch.Tensor) else g
+
+
+def frame_locator(filenames: Callable[[str], bool]) -> Callable[[], tuple[int, str]]:
+    """A ``where()`` for :class:`BackwardRecorder`: the innermost frame of user code."""
+    import linecache
+
+    def where() -> tuple[int, str]:
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if filenames(name):
+                lineno = frame.f_lineno
+                return lineno, linecache.getline(name, lineno).strip()
+            frame = frame.f_back  # type: ignore[assignment]
+        return 0, ""
+
+    return where

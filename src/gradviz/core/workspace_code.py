@@ -1,0 +1,235 @@
+"""The console half of the Workspace: run user code in the workspace namespace.
+
+A console input is one more history entry (``Action("code", args={"source":
+...})``), so undo, redo, the Code panel, export and session files treat it
+like a palette action. The global RNG states are recorded before each input
+and restored when it is replayed, so undo (which replays the history from an
+empty workspace) rebuilds exactly the same values.
+
+After each input, every public module-level tensor in the namespace is a
+workspace tensor under its variable name, and ``nn.Module``s, optimizers and
+NumPy arrays are listed as :attr:`objects`. ``backward_calls`` lists every
+backward call the code made (see :mod:`gradviz.core.recording`).
+
+Running is split in three so the GUI can run the middle part on a worker
+thread: :meth:`start_code` (GUI thread), :meth:`CodeRun.execute` (any
+thread), :meth:`finish_code` (GUI thread, emits the events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch import nn
+
+from gradviz.core import console_exec
+from gradviz.core.recording import BackwardRecorder, CallLog, RecordedCall, frame_locator
+
+ENTRY_TYPES = (nn.Module, torch.optim.Optimizer, np.ndarray)
+CODE_HEADER = "import numpy as np\nfrom torch import nn\n"
+
+
+def base_namespace() -> dict[str, Any]:
+    return {"__name__": "__console__", "__builtins__": __builtins__,
+            "torch": torch, "nn": nn, "F": F, "np": np}  # fmt: skip
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def shares_memory(array: np.ndarray, tensors: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the CPU tensors whose memory ``array`` shares (``from_numpy``, ``.numpy()``)."""
+    out = []
+    for name, t in tensors.items():
+        if t.device.type != "cpu" or t.numel() == 0 or array.size == 0:
+            continue
+        try:
+            if np.shares_memory(array, t.detach().numpy()):
+                out.append(name)
+        except (TypeError, RuntimeError):  # a dtype NumPy has no view of
+            continue
+    return out
+
+
+class CodeRun:
+    """One console input on its way through: made by start_code, run by execute."""
+
+    def __init__(self, ws: Any, source: str, index: int, rng: dict[str, Any]) -> None:
+        self.ws = ws
+        self.source = source
+        self.index = index
+        self.rng = rng
+        self.filename = console_exec.console_filename(index)
+        self.outcome: console_exec.Outcome | None = None
+
+    def execute(self, write: Callable[[str], Any] | None = None) -> console_exec.Outcome:
+        """Run the code (any thread); every backward call it makes is recorded."""
+        ns = self.ws.namespace
+        log: CallLog = self.ws._call_log
+
+        def on_call(call: RecordedCall) -> None:
+            call.input_index = self.index
+            log.add(call)
+
+        names = lambda: {n: v for n, v in ns.items() if isinstance(v, torch.Tensor)}  # noqa: E731
+        recorder = BackwardRecorder(on_call, names, frame_locator(console_exec.is_console_file))
+        with recorder:
+            self.outcome = console_exec.execute(self.source, ns, self.filename, write)
+        return self.outcome
+
+
+class CodeMixin:
+    """Console code in the Workspace. Mixed into :class:`gradviz.core.workspace.Workspace`."""
+
+    tensors: dict[str, torch.Tensor]
+    history: list[Any]
+
+    def _init_code(self) -> None:
+        self.namespace: dict[str, Any] = base_namespace()
+        self.objects: dict[str, Any] = {}  # modules, optimizers, arrays, by variable name
+        self._call_log = CallLog()
+        self._inputs = 0  # console inputs run so far (names their code <console-N>)
+        self.running: CodeRun | None = None
+
+    # --------------------------------------------------------- queries
+    @property
+    def backward_calls(self) -> list[RecordedCall]:
+        return self._call_log.calls
+
+    @property
+    def has_code(self) -> bool:
+        return any(a.kind == "code" for a in self.history)
+
+    def sharing(self, name: str) -> list[str]:
+        """For a listed NumPy array: the tensors that share its memory."""
+        value = self.objects.get(name)
+        return shares_memory(value, self.tensors) if isinstance(value, np.ndarray) else []
+
+    def _check_idle(self) -> None:
+        if self.running is not None:
+            from gradviz.core.workspace import WorkspaceError
+
+            raise WorkspaceError("console code is running: wait for it, or press Stop")
+
+    # ---------------------------------------------------------- running
+    def run_code(self, source: str, *, write: Callable[[str], Any] | None = None) -> None:
+        """Run ``source`` in the workspace namespace, like a ``>>>`` input.
+
+        Raises :class:`~gradviz.core.workspace.CodeError` when the code raises
+        (the state is what Python leaves at that point, and the input stays in
+        the history so undo can take it back).
+        """
+        run = self.start_code(source)
+        run.execute(write)
+        self.finish_code(run)
+
+    def start_code(self, source: str) -> CodeRun:
+        self._check_idle()
+        self._sync_namespace()
+        self._inputs += 1
+        run = CodeRun(self, source, self._inputs, console_exec.get_rng_state())
+        self.running = run
+        return run
+
+    def finish_code(self, run: CodeRun) -> None:
+        """Take in what the code bound, record the input, emit; raise CodeError if it failed."""
+        from gradviz.core.workspace import Action, CodeError
+
+        self.running = None
+        outcome = run.outcome or console_exec.Outcome()
+        before = set(self.tensors) | set(self.objects)
+        self._adopt_namespace()
+        error = outcome.error
+        if not isinstance(error, SyntaxError):  # a syntax error ran nothing
+            options: dict[str, Any] = {"rng": run.rng}
+            if outcome.interrupted:
+                options["interrupted"] = True
+            elif error is not None:
+                options["raised"] = type(error).__name__
+            self.history.append(Action("code", "", "", {"source": run.source}, options))
+            self._redo.clear()  # type: ignore[attr-defined]
+        after = set(self.tensors) | set(self.objects)
+        names = [n for n in self.tensors if n in after - before] or list(self.tensors)
+        kind = "added" if after - before else "changed"
+        message = f"console: {len(self.backward_calls)} backward call(s) recorded so far"
+        self._emit(kind, names, message if self.backward_calls else "")  # type: ignore[attr-defined]
+        if error is not None:
+            where = f"line {outcome.lineno}: " if outcome.lineno else ""
+            message = f"{where}{console_exec.explain(error)}"
+            raise CodeError(message, error, outcome.lineno, outcome.line, outcome.text)
+
+    def _sync_namespace(self) -> None:
+        """Palette actions change ``tensors``: bring the namespace up to date before code runs."""
+        ns = self.namespace
+        for name in [n for n, v in ns.items() if isinstance(v, torch.Tensor) and _public(n)]:
+            if name not in self.tensors:
+                del ns[name]  # deleted from the Workspace list (or undone)
+        ns.update(self.tensors)
+
+    def _adopt_namespace(self) -> None:
+        """Every public tensor/module/optimizer/array bound in the namespace becomes an entry."""
+        ns = self.namespace
+        tensors = {n: v for n, v in ns.items() if _public(n) and isinstance(v, torch.Tensor)}
+        # keep the list's order for names that stay; new names follow in binding order
+        ordered = {n: tensors[n] for n in self.tensors if n in tensors}
+        ordered.update(tensors)
+        self.tensors = ordered
+        self.objects = {
+            n: v
+            for n, v in ns.items()
+            if _public(n) and isinstance(v, ENTRY_TYPES) and not isinstance(v, type)
+        }
+
+    def _adopt_code_state(self, fresh: CodeMixin) -> None:
+        """After a replay into ``fresh``: take its namespace, entries and recorded calls."""
+        self.namespace = fresh.namespace
+        self.objects = fresh.objects
+        self._call_log = fresh._call_log
+        self._inputs = fresh._inputs
+
+    def _clear_code(self) -> None:
+        self._init_code()
+
+    # ---------------------------------------------------- history hooks
+    def _run_code(self, action: Any) -> Any:
+        """Replay one recorded input (undo, redo, open): RNG restored, output discarded."""
+        from gradviz.core.workspace import WorkspaceError, _Result
+
+        if action.options.get("interrupted"):
+            return _Result("an interrupted input is not replayed")
+        rng = action.options.get("rng")
+        if rng is not None:
+            try:
+                console_exec.set_rng_state(rng)
+            except ValueError as exc:
+                raise WorkspaceError(str(exc)) from None
+        run = self.start_code(action.args.get("source", ""))
+        try:
+            outcome = run.execute(write=lambda _text: None)
+        finally:
+            self.running = None
+        self._adopt_namespace()
+        expected = action.options.get("raised")
+        if outcome.error is not None and type(outcome.error).__name__ != expected:
+            where = f" at line {outcome.lineno}" if outcome.lineno else ""
+            first = outcome.text.strip().splitlines()[-1] if outcome.text else str(outcome.error)
+            raise WorkspaceError(f"console input raised{where}: {first}")
+        return _Result()
+
+    def _code_code(self, action: Any) -> str:
+        source = action.args.get("source", "").rstrip("\n")
+        if action.options.get("interrupted"):
+            body = "\n".join(f"# {line}" for line in source.splitlines())
+            return f"# this console input was interrupted (Stop), so it stays a comment\n{body}"
+        if action.options.get("raised"):
+            body = "\n".join(f"    {line}" for line in source.splitlines())
+            return (
+                f"try:  # this console input raised {action.options['raised']}\n{body}\n"
+                "except Exception as exc:\n    print(exc)"
+            )
+        return source
