@@ -58,16 +58,31 @@ def is_complete(source: str) -> bool:
             return True
 
 
-def compile_input(source: str, filename: str) -> CodeType:
-    """Compile an input so each top-level expression echoes its value, as at ``>>>``.
+def compile_input(source: str, filename: str) -> list[CodeType]:
+    """Compile an input into code objects to run in order.
 
-    The source is registered with ``linecache``, so tracebacks quote its lines.
-    Raises SyntaxError as ``compile`` does.
+    A top-level expression statement echoes its value through ``sys.displayhook``,
+    as at ``>>>``; expressions inside loops do not (unlike the bare REPL, so that a
+    pasted ``w.grad.zero_()`` in a loop does not print a tensor per iteration, as in
+    IPython). The source is registered with ``linecache``, so tracebacks quote its
+    lines. Raises SyntaxError, before anything runs, as ``compile`` does.
     """
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
     tree = ast.parse(source, filename, "exec")
-    return compile(ast.Interactive(body=tree.body), filename, "single")
+    codes: list[CodeType] = []
+    block: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Expr):
+            if block:
+                codes.append(compile(ast.Module(block, []), filename, "exec"))
+                block = []
+            codes.append(compile(ast.Interactive([stmt]), filename, "single"))
+        else:
+            block.append(stmt)
+    if block:
+        codes.append(compile(ast.Module(block, []), filename, "exec"))
+    return codes
 
 
 @dataclass
@@ -116,11 +131,12 @@ def execute(
     )
     with redirect[0], redirect[1]:
         try:
-            code = compile_input(source, filename)
+            codes = compile_input(source, filename)
         except (SyntaxError, ValueError, OverflowError) as exc:
             return _outcome(exc, filename)
         try:
-            exec(code, namespace)
+            for code in codes:
+                exec(code, namespace)
         except BaseException as exc:  # the user's code may raise anything, even SystemExit
             return _outcome(exc, filename)
         return Outcome()

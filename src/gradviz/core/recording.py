@@ -25,8 +25,10 @@ data is kept only within a budget (see :data:`FULL_CALLS`, :data:`FULL_BYTES`).
 
 from __future__ import annotations
 
+import linecache
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,25 +63,45 @@ class RecordedCall(Trace):
         super().__init__(*args, **kwargs)
         self.kind = "backward"
         self.line = 0
-        self.source_line = ""
+        self.filename = ""  # where the call was made; source_line reads it from linecache
         self.root_name: str | None = None
         self.input_index = 0
         self.create_graph = False
         self.returned: dict[str, torch.Tensor | None] = {}
         self.n_steps = len(self._records)
         self.kept = True
+        self._nbytes: int | None = None
 
     def __len__(self) -> int:
         return self.n_steps
 
     @property
+    def seed(self) -> torch.Tensor | None:
+        """The gradient the pass started from (ones for an implicit scalar seed)."""
+        if self._seed is None and isinstance(self.root, torch.Tensor):
+            self._seed = torch.ones_like(self.root).detach()
+        return self._seed
+
+    @seed.setter
+    def seed(self, value: torch.Tensor | None) -> None:
+        self._seed = value
+
+    @property
+    def source_line(self) -> str:
+        return linecache.getline(self.filename, self.line).strip() if self.line else ""
+
+    @property
     def nbytes(self) -> int:
+        """Bytes of the gradients this record holds (measured once, when recorded)."""
+        if self._nbytes is not None:
+            return self._nbytes
         total = 0
         for rec in self._records:
             for group in (rec[1], rec[2]):
                 for g in group:
                     if isinstance(g, torch.Tensor):
                         total += g.numel() * g.element_size()
+        self._nbytes = total
         return total
 
     def drop_detail(self) -> None:
@@ -120,36 +142,40 @@ class RecordedCall(Trace):
 
 
 class CallLog:
-    """The ordered list of recorded calls, with the full-data budget applied."""
+    """The ordered list of recorded calls, with the full-data budget applied.
+
+    Incremental, so a 1 000-call loop costs O(1) per call: the first call of
+    each input is never a candidate for dropping, nor is the last call of a
+    finished input; the others are dropped oldest first once more than
+    ``full_calls`` of them, or more than ``full_bytes`` of gradients, are kept.
+    """
 
     def __init__(self, full_calls: int = FULL_CALLS, full_bytes: int = FULL_BYTES) -> None:
         self.calls: list[RecordedCall] = []
         self.full_calls = full_calls
         self.full_bytes = full_bytes
+        self._recent: deque[RecordedCall] = deque()  # kept calls that may be dropped
+        self._bytes = 0
 
     def add(self, call: RecordedCall) -> None:
+        previous = self.calls[-1] if self.calls else None
         self.calls.append(call)
-        self._enforce()
+        if previous is None or previous.input_index != call.input_index:
+            if self._recent and self._recent[-1] is previous:
+                self._release(self._recent.pop())  # the last call of a finished input stays
+            return  # the first call of an input stays in full
+        size = call.nbytes
+        self._recent.append(call)
+        self._bytes += size
+        while len(self._recent) > 1 and (
+            len(self._recent) > self.full_calls or self._bytes > self.full_bytes
+        ):
+            old = self._recent.popleft()
+            self._release(old)
+            old.drop_detail()
 
-    def _enforce(self) -> None:
-        protected: set[int] = set()
-        first: dict[int, RecordedCall] = {}
-        for call in self.calls:
-            first.setdefault(call.input_index, call)
-        last: dict[int, RecordedCall] = {c.input_index: c for c in self.calls}
-        protected = {id(c) for c in (*first.values(), *last.values())}
-        count, used = 0, 0
-        for call in reversed(self.calls):  # newest first keep their detail
-            if not call.kept:
-                continue
-            size = call.nbytes
-            if id(call) in protected or (
-                count < self.full_calls and used + size <= self.full_bytes
-            ):
-                count += 1
-                used += size
-                continue
-            call.drop_detail()
+    def _release(self, call: RecordedCall) -> None:
+        self._bytes -= call.nbytes
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -174,7 +200,7 @@ class BackwardRecorder:
     """Context manager: record the backward calls made on this thread while active.
 
     ``names()`` returns the current variable-name → tensor map (to name roots
-    and leaves); ``where()`` returns ``(line, text)`` of the calling user code;
+    and leaves); ``where()`` returns ``(line, filename)`` of the calling user code;
     each finished call goes to ``on_call``.
     """
 
@@ -293,12 +319,14 @@ class BackwardRecorder:
                 hook = fn.register_prehook(
                     lambda go, fn=fn: append((fn, tuple(_copy(g) for g in go), (), {}))
                 )
-            else:
+            elif create_graph:  # the gradients are in a graph: hold them detached
                 hook = fn.register_hook(
                     lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), None))
                 )
+            else:
+                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
             handles.append(hook)
-        line, text = self.where()
+        line, filename = self.where()
         try:
             result = self._plain(call)
         finally:
@@ -309,11 +337,9 @@ class BackwardRecorder:
             leaf.after = g.detach().clone() if g is not None else None
         root = roots[0]
         seed = seeds[0] if seeds and isinstance(seeds[0], torch.Tensor) else None
-        if seed is None and isinstance(root, torch.Tensor):
-            seed = torch.ones_like(root).detach()
         rec = RecordedCall(root, seed, records, fns, leaves, True, names)
         rec.retain_graph = None  # type: ignore[assignment]  # whatever the code asked for
-        rec.kind, rec.line, rec.source_line = kind, line, text
+        rec.kind, rec.line, rec.filename = kind, line, filename
         rec.root_name = by_id.get(id(root))
         rec.create_graph = create_graph
         if kind == "grad":
@@ -342,16 +368,14 @@ def _copy(g: Any) -> Any:
 
 
 def frame_locator(filenames: Callable[[str], bool]) -> Callable[[], tuple[int, str]]:
-    """A ``where()`` for :class:`BackwardRecorder`: the innermost frame of user code."""
-    import linecache
+    """A ``where()`` for :class:`BackwardRecorder`: line and file of the innermost user frame."""
 
     def where() -> tuple[int, str]:
         frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
             if filenames(name):
-                lineno = frame.f_lineno
-                return lineno, linecache.getline(name, lineno).strip()
+                return frame.f_lineno, name
             frame = frame.f_back  # type: ignore[assignment]
         return 0, ""
 

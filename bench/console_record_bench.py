@@ -1,0 +1,106 @@
+"""Does recording every backward() slow down a console loop? (issue 8: must stay under 3×)
+
+    python bench/console_record_bench.py [--calls 1000] [--repeat 5]
+
+Runs the same loop of ``--calls`` backward calls, in one process and
+interleaved, two ways:
+
+* plain: ``exec`` of the code in a fresh namespace (what ``python`` does);
+* recorded: ``Workspace.run_code`` of the same code (every call hooked and
+  recorded, the full-data budget applied);
+
+for three loops from the notes: a tiny scalar chain (the worst case: the
+engine's own work is smallest next to the hooks), d2l's hand-written SGD step
+on a 10-example batch, and the two-layer net (64×1000 → 100 → 10) by autograd.
+Prints medians of the loop's wall time and the ratio recorded / plain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+
+from gradviz.core.workspace import Workspace  # noqa: E402
+from gradviz.core.workspace_code import base_namespace  # noqa: E402
+
+SETUP = {
+    "tiny chain": "x = torch.tensor(0.5, requires_grad=True)",
+    "d2l sgd": (
+        "X = torch.randn(1000, 2)\nY = X @ torch.tensor([2, -3.4]) + 4.2\n"
+        "w = torch.zeros(2, requires_grad=True)\nb = torch.zeros(1, requires_grad=True)"
+    ),
+    "two-layer net": (
+        "x = torch.randn(64, 1000)\ny = torch.randn(64, 10)\n"
+        "w1 = torch.randn(1000, 100, requires_grad=True)\n"
+        "w2 = torch.randn(100, 10, requires_grad=True)"
+    ),
+}
+LOOP = {
+    "tiny chain": ("for i in range({n}):\n    y = (x * 2).sin() + x\n    y.backward()\n"),
+    "d2l sgd": (
+        "for i in range({n}):\n"
+        "    j = (i * 10) % 1000\n"
+        "    l = ((X[j:j+10] @ w + b - Y[j:j+10]) ** 2 / 2).sum()\n"
+        "    l.backward()\n"
+        "    with torch.no_grad():\n"
+        "        w -= 0.03 * w.grad / 10\n        b -= 0.03 * b.grad / 10\n"
+        "        w.grad.zero_()\n        b.grad.zero_()\n"
+    ),
+    "two-layer net": (
+        "for t in range({n}):\n"
+        "    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()\n"
+        "    loss.backward()\n"
+        "    with torch.no_grad():\n"
+        "        w1 -= 1e-6 * w1.grad\n        w2 -= 1e-6 * w2.grad\n"
+        "        w1.grad.zero_()\n        w2.grad.zero_()\n"
+    ),
+}
+
+
+def plain(name: str, n: int) -> float:
+    ns = base_namespace()
+    exec(SETUP[name], ns)
+    code = compile(LOOP[name].format(n=n), "<plain>", "exec")
+    t0 = time.perf_counter()
+    exec(code, ns)
+    return time.perf_counter() - t0
+
+
+def recorded(name: str, n: int) -> float:
+    ws = Workspace()
+    ws.run_code(SETUP[name])
+    source = LOOP[name].format(n=n)
+    t0 = time.perf_counter()
+    ws.run_code(source)
+    elapsed = time.perf_counter() - t0
+    assert len(ws.backward_calls) == n
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(f"{args.calls} backward calls per loop, median of {args.repeat} (torch threads: 1)")
+    print(f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7}")
+    for name in SETUP:
+        plain(name, 20), recorded(name, 20)  # warm up
+        p, r = [], []
+        for _ in range(args.repeat):  # interleaved: machine noise hits both sides
+            p.append(plain(name, args.calls))
+            r.append(recorded(name, args.calls))
+        mp, mr = statistics.median(p), statistics.median(r)
+        print(f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}×")
+
+
+if __name__ == "__main__":
+    main()
