@@ -230,3 +230,27 @@ def set_rng_state(state: dict[str, Any]) -> None:
         random.setstate((int(version), tuple(words), gauss_next))
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise ValueError(f"bad RNG state record: {exc}") from None
+
+
+def completions(text: str, namespace: dict[str, Any]) -> list[str]:
+    """Names and attributes that complete ``text`` (Python's own ``rlcompleter``).
+
+    Like the ``>>>`` prompt, attribute completion evaluates the dotted name
+    before the last dot (``x.grad.`` looks up ``x.grad``), never a call.
+    """
+    import rlcompleter
+
+    if not text.strip() or "(" in text or "[" in text:
+        return []
+    completer = rlcompleter.Completer(namespace)
+    found: list[str] = []
+    for state in range(500):
+        try:
+            match = completer.complete(text, state)
+        except Exception:  # a property that raises while completing: offer nothing more
+            break
+        if match is None:
+            break
+        if match not in found:
+            found.append(match)
+    return found

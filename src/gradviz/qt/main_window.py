@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from gradviz import __version__
 from gradviz.core import limits
 from gradviz.core.files import atomic_write
-from gradviz.core.workspace import Event, WorkspaceError
+from gradviz.core.workspace import Event, WorkspaceError, session_has_code
 from gradviz.qt import theme
 from gradviz.qt.code_view import CodeView
 from gradviz.qt.inspector import Inspector
@@ -46,6 +46,28 @@ def ask_discard(parent: QWidget) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Discard
+
+
+def ask_run_code(parent: QWidget, path: Path) -> bool | None:
+    """A session with console code is code: show it and ask. True runs it, False opens
+    it without running, None cancels."""
+    from gradviz.core.workspace import read_session
+
+    code = "\n\n".join(a.args.get("source", "") for a in read_session(path) if a.kind == "code")
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Run the code in this session?")
+    box.setText(
+        f"{path.name} contains console code. Running it runs Python on this computer. "
+        "Run it only if you trust where the file came from."
+    )
+    box.setDetailedText(code)
+    run = box.addButton("Run the code", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("Open without running", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return True if clicked is run else False if clicked is keep else None
 
 
 class MainWindow(QMainWindow):
@@ -130,8 +152,23 @@ class MainWindow(QMainWindow):
         self.training_panel.statusMessage.connect(self.show_message)
         self.training_panel.inspectRequested.connect(self.inspect_graph)
         self.tabs.addTab(self.training_panel, "Training")
+        self._add_console()
         self._workbench_state: QByteArray | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
+
+    def _add_console(self) -> None:
+        """The Python console: a dock beside the Code panel. On a small screen the two share
+        the space as tabs, since side by side they would widen the window's minimum."""
+        from gradviz.qt.console import ConsolePanel
+
+        self.console = ConsolePanel(self.model)
+        dock = self._dock("Console", self.console, Qt.DockWidgetArea.BottomDockWidgetArea)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None and screen.availableGeometry().width() >= 1200:
+            self.splitDockWidget(self.docks["Code"], dock, Qt.Orientation.Horizontal)
+        else:
+            self.tabifyDockWidget(self.docks["Code"], dock)
+            dock.raise_()
 
     def _tab_changed(self, index: int) -> None:
         """Training gets the whole window; the workbench panels come back with the graph."""
@@ -179,7 +216,10 @@ class MainWindow(QMainWindow):
             [330, 420],
             Qt.Orientation.Horizontal,
         )
-        self.resizeDocks([self.docks["Code"]], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Code"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["Code"], self.docks["Console"]], [380, 620], Qt.Orientation.Horizontal
+        )
         self.resizeDocks(
             [self.docks["Op palette"], self.docks["Inspector"]], [470, 330], Qt.Orientation.Vertical
         )
@@ -336,13 +376,21 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            self.model.workspace.load(path)
+            run_code = True
+            if session_has_code(path):
+                choice = ask_run_code(self, Path(path))
+                if choice is None:
+                    return False
+                run_code = choice
+            note = self.model.workspace.load(path, run_code=run_code)
         except WorkspaceError as exc:  # the file is checked whole: every fault lands here
             self.open_error = str(exc)
             self.show_message(f"Could not open: {exc}")
             return False
         self.open_error = ""
         self.session_path, self.example_name = Path(path), None
+        if note:
+            self.show_message(note)
         self._saved_history = list(self.model.workspace.history)
         self._on_changed(Event("reset"))
         return True

@@ -1,0 +1,154 @@
+"""The Console panel through its real widgets: type, run off the GUI thread, interrupt, undo."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+
+from gradviz.qt.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.console.shutdown()
+
+
+def type_input(qtbot, window, *lines: str) -> None:
+    """Type each line into the console's input and press Enter, as a user would."""
+    box = window.console.input
+    box.setFocus()
+    for line in lines:
+        qtbot.keyClicks(box, line)
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def wait_idle(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: not window.console.busy, timeout=30000)
+
+
+def test_a_typed_tensor_appears_in_the_workspace_list(qtbot, window):
+    type_input(qtbot, window, "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)")
+    wait_idle(qtbot, window)
+    assert window.workspace_panel.list.names() == ["x"]
+    type_input(qtbot, window, "y = (x * x).sum()")
+    wait_idle(qtbot, window)
+    assert window.workspace_panel.list.names() == ["x", "y"]
+    assert ">>> y = (x * x).sum()" in window.console.text()
+    assert "y = (x * x).sum()" in window.code_view.code()  # one history: the Code panel shows it
+
+
+def test_a_block_continues_with_dots_and_runs_on_an_empty_line(qtbot, window):
+    type_input(qtbot, window, "total = torch.zeros(1)", "for i in range(4):")
+    wait_idle(qtbot, window)
+    assert not window.console.busy and window.console.input.toPlainText().startswith("for")
+    type_input(qtbot, window, "total += i")
+    assert "total += i" in window.console.input.toPlainText()  # still collecting
+    type_input(qtbot, window, "")
+    wait_idle(qtbot, window)
+    assert window.model.workspace["total"].item() == 6.0
+    assert "... " in window.console.text()
+
+
+def test_printed_output_and_echoed_values_show(qtbot, window):
+    type_input(qtbot, window, "print('hello from the console')")
+    wait_idle(qtbot, window)
+    type_input(qtbot, window, "torch.tensor([7, 8])")
+    wait_idle(qtbot, window)
+    text = window.console.text()
+    assert "hello from the console" in text
+    assert "tensor([7, 8])" in text
+
+
+def test_errors_print_like_python_with_a_plain_sentence(qtbot, window):
+    type_input(qtbot, window, "a = torch.ones(2, 3)", "b = a @ torch.ones(2, 3)")
+    wait_idle(qtbot, window)
+    text = window.console.text()
+    assert "Traceback (most recent call last):" in text
+    assert 'File "<console-2>", line 1' in text
+    assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied" in text
+    assert "gradviz: " in text  # the plain sentence from core/errors.py
+    type_input(qtbot, window, "c = a + 1")  # the app keeps working
+    wait_idle(qtbot, window)
+    assert "c" in window.workspace_panel.list.names()
+
+
+def test_stop_interrupts_an_endless_loop_and_the_window_stays_live(qtbot, window):
+    type_input(qtbot, window, "n = 0")
+    wait_idle(qtbot, window)
+    type_input(qtbot, window, "while True: n += 1", "")
+    qtbot.waitUntil(lambda: window.model.workspace.namespace["n"] > 0)
+    # the GUI thread is free meanwhile: the workspace refuses changes with a plain line
+    window.undo()
+    assert "running" in window.statusBar().currentMessage()
+    qtbot.mouseClick(window.console.stop_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert "KeyboardInterrupt" in window.console.text()
+    assert window.model.workspace.namespace["n"] > 0
+    type_input(qtbot, window, "m = torch.ones(1)")
+    wait_idle(qtbot, window)
+    assert "m" in window.workspace_panel.list.names()
+
+
+def test_ctrl_c_interrupts_too(qtbot, window):
+    type_input(qtbot, window, "while True: pass", "")
+    qtbot.waitUntil(lambda: window.console.busy)
+    qtbot.keyClick(window.console.input, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window)
+    assert "KeyboardInterrupt" in window.console.text()
+
+
+def test_undo_a_console_input(qtbot, window):
+    type_input(qtbot, window, "w = torch.ones(2, requires_grad=True)")
+    wait_idle(qtbot, window)
+    type_input(qtbot, window, "loss = (w * 3).sum(); loss.backward(); w2 = w * 2")
+    wait_idle(qtbot, window)
+    ws = window.model.workspace
+    assert torch.equal(ws["w"].grad, torch.tensor([3.0, 3.0]))
+    window.undo()
+    assert window.workspace_panel.list.names() == ["w"]
+    assert ws["w"].grad is None
+    window.redo()
+    assert window.workspace_panel.list.names() == ["w", "loss", "w2"]
+    assert torch.equal(ws["w"].grad, torch.tensor([3.0, 3.0]))
+
+
+def test_history_recall_and_completion(qtbot, window):
+    type_input(qtbot, window, "weights = torch.ones(3)")
+    wait_idle(qtbot, window)
+    box = window.console.input
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert box.toPlainText() == "weights = torch.ones(3)"
+    box.clear()
+    qtbot.keyClicks(box, "weig")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert box.toPlainText() == "weights"
+    qtbot.keyClicks(box, ".resh")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert box.toPlainText() == "weights.reshape"  # the common part of reshape, reshape_as
+    offered = box.completer.model().stringList()
+    assert {"weights.reshape(", "weights.reshape_as("} <= set(offered)
+    assert box.completer.popup().isVisible()
+
+
+def test_opening_a_session_with_code_asks_first(qtbot, window, tmp_path, monkeypatch):
+    from gradviz.core.workspace import Workspace
+
+    ws = Workspace()
+    ws.run_code("secret = torch.arange(3.0)")
+    path = tmp_path / "code.gradviz"
+    ws.save(path)
+    asked = []
+    monkeypatch.setattr(
+        "gradviz.qt.main_window.ask_run_code", lambda parent, p: asked.append(p) or False
+    )
+    assert window.open_session(path)
+    assert asked == [path]
+    assert window.workspace_panel.list.names() == []  # opened without running
+    assert "without running" in window.statusBar().currentMessage()
+    window.redo()
+    assert window.workspace_panel.list.names() == ["secret"]
