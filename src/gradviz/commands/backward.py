@@ -1,7 +1,12 @@
-"""``gradviz backward SCRIPT.py --tensor NAME``: run backward for real and print each step.
+"""``gradviz backward SCRIPT.py [--tensor NAME]``: run backward for real and print each step.
 
-The script is executed (like ``python SCRIPT.py``); then backward runs from
-the named module-level tensor with every node hooked, and each node the
+Without ``--tensor`` the script runs (like ``python SCRIPT.py``) with every
+backward call it makes itself recorded (``loss.backward()``,
+``torch.autograd.backward``, ``torch.autograd.grad``); the calls are listed
+and the steps of the last one (or ``--call N``) are printed.
+
+With ``--tensor NAME`` (for a script that does not call backward), backward
+runs from that module-level tensor with every node hooked, and each node the
 engine ran is printed in order: what arrived, what it sent and where to.
 Leaves are named after the script's module-level variables.
 """
@@ -23,14 +28,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "backward",
         help="run backward from a script's tensor and print every step (runs the script)",
         description=(
-            "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`), then call backward "
-            "from the module-level tensor NAME with a hook on every node of its graph, and print "
-            "the nodes in the order PyTorch's engine ran them: the gradient that reached each, "
-            "the gradients it sent on, and finally each leaf's .grad."
+            "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`). Without --tensor, "
+            "every backward() / autograd.grad() call the script makes is recorded through the "
+            "real engine: the calls are listed, then the steps of the last one (--call N picks "
+            "another). With --tensor NAME (a script that does not call backward itself), "
+            "backward is called from that module-level tensor. Steps are printed in the order "
+            "PyTorch's engine ran them: the gradient that reached each node, the gradients it "
+            "sent on, and finally each leaf's .grad."
         ),
         epilog=(
             "A non-scalar tensor needs --grad, a gradient v of its shape: backward(v) computes "
-            "the gradient of sum(v * NAME). Example: gradviz backward model.py --tensor loss"
+            "the gradient of sum(v * NAME). Examples: gradviz backward train.py --json calls.json; "
+            "gradviz backward model.py --tensor loss"
         ),
     )
     p.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
@@ -38,13 +47,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--tensor",
         "-t",
         metavar="NAME",
-        required=True,
-        help="the module-level tensor to start from",
+        help="start backward from this module-level tensor (for a script that does not call "
+        "backward itself)",
     )
     p.add_argument(
         "--grad",
         metavar="LITERAL",
         help="the gradient to start from, e.g. '[1.0, 0.5]' (needed when NAME is not a scalar)",
+    )
+    p.add_argument(
+        "--call",
+        metavar="N",
+        type=int,
+        help="without --tensor: print the steps of the script's N-th backward call "
+        "(1 = first; default: the last)",
     )
     p.add_argument("--json", metavar="FILE", help="also write the trace as JSON to FILE")
 
@@ -144,6 +160,12 @@ def _step_lines(trace: Any, step: Any, total: int, labels: dict[str, str]) -> li
 
 def run(args: argparse.Namespace) -> int:
     out = _check_json(args.json)  # before running anything: a typo costs nothing
+    if args.tensor is None:
+        if args.grad is not None:
+            raise CommandError("--grad needs --tensor (a recorded call already has its gradient)")
+        return _run_recorded(args, out)
+    if args.call is not None:
+        raise CommandError("--call picks one of the script's own backward calls: drop --tensor")
     value = _parse_grad(args.grad)
     from gradviz.core.script import run_releasing_graphs
 
@@ -199,6 +221,66 @@ def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> 
     if out is not None:
         try:
             out.write_text(json.dumps(trace.to_json()) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote {out}")
+    return 0
+
+
+def _run_recorded(args: argparse.Namespace, out: Path | None) -> int:
+    """Run the script with every backward call it makes recorded; list them, show one."""
+    from gradviz.core.backward import ACCUMULATE, shape_text
+    from gradviz.core.recorded_calls import record_script, script_names
+    from gradviz.core.script import ScriptError
+
+    try:
+        namespace, calls = record_script(args.script)
+    except ScriptError as exc:
+        raise CommandError(str(exc)) from None
+    if not calls:
+        raise CommandError(
+            f"{args.script} made no backward call: give --tensor NAME to run backward from one "
+            "of its tensors"
+        )
+    pick = len(calls) if args.call is None else args.call
+    if not 1 <= pick <= len(calls):
+        raise CommandError(f"--call {args.call}: the script made {len(calls)} backward call(s)")
+    print(f"{args.script} made {len(calls)} backward call(s):")
+    width = len(str(len(calls)))
+    for i, call in enumerate(calls, start=1):
+        kept = "" if call.kept else "  (steps not kept)"
+        print(f"  {i:>{width}}. {call.summary()}{kept}  {call.source_line}")
+    call = calls[pick - 1]
+    if not call.kept:
+        raise CommandError(
+            f"call {pick}'s steps were not kept: gradviz keeps the steps of the first call and "
+            "of the most recent ones (see gradviz.core.recording.FULL_CALLS)"
+        )
+    labels = {s.node: s.label for s in call.steps if s.label != ACCUMULATE}
+    labels.update({lid: leaf.name for lid, leaf in call.leaves.items()})
+    root = call.root_name or "an unnamed tensor"
+    shape = shape_text(call.root) if call.root is not None else "?"
+    print(f"call {pick}: line {call.line}, {call.kind} from {root} ({shape}), "
+          f"{len(call.steps)} steps in the order PyTorch's engine ran them:")  # fmt: skip
+    for step in call.steps:
+        print("\n".join(_step_lines(call, step, len(call.steps), labels)))
+    if call.leaves:
+        print("leaf gradients (.grad after this call):")
+        lw = max(len(leaf.name) for leaf in call.leaves.values())
+        for leaf in call.leaves.values():
+            print(f"  {leaf.name:<{lw}}  {_grad_text(leaf.after)}")
+    if out is not None:
+        names = script_names(namespace)
+        data = {
+            "calls": [c.to_json() for c in calls],
+            "grads": {
+                n: t.grad.detach().cpu().tolist()
+                for n, t in names.items()
+                if t.is_leaf and t.grad is not None
+            },
+        }
+        try:
+            out.write_text(json.dumps(data) + "\n", encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
         print(f"wrote {out}")
