@@ -152,3 +152,18 @@ def test_opening_a_session_with_code_asks_first(qtbot, window, tmp_path, monkeyp
     assert "without running" in window.statusBar().currentMessage()
     window.redo()
     assert window.workspace_panel.list.names() == ["secret"]
+
+
+def test_help_lessons_opens_a_lesson_in_the_console(qtbot, window):
+    titles = [a.text() for a in window.lessons_menu.actions()]
+    assert "Gradients accumulate; zero_() starts again" in titles
+    act = next(a for a in window.lessons_menu.actions() if a.text().startswith("Gradients"))
+    act.trigger()
+    console = window.console
+    assert "step 1/6: y = 2 x.x has gradient 4x" in console.text()
+    assert console.input.toPlainText().startswith("import torch")
+    qtbot.keyClick(console.input, Qt.Key.Key_Return)
+    wait_idle(qtbot, window)
+    assert torch.equal(window.model.workspace["x"].grad, torch.tensor([0.0, 4.0, 8.0, 12.0]))
+    assert "step 2/6" in console.text()
+    assert console.input.toPlainText().startswith("y = x.sum()")

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core import console_exec
+from gradviz.core.lessons import Lesson
 from gradviz.core.workspace import CodeError, WorkspaceError
 from gradviz.core.workspace_code import CodeRun
 from gradviz.qt import workers
@@ -298,6 +299,8 @@ class ConsolePanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.worker: CodeWorker | None = None
+        self.lesson: Lesson | None = None
+        self.lesson_step = 0  # the step waiting in the input box
         self._pending: list[str] = []
         self.output = QPlainTextEdit(objectName="console_output", readOnly=True)
         self.output.setFont(_mono())
@@ -389,6 +392,8 @@ class ConsolePanel(QWidget):
         worker.deleteLater()
         self._set_busy(False)
         self.inputFinished.emit(ok)
+        if self.lesson is not None and ok:
+            self._next_lesson_step()
         if self._pending:
             self.run_source(self._pending.pop(0))
 
@@ -420,6 +425,28 @@ class ConsolePanel(QWidget):
             worker.interrupt()
             worker.wait(200)
         self._finished()
+
+    # -------------------------------------------------------- lessons
+    def start_lesson(self, lesson: Lesson) -> None:
+        """Show the lesson's intro and put its first step in the input: Enter runs each step."""
+        self.lesson, self.lesson_step = lesson, -1
+        self._write(f"\n# Lesson: {lesson.title}\n# {lesson.intro}\n", "#8a8f98")
+        self._next_lesson_step()
+
+    def _next_lesson_step(self) -> None:
+        lesson = self.lesson
+        if lesson is None:
+            return
+        self.lesson_step += 1
+        if self.lesson_step >= len(lesson.steps):
+            self._write(f"# Lesson done: {lesson.title}\n", "#8a8f98")
+            self.lesson = None
+            return
+        step = lesson.steps[self.lesson_step]
+        n = len(lesson.steps)
+        self._write(f"# step {self.lesson_step + 1}/{n}: {step.explanation}\n", "#50a14f")
+        self.set_source(step.code)
+        self.input.setFocus()
 
     # -------------------------------------------------------- output
     def _echo(self, source: str) -> None:

@@ -309,7 +309,28 @@ class MainWindow(QMainWindow):
             theme_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_example)
+        self.lessons_menu = help_menu.addMenu("&Lessons")
+        self._fill_lessons_menu()
         help_menu.addAction(self.act_about)
+
+    def _fill_lessons_menu(self) -> None:
+        from gradviz.core.lessons import lesson_files, load_lesson
+
+        for path in lesson_files(resource_path("lessons")):
+            lesson = load_lesson(path)
+            act = self.lessons_menu.addAction(lesson.title[:1].upper() + lesson.title[1:])
+            act.setToolTip(lesson.intro)
+            act.triggered.connect(lambda _=False, p=path: self.open_lesson(p))
+
+    def open_lesson(self, path: str | Path) -> None:
+        """Open a lesson in the console: each step waits in the input, Enter runs it."""
+        from gradviz.core.lessons import load_lesson
+
+        lesson = load_lesson(Path(path))
+        self.docks["Console"].show()
+        self.docks["Console"].raise_()
+        self.console.start_lesson(lesson)
+        self.show_message(f"Lesson: {lesson.title} — press Enter in the console to run each step")
 
     # ------------------------------------------------------------- state
     def show_message(self, text: str) -> None:
