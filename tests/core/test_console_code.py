@@ -424,3 +424,27 @@ def test_a_recorded_leaf_gradient_survives_a_later_zero_():
     (rec,) = ws.backward_calls
     assert torch.equal(rec.steps[-1].grad_in[0], torch.full((3,), 3.0))
     assert torch.equal(rec.leaves[next(iter(rec.leaves))].after, torch.full((3,), 3.0))
+
+
+def test_grad_is_a_value_for_the_palette_and_zero_grad_has_two_modes():
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    ws.apply("mul", "y", {"a": "x", "b": "x"})
+    ws.apply("sum", "s", {"input": "y"})
+    assert "x.grad" not in ws.input_names()
+    with pytest.raises(WorkspaceError, match=r"x.grad is None"):
+        ws.apply("mul", "g2", {"a": "x.grad", "b": "2"})
+    ws.backward("s")
+    assert ws.input_names() == ["x", "y", "s", "x.grad"]
+    ws.apply("mul", "g2", {"a": "x.grad", "b": "2"})
+    assert torch.equal(ws["g2"], torch.tensor([4.0, 8.0]))
+    assert "g2 = x.grad * 2" in ws.export_code()
+    grad_before = ws["x"].grad
+    ws.zero_grad(set_to_none=False)  # what the notes do: x.grad.zero_()
+    assert ws["x"].grad is grad_before and torch.equal(grad_before, torch.zeros(2))
+    assert ws.code_for(ws.history[-1]) == "x.grad.zero_()"
+    ws.zero_grad(["x"])  # the other choice, with its own line
+    assert ws["x"].grad is None and ws.code_for(ws.history[-1]) == "x.grad = None"
+    ns: dict = {}
+    exec(ws.export_code(), ns)
+    assert ns["x"].grad is None and torch.equal(ns["g2"], ws["g2"])

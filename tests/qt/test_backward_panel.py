@@ -177,7 +177,10 @@ def test_retain_graph_lets_gradients_accumulate_and_zero_grads_clears(qtbot, ws,
     assert row[1] == short(first)  # .grad before this pass
     assert row[3] == short(2 * first)  # accumulated
     assert torch.equal(ws.tensors["w"].grad, 2 * first)
-    click(qtbot, panel.zero_button)
+    click(qtbot, panel.zero_button)  # as the notes do: x.grad.zero_()
+    assert torch.equal(ws.tensors["w"].grad, torch.zeros_like(first))
+    assert ws.code_for(ws.history[-1]).splitlines()[0].endswith(".grad.zero_()")
+    panel.none_action.trigger()  # the separate choice: .grad = None
     assert ws.tensors["w"].grad is None and ws.tensors["x"].grad is None
 
 

@@ -167,3 +167,24 @@ def test_help_lessons_opens_a_lesson_in_the_console(qtbot, window):
     assert torch.equal(window.model.workspace["x"].grad, torch.tensor([0.0, 4.0, 8.0, 12.0]))
     assert "step 2/6" in console.text()
     assert console.input.toPlainText().startswith("y = x.sum()")
+
+
+def test_modules_optimizers_and_arrays_are_listed(qtbot, window):
+    objects = window.workspace_panel.objects
+    assert not objects.isVisible()
+    window.console.run_source(
+        "net = nn.Sequential(nn.Linear(3, 2), nn.ReLU())\n"
+        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "a = np.ones(4)\nt = torch.from_numpy(a)\nb = np.zeros(2)"
+    )
+    wait_idle(qtbot, window)
+    assert objects.isVisible()
+    assert objects.names() == ["net", "opt", "a", "b"]
+    net = objects.topLevelItem(0)
+    assert net.text(1) == "Sequential · 8 parameters"
+    rows = [(net.child(i).text(0), net.child(i).text(1)) for i in range(net.childCount())]
+    assert rows == [("0.weight", "2×3 · 6 elements"), ("0.bias", "2 · 2 elements")]
+    assert objects.topLevelItem(1).text(1) == "SGD · lr=0.1 · 2 tensors"
+    assert objects.topLevelItem(2).text(1) == "ndarray float64 (4,) · shares memory with t"
+    assert "shares" not in objects.topLevelItem(3).text(1)
+    assert window.workspace_panel.list.names() == ["t"]

@@ -315,9 +315,11 @@ class Workspace(CodeMixin):
             action.options["retain_graph"] = True
         return self._do(action, runner=runner).tensor
 
-    def zero_grad(self, names: Iterable[str] | None = None) -> None:
-        """Set ``.grad`` to None for the given leaves (all, by default).
+    def zero_grad(self, names: Iterable[str] | None = None, *, set_to_none: bool = True) -> None:
+        """Clear ``.grad`` of the given leaves (all, by default).
 
+        ``set_to_none`` (PyTorch's own default in ``optimizer.zero_grad``) writes
+        ``x.grad = None``; False runs ``x.grad.zero_()``, as the notes do.
         The whole request is checked first: one unknown name changes nothing.
         """
         chosen = (
@@ -331,7 +333,8 @@ class Workspace(CodeMixin):
         )
         for n in chosen:
             self[n]  # raises for a name that is not a tensor here
-        self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}))
+        options = {} if set_to_none else {"in_place": True}
+        self._do(Action("zero_grad", "", "", {"names": ", ".join(chosen)}, options))
 
     def retain_grad(self, name: str) -> None:
         self._do(Action("retain_grad", name))
@@ -421,6 +424,8 @@ class Workspace(CodeMixin):
         name = text.strip()
         if not name:
             raise WorkspaceError(f"{what}: pick a tensor")
+        if name.endswith(".grad") and name[:-5] in self.tensors:
+            return self._grad_arg(name[:-5], what)  # .grad is a value too
         if name not in self.tensors:
             raise WorkspaceError(f"{what}: no tensor named {_q(name)}")
         return self.tensors[name]
@@ -428,6 +433,8 @@ class Workspace(CodeMixin):
     def _tensor_or_number(self, text: str, what: str) -> torch.Tensor | literals.Number:
         if text in self.tensors:
             return self.tensors[text]
+        if text.endswith(".grad") and text[:-5] in self.tensors:
+            return self._grad_arg(text[:-5], what)
         if not text:
             raise WorkspaceError(f"{what}: pick a tensor or type a number")
         if not _is_number(text) and text.isidentifier():
@@ -599,7 +606,10 @@ class Workspace(CodeMixin):
         names = [n.strip() for n in action.args.get("names", "").split(",") if n.strip()]
         chosen = [self[n] for n in names]  # every name checked before any .grad changes
         for tensor in chosen:
-            tensor.grad = None
+            if not action.options.get("in_place"):
+                tensor.grad = None
+            elif tensor.grad is not None:
+                tensor.grad.zero_()
         return _Result()
 
     def _run_retain_grad(self, action: Action) -> _Result:
@@ -732,7 +742,8 @@ class Workspace(CodeMixin):
 
     def _code_zero_grad(self, action: Action) -> str:
         names = [n.strip() for n in action.args.get("names", "").split(",") if n.strip()]
-        return "\n".join(f"{n}.grad = None" for n in names) or "pass  # no gradients to clear"
+        line = "{}.grad.zero_()" if action.options.get("in_place") else "{}.grad = None"
+        return "\n".join(line.format(n) for n in names) or "pass  # no gradients to clear"
 
     def _code_retain_grad(self, action: Action) -> str:
         return f"{action.target}.retain_grad()"

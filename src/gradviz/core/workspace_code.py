@@ -56,6 +56,11 @@ def shares_memory(array: np.ndarray, tensors: dict[str, torch.Tensor]) -> list[s
     return out
 
 
+def _grad_of(t: torch.Tensor) -> torch.Tensor | None:
+    """``t.grad`` without PyTorch's warning for a non-leaf that does not retain its grad."""
+    return t.grad if t.is_leaf or t.retains_grad else None
+
+
 class CodeRun:
     """One console input on its way through: made by start_code, run by execute."""
 
@@ -104,6 +109,19 @@ class CodeMixin:
     @property
     def has_code(self) -> bool:
         return any(a.kind == "code" for a in self.history)
+
+    def input_names(self) -> list[str]:
+        """What the palette offers as a tensor input: every tensor, and ``x.grad`` where set."""
+        grads = [f"{n}.grad" for n, t in self.tensors.items() if _grad_of(t) is not None]
+        return [*self.tensors, *grads]
+
+    def _grad_arg(self, name: str, what: str) -> torch.Tensor:
+        from gradviz.core.workspace import WorkspaceError
+
+        grad = _grad_of(self.tensors[name])
+        if grad is None:
+            raise WorkspaceError(f"{what}: {name}.grad is None: run backward first")
+        return grad
 
     def sharing(self, name: str) -> list[str]:
         """For a listed NumPy array: the tensors that share its memory."""

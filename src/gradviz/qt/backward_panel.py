@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSlider,
@@ -56,6 +57,10 @@ from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, Steady
 VJP_NOTE = (
     "{y} is not a scalar, so backward needs a gradient v of its shape: it computes the "
     "vector-Jacobian product vᵀ·J, i.e. the gradient of sum(v * {y})."
+)
+ZERO_TIP = (
+    "x.grad.zero_() for every leaf that has a gradient (they accumulate otherwise); "
+    "the arrow offers x.grad = None instead"
 )
 MAX_DEFAULT_V = 4096  # prefill v with ones up to this many elements
 
@@ -152,9 +157,15 @@ class BackwardPanel(QWidget):
         self.run_button = QPushButton("Run backward", objectName="bw_run")
         self.run_button.setToolTip("Run root.backward(...) for real and record every node")
         self.run_button.clicked.connect(self.run_backward)
-        self.zero_button = QPushButton("Zero grads", objectName="bw_zero")
-        self.zero_button.setToolTip("Set every .grad to None (gradients accumulate otherwise)")
-        self.zero_button.clicked.connect(self.zero_grads)
+        # x.grad.zero_() as the notes do; setting .grad to None is the menu's separate choice
+        self.zero_button = QToolButton(objectName="bw_zero", text="Zero grads")
+        self.zero_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.zero_button.setToolTip(ZERO_TIP)
+        self.zero_button.clicked.connect(lambda: self.zero_grads(set_to_none=False))
+        zero_menu = QMenu(self.zero_button)
+        self.none_action = zero_menu.addAction("Set every .grad to None")
+        self.none_action.triggered.connect(lambda: self.zero_grads(set_to_none=True))
+        self.zero_button.setMenu(zero_menu)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
         run_row.addWidget(self.retain)
@@ -298,7 +309,7 @@ class BackwardPanel(QWidget):
         self.external = None
         self._clear_trace()
         self.zero_button.setEnabled(True)
-        self.zero_button.setToolTip("Set every .grad to None (gradients accumulate otherwise)")
+        self.zero_button.setToolTip(ZERO_TIP)
         self.retain.setEnabled(True)
         redraw = getattr(self.graph_view, "refresh", None)
         if refresh and callable(redraw):
@@ -647,13 +658,14 @@ class BackwardPanel(QWidget):
         title = f"gradient {sender} → {receiver}"
         self.tensorRequested.emit(title, flow.total)
 
-    def zero_grads(self) -> None:
+    def zero_grads(self, set_to_none: bool = False) -> None:
         try:
-            self.workspace.zero_grad()
+            self.workspace.zero_grad(set_to_none=set_to_none)
         except WorkspaceError as exc:
             self._show_error(str(exc))
             return
-        self.statusMessage.emit("every .grad is None now: the next backward starts from zero")
+        done = "is None" if set_to_none else "is zero (x.grad.zero_())"
+        self.statusMessage.emit(f"every .grad {done} now: the next backward starts from zero")
         if self.replay is not None:
             self._update_side()
 

@@ -254,7 +254,8 @@ class OpPalette(QWidget):
         while self.form.rowCount() > 1:  # keep the last row: the result name
             self.form.removeRow(0)
         names = self.model.workspace.names()
-        self.fields = [make_field(p, names, spec.example.get(p.name)) for p in spec.params]
+        inputs = self.model.workspace.input_names()  # with x.grad: a gradient is a value too
+        self.fields = [make_field(p, inputs, spec.example.get(p.name)) for p in spec.params]
         self._apply_default_picks(names)
         self._picks_are_defaults = True  # until the user picks: follow new tensors
         for row, f in enumerate(self.fields):
@@ -279,7 +280,7 @@ class OpPalette(QWidget):
     def _workspace_changed(self, _event: Event) -> None:
         names = self.model.workspace.names()
         for f in self.fields:
-            f.set_tensor_names(names)
+            f.set_tensor_names(self.model.workspace.input_names())
         if self._picks_are_defaults:
             self._apply_default_picks(names)
         spec = OPS.get(self.current_op or "")

@@ -382,6 +382,10 @@ class WorkspacePanel(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(buttons)
         top_layout.addWidget(self.list)
+        from gradviz.qt.console_objects import ObjectList  # what console code bound
+
+        self.objects = ObjectList(model)
+        top_layout.addWidget(self.objects)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
