@@ -188,3 +188,35 @@ def test_modules_optimizers_and_arrays_are_listed(qtbot, window):
     assert objects.topLevelItem(2).text(1) == "ndarray float64 (4,) · shares memory with t"
     assert "shares" not in objects.topLevelItem(3).text(1)
     assert window.workspace_panel.list.names() == ["t"]
+
+
+def test_backward_in_the_console_steps_through_in_the_backward_panel(qtbot, window):
+    type_input(qtbot, window, "x = torch.tensor([1.0, -2.0], requires_grad=True)")
+    wait_idle(qtbot, window)
+    type_input(
+        qtbot, window, "for k in (1, 2):", "loss = (x * k).pow(2).sum()", "loss.backward()", ""
+    )
+    wait_idle(qtbot, window)
+    bar, panel = window.calls_bar, window.backward_panel
+    assert bar.isVisible()
+    assert bar.labels() == [
+        "1. line 3: backward from loss, 4 steps",
+        "2. line 3: backward from loss, 4 steps",
+    ]
+    assert bar.combo.currentIndex() == 1  # the newest call by default
+    call = window.model.workspace.backward_calls[1]
+    assert panel.trace is call and panel.replay.position == 0
+    assert window.graph_view.scene is not None
+    labels = []
+    while panel.step_button.isEnabled():
+        qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+        labels.append(panel.progress.text())
+    assert labels[0].endswith("SumBackward0") and len(labels) == 4
+    # .grad before and after this call: 2x from the first call, then 2x + 8x
+    x0 = torch.tensor([1.0, -2.0])
+    row = panel.leaves.row_texts()["x"]
+    assert row[1].endswith("[2, -4]") and row[3].endswith("[10, -20]")  # as the user reads it
+    assert torch.equal(call.leaves[next(iter(call.leaves))].after, 10 * x0)
+    assert torch.equal(call.leaves[next(iter(call.leaves))].before, 2 * x0)
+    bar.pick(0)  # another call
+    assert panel.trace is window.model.workspace.backward_calls[0]

@@ -304,6 +304,30 @@ class BackwardPanel(QWidget):
         self.retain.setEnabled(False)  # always retained: Run may be pressed again
         self._update_root()
 
+    def show_recorded(self, call: Any) -> bool:
+        """Step through a backward call that console code made (a RecordedCall).
+
+        Like an external root: the call's own record, its graph, its leaves'
+        .grad before and after. False when its steps were not kept.
+        """
+        if not call.kept:
+            self._show_error(f"{call.summary()}: its steps were not kept (memory budget)")
+            return False
+        self.stop()
+        label = f"line {call.line}: {call.source_line}"
+        self.external = ExternalRoot(call.root, label, call.graph)
+        self._clear_trace()
+        self._show_error("")
+        self.zero_button.setEnabled(False)
+        self.retain.setEnabled(False)
+        self._update_root()
+        if self.graph_view is not None and hasattr(self.graph_view, "show_graph"):
+            self.graph_view.show_graph(call.graph)
+        self.traced_name = label
+        self._start(call)
+        self.statusMessage.emit(f"{call.summary()}: step through it")
+        return True
+
     def _leave_external(self, refresh: bool = True) -> None:
         self.stop()
         self.external = None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -144,7 +145,17 @@ class MainWindow(QMainWindow):
         self.backward_panel.tensorRequested.connect(self._show_tensor_value)
         self.model.selectionChanged.connect(self.backward_panel.set_root)
         self.backward_panel.set_root(self.model.selected)
-        dock = self._dock("Backward", self.backward_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        from gradviz.qt.console_calls import RecordedCallsBar
+
+        self.calls_bar = RecordedCallsBar(self.model)  # the console's recorded calls
+        self.calls_bar.callPicked.connect(self._show_recorded_call)
+        backward_box = QWidget()
+        box_layout = QVBoxLayout(backward_box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.setSpacing(0)
+        box_layout.addWidget(self.calls_bar)
+        box_layout.addWidget(self.backward_panel, 1)
+        dock = self._dock("Backward", backward_box, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["Op palette"], dock)
         self.docks["Op palette"].raise_()
 
@@ -162,6 +173,7 @@ class MainWindow(QMainWindow):
         from gradviz.qt.console import ConsolePanel
 
         self.console = ConsolePanel(self.model)
+        self.console.inputFinished.connect(self._console_input_done)
         dock = self._dock("Console", self.console, Qt.DockWidgetArea.BottomDockWidgetArea)
         screen = QGuiApplication.primaryScreen()
         if screen is not None and screen.availableGeometry().width() >= 1200:
@@ -169,6 +181,19 @@ class MainWindow(QMainWindow):
         else:
             self.tabifyDockWidget(self.docks["Code"], dock)
             dock.raise_()
+
+    def _console_input_done(self, _ok: bool) -> None:
+        """New backward calls from the console: the Backward panel shows the newest."""
+        calls = self.model.workspace.backward_calls
+        if calls and calls[-1] is not self._last_call_shown:
+            self.calls_bar.show_newest()
+
+    _last_call_shown: object = None
+
+    def _show_recorded_call(self, call: object) -> None:
+        self._last_call_shown = call
+        if self.backward_panel.show_recorded(call):
+            self.docks["Backward"].raise_()
 
     def _tab_changed(self, index: int) -> None:
         """Training gets the whole window; the workbench panels come back with the graph."""
