@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,9 @@ class CodeView(QWidget):
         self.copy_button = QPushButton("Copy", objectName="copy_code")
         self.copy_button.setToolTip("Copy all of the code to the clipboard")
         row = QHBoxLayout()
-        row.addWidget(QLabel("The session as PyTorch code", objectName="hint"))
+        hint = QLabel("The session as PyTorch code", objectName="hint")
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # beside
+        row.addWidget(hint)  # the Console, the label gives way before the buttons do
         row.addStretch(1)
         row.addWidget(self.copy_button)
         row.addWidget(self.export_button)

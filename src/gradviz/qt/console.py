@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -315,8 +316,11 @@ class ConsolePanel(QWidget):
         self.clear_button = QPushButton("Clear", objectName="console_clear")
         self.clear_button.setToolTip("Clear the output (the workspace stays as it is)")
 
+        # the state may shrink to nothing: beside the Code panel every pixel of width counts
+        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.output.setMinimumWidth(120)
+        self.input.setMinimumWidth(120)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Python console", objectName="hint"))
         row.addWidget(self.state, 1)
         row.addWidget(self.clear_button)
         row.addWidget(self.stop_button)

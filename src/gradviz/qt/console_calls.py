@@ -64,6 +64,11 @@ class RecordedCallsBar(QWidget):
             self.callPicked.emit(call)
         return call
 
+    def show_picked(self) -> None:
+        call = self.calls.current
+        if call is not None:
+            self.callPicked.emit(call)
+
     def pick(self, index: int) -> None:
         self.combo.setCurrentIndex(index)
         self._activated(index)

@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         """New backward calls from the console: the Backward panel shows the newest."""
         calls = self.model.workspace.backward_calls
         if calls and calls[-1] is not self._last_call_shown:
-            self.calls_bar.show_newest()
+            self.calls_bar.show_newest()  # new calls: the newest
+        elif calls:
+            self.calls_bar.show_picked()  # the input's events reset the panel: show it again
 
     _last_call_shown: object = None
 
@@ -243,7 +245,7 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.docks["Code"]], [230], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.docks["Code"], self.docks["Console"]], [380, 620], Qt.Orientation.Horizontal
+            [self.docks["Code"], self.docks["Console"]], [260, 520], Qt.Orientation.Horizontal
         )
         self.resizeDocks(
             [self.docks["Op palette"], self.docks["Inspector"]], [470, 330], Qt.Orientation.Vertical
