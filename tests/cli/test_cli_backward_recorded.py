@@ -105,3 +105,38 @@ def test_recorded_run_is_bit_identical_to_plain_python(script, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "made 6 backward call(s)" in result.stdout
+
+
+CUT_SCRIPT = """
+import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+c = (x * 3).detach()
+y = (x * c).sum()
+"""
+
+
+def _constants(path, tmp_path, capsys) -> set:
+    out = tmp_path / f"{path.stem}.json"
+    assert main(["graph", str(path), "--tensor", "y", "--out", str(out)]) == 0
+    capsys.readouterr()
+    data = json.loads(out.read_text())
+    return {n["name"] for n in data["nodes"] if n["kind"] == "constant"}
+
+
+def test_graph_keeps_the_detach_cut_after_the_scripts_own_backward(tmp_path, capsys):
+    before = tmp_path / "before.py"
+    before.write_text(CUT_SCRIPT)
+    after = tmp_path / "after.py"
+    after.write_text(CUT_SCRIPT + "y.backward()\n")
+    assert _constants(before, tmp_path, capsys) == {"c"}  # the oracle: no backward yet
+    assert _constants(after, tmp_path, capsys) == {"c"}
+
+
+def test_console_graph_keeps_the_cut_after_backward():
+    from gradviz.core.graph import capture_graph
+    from gradviz.core.workspace import Workspace
+
+    ws = Workspace()
+    ws.run_code(CUT_SCRIPT + "y.backward()\n")
+    graph = capture_graph(ws["y"], names=ws.tensors)
+    assert {n.name for n in graph.nodes if n.kind == "constant"} == {"c"}

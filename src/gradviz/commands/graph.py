@@ -73,10 +73,12 @@ def _run(args: argparse.Namespace, out: Path | None, keep: list) -> int:
     import torch
 
     from gradviz.core.graph import capture_graph
+    from gradviz.core.recording import ConstantInputKeeper
     from gradviz.core.script import ScriptError, graph_nodes, pick_tensor, run_script, tensors_in
 
     try:
-        namespace = run_script(args.script)
+        with ConstantInputKeeper():  # the script's own backward() must not hide its cuts
+            namespace = run_script(args.script)
         keep.extend(graph_nodes(namespace))
         roots = [pick_tensor(namespace, name) for name in args.tensor]
     except ScriptError as exc:

@@ -119,6 +119,34 @@ def saved_values(fn: Any) -> list[tuple[str, Any]]:
     return out
 
 
+# Saved inputs of functions that took a constant (a None slot in next_functions), set aside
+# before a backward frees them, so a graph captured afterwards still shows the
+# detach()/no_grad cut. Filled by gradviz's backward recorders (console, CLI); bounded.
+_FREED_SAVED: dict[int, tuple[Any, list[tuple[int, tuple]]]] = {}
+_FREED_LIMIT = 20_000
+
+
+def remember_constant_inputs(fns: Any) -> None:
+    """Before a backward: note what each function with a constant input saved.
+
+    Only ids and storage keys are kept (no tensor data), plus the function itself
+    so that its id stays its own while the note exists.
+    """
+    for fn in fns:
+        if all(nxt is not None for nxt, _ in fn.next_functions):
+            continue
+        keys = []
+        for _attr, value in saved_values(fn):
+            for v in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(v, torch.Tensor):
+                    keys.append((id(v), _storage_key(v)))
+        if keys:
+            _FREED_SAVED.pop(id(fn), None)
+            _FREED_SAVED[id(fn)] = (fn, keys)
+    while len(_FREED_SAVED) > _FREED_LIMIT:  # oldest first
+        _FREED_SAVED.pop(next(iter(_FREED_SAVED)))
+
+
 def _meta_shape(fn: Any, output_nr: int) -> tuple[list[int] | None, str | None]:
     """Shape and dtype of output ``output_nr`` of the forward op behind ``fn``."""
     try:
@@ -421,19 +449,22 @@ class _Capture:
             return
         for fn in self.with_slots:
             nid = f"fn-{id(fn):x}"
+            keys = []
             for _attr, value in saved_values(fn):
                 items = value if isinstance(value, (tuple, list)) else (value,)
-                for v in items:
-                    if not isinstance(v, torch.Tensor):
-                        continue
-                    t = self.constants.get(id(v))
-                    if t is None:
-                        t = self.constant_keys.get(_storage_key(v))
-                    if t is None:
-                        continue
-                    const = self.tensor_node(t, "constant", _CUT_NOTE)
-                    if not any(e.source == const.id and e.target == nid for e in self.graph.edges):
-                        self.graph.add_edge(Edge(const.id, nid, list(t.shape), dtype_name(t.dtype)))
+                keys += [(id(v), _storage_key(v)) for v in items if isinstance(v, torch.Tensor)]
+            noted = _FREED_SAVED.get(id(fn))
+            if not keys and noted is not None and noted[0] is fn:
+                keys = noted[1]  # freed by a backward since: what was noted before it
+            for vid, vkey in keys:
+                t = self.constants.get(vid)
+                if t is None:
+                    t = self.constant_keys.get(vkey)
+                if t is None:
+                    continue
+                const = self.tensor_node(t, "constant", _CUT_NOTE)
+                if not any(e.source == const.id and e.target == nid for e in self.graph.edges):
+                    self.graph.add_edge(Edge(const.id, nid, list(t.shape), dtype_name(t.dtype)))
 
     def mark_cuts(self) -> None:
         """A shown constant that shares storage with a shown tensor was detached from it."""

@@ -34,8 +34,8 @@ from typing import Any
 
 import torch
 
-from gradviz.core.backward import ACCUMULATE, Leaf, Trace, _walk
-from gradviz.core.graph import tensor_node_id
+from gradviz.core.backward import ACCUMULATE, Leaf, Trace
+from gradviz.core.graph import remember_constant_inputs, tensor_node_id
 
 # Full step data (gradients, node objects) is kept for at most this many calls,
 # and while their gradients total at most this many bytes; the first and the last
@@ -196,6 +196,32 @@ def _start(t: Any) -> Any:
     return torch.autograd.graph.get_gradient_edge(t).node
 
 
+class ConstantInputKeeper:
+    """Context manager: before each backward call on this thread, note the constant inputs
+    of its graph (:func:`~gradviz.core.graph.remember_constant_inputs`) and nothing else.
+
+    ``gradviz graph`` runs scripts inside it, so a graph captured after the script's own
+    ``backward()`` still shows its ``detach()`` / ``no_grad`` cuts.
+    """
+
+    def __enter__(self) -> ConstantInputKeeper:
+        self._recorder = BackwardRecorder(lambda _call: None)
+        self._recorder._record = self._note  # type: ignore[method-assign]
+        self._recorder.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._recorder.__exit__(*exc)
+
+    def _note(
+        self, kind: str, roots: list[Any], seeds: list[Any], create_graph: bool,
+        inputs: list[Any], call: Callable[[], Any],
+    ) -> Any:  # fmt: skip
+        starts = [s for s in (_start(r) for r in roots) if s is not None]
+        remember_constant_inputs(_walk_all(starts)[1])
+        return self._recorder._plain(call)
+
+
 class BackwardRecorder:
     """Context manager: record the backward calls made on this thread while active.
 
@@ -296,13 +322,8 @@ class BackwardRecorder:
         starts = [s for s in (_start(r) for r in roots) if s is not None]
         if not starts:  # nothing to hook: let PyTorch answer (usually with an error)
             return self._plain(call)
-        fns: list[Any] = []
-        seen: set[Any] = set()
-        for s in starts:
-            for fn in _walk(s):
-                if fn not in seen:
-                    seen.add(fn)
-                    fns.append(fn)
+        fns, with_constants = _walk_all(starts)
+        remember_constant_inputs(with_constants)  # a graph captured later keeps its cuts
         names = self.names()
         by_id = {id(t): n for n, t in names.items() if isinstance(t, torch.Tensor)}
         records: list[tuple] = []
@@ -357,6 +378,27 @@ class BackwardRecorder:
             return call()
         finally:
             self._busy = False
+
+
+def _walk_all(starts: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Every node reachable from ``starts`` (each once), and those with a constant input."""
+    seen = set(starts)
+    order = list(dict.fromkeys(starts))
+    stack = list(order)
+    with_constants = []
+    while stack:
+        fn = stack.pop()
+        constant = False
+        for nxt, _ in fn.next_functions:
+            if nxt is None:
+                constant = True
+            elif nxt not in seen:
+                seen.add(nxt)
+                order.append(nxt)
+                stack.append(nxt)
+        if constant:
+            with_constants.append(fn)
+    return order, with_constants
 
 
 def _detach(group: tuple) -> tuple:
