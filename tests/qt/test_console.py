@@ -109,7 +109,8 @@ def test_undo_a_console_input(qtbot, window):
     wait_idle(qtbot, window)
     ws = window.model.workspace
     assert torch.equal(ws["w"].grad, torch.tensor([3.0, 3.0]))
-    window.undo()
+    window.undo()  # replays the history on a worker thread
+    wait_idle(qtbot, window)
     assert window.workspace_panel.list.names() == ["w"]
     assert ws["w"].grad is None
     window.redo()
@@ -220,3 +221,18 @@ def test_backward_in_the_console_steps_through_in_the_backward_panel(qtbot, wind
     assert torch.equal(call.leaves[next(iter(call.leaves))].before, 2 * x0)
     bar.pick(0)  # another call
     assert panel.trace is window.model.workspace.backward_calls[0]
+
+
+def test_undo_replays_console_code_off_the_gui_thread(qtbot, window):
+    import threading
+
+    type_input(qtbot, window, "import threading; tid = threading.get_ident()")
+    wait_idle(qtbot, window)
+    type_input(qtbot, window, "t = torch.ones(1)")
+    wait_idle(qtbot, window)
+    window.undo()
+    assert window.console.busy or "t" not in window.model.workspace.tensors
+    wait_idle(qtbot, window)
+    assert window.workspace_panel.list.names() == []
+    assert window.model.workspace.namespace["tid"] != threading.main_thread().ident
+    assert window.act_redo.isEnabled()

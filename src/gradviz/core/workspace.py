@@ -341,14 +341,9 @@ class Workspace(CodeMixin):
 
     # --------------------------------------------------------- undo/redo
     def undo(self) -> None:
-        self._check_idle()
-        if not self.history:
-            raise WorkspaceError("nothing to undo")
-        action = self.history[-1]
-        self._rebuild(self.history[:-1])
-        self._redo.append(action)
-        names = [action.target] if action.target in self.tensors else []
-        self._emit("reset", names, message=f"undid: {self.describe(action)}")
+        job = self.start_undo()  # the GUI runs job.execute() on a worker (console code)
+        job.execute()
+        self.finish_undo(job)
 
     def redo(self) -> None:
         """Run the last undone action again; if it fails, the redo stack stays as it was."""

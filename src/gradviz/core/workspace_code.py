@@ -88,6 +88,32 @@ class CodeRun:
         return self.outcome
 
 
+class UndoJob:
+    """Undo as a job: rebuild the history minus its last entry in a fresh workspace.
+
+    :meth:`execute` may run on any thread (it touches only the fresh workspace);
+    :meth:`CodeMixin.finish_undo` then swaps the result in on the GUI thread.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.actions = list(ws.history[:-1])
+        self.fresh: Any = None
+        self.error: Exception | None = None
+
+    def execute(self) -> None:
+        from gradviz.core.workspace import Workspace, WorkspaceError
+
+        fresh = Workspace()
+        try:
+            for action in self.actions:
+                fresh.run_action(action)
+        except WorkspaceError as exc:
+            self.error = exc
+            return
+        self.fresh = fresh
+
+
 class CodeMixin:
     """Console code in the Workspace. Mixed into :class:`gradviz.core.workspace.Workspace`."""
 
@@ -180,6 +206,30 @@ class CodeMixin:
             where = f"line {outcome.lineno}: " if outcome.lineno else ""
             message = f"{where}{console_exec.explain(error)}"
             raise CodeError(message, error, outcome.lineno, outcome.line, outcome.text)
+
+    def start_undo(self) -> UndoJob:
+        """Begin an undo whose replay may run off the GUI thread (see :class:`UndoJob`)."""
+        from gradviz.core.workspace import WorkspaceError
+
+        self._check_idle()
+        if not self.history:
+            raise WorkspaceError("nothing to undo")
+        job = UndoJob(self)
+        self.running = job  # type: ignore[assignment]  # other actions wait meanwhile
+        return job
+
+    def finish_undo(self, job: UndoJob) -> None:
+        """Swap in the replayed state (GUI thread); a failed replay changes nothing."""
+        self.running = None
+        if job.error is not None:
+            raise job.error
+        action = self.history[-1]
+        self.tensors = job.fresh.tensors
+        self._adopt_code_state(job.fresh)
+        self.history = job.actions
+        self._redo.append(action)  # type: ignore[attr-defined]
+        names = [action.target] if action.target in self.tensors else []
+        self._emit("reset", names, message=f"undid: {self.describe(action)}")  # type: ignore[attr-defined]
 
     def _sync_namespace(self) -> None:
         """Palette actions change ``tensors``: bring the namespace up to date before code runs."""

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from gradviz.core import console_exec
 from gradviz.core.lessons import Lesson
 from gradviz.core.workspace import CodeError, WorkspaceError
-from gradviz.core.workspace_code import CodeRun
+from gradviz.core.workspace_code import CodeRun, UndoJob
 from gradviz.qt import workers
 from gradviz.qt.workspace_model import WorkspaceModel
 
@@ -290,6 +290,22 @@ class CodeWorker(QThread):
         return console_exec.interrupt_thread(self.ident)
 
 
+class UndoWorker(CodeWorker):
+    """Replays the history for an undo off the GUI thread (it may hold long loops)."""
+
+    def __init__(self, job: UndoJob, parent=None) -> None:
+        super().__init__(None, parent)  # type: ignore[arg-type]
+        self.job = job
+
+    def run(self) -> None:
+        self.ident = threading.get_ident()
+        self._started.set()
+        try:
+            self.job.execute()
+        except BaseException as exc:  # an interrupt that landed between replayed inputs
+            self.job.error = WorkspaceError(f"undo stopped ({type(exc).__name__})")
+
+
 class ConsolePanel(QWidget):
     """Output above, the ``>>>`` input below, Stop on the right."""
 
@@ -383,9 +399,37 @@ class ConsolePanel(QWidget):
         worker.start()
         return True
 
+    def run_undo(self) -> bool:
+        """Undo by replaying the history on a worker thread: the window stays live, and
+        Stop abandons the undo (nothing changes)."""
+        if self.busy:
+            self.model.message.emit("The console is still running: wait, or press Stop")
+            return False
+        try:
+            job = self.model.workspace.start_undo()
+        except WorkspaceError as exc:
+            self.model.message.emit(str(exc))
+            return False
+        worker = UndoWorker(job, self)
+        workers.track(worker)
+        worker.finished.connect(self._finished)
+        self.worker = worker
+        self._set_busy(True)
+        self.state.setText("undoing: replaying the history… (Stop abandons the undo)")
+        worker.start()
+        return True
+
     def _finished(self) -> None:
         worker, self.worker = self.worker, None
         if worker is None:
+            return
+        if isinstance(worker, UndoWorker):
+            try:
+                self.model.workspace.finish_undo(worker.job)
+            except WorkspaceError as exc:
+                self.model.message.emit(f"Could not undo: {exc}")
+            worker.deleteLater()
+            self._set_busy(False)
             return
         ok = True
         try:

@@ -376,8 +376,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}{' •' if modified else ''} — gradviz")
 
     def undo(self) -> None:
+        ws = self.model.workspace
+        if ws.has_code and ws.running is None:  # a replay may run long loops: off the GUI
+            self.console.run_undo()
+            return
         try:
-            self.model.workspace.undo()
+            ws.undo()
         except WorkspaceError as exc:
             self.show_message(str(exc))
 
