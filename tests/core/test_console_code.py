@@ -448,3 +448,21 @@ def test_grad_is_a_value_for_the_palette_and_zero_grad_has_two_modes():
     ns: dict = {}
     exec(ws.export_code(), ns)
     assert ns["x"].grad is None and torch.equal(ns["g2"], ws["g2"])
+
+
+def test_undo_and_redo_as_jobs_give_the_same_state_as_in_place():
+    ws = Workspace()
+    ws.run_code("a = torch.randn(3)")
+    ws.run_code("b = a * torch.randn(3)")
+    b = ws["b"].clone()
+    job = ws.start_undo()
+    with pytest.raises(WorkspaceError, match="running"):
+        ws.run_code("c = 1")  # busy while the job runs
+    job.execute()
+    ws.finish_undo(job)
+    assert ws.names() == ["a"] and ws.can_redo
+    job = ws.start_undo(redo=True)
+    job.execute()
+    ws.finish_undo(job)
+    assert ws.names() == ["a", "b"] and torch.equal(ws["b"], b) and not ws.can_redo
+    assert [a.kind for a in ws.history] == ["code", "code"]

@@ -113,7 +113,8 @@ def test_undo_a_console_input(qtbot, window):
     wait_idle(qtbot, window)
     assert window.workspace_panel.list.names() == ["w"]
     assert ws["w"].grad is None
-    window.redo()
+    window.redo()  # also replayed on the worker
+    wait_idle(qtbot, window)
     assert window.workspace_panel.list.names() == ["w", "loss", "w2"]
     assert torch.equal(ws["w"].grad, torch.tensor([3.0, 3.0]))
 
@@ -152,6 +153,7 @@ def test_opening_a_session_with_code_asks_first(qtbot, window, tmp_path, monkeyp
     assert window.workspace_panel.list.names() == []  # opened without running
     assert "without running" in window.statusBar().currentMessage()
     window.redo()
+    wait_idle(qtbot, window)
     assert window.workspace_panel.list.names() == ["secret"]
 
 
@@ -236,3 +238,7 @@ def test_undo_replays_console_code_off_the_gui_thread(qtbot, window):
     assert window.workspace_panel.list.names() == []
     assert window.model.workspace.namespace["tid"] != threading.main_thread().ident
     assert window.act_redo.isEnabled()
+    window.redo()
+    wait_idle(qtbot, window)
+    assert window.workspace_panel.list.names() == ["t"] and not window.act_redo.isEnabled()
+    assert "redid: t = torch.ones(1)" in window.statusBar().currentMessage()

@@ -89,15 +89,18 @@ class CodeRun:
 
 
 class UndoJob:
-    """Undo as a job: rebuild the history minus its last entry in a fresh workspace.
+    """Undo (or redo) as a job: rebuild a history in a fresh workspace.
 
+    Undo replays the history minus its last entry; redo the history plus the
+    last undone action (the same state a redo in place gives: replay is exact).
     :meth:`execute` may run on any thread (it touches only the fresh workspace);
     :meth:`CodeMixin.finish_undo` then swaps the result in on the GUI thread.
     """
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: Any, redo: bool = False) -> None:
         self.ws = ws
-        self.actions = list(ws.history[:-1])
+        self.redo = redo
+        self.actions = [*ws.history, ws._redo[-1]] if redo else list(ws.history[:-1])
         self.fresh: Any = None
         self.error: Exception | None = None
 
@@ -207,14 +210,14 @@ class CodeMixin:
             message = f"{where}{console_exec.explain(error)}"
             raise CodeError(message, error, outcome.lineno, outcome.line, outcome.text)
 
-    def start_undo(self) -> UndoJob:
-        """Begin an undo whose replay may run off the GUI thread (see :class:`UndoJob`)."""
+    def start_undo(self, *, redo: bool = False) -> UndoJob:
+        """Begin an undo (or redo) whose replay may run off the GUI thread."""
         from gradviz.core.workspace import WorkspaceError
 
         self._check_idle()
-        if not self.history:
-            raise WorkspaceError("nothing to undo")
-        job = UndoJob(self)
+        if not (self._redo if redo else self.history):  # type: ignore[attr-defined]
+            raise WorkspaceError("nothing to redo" if redo else "nothing to undo")
+        job = UndoJob(self, redo)
         self.running = job  # type: ignore[assignment]  # other actions wait meanwhile
         return job
 
@@ -223,6 +226,14 @@ class CodeMixin:
         self.running = None
         if job.error is not None:
             raise job.error
+        if job.redo:
+            action = self._redo.pop()  # type: ignore[attr-defined]
+            self.tensors = job.fresh.tensors
+            self._adopt_code_state(job.fresh)
+            self.history = job.actions
+            names = [action.target] if action.target in self.tensors else list(self.tensors)
+            self._emit("changed", names, f"redid: {self.describe(action)}")  # type: ignore[attr-defined]
+            return
         action = self.history[-1]
         self.tensors = job.fresh.tensors
         self._adopt_code_state(job.fresh)

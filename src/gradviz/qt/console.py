@@ -399,14 +399,14 @@ class ConsolePanel(QWidget):
         worker.start()
         return True
 
-    def run_undo(self) -> bool:
-        """Undo by replaying the history on a worker thread: the window stays live, and
-        Stop abandons the undo (nothing changes)."""
+    def run_undo(self, redo: bool = False) -> bool:
+        """Undo (or redo) by replaying the history on a worker thread: the window stays
+        live, and Stop abandons it (nothing changes)."""
         if self.busy:
             self.model.message.emit("The console is still running: wait, or press Stop")
             return False
         try:
-            job = self.model.workspace.start_undo()
+            job = self.model.workspace.start_undo(redo=redo)
         except WorkspaceError as exc:
             self.model.message.emit(str(exc))
             return False
@@ -415,7 +415,8 @@ class ConsolePanel(QWidget):
         worker.finished.connect(self._finished)
         self.worker = worker
         self._set_busy(True)
-        self.state.setText("undoing: replaying the history… (Stop abandons the undo)")
+        what = "redoing" if redo else "undoing"
+        self.state.setText(f"{what}: replaying the history… (Stop abandons it)")
         worker.start()
         return True
 
@@ -427,7 +428,8 @@ class ConsolePanel(QWidget):
             try:
                 self.model.workspace.finish_undo(worker.job)
             except WorkspaceError as exc:
-                self.model.message.emit(f"Could not undo: {exc}")
+                what = "redo" if worker.job.redo else "undo"
+                self.model.message.emit(f"Could not {what}: {exc}")
             worker.deleteLater()
             self._set_busy(False)
             return

@@ -386,6 +386,10 @@ class MainWindow(QMainWindow):
             self.show_message(str(exc))
 
     def redo(self) -> None:
+        ws = self.model.workspace
+        if ws.can_redo and ws._redo[-1].kind == "code" and ws.running is None:
+            self.console.run_undo(redo=True)  # console code may loop long: off the GUI
+            return
         try:
             self.model.workspace.redo()
         except WorkspaceError as exc:
