@@ -367,9 +367,10 @@ class TrainingPanel(QWidget):
         self._last_report = r
         if self._tb is not None:
             self._tb.add(r)
-        self.progress.setValue(int(1000 * r.progress))
-        # keep "1,032 steps/s" on one line when the label wraps
-        self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
+        # while running, the redraw timer shows progress (25 Hz): a word-wrapped label's
+        # relayout on every report (up to 60 a second) costs the GUI thread, and the GIL
+        if r.status != "running" or not self.timer.isActive():
+            self._show_progress(r)
         if r.status == "nan":
             self._say(f"paused: {r.message}", error=True)
             self._sync_buttons()
@@ -396,7 +397,16 @@ class TrainingPanel(QWidget):
             self._say(result.message, error=True)
         self._sync_buttons()
 
+    def _show_progress(self, r: Report) -> None:
+        self._progress_shown = r
+        self.progress.setValue(int(1000 * r.progress))
+        # keep "1,032 steps/s" on one line when the label wraps
+        self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
+
     def _redraw(self, force: bool = False) -> None:
+        r = self._last_report
+        if r is not None and r is not getattr(self, "_progress_shown", None):
+            self._show_progress(r)
         if not force and not self.isVisible():
             return
         self._tick = getattr(self, "_tick", 0) + 1
