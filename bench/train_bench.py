@@ -9,6 +9,14 @@ Prints, as medians of several alternating runs:
 2. GUI event-loop lateness of a 10 ms QTimer while the panel trains at full speed.
    Target: p99 <= 16 ms, max <= 50 ms.
 3. RSS growth over 100 000 steps with the panel's live plots. Target <= 20 MB.
+4. ``gradviz train`` (headless, in this process) against the same bare loop:
+   its reported steps/s (training steps alone) and its whole training call
+   (steps plus the metrics it computes). Target >= 0.95.
+
+The ratios end the output, one per line, as ``name value`` for scripts:
+``spiral_no_plots_ratio``, ``spiral_live_plots_ratio``, ``twolayer_no_plots_ratio``,
+``twolayer_live_plots_ratio`` (targets 0.97, 0.90, 0.97, 0.90), then
+``cli_spiral_ratio`` and ``cli_spiral_wall_ratio``.
 
     python bench/train_bench.py                 # everything (a few minutes)
     python bench/train_bench.py --quick         # fewer steps, a quick look
@@ -18,7 +26,9 @@ Prints, as medians of several alternating runs:
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import tempfile
 import statistics
 import sys
 import time
@@ -144,6 +154,61 @@ def throughput(app, panel, demo: str, device: str, steps: int, repeats: int) -> 
         f"ratio {med(r_plots):.3f}"
     )
     print(f"            app ratios per round: {', '.join(f'{r:.3f}' for r in r_app)}")
+    print(f"            live-plot ratios per round: {', '.join(f'{r:.3f}' for r in r_plots)}")
+    return med(r_app), med(r_plots)
+
+
+CLI_ARGS = "--demo spiral --hidden 16,16 --activation tanh --optimizer adam --lr 0.01 "
+CLI_ARGS += "--batch-size 64 --steps 4000"
+
+
+def cli_run(device: str, out: str) -> dict:
+    """``gradviz train`` in this process (no start-up cost); its JSON summary."""
+    from gradviz.cli import main as cli_main
+
+    argv = ["train", *CLI_ARGS.split(), "--device", device, "--json", out, "-q"]
+    assert cli_main(argv) == 0
+    with open(out) as f:
+        return json.load(f)
+
+
+def cli_throughput(device: str, repeats: int) -> tuple[float, float]:
+    """The headless trainer against the bare loop on the same workload, alternating."""
+    config = default_config(
+        "spiral",
+        device=device,
+        hidden=(16, 16),
+        activation="tanh",
+        optimizer="adam",
+        lr=0.01,
+        batch_size=64,
+        steps=4000,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "run.json")
+        bare_loop(config, 200)
+        cli_run(device, out)
+        bare, reported, whole, evals = [], [], [], []
+        for _ in range(repeats):
+            bare.append(bare_loop(config, 4000))
+            j = cli_run(device, out)
+            reported.append(j["steps_per_second"])
+            if "train_seconds" in j:
+                whole.append(j["steps"] / (j["train_seconds"] + j["metrics_seconds"]))
+                evals.append(j["metrics_seconds"] + j["eval_seconds"])
+            else:  # an older gradviz: its steps/s counted the metrics too
+                whole.append(j["steps_per_second"])
+                evals.append(float("nan"))
+    med = statistics.median
+    r_rep = med([a / b for a, b in zip(reported, bare, strict=True)])
+    r_whole = med([a / b for a, b in zip(whole, bare, strict=True)])
+    print(
+        f"  gradviz train {CLI_ARGS}\n"
+        f"    bare {med(bare):7.0f} steps/s | reported {med(reported):7.0f} steps/s, "
+        f"ratio {r_rep:.3f} | steps + metrics {med(whole):7.0f} steps/s, ratio {r_whole:.3f} "
+        f"| metrics and evaluation {1e3 * med(evals):.1f} ms a run"
+    )
+    return r_rep, r_whole
 
 
 def lateness(app, panel, device: str, seconds: float) -> None:
@@ -215,7 +280,7 @@ def main() -> int:
         default=1,
         help="intra-op threads of the bare loop (default 1: what the app uses on cpu)",
     )
-    p.add_argument("--only", choices=("throughput", "lateness", "memory"))
+    p.add_argument("--only", choices=("throughput", "cli", "lateness", "memory"))
     p.add_argument("--demos", default="spiral,twolayer", help="throughput demos, comma separated")
     args = p.parse_args()
     if args.threads:
@@ -234,10 +299,18 @@ def main() -> int:
         f"gradviz training bench: torch {torch.__version__}, device {args.device}, "
         f"{torch.get_num_threads()} intra-op threads, {os.cpu_count()} CPUs"
     )
+    ratios: dict[str, float] = {}
     if args.only in (None, "throughput"):
         print(f"throughput ({steps} steps per run, median of {repeats}; target ratio >= 0.95)")
         for demo in args.demos.split(","):
-            throughput(app, panel, demo, args.device, steps, repeats)
+            ratios[f"{demo}_no_plots_ratio"], ratios[f"{demo}_live_plots_ratio"] = throughput(
+                app, panel, demo, args.device, steps, repeats
+            )
+    if args.only in (None, "cli"):
+        print(f"headless trainer (median of {repeats}; target ratio >= 0.95)")
+        ratios["cli_spiral_ratio"], ratios["cli_spiral_wall_ratio"] = cli_throughput(
+            args.device, repeats
+        )
     if args.only in (None, "lateness"):
         print("GUI event loop")
         lateness(app, panel, args.device, 5.0 if args.quick else 15.0)
@@ -247,6 +320,9 @@ def main() -> int:
     panel.shutdown()
     if _THREAD is not None:
         _THREAD.shutdown()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, value in ratios.items():  # machine-readable, one per line
+        print(f"{name} {value:.3f}")
     return 0
 
 

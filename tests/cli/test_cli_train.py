@@ -23,6 +23,9 @@ KEYS = {
     "train_accuracy",
     "test_accuracy",
     "steps_per_second",
+    "train_seconds",
+    "metrics_seconds",
+    "eval_seconds",
     "params",
 }
 

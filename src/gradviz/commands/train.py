@@ -76,6 +76,31 @@ def _overrides(args: argparse.Namespace) -> dict:
     return out
 
 
+def _headless_options(options_cls, *, csv: bool, live_bar: bool):
+    """Metrics for what a headless run outputs, and nothing more.
+
+    Nobody sees histograms, activations or boundaries here. The CSV gets the scalars
+    (batch loss, gradient norms) a few times a second and an evaluation each epoch;
+    without ``--csv`` only the progress bar reads reports (the batch loss), and the
+    final evaluation is done once after training.
+    """
+    off = {"histograms": False, "activations": False, "boundary": False}
+    if csv:
+        return options_cls(**off, every_epoch=True)
+    never = float("inf")
+    return options_cls(
+        **off,
+        grad_norms=False,
+        evaluate=False,
+        report_interval=0.1 if live_bar else never,  # a terminal bar redraws at 10 Hz
+        detail_interval=never,
+        histogram_interval=never,
+        min_reports=10,  # a line per 10 % when stderr is not a terminal
+        min_details=1,
+        min_histograms=1,
+    )
+
+
 class _Progress:
     """A one-line progress bar on stderr (a line per 10 % when stderr is not a terminal)."""
 
@@ -84,6 +109,11 @@ class _Progress:
         self.tty = sys.stderr.isatty()
         self.last_draw = 0.0
         self.last_tenth = -1
+
+    @property
+    def live(self) -> bool:
+        """A bar redrawn in place (so it wants frequent reports)."""
+        return not self.quiet and self.tty
 
     def __call__(self, r) -> None:
         if self.quiet:
@@ -143,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
         history.add(r)
         progress(r)
 
-    # headless: nobody can look at histograms; keep the scalars, evaluate a few times a second
-    options = MetricOptions(histograms=False, activations=False, boundary=False, every_epoch=True)
+    options = _headless_options(MetricOptions, csv=bool(args.csv), live_bar=progress.live)
     state = TrainState(on_report=on_report, options=options, on_nonfinite="stop", cpu_threads=1)
     try:
         with _StopOnCtrlC(state) as ctrl_c:
@@ -155,7 +184,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(result.message)
 
     status = "interrupted" if ctrl_c.pressed else result.status
+    t0 = time.perf_counter()
     final = evaluate(session)
+    eval_seconds = time.perf_counter() - t0
     summary = {
         "demo": config.demo,
         "device": str(session.device),
@@ -165,7 +196,10 @@ def run(args: argparse.Namespace) -> int:
         "final_loss": _num(final["train_loss"]),
         "train_accuracy": _num(final["train_accuracy"]),
         "test_accuracy": _num(final["test_accuracy"]),
-        "steps_per_second": round(result.steps_per_second, 1),
+        "steps_per_second": round(result.steps_per_second, 1),  # training steps alone
+        "train_seconds": round(result.train_seconds, 4),
+        "metrics_seconds": round(result.report_seconds, 4),  # reports during training
+        "eval_seconds": round(eval_seconds, 4),  # the final evaluation on all the data
         "params": _linreg_params(session) if config.demo == "linreg" else None,
     }
     try:
@@ -256,5 +290,8 @@ def _summary_line(s: dict) -> str:
     if s["params"]:
         w = ", ".join(f"{v:.4f}" for v in s["params"]["w"])
         parts.append(f"w = [{w}], b = {s['params']['b']:.4f} (truth w = [2, -3.4], b = 4.2)")
-    parts.append(f"{s['steps_per_second']:,.0f} steps/s")
+    parts.append(
+        f"{s['steps_per_second']:,.0f} steps/s ({s['train_seconds']:.2f} s training, "
+        f"{s['metrics_seconds'] + s['eval_seconds']:.2f} s metrics and evaluation)"
+    )
     return "; ".join(parts)

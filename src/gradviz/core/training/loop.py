@@ -64,10 +64,18 @@ class RunResult:
     steps_run: int
     elapsed: float
     last: Report | None = None
+    report_seconds: float = 0.0  # of elapsed: building reports (metrics, evaluation)
+
+    @property
+    def train_seconds(self) -> float:
+        """Time spent in training steps alone."""
+        return max(0.0, self.elapsed - self.report_seconds)
 
     @property
     def steps_per_second(self) -> float:
-        return self.steps_run / self.elapsed if self.elapsed > 0 else 0.0
+        """Training steps per second of training-step time (reports not counted)."""
+        t = self.train_seconds
+        return self.steps_run / t if t > 0 else 0.0
 
 
 @dataclass
@@ -244,6 +252,7 @@ class _Run:
         self.detail_every = max(1, total // self.opt.min_details) if by_steps else big
         self.heavy_every = max(1, total // self.opt.min_histograms) if by_steps else big
         self.last: Report | None = None
+        self.report_seconds = 0.0  # active time spent in emit(), not in steps
         # a fixed probe of the training data: activation stats and periodic evaluation
         n = min(session.data.n_train, PROBE_SAMPLES)
         self.probe_x = session.data.x_train[:n]
@@ -351,7 +360,13 @@ class _Run:
         self.clock.stop()
         self.emit(status, message, detail=not state._quick, final=True)
         return RunResult(
-            status, message, s.step, s.step - self.start_step, self.clock.active, self.last
+            status,
+            message,
+            s.step,
+            s.step - self.start_step,
+            self.clock.active,
+            self.last,
+            min(self.report_seconds, self.clock.active),
         )
 
     def _due(self, now: float, last: float, interval: float, last_step: int, every: int) -> bool:
@@ -518,6 +533,8 @@ class _Run:
                 report.has_detail = False
         self.last = report
         self.state.on_report(report)
+        if status in ("running", "nan"):  # time the clock counts (not while paused)
+            self.report_seconds += time.perf_counter() - now
         return bad  # the caller pauses (or stops) and reports the diagnosis
 
     def _add_detail(self, report: Report, heavy: bool = True) -> None:
