@@ -86,6 +86,94 @@ def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
     return {"plain": median_ms(plain), "record": median_ms(record), "full": median_ms(full)}
 
 
+def _hooked(root: torch.Tensor, on_node) -> None:
+    """A backward pass with ``on_node(fn)``'s hook on every node (removed afterwards)."""
+    from gradviz.core.backward import _walk
+
+    handles = []
+    for fn in _walk(root.grad_fn):
+        if type(fn).__name__ == "AccumulateGrad":
+            handles.append(fn.register_prehook(on_node(fn, True)))
+        else:
+            handles.append(fn.register_hook(on_node(fn, False)))
+    root.backward()
+    for h in handles:
+        h.remove()
+
+
+def _grads(gi, go):
+    return [g for g in (*gi, *go) if g is not None]
+
+
+def _stats(g: torch.Tensor) -> torch.Tensor:
+    flat = g.detach().reshape(-1)
+    step = max(1, flat.numel() // 8)
+    return torch.cat([torch.linalg.vector_norm(flat).reshape(1), torch.aminmax(flat)[0].reshape(1),
+                      torch.aminmax(flat)[1].reshape(1), flat[::step][:8]])  # fmt: skip
+
+
+def option_noop(fn, leaf):
+    return (lambda go: None) if leaf else (lambda gi, go: None)
+
+
+def option_hold(records):
+    def make(fn, leaf):
+        if leaf:
+            return lambda go: records.append((fn, go))
+        return lambda gi, go: records.append((fn, go, gi))
+
+    return make
+
+
+def option_copy(records):
+    def make(fn, leaf):
+        if leaf:
+            return lambda go: records.append((fn, [g.clone() for g in go if g is not None]))
+        return lambda gi, go: records.append((fn, [g.clone() for g in _grads(gi, go)]))
+
+    return make
+
+
+def option_stats(records):
+    def make(fn, leaf):
+        if leaf:
+            return lambda go: records.append((fn, [_stats(g) for g in go if g is not None]))
+        return lambda gi, go: records.append((fn, [_stats(g) for g in _grads(gi, go)]))
+
+    return make
+
+
+def time_options(nodes: int, numel: int, repeat: int) -> dict[str, float]:
+    """What each way of recording costs: the floor of a no-op Python hook on every node,
+    holding the gradients (what trace_backward does), copying them, or keeping statistics
+    (norm, min, max, 8 samples) instead of them."""
+    options = {
+        "plain": None,
+        "no-op hooks": lambda recs: option_noop,
+        "hold refs": option_hold,
+        "copy all": option_copy,
+        "stats only": option_stats,
+        "trace_backward": "trace",
+    }
+    times: dict[str, list[float]] = {k: [] for k in options}
+    for i in range(WARMUP + repeat):
+        for name, opt in options.items():
+            root, leaves = build(nodes, numel)
+            records: list = []
+            gc.collect()
+            t0 = time.perf_counter()
+            if opt is None:
+                root.backward()
+            elif opt == "trace":
+                records.append(trace_backward(root))
+            else:
+                _hooked(root, opt(records))
+            if i >= WARMUP:
+                times[name].append(time.perf_counter() - t0)
+            del root, leaves, records
+    return {k: median_ms(v) for k, v in times.items()}
+
+
 def settle(app) -> None:
     """Run the event loop until the last repaint is done: a widget that changes its size
     posts a layout request whose relayout and repaint come one pass later."""
@@ -173,10 +261,22 @@ def main() -> None:
     parser.add_argument(
         "--one", type=int, nargs=2, metavar=("NODES", "ELEMS"), help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--options",
+        action="store_true",
+        help="compare ways of recording (no-op hooks, hold, copy, statistics) at 500 nodes",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.one:  # one configuration, in a process of its own
         print(_row(*args.one, args.repeat), flush=True)
+        return
+    if args.options:
+        print("ways of recording, 500 nodes, ms (ratio to plain backward); medians, interleaved")
+        for numel in (8, 4096):
+            r = time_options(500, numel, args.repeat)
+            cells = "  ".join(f"{k} {v:.2f} ({v / r['plain']:.2f}x)" for k, v in r.items())
+            print(f"  {numel:>5} elements: {cells}", flush=True)
         return
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs; medians of {args.repeat} runs")
     if not args.ui_only:
