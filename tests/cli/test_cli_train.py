@@ -251,3 +251,42 @@ def test_ctrl_c_writes_csv_json_and_checkpoint_for_the_steps_done_and_exits_130(
     assert rows[0][0] == "step" and int(rows[-1][0]) == steps  # the last report: the stop
     session = load_checkpoint(k)
     assert session.step == steps
+def _count_metric_calls(monkeypatch) -> dict[str, int]:
+    from gradviz.core.training import metrics as M
+
+    calls = {"loss_and_accuracy": 0, "layer_grad_norms": 0}
+    for name in calls:
+        real = getattr(M, name)
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls[_name] += 1
+            return _real(*a, **k)
+
+        monkeypatch.setattr(M, name, counted)
+    return calls
+
+
+def test_without_csv_training_computes_no_metrics_and_times_steps_apart(
+    tmp_path, monkeypatch
+):
+    calls = _count_metric_calls(monkeypatch)
+    out = tmp_path / "s.json"
+    argv = ["train", "--demo", "spiral", "--hidden", "8", "--steps", "400"]
+    assert main([*argv, "--batch-size", "64", "--json", str(out), "-q"]) == 0
+    data = json.loads(out.read_text())
+    # nothing evaluated during the 400 steps: only the final evaluation (train and test)
+    assert calls == {"loss_and_accuracy": 2, "layer_grad_norms": 0}
+    assert data["train_seconds"] > 0 and data["metrics_seconds"] >= 0
+    assert data["eval_seconds"] > 0
+    assert data["steps_per_second"] == pytest.approx(400 / data["train_seconds"], rel=0.01)
+
+
+def test_with_csv_every_epoch_is_still_evaluated(tmp_path, monkeypatch):
+    calls = _count_metric_calls(monkeypatch)
+    c = tmp_path / "m.csv"
+    argv = ["train", "--demo", "gauss", "--epochs", "4", "--hidden", "4", "--batch-size", "50"]
+    assert main([*argv, "--csv", str(c), "-q"]) == 0
+    rows = list(csv.DictReader(c.open()))
+    evaluated = [r for r in rows if r.get("full_train_loss")]
+    assert len(evaluated) >= 4  # at least one evaluation per epoch, as before
+    assert calls["layer_grad_norms"] > 0 and "grad_norm/fc1" in rows[0]

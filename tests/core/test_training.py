@@ -505,3 +505,25 @@ def test_cpu_threads_apply_during_the_run_and_are_restored():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(1)
+
+
+@pytest.mark.parametrize("device_metrics", [False, True])  # True: the cuda path, on the cpu
+def test_steps_per_second_counts_training_steps_not_reports(device_metrics):
+    import time
+
+    session = TrainSession(default_config("circles").replace(steps=60, epochs=None))
+    slow = 0.02
+    reports: list[Report] = []
+
+    def on_report(r: Report) -> None:  # a slow consumer: its time is report time
+        reports.append(r)
+        time.sleep(slow)
+
+    opts = MetricOptions(min_reports=10, min_details=2, min_histograms=1)
+    state = TrainState(on_report=on_report, options=opts, device_metrics=device_metrics)
+    result = train(session, state)
+    timed = [r for r in reports if r.status == "running"]
+    assert result.status == "finished" and result.steps_run == 60
+    assert result.report_seconds >= slow * len(timed)
+    assert result.train_seconds == pytest.approx(result.elapsed - result.report_seconds)
+    assert result.steps_per_second == pytest.approx(60 / result.train_seconds)

@@ -328,3 +328,37 @@ def test_boundary_upsampling_keeps_values_and_interpolates():
     assert up[0, 0] == 0.0 and up[-1, -1] == 3.0  # the corners stay
     assert np.allclose(up[1, 1], 0.75)  # a quarter of the way towards each neighbour
     assert np.all(np.diff(up, axis=1) >= 0) and np.all(np.diff(up, axis=0) >= 0)
+
+
+def _render(item_cls, pen, antialias=True):
+    """A noisy 300-point curve drawn by ``item_cls`` into an image; its pixels as floats."""
+    from PySide6.QtGui import QPainter
+
+    rng = np.random.default_rng(0)
+    x = np.linspace(10, 390, 300)
+    y = 150 + 100 * np.clip(rng.standard_normal(300), -1.3, 1.3)
+    item = item_cls(x, y, pen=pen, antialias=antialias)
+    img = QImage(400, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0xFFFFFFFF)
+    p = QPainter(img)
+    item.paint(p, None, None)
+    p.end()
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(300, img.bytesPerLine() // 4, 4)
+    return a[:, :400, :3].astype(float)
+
+
+@pytest.mark.parametrize("style", [Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine])
+def test_wide_live_curves_look_like_qts_own_stroke(style):
+    """The hairline pair must cover the pixels Qt's 1.5 px stroke does (the oracle)."""
+    import pyqtgraph as pg
+
+    from gradviz.qt.plots import HairlineCurve
+
+    pen = pg.mkPen("#4e79a7", width=1.5, style=style)
+    ours, qts = _render(HairlineCurve, pen), _render(pg.PlotCurveItem, pen)
+    ink_ours, ink_qt = (255 - ours).mean(), (255 - qts).mean()
+    # as dark overall (a 1 px line is ~30 % lighter), and in the same places
+    assert abs(ink_ours - ink_qt) < 0.05 * ink_qt
+    assert abs(ours - qts).mean() < 0.02 * 255
+    thin = pg.mkPen("#4e79a7", width=1.0, style=style)  # 1 px pens: drawn exactly as Qt does
+    assert (_render(HairlineCurve, thin) == _render(pg.PlotCurveItem, thin)).all()

@@ -115,7 +115,7 @@ class Plot(pg.PlotWidget):
 
 
 class HairlineCurve(pg.PlotCurveItem):
-    """A curve whose antialiased pen wider than 1 px is drawn as two 1-px hairlines.
+    """A curve whose antialiased solid pen wider than 1 px is drawn as two 1-px hairlines.
 
     Qt strokes a wider antialiased pen by building its outline and filling it; for a
     noisy curve of a few hundred points (gradient norms) that takes 20-500 ms a frame,
@@ -134,14 +134,14 @@ class HairlineCurve(pg.PlotCurveItem):
             or not pen.isCosmetic()
             or self.opts["fillLevel"] is not None
             or self.opts["shadowPen"] is not None
+            # dashes: Qt's square caps lengthen each dash by the pen width, which
+            # hairlines do not reproduce exactly; a dashed line is cheap to stroke anyway
+            or pen.style() != Qt.PenStyle.SolidLine
         ):
             super().paint(p, opt, widget)
             return
         thin = QPen(pen)
         thin.setWidthF(1.0)
-        if pen.style() not in (Qt.PenStyle.SolidLine, Qt.PenStyle.NoPen):
-            # dash lengths are in pen widths: keep the wide pen's dashes
-            thin.setDashPattern([d * width for d in pen.dashPattern()])
         off = (width - 1.0) / 2
         base = p.transform()
         self.opts["pen"] = thin
