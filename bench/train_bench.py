@@ -28,9 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import statistics
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

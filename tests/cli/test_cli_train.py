@@ -266,9 +266,7 @@ def _count_metric_calls(monkeypatch) -> dict[str, int]:
     return calls
 
 
-def test_without_csv_training_computes_no_metrics_and_times_steps_apart(
-    tmp_path, monkeypatch
-):
+def test_without_csv_training_computes_no_metrics_and_times_steps_apart(tmp_path, monkeypatch):
     calls = _count_metric_calls(monkeypatch)
     out = tmp_path / "s.json"
     argv = ["train", "--demo", "spiral", "--hidden", "8", "--steps", "400"]

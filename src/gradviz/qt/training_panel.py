@@ -404,12 +404,13 @@ class TrainingPanel(QWidget):
         self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
 
     def _redraw(self, force: bool = False) -> None:
+        self._tick = getattr(self, "_tick", 0) + 1
         r = self._last_report
-        if r is not None and r is not getattr(self, "_progress_shown", None):
-            self._show_progress(r)
+        shown = getattr(self, "_progress_shown", None)
+        if r is not None and r is not shown and (force or self._tick % 2):
+            self._show_progress(r)  # 12.5 Hz is plenty for a text
         if not force and not self.isVisible():
             return
-        self._tick = getattr(self, "_tick", 0) + 1
         if force:
             self.tabs.refresh(self.history)
         elif self.history.version != getattr(self, "_drawn", -1):
