@@ -288,3 +288,23 @@ def test_with_csv_every_epoch_is_still_evaluated(tmp_path, monkeypatch):
     evaluated = [r for r in rows if r.get("full_train_loss")]
     assert len(evaluated) >= 4  # at least one evaluation per epoch, as before
     assert calls["layer_grad_norms"] > 0 and "grad_norm/fc1" in rows[0]
+
+
+@pytest.mark.parametrize("device_metrics", [False, True])  # True: the cuda path, on the cpu
+def test_headless_options_report_progress_and_skip_metrics(device_metrics, monkeypatch):
+    from gradviz.commands.train import _headless_options
+    from gradviz.core.training.config import default_config
+    from gradviz.core.training.loop import MetricOptions, TrainState, train
+    from gradviz.core.training.session import TrainSession
+
+    calls = _count_metric_calls(monkeypatch)
+    session = TrainSession(default_config("spiral").replace(steps=300, epochs=None))
+    reports = []
+    options = _headless_options(MetricOptions, csv=False, live_bar=False)
+    state = TrainState(on_report=reports.append, options=options, device_metrics=device_metrics)
+    result = train(session, state)
+    assert result.status == "finished" and reports[-1].step == 300
+    assert any(r.train_loss is not None for r in reports)  # what the progress bar prints
+    assert calls == {"loss_and_accuracy": 0, "layer_grad_norms": 0}
+    if not device_metrics:  # by progress on the cpu: a line per 10 % for a log file
+        assert len({r.step for r in reports if r.status == "running"}) >= 10
