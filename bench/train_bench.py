@@ -26,6 +26,8 @@ The ratios end the output, one per line, as ``name value`` for scripts:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import statistics
@@ -167,7 +169,8 @@ def cli_run(device: str, out: str) -> dict:
     from gradviz.cli import main as cli_main
 
     argv = ["train", *CLI_ARGS.split(), "--device", device, "--json", out, "-q"]
-    assert cli_main(argv) == 0
+    with contextlib.redirect_stdout(io.StringIO()):  # its summary line
+        assert cli_main(argv) == 0
     with open(out) as f:
         return json.load(f)
 
