@@ -251,6 +251,8 @@ def test_ctrl_c_writes_csv_json_and_checkpoint_for_the_steps_done_and_exits_130(
     assert rows[0][0] == "step" and int(rows[-1][0]) == steps  # the last report: the stop
     session = load_checkpoint(k)
     assert session.step == steps
+
+
 def _count_metric_calls(monkeypatch) -> dict[str, int]:
     from gradviz.core.training import metrics as M
 
