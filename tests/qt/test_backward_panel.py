@@ -334,3 +334,51 @@ def test_formula_card_shows_whole_rule_at_every_step(qtbot, setup):
         assert box.height() <= body.height()  # the label fills the card: nothing clipped
         heights.append(panel.card.height())
     assert heights == sorted(heights)  # it never shrinks mid-replay: nothing below jumps
+
+
+def _card_for_label(qtbot, panel, label: str) -> str:
+    """Run, step until the node ``label`` is current; the card's shown text (rich text)."""
+    panel.set_root("loss")
+    click(qtbot, panel.run_button)
+    while panel.step_button.isEnabled():
+        click(qtbot, panel.step_button)
+        if panel.card.card is not None and panel.card.card.label == label:
+            return panel.card.body.text()
+    raise AssertionError(f"{label} never ran")
+
+
+def test_card_whose_rule_agrees_shows_a_green_tick(qtbot, setup):
+    from gradviz.qt.backward_views import PASS
+
+    shown = _card_for_label(qtbot, setup[2], "MulBackward0")
+    assert "✓ the rule by hand gives exactly what PyTorch sent" in shown and PASS in shown
+    assert "✗" not in shown
+
+
+@pytest.mark.parametrize(
+    ("compute", "says"),
+    [
+        (lambda c: [c.grad * 2, c.grad * 2], "✗ the rule by hand gives other numbers"),
+        (lambda c: [c.grad @ c.grad.reshape(2, 2)], "✗ the rule could not be applied"),
+    ],
+    ids=["wrong numbers", "compute raises"],
+)
+def test_card_whose_rule_fails_shows_a_red_cross(qtbot, setup, monkeypatch, compute, says):
+    """A broken card must say so on screen, never stay silent."""
+    from dataclasses import replace
+
+    from gradviz.core import backward_rules
+    from gradviz.qt.backward_views import FAIL
+
+    broken = replace(backward_rules.RULES["MulBackward0"], compute=compute)
+    monkeypatch.setitem(backward_rules.RULES, "MulBackward0", broken)
+    shown = _card_for_label(qtbot, setup[2], "MulBackward0")
+    assert says in shown and FAIL in shown
+    assert "✓" not in shown
+    assert setup[2].card.text().count("✗") == 1
+
+
+def test_text_only_card_says_it_is_not_recomputed(qtbot, setup):
+    shown = _card_for_label(qtbot, setup[2], "AccumulateGrad")
+    assert "shown as text; gradviz does not re-compute it" in shown
+    assert "✓" not in shown and "✗" not in shown

@@ -16,12 +16,12 @@ transpose, ``[cond]`` is 1 where cond holds and 0 elsewhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from gradviz.core.backward import ACCUMULATE, Step, shape_text, tensor_text, values_text
 
@@ -120,6 +120,10 @@ def _reduction(code: Any) -> str:
 
 def _loss_scale(ctx: Ctx, n: int) -> float:
     return 1.0 / n if _reduction(ctx.v("reduction")) == "mean" else 1.0
+
+
+def _dtype(grads: Sequence[torch.Tensor | None]) -> torch.dtype:
+    return next((g.dtype for g in grads if g is not None), torch.get_default_dtype())
 
 
 def _scalar(x: Any) -> Any:
@@ -371,12 +375,24 @@ def _log1p(c: Ctx) -> Grads:
     return [c.grad / (1 + c.t("self"))]
 
 
-text_rule(
+@rule(
     "SignBackward0 RoundBackward0 FloorBackward0 CeilBackward0 TruncBackward0",
     "a step function (sign / round / floor / ceil)",
     "grad_a = 0",
     note="flat almost everywhere: no gradient flows through",
 )
+def _step_fn(c: Ctx) -> Grads:
+    return [torch.zeros_like(c.grad)]
+
+
+@rule(
+    "ZeroBackward0 FillBackward0 FillBackward2",
+    "a ← 0 (or a constant), in place",
+    "grad_a = 0",
+    note="every old value was overwritten, so none of them affects the result",
+)
+def _overwritten(c: Ctx) -> Grads:
+    return [torch.zeros_like(c.grad)]
 
 
 # activations -------------------------------------------------------------------
@@ -441,11 +457,24 @@ def _elu(c: Ctx) -> Grads:
 )
 def _gelu(c: Ctx) -> Grads:
     if c.v("approximate", "none") != "none":
-        raise _Missing("tanh approximation")
+        raise _Missing("case: the tanh approximation (it has its own card)")
     a = c.t("self")
     cdf = 0.5 * (1 + torch.erf(a / 2**0.5))
     pdf = torch.exp(-0.5 * a * a) / (2 * torch.pi) ** 0.5
     return [c.grad * (cdf + a * pdf)]
+
+
+@rule(
+    "GeluBackward0[tanh]",
+    "out = ½a·(1 + tanh u),  u = √(2/π)·(a + 0.044715·a³)  (approximate='tanh')",
+    "grad_a = grad ⊙ (½(1 + tanh u) + ½a·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·a²))",
+    values="a=self",
+)
+def _gelu_tanh(c: Ctx) -> Grads:
+    a = c.t("self")
+    k = (2 / torch.pi) ** 0.5
+    t = torch.tanh(k * (a + 0.044715 * a**3))
+    return [c.grad * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * k * (1 + 3 * 0.044715 * a * a))]
 
 
 @rule("SiluBackward0", "out = a·σ(a)", "grad_a = grad ⊙ σ(a)·(1 + a·(1 − σ(a)))", values="a=self")
@@ -504,12 +533,34 @@ def _hardtanh(c: Ctx) -> Grads:
     return [c.grad * ((a > c.v("min_val")) & (a < c.v("max_val")))]
 
 
-text_rule(
+@rule(
     "ClampBackward0",
     "out = clamp(a, min, max)  (tensor bounds)",
     "grad_a = grad ⊙ [min ≤ a ≤ max]; grad_min, grad_max: the clipped places",
     inputs="a min max",
 )
+def _clamp_tensors(c: Ctx) -> Grads:
+    a = c.t("self")
+    lo, hi = c.saved.get("min"), c.saved.get("max")
+    keep = torch.ones_like(a, dtype=torch.bool)
+    if isinstance(lo, torch.Tensor):
+        keep = keep & (a >= lo)
+    if isinstance(hi, torch.Tensor):
+        keep = keep & (a <= hi) & ~(isinstance(lo, torch.Tensor) & (lo > hi))
+    g = c.grad
+    zero = torch.zeros((), dtype=g.dtype)
+    out = [torch.where(keep, g, zero)]
+    if c.needs(1):
+        lo_wins = (a < lo) if not isinstance(hi, torch.Tensor) else (a < lo) & (lo <= hi)
+        out.append(sum_to(torch.where(lo_wins, g, zero), c.shape(1)))
+    else:
+        out.append(None)
+    if c.needs(2):
+        hi_wins = (a > hi) if not isinstance(lo, torch.Tensor) else (a > hi) | (lo > hi)
+        out.append(sum_to(torch.where(hi_wins, g, zero), c.shape(2)))
+    else:
+        out.append(None)
+    return out[: len(c.shapes)]
 
 
 # linear algebra -------------------------------------------------------------------
@@ -584,25 +635,55 @@ def _addmm(c: Ctx) -> Grads:
     ]
 
 
-text_rule(
+@rule(
     "AddmvBackward0",
     "out = β·c + α·(A @ v)",
     "grad_c = β·grad; grad_A = α·grad ⊗ v; grad_v = α·Aᵀ @ grad",
     inputs="c A v",
 )
-text_rule(
+def _addmv(c: Ctx) -> Grads:
+    alpha, beta = c.v("alpha", 1), c.v("beta", 1)
+    return [
+        c.back(0, lambda: beta * c.grad),
+        c.back(1, lambda: alpha * torch.outer(c.grad, c.t("vec"))),
+        c.back(2, lambda: alpha * (c.t("mat").T @ c.grad)),
+    ]
+
+
+@rule(
     "AddbmmBackward0 BaddbmmBackward0",
     "out = β·c + α·Σ A[i] @ B[i]",
     "grad_c = β·grad; grad_A[i] = α·grad @ B[i]ᵀ; grad_B[i] = α·A[i]ᵀ @ grad",
     inputs="c A B",
 )
+def _baddbmm(c: Ctx) -> Grads:
+    alpha, beta = c.v("alpha", 1), c.v("beta", 1)
+    g = c.grad
+    if "batch1_sym_argsize_0" in c.saved:  # addbmm: the batch was summed in the forward
+        g = g.unsqueeze(0).expand(c.v("batch1_sym_argsize_0"), *g.shape)
+    return [
+        c.back(0, lambda: beta * c.grad),
+        c.back(1, lambda: alpha * (g @ c.t("batch2").transpose(1, 2))),
+        c.back(2, lambda: alpha * (c.t("batch1").transpose(1, 2) @ g)),
+    ]
+
+
 text_rule(
     "LinearBackward0",
     "out = x @ Wᵀ + b",
     "grad_x = grad @ W; grad_W = gradᵀ @ x; grad_b = Σ_batch grad",
     inputs="x W b",
 )
-text_rule("TraceBackward0", "out = Σᵢ aᵢᵢ", "grad_a = grad on the diagonal, 0 elsewhere")
+
+
+@rule("TraceBackward0", "out = Σᵢ aᵢᵢ", "grad_a = grad on the diagonal, 0 elsewhere")
+def _trace(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    g = torch.zeros(sizes, dtype=c.grad.dtype)
+    g.diagonal().fill_(c.grad.item())
+    return [g]
+
+
 text_rule(
     "ConvolutionBackward0",
     "out = conv(x, W) + b",
@@ -610,12 +691,28 @@ text_rule(
     "; grad_W = correlation of x with grad; grad_b = grad summed over batch and positions",
     inputs="x W b",
 )
-text_rule(
+
+
+@rule(
     "EmbeddingBackward0",
     "out = W[indices]",
     "grad_W[i] = Σ of grad rows whose index is i",
     inputs="W",
 )
+def _embedding(c: Ctx) -> Grads:
+    idx = c.t("indices").reshape(-1)
+    rows = c.v("weight_sym_argsize_0")
+    g = c.grad.reshape(idx.numel(), -1)
+    pad = c.v("padding_idx", -1)
+    if pad >= 2**63:
+        pad -= 2**64  # saved as an unsigned number
+    if c.v("scale_grad_by_freq", False):
+        raise _Missing("case: scale_grad_by_freq")
+    keep = idx != pad
+    out = torch.zeros(rows, g.shape[1], dtype=g.dtype)
+    return [out.index_add(0, idx[keep], g[keep]), None][: len(c.shapes)]
+
+
 text_rule(
     "NativeLayerNormBackward0",
     "out = (a − mean)/std ⊙ γ + β  (per row)",
@@ -735,39 +832,89 @@ def _cumsum(c: Ctx) -> Grads:
 
 @rule(
     "LinalgVectorNormBackward0 NormBackward0 NormBackward1",
-    "out = ‖a‖ = √(Σ aᵢ²)",
-    "grad_a = grad ⊙ a / ‖a‖",
-    values="a=self, ‖a‖=result",
-    note="shown for the 2-norm; other p-norms follow grad ⊙ sign(a)·|a|ᵖ⁻¹ / ‖a‖ᵖ⁻¹",
+    "out = ‖a‖ₚ = (Σ |aᵢ|ᵖ)^(1/p)",
+    "grad_a = grad ⊙ sign(a)·|a|ᵖ⁻¹ / ‖a‖ᵖ⁻¹  (p = 2: grad ⊙ a / ‖a‖)",
+    values="a=self, ‖a‖=result, p=ord",
+    note="p = ∞: the gradient goes to the largest |aᵢ| (shared by ties); p = 0: none",
 )
 def _norm(c: Ctx) -> Grads:
-    if _scalar(c.saved.get("ord", c.saved.get("p", 2))) not in (2, 2.0):
-        raise _Missing("p-norm other than 2")
+    p = float(_scalar(c.saved.get("ord", c.saved.get("p", 2))))
     a, r = c.t("self"), c.t("result")
     dim = c.saved.get("dim")
-    r = _unreduce(r, tuple(a.shape), dim, c.v("keepdim", False))
-    g = _unreduce(c.grad, tuple(a.shape), dim, c.v("keepdim", False))
-    return [torch.where(r == 0, torch.zeros_like(a), g * a / r)]
+    keep = c.v("keepdim", False)
+    r = _unreduce(r, tuple(a.shape), dim, keep)
+    g = _unreduce(c.grad, tuple(a.shape), dim, keep)
+    if p == 0:
+        return [torch.zeros_like(a)]
+    if abs(p) == float("inf"):
+        mask = (a.abs() == r).to(a.dtype)
+        share = mask / mask.sum(dim=_dims(dim, a.dim()), keepdim=True)
+        return [g * a.sign() * share]
+    local = a.sign() * a.abs().pow(p - 1) / r.pow(p - 1)
+    return [torch.where(r == 0, torch.zeros_like(a), g * local)]
+
+
+def _others(a: torch.Tensor, dim: int) -> torch.Tensor:
+    """Πⱼ≠ᵢ aⱼ along dim for every i, without dividing (so zeros are fine)."""
+    ones = torch.ones_like(a.narrow(dim, 0, 1))
+    before = torch.cat([ones, a.narrow(dim, 0, a.shape[dim] - 1)], dim).cumprod(dim)
+    flipped = a.flip(dim)
+    after = torch.cat([ones, flipped.narrow(dim, 0, a.shape[dim] - 1)], dim).cumprod(dim)
+    return before * after.flip(dim)
 
 
 @rule(
     "ProdBackward0",
-    "out = Πᵢ aᵢ",
-    "grad_aᵢ = grad · Πⱼ≠ᵢ aⱼ  (= grad · out / aᵢ)",
+    "out = Πᵢ aᵢ  (all elements)",
+    "grad_aᵢ = grad · Πⱼ≠ᵢ aⱼ  (= grad · out / aᵢ when aᵢ ≠ 0)",
     values="a=self, out=result",
 )
 def _prod(c: Ctx) -> Grads:
     a = c.t("self")
-    if (a == 0).any():
-        raise _Missing("zeros")
-    return [c.grad * c.t("result") / a]
+    if a.numel() == 0:
+        return [torch.zeros_like(a)]
+    return [c.grad * _others(a.reshape(-1), 0).reshape(a.shape)]
 
 
-text_rule(
+@rule(
+    "ProdBackward1",
+    "out = Π over dim of a",
+    "grad_aᵢ = grad · Π of the other elements of aᵢ's slice along dim",
+    values="a=self, dim=dim",
+)
+def _prod_dim(c: Ctx) -> Grads:
+    a = c.t("self")
+    d = c.v("dim") % max(a.dim(), 1)
+    g = _unreduce(c.grad, tuple(a.shape), d, c.v("keepdim", False))
+    if a.dim() == 0:
+        return [c.grad.clone()]
+    return [g * _others(a, d)]
+
+
+@rule(
     "VarBackward0 StdBackward0 VarMeanBackward0 StdMeanBackward0",
     "out = var(a) = Σ(aᵢ − mean)² / (n − 1)  (std = √var)",
     "grad_a = grad ⊙ 2(a − mean)/(n − 1)  (for std: divided by 2·std)",
 )
+def _var(c: Ctx) -> Grads:
+    a = c.t("self")
+    dim = c.saved.get("dim")
+    dims = _dims(dim, a.dim())
+    n = 1
+    for d in dims:
+        n *= a.shape[d]
+    corr = c.saved.get("correction")
+    corr = 1 if corr is None else _scalar(corr)
+    keep = c.v("keepdim", False)
+    centred = a - a.mean(dim=dims, keepdim=True)
+    g = _unreduce(c.grad, tuple(a.shape), dim, keep)
+    local = 2 * centred / max(n - corr, 0)
+    if "result" in c.saved:  # std = √var: divide by 2·std
+        local = local / (2 * _unreduce(c.t("result"), tuple(a.shape), dim, keep))
+    out = g * local
+    if len(c.grad_in) > 1 and c.grad_in[1] is not None:  # var_mean / std_mean: the mean's grad
+        out = out + _unreduce(c.grad_in[1], tuple(a.shape), dim, keep) / n
+    return [out]
 
 
 @rule(
@@ -789,7 +936,7 @@ RESHAPE = "no arithmetic: the same numbers are only laid out differently"
 
 
 @rule(
-    "ViewBackward0 UnsafeViewBackward0 ReshapeAliasBackward0 _ReshapeAliasBackward0",
+    "ViewBackward0 UnsafeViewBackward0 ReshapeAliasBackward0",
     "out = a.view(new shape)",
     "grad_a = grad.view(a's shape)",
     values="a's shape=self_sym_sizes",
@@ -939,12 +1086,26 @@ def _unbind(c: Ctx) -> Grads:
     return [torch.stack(parts, dim=c.v("dim"))]
 
 
-text_rule(
+@rule(
     "SplitBackward0 SplitWithSizesBackward0",
     "a, b, … = split(x, size, dim)",
     "grad_x = cat([grad_a, grad_b, …], dim)  (zeros for unused pieces)",
     inputs="x",
 )
+def _split(c: Ctx) -> Grads:
+    sizes = tuple(c.v("self_sym_sizes"))
+    d = c.v("dim") % len(sizes)
+    if "split_sizes" in c.saved:
+        parts = list(c.v("split_sizes"))
+    else:
+        step = c.v("split_size")
+        parts = [min(step, sizes[d] - i) for i in range(0, sizes[d], step)]
+    pieces = []
+    for i, n in enumerate(parts):
+        g = c.grad_in[i] if i < len(c.grad_in) else None
+        shape = sizes[:d] + (n,) + sizes[d + 1 :]
+        pieces.append(g if g is not None else torch.zeros(shape, dtype=_dtype(c.grad_in)))
+    return [torch.cat(pieces, dim=d)]
 
 
 @rule(
@@ -1012,12 +1173,20 @@ def _masked_fill(c: Ctx) -> Grads:
     return [c.back(0, lambda: c.grad * ~c.t("mask"))]
 
 
-text_rule(
+@rule(
     "MaskedFillBackward1",
     "out = a with v where mask  (v a 0-dim tensor)",
     "grad_a = grad ⊙ [not mask]; grad_v = Σ of grad where mask",
     inputs="a v",
 )
+def _masked_fill_tensor(c: Ctx) -> Grads:
+    mask = c.t("mask")
+    g = c.grad
+    zero = torch.zeros((), dtype=g.dtype)
+    return [
+        c.back(0, lambda: torch.where(mask, zero, g)),
+        c.back(1, lambda: torch.where(mask, g, zero).sum().reshape(c.shape(1))),
+    ]
 
 
 @rule(
@@ -1071,34 +1240,25 @@ def _minimum(c: Ctx) -> Grads:
     return _pick(c, (a < b).to(c.grad.dtype), (b < a).to(c.grad.dtype), (a == b).to(c.grad.dtype))
 
 
-text_rule("FlipBackward0", "out = a.flip(dims)", "grad_a = grad.flip(dims)", note=RESHAPE)
-text_rule("RollBackward0", "out = a.roll(shifts, dims)", "grad_a = grad.roll(−shifts, dims)")
-text_rule(
-    "TrilBackward0 TriuBackward0",
-    "out = tril(a) (or triu)",
-    "grad_a = tril(grad) (or triu): the zeroed part gets no gradient",
-)
-text_rule(
-    "ConstantPadNdBackward0",
-    "out = a padded with constants",
-    "grad_a = grad with the padding cut off",
-)
-text_rule(
-    "SortBackward0 TopkBackward0",
-    "out = a sorted (or its top k)",
-    "grad_a = grad sent back to each value's original place",
-)
-text_rule(
-    "MaxPool2DWithIndicesBackward0 MaxPool1DWithIndicesBackward0",
-    "out = max over each window",
-    "grad_a = grad at each window's maximum, 0 elsewhere",
-)
-text_rule(
-    "NativeDropoutBackward0",
-    "out = a ⊙ mask / (1 − p)  (training only)",
-    "grad_a = grad ⊙ mask / (1 − p)",
-    note="dropped units get no gradient",
-)
+@rule("FlipBackward0", "out = a.flip(dims)", "grad_a = grad.flip(dims)", note=RESHAPE)
+def _flip(c: Ctx) -> Grads:
+    return [c.grad.flip(tuple(c.v("dims")))]
+
+
+@rule("RollBackward0", "out = a.roll(shifts, dims)", "grad_a = grad.roll(−shifts, dims)")
+def _roll(c: Ctx) -> Grads:
+    shifts = tuple(-s for s in c.v("shifts"))
+    return [c.grad.roll(shifts, tuple(c.v("dims")) or None)]
+
+
+@rule("TrilBackward0", "out = tril(a)", "grad_a = tril(grad): the zeroed part gets no gradient")
+def _tril(c: Ctx) -> Grads:
+    return [c.grad.tril(c.v("diagonal"))]
+
+
+@rule("TriuBackward0", "out = triu(a)", "grad_a = triu(grad): the zeroed part gets no gradient")
+def _triu(c: Ctx) -> Grads:
+    return [c.grad.triu(c.v("diagonal"))]
 
 
 # softmax and losses -----------------------------------------------------------------
@@ -1136,8 +1296,8 @@ def _log_softmax(c: Ctx) -> Grads:
 )
 def _nll(c: Ctx) -> Grads:
     a, target = c.t("self"), c.t("target")
-    if c.saved.get("weight") is not None or a.dim() not in (1, 2):
-        raise _Missing("weights")
+    if a.dim() not in (1, 2):
+        raise _Missing("case: inputs with more than 2 dims")
     ignore = c.v("ignore_index", -100)
     if ignore >= 2**63:
         ignore -= 2**64  # saved as an unsigned number
@@ -1146,13 +1306,19 @@ def _nll(c: Ctx) -> Grads:
     g = torch.zeros_like(a2)
     keep = t2 != ignore
     rows = torch.arange(a2.shape[0])[keep]
+    picked = t2[keep]
+    w = (
+        c.t("weight")[picked].to(a.dtype)
+        if c.saved.get("weight") is not None
+        else torch.ones(len(picked), dtype=a.dtype)
+    )
     red = _reduction(c.v("reduction"))
     grad = c.grad
     if red == "none":
-        vals = -grad.reshape(-1)[keep]
+        vals = -grad.reshape(-1)[keep] * w
     else:
-        vals = -grad / (keep.sum() if red == "mean" else 1)
-    g[rows, t2[keep]] = vals
+        vals = -grad * w / (w.sum() if red == "mean" else 1)
+    g[rows, picked] = vals
     return [g if a.dim() == 2 else g[0], None]
 
 
@@ -1198,12 +1364,14 @@ def _smooth_l1(c: Ctx) -> Grads:
     values="p=self, t=target",
 )
 def _bce(c: Ctx) -> Grads:
-    if c.saved.get("weight") is not None:
-        raise _Missing("weights")
     p, t = c.t("self"), c.t("target")
+    w = c.t("weight") if c.saved.get("weight") is not None else 1.0
+    scale = c.grad * w * _loss_scale(c, p.numel())
     eps = 1e-12
-    g = c.grad * (p - t) / ((1 - p) * p).clamp_min(eps) * _loss_scale(c, p.numel())
-    return [g, None]
+    return [
+        c.back(0, lambda: scale * (p - t) / ((1 - p) * p).clamp_min(eps)),
+        c.back(1, lambda: scale * (torch.log1p(-p) - torch.log(p))),
+    ]
 
 
 @rule(
@@ -1215,34 +1383,43 @@ def _bce(c: Ctx) -> Grads:
     note="σ and the log cancel: the gradient is simply prediction − target",
 )
 def _bce_logits(c: Ctx) -> Grads:
-    if c.saved.get("weight") is not None or c.saved.get("pos_weight") is not None:
-        raise _Missing("weights")
     z, t = c.t("self"), c.t("target")
-    g = c.grad * (torch.sigmoid(z) - t) * _loss_scale(c, z.numel())
-    return [g, None]
-
-
-text_rule(
-    "L1LossBackward0",
-    "ℓ = mean|a − t|",
-    "grad_a = grad · sign(a − t) / N; grad_t = −grad_a",
-    inputs="a t",
-)
+    w = c.t("weight") if c.saved.get("weight") is not None else 1.0
+    pw = c.t("pos_weight") if c.saved.get("pos_weight") is not None else 1.0
+    scale = c.grad * w * _loss_scale(c, z.numel())
+    s = torch.sigmoid(z)
+    return [
+        c.back(0, lambda: scale * ((pw * t + 1 - t) * s - pw * t)),
+        c.back(1, lambda: -scale * (pw * F.logsigmoid(z) - F.logsigmoid(-z))),
+    ]
 
 
 # --------------------------------------------------------------------- lookup
-_SUFFIX = re.compile(r"\d+$")
+# A class whose maths depends on how the op was called: saved values -> the card's key.
+VARIANTS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "GeluBackward0": lambda saved: (
+        "GeluBackward0[tanh]" if saved.get("approximate") == "tanh" else None
+    ),
+}
 
 
 def rule_for(label: str) -> Rule | None:
-    """The rule for a backward class name, or None when gradviz has no card for it."""
-    if label in RULES:
-        return RULES[label]
-    stem = _SUFFIX.sub("", label)  # MulBackward3 -> the MulBackward0 card, if any
-    for name, r in RULES.items():
-        if _SUFFIX.sub("", name) == stem:
-            return r
-    return None
+    """The card for exactly this backward class name, or None when gradviz has none.
+
+    No guessing from a similar name: ``ProdBackward1`` is not ``ProdBackward0``.
+    The op catalog names the classes each op makes, and a test checks that each
+    has its card.
+    """
+    return RULES.get(label)
+
+
+def rule_for_step(step: Step) -> tuple[str, Rule | None]:
+    """The card key and card for one step (a variant when the call's saved values ask for it)."""
+    pick = VARIANTS.get(step.label)
+    key = pick(step.saved) if pick is not None else None
+    if key is not None and key in RULES:
+        return key, RULES[key]
+    return step.label, rule_for(step.label)
 
 
 def _shapes(step: Step) -> list[tuple[int, ...] | None]:
@@ -1264,35 +1441,103 @@ def _shapes(step: Step) -> list[tuple[int, ...] | None]:
     return shapes
 
 
-def recompute(step: Step) -> list[torch.Tensor | None] | None:
-    """The rule's own maths applied to this step's numbers, or None when it cannot say."""
-    r = rule_for(step.label)
-    if r is None or r.compute is None:
+AGREES = "agrees"  # the rule by hand gives what the engine sent
+DIFFERS = "differs"  # it gives other numbers: the card is wrong
+FAILED = "failed"  # the rule's own code raised: the card is wrong too
+UNCHECKED = "unchecked"  # a value it needs was not kept, or a case it does not cover
+TEXT_ONLY = "text only"  # the card has no code to re-compute it
+NO_CARD = "no card"
+
+
+@dataclass(frozen=True)
+class Check:
+    """Whether a card's rule, applied by hand to this step, gives the engine's numbers."""
+
+    state: str
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        """True: agrees; False: differs or failed; None: nothing was compared."""
+        if self.state == AGREES:
+            return True
+        if self.state in (DIFFERS, FAILED):
+            return False
         return None
+
+    def text(self) -> str:
+        if self.state == AGREES:
+            return "✓ the rule by hand gives exactly what PyTorch sent"
+        if self.state == DIFFERS:
+            return f"✗ the rule by hand gives other numbers than PyTorch sent ({self.detail})"
+        if self.state == FAILED:
+            return f"✗ the rule could not be applied to these numbers ({self.detail})"
+        if self.state == TEXT_ONLY:
+            return "the rule is shown as text; gradviz does not re-compute it"
+        if self.state == UNCHECKED:
+            return f"not re-computed here: {self.detail}"
+        return ""
+
+
+def _run(step: Step) -> tuple[list[torch.Tensor | None] | None, Check]:
+    key, r = rule_for_step(step)
+    if r is None:
+        return None, Check(NO_CARD)
+    if r.compute is None:
+        return None, Check(TEXT_ONLY)
     ctx = Ctx(list(step.grad_in), step.saved, _shapes(step))
     try:
         with torch.no_grad():
             out = list(r.compute(ctx))
-    except (_Missing, RuntimeError, IndexError, TypeError, ValueError):
-        return None
-    return out
+    except _Missing as exc:
+        return None, Check(UNCHECKED, _missing_text(exc))
+    except Exception as exc:  # noqa: BLE001 - any error in a rule's code is the card's fault
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return None, Check(FAILED, f"{type(exc).__name__}: {first[:120]}")
+    return out, Check(AGREES)
+
+
+def _missing_text(exc: _Missing) -> str:
+    what = str(exc)
+    if what.startswith("case:"):
+        return f"the card does not cover {what[5:].strip()}"
+    return f"{what} was not kept"
+
+
+def recompute(step: Step) -> list[torch.Tensor | None] | None:
+    """The rule's own maths applied to this step's numbers, or None when it cannot say."""
+    return _run(step)[0]
+
+
+def verify(step: Step, rtol: float = 1e-4, atol: float = 1e-6) -> Check:
+    """Apply the step's rule by hand and compare with what the engine sent."""
+    mine, check = _run(step)
+    if mine is None:
+        return check
+    n = len(step.grad_out)
+    if len(mine) < n or any(g is not None for g in mine[n:]):
+        return Check(DIFFERS, f"{len(mine)} gradients for {n} inputs")
+    compared = 0
+    for i, (got, want) in enumerate(zip(mine, step.grad_out, strict=False)):
+        if want is None:
+            continue
+        if got is None:
+            return Check(DIFFERS, f"no gradient for input {i}")
+        if tuple(got.shape) != tuple(want.shape):
+            return Check(DIFFERS, f"input {i}: shape {tuple(got.shape)}, not {tuple(want.shape)}")
+        if not torch.allclose(got.to(want.dtype), want, rtol=rtol, atol=atol, equal_nan=True):
+            worst = float((got.to(want.dtype) - want).abs().max())
+            return Check(DIFFERS, f"input {i}: off by up to {worst:.3g}")
+        compared += 1
+    if not compared:
+        return Check(UNCHECKED, "no input needed a gradient")
+    return check
 
 
 def agrees(step: Step, rtol: float = 1e-4, atol: float = 1e-6) -> bool | None:
-    """Does the rule, applied by hand, give what the engine sent? None when not checkable."""
-    mine = recompute(step)
-    if mine is None:
-        return None
-    compared = False
-    for got, want in zip(mine, step.grad_out, strict=False):
-        if want is None or got is None:
-            continue
-        if tuple(got.shape) != tuple(want.shape):
-            return False
-        if not torch.allclose(got.to(want.dtype), want, rtol=rtol, atol=atol, equal_nan=True):
-            return False
-        compared = True
-    return compared or None
+    """True: the rule by hand gives what the engine sent; False: it does not, or its code
+    failed; None: nothing compared (text-only card, value not kept, no card)."""
+    return verify(step, rtol, atol).ok
 
 
 # ---------------------------------------------------------------------- cards
@@ -1306,7 +1551,7 @@ class Card:
     note: str
     numbers: list[tuple[str, str]]  # (symbol, value text) for this step
     known: bool
-    check: bool | None = None  # the rule by hand gives the engine's numbers (None: not checked)
+    check: Check = field(default_factory=lambda: Check(NO_CARD))
 
     def text(self) -> str:
         parts = [f"{self.label}: backward of {self.forward}" if self.known else self.label]
@@ -1316,8 +1561,9 @@ class Card:
         if self.numbers:
             parts.append("this step:")
             parts += [f"  {k} = {v}" for k, v in self.numbers]
-        if self.check is True:
-            parts.append("✓ the rule by hand gives exactly what PyTorch sent")
+        verdict = self.check.text()
+        if verdict:
+            parts.append(verdict)
         return "\n".join(parts)
 
 
@@ -1332,7 +1578,7 @@ def _value_text(value: Any, limit: int) -> str:
 
 def card_for(step: Step, limit: int = 8) -> Card:
     """The formula card of a step: rule, note, and this step's numbers when small."""
-    r = rule_for(step.label)
+    _, r = rule_for_step(step)
     numbers: list[tuple[str, str]] = []
     incoming = [g for g in step.grad_in if g is not None]
     if len(step.grad_in) == 1 or len(incoming) <= 1:
@@ -1357,7 +1603,7 @@ def card_for(step: Step, limit: int = 8) -> Card:
         if key in saved and saved[key] is not None:
             numbers.append((symbol, _value_text(saved[key], limit).replace("\n", " ")))
     numbers += _outs(step, r.inputs, limit)
-    return Card(step.label, r.forward, list(r.lines), r.note, numbers, True, agrees(step))
+    return Card(step.label, r.forward, list(r.lines), r.note, numbers, True, verify(step))
 
 
 def _outs(step: Step, names: tuple[str, ...], limit: int) -> list[tuple[str, str]]:

@@ -98,6 +98,8 @@ class OpSpec:
     broadcasts: tuple[str, ...] = ()  # tensor params whose shapes broadcast together
     example: dict[str, str] = field(default_factory=dict)  # valid inputs, as typed text
     example_grad: bool = True  # the example's float tensors require grad
+    # the backward classes (grad_fn names) the op can make; each has its own formula card
+    backward: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -282,31 +284,37 @@ register(_op(
     "add", "Arithmetic", "a + b", "Elementwise sum; shapes broadcast.", "out = a + b",
     (TN("a"), TN("b")), lambda a, b: a + b, "{a} + {b}",
     broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[10., 20.]"},
+    backward=("AddBackward0",),
 ))
 register(_op(
     "sub", "Arithmetic", "a - b", "Elementwise difference; shapes broadcast.", "out = a − b",
     (TN("a"), TN("b")), lambda a, b: a - b, "{a} - {b}",
     broadcasts=("a", "b"), example={"a": "[[5., 6.], [7., 8.]]", "b": "[1., 2.]"},
+    backward=("RsubBackward1", "SubBackward0"),
 ))
 register(_op(
     "mul", "Arithmetic", "a * b", "Elementwise product; shapes broadcast.", "out = a ⊙ b",
     (TN("a"), TN("b")), lambda a, b: a * b, "{a} * {b}",
     broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
+    backward=("MulBackward0",),
 ))
 register(_op(
     "div", "Arithmetic", "a / b",
     "Elementwise true division (integers give floats); shapes broadcast.", "out = a ÷ b",
     (TN("a"), TN("b")), lambda a, b: a / b, "{a} / {b}",
     broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[[2.], [4.]]"},
+    backward=("DivBackward0", "MulBackward0", "ReciprocalBackward0"),
 ))
 register(_op(
     "power", "Arithmetic", "a ** b", "Elementwise power; shapes broadcast.", "out = aᵇ",
     (TN("a"), TN("b")), lambda a, b: a**b, "{a} ** {b}",
     broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[2., 0.5, 1.]"},
+    backward=("PowBackward0", "PowBackward1", "PowBackward2"),
 ))
 register(_op(
     "neg", "Arithmetic", "-x", "Elementwise negation.", "out = −x",
     (T("input"),), lambda input: -input, "-{input}", example={"input": "[1., -2., 3.]"},
+    backward=("NegBackward0",),
 ))
 register(_op(
     "add_alpha", "Arithmetic", "torch.add(a, b, alpha)",
@@ -315,36 +323,42 @@ register(_op(
     lambda input, other, alpha: torch.add(input, other, alpha=alpha),
     "torch.add({input}, {other}⟦, alpha={alpha}⟧)", broadcasts=("input", "other"),
     example={"input": "[1., 2.]", "other": "[10., 20.]", "alpha": "0.5"},
+    backward=("AddBackward0",),
 ))
 register(_op(
     "add_", "Arithmetic", "a.add_(b)", "In-place sum: overwrites a and bumps its version.",
     "a ← a + b", (T("a"), TN("b")), lambda a, b: a.add_(b), "{a}.add_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "[1., 1.]"},
     example_grad=False,
+    backward=("AddBackward0",),
 ))
 register(_op(
     "sub_", "Arithmetic", "a.sub_(b)", "In-place difference: overwrites a and bumps its version.",
     "a ← a − b", (T("a"), TN("b")), lambda a, b: a.sub_(b), "{a}.sub_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[1., 1.]"},
     example_grad=False,
+    backward=("SubBackward0",),
 ))
 register(_op(
     "mul_", "Arithmetic", "a.mul_(b)", "In-place product: overwrites a and bumps its version.",
     "a ← a ⊙ b", (T("a"), TN("b")), lambda a, b: a.mul_(b), "{a}.mul_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "3"},
     example_grad=False,
+    backward=("MulBackward0",),
 ))
 register(_op(
     "zero_", "Arithmetic", "x.zero_()",
     "Fill x with zeros in place (what optimizer.zero_grad does to .grad).", "x ← 0",
     (T("input"),), lambda input: input.zero_(), "{input}.zero_()",
     inplace="input", example={"input": "[1., 2., 3.]"}, example_grad=False,
+    backward=("ZeroBackward0",),
 ))
 register(_op(
     "fill_", "Arithmetic", "x.fill_(value)", "Set every element of x to value, in place.",
     "x ← v", (T("input"), Param("value", "number")),
     lambda input, value: input.fill_(value), "{input}.fill_({value})",
     inplace="input", example={"input": "[[1., 2.], [3., 4.]]", "value": "7"}, example_grad=False,
+    backward=("FillBackward2",),
 ))
 
 # Comparison -----------------------------------------------------------------
@@ -370,6 +384,7 @@ register(_op(
     lambda condition, input, other: torch.where(condition, input, other),
     "torch.where({condition}, {input}, {other})", broadcasts=("condition", "input", "other"),
     example={"condition": "[True, False, True]", "input": "[1., 2., 3.]", "other": "[[0.], [-1.]]"},
+    backward=("WhereBackward0",),
 ))
 
 # Reductions -----------------------------------------------------------------
@@ -379,12 +394,14 @@ register(_op(
     (T("input"), DIM, KEEPDIM), _reduce(torch.sum),
     "torch.sum({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 2.], [3., 4.]]", "dim": "0"},
+    backward=("SumBackward0", "SumBackward1"),
 ))
 register(_op(
     "mean", "Reductions", "mean(x, dim)", "Average of all elements, or along dim.",
     "out = (1/n) Σᵢ xᵢ", (T("input"), DIM, KEEPDIM), _reduce(torch.mean),
     "torch.mean({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 2.], [3., 4.]]", "dim": "1", "keepdim": "True"},
+    backward=("MeanBackward0", "MeanBackward1"),
 ))
 register(_op(
     "max", "Reductions", "max(x, dim)",
@@ -393,6 +410,7 @@ register(_op(
     "out = maxᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.max, values=True, multi=False),
     "torch.max({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
     example={"input": "[[1., 5.], [3., 4.]]", "dim": "1"},
+    backward=("MaxBackward0", "MaxBackward1"),
 ))
 register(_op(
     "min", "Reductions", "min(x, dim)",
@@ -401,6 +419,7 @@ register(_op(
     "out = minᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.min, values=True, multi=False),
     "torch.min({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
     example={"input": "[[1., 5.], [3., 0.]]", "dim": "0", "keepdim": "True"},
+    backward=("MinBackward0", "MinBackward1"),
 ))
 register(_op(
     "argmax", "Reductions", "argmax(x, dim)",
@@ -421,6 +440,7 @@ register(_op(
     "outᵢ = x₀ + x₁ + … + xᵢ", (T("input"), Param("dim", "int")),
     lambda input, dim: torch.cumsum(input, dim=dim), "torch.cumsum({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim": "1"},
+    backward=("CumsumBackward0",),
 ))
 register(_op(
     "norm", "Reductions", "norm(x, p, dim)",
@@ -432,6 +452,7 @@ register(_op(
     else torch.norm(input, p=p, dim=_dim(dim), keepdim=keepdim),
     "torch.norm({input}⟦, p={p}⟧⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[3., 4.], [1., -2.]]", "dim": "1"},
+    backward=("LinalgVectorNormBackward0",),
 ))
 
 # Shape ----------------------------------------------------------------------
@@ -441,41 +462,48 @@ register(_op(
     "out[i] = x[i] in row-major order, sharing storage", (T("input"), Param("shape", "shape")),
     lambda input, shape: input.view(shape), "{input}.view({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "3, -1"},
+    backward=("ViewBackward0",),
 ))
 register(_op(
     "reshape", "Shape", "x.reshape(shape)", "Same elements in a new shape; a view when it can be.",
     "out[i] = x[i] in row-major order", (T("input"), Param("shape", "shape")),
     lambda input, shape: input.reshape(shape), "{input}.reshape({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "2, 3"},
+    backward=("ViewBackward0",),
 ))
 register(_op(
     "transpose", "Shape", "x.transpose(dim0, dim1)", "Swap two dims; a view, no data moves.",
     "out[…i…j…] = x[…j…i…]", (T("input"), Param("dim0", "int"), Param("dim1", "int")),
     lambda input, dim0, dim1: input.transpose(dim0, dim1), "{input}.transpose({dim0}, {dim1})",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim0": "0", "dim1": "1"},
+    backward=("TransposeBackward0",),
 ))
 register(_op(
     "t", "Shape", "x.t()", "Transpose of a matrix (at most 2-D); a view.", "outᵢⱼ = xⱼᵢ",
     (T("input"),), lambda input: input.t(), "{input}.t()",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]"},
+    backward=("TBackward0",),
 ))
 register(_op(
     "permute", "Shape", "x.permute(dims)", "Reorder all dims; a view.",
     "out.shape = (x.shape[d₀], x.shape[d₁], …)", (T("input"), Param("dims", "dims")),
     lambda input, dims: input.permute(dims), "{input}.permute({dims*})",
     example={"input": "[[[1., 2.], [3., 4.], [5., 6.]]]", "dims": "2, 0, 1"},
+    backward=("PermuteBackward0",),
 ))
 register(_op(
     "squeeze", "Shape", "x.squeeze(dim)", "Drop dims of size 1: all of them, or just dim.",
     "shape (2, 1, 3) → (2, 3)", (T("input"), DIM1),
     lambda input, dim: input.squeeze() if dim is None else input.squeeze(dim),
     "{input}.squeeze(⟦{dim}⟧)", example={"input": "[[[1., 2.]], [[3., 4.]]]", "dim": "1"},
+    backward=("SqueezeBackward0", "SqueezeBackward1"),
 ))
 register(_op(
     "unsqueeze", "Shape", "x.unsqueeze(dim)", "Insert a dim of size 1 at position dim.",
     "shape (3,) → (1, 3) for dim = 0", (T("input"), Param("dim", "int")),
     lambda input, dim: input.unsqueeze(dim), "{input}.unsqueeze({dim})",
     example={"input": "[1., 2., 3.]", "dim": "1"},
+    backward=("UnsqueezeBackward0",),
 ))
 register(_op(
     "flatten", "Shape", "flatten(x, start_dim, end_dim)",
@@ -484,6 +512,7 @@ register(_op(
     lambda input, start_dim, end_dim: torch.flatten(input, start_dim, end_dim),
     "torch.flatten({input}⟦, start_dim={start_dim}⟧⟦, end_dim={end_dim}⟧)",
     example={"input": "[[[1., 2.], [3., 4.]], [[5., 6.], [7., 8.]]]", "start_dim": "1"},
+    backward=("ViewBackward0",),
 ))
 register(_op(
     "contiguous", "Shape", "x.contiguous()",
@@ -498,24 +527,28 @@ register(_op(
     "out[i, j] = x[i, 0]", (T("input"), Param("sizes", "shape")),
     lambda input, sizes: input.expand(sizes), "{input}.expand({sizes*})",
     example={"input": "[[1.], [2.]]", "sizes": "2, 3"},
+    backward=("ExpandBackward0",),
 ))
 register(_op(
     "repeat", "Shape", "x.repeat(repeats)", "Tile x: copies the data repeats times along each dim.",
     "shape (a, b) → (r₀·a, r₁·b)", (T("input"), Param("repeats", "shape")),
     lambda input, repeats: input.repeat(repeats), "{input}.repeat({repeats*})",
     example={"input": "[[1., 2.]]", "repeats": "2, 3"},
+    backward=("RepeatBackward0",),
 ))
 register(_op(
     "cat", "Shape", "cat([a, b], dim)", "Join tensors along an existing dim.",
     "out = [a; b]", (Param("tensors", "tensors"), Param("dim", "int", 0)),
     lambda tensors, dim: torch.cat(tensors, dim=dim), "torch.cat({tensors}⟦, dim={dim}⟧)",
     example={"tensors": "[1., 2.]; [3.]"},
+    backward=("CatBackward0",),
 ))
 register(_op(
     "stack", "Shape", "stack([a, b], dim)", "Join same-shaped tensors along a new dim.",
     "out[…, k, …] = tensorₖ", (Param("tensors", "tensors"), Param("dim", "int", 0)),
     lambda tensors, dim: torch.stack(tensors, dim=dim), "torch.stack({tensors}⟦, dim={dim}⟧)",
     example={"tensors": "[1., 2.]; [3., 4.]; [5., 6.]", "dim": "1"},
+    backward=("StackBackward0",),
 ))
 register(_op(
     "index", "Shape", "x[index]",
@@ -523,6 +556,7 @@ register(_op(
     "out = x[index]", (T("input"), Param("index", "index")),
     lambda input, index: input[index], "{input}[{index}]",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "index": "0, 1:"},
+    backward=("AliasBackward0", "IndexBackward0", "SelectBackward0", "SliceBackward0"),
 ))
 register(_op(
     "masked_fill", "Shape", "x.masked_fill(mask, value)",
@@ -532,6 +566,7 @@ register(_op(
     "{input}.masked_fill({mask}, {value})",
     example={"input": "[[1., 2.], [3., 4.]]", "mask": "[[True, False], [False, True]]",
              "value": "0"},
+    backward=("MaskedFillBackward0",),
 ))
 
 # Linear algebra --------------------------------------------------------------
@@ -539,24 +574,29 @@ register(_op(
     "dot", "Linear algebra", "dot(a, b)", "Inner product of two 1-D tensors of equal length.",
     "out = Σᵢ aᵢ bᵢ", (T("a"), T("b")), lambda a, b: torch.dot(a, b), "torch.dot({a}, {b})",
     example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
+    backward=("DotBackward0",),
 ))
 register(_op(
     "mv", "Linear algebra", "mv(A, v)", "Matrix times vector: (n, m) @ (m,) → (n,).",
     "outᵢ = Σⱼ Aᵢⱼ vⱼ", (T("input"), T("vec")),
     lambda input, vec: torch.mv(input, vec), "torch.mv({input}, {vec})",
     example={"input": "[[1., 2.], [3., 4.], [5., 6.]]", "vec": "[1., -1.]"},
+    backward=("MvBackward0",),
 ))
 register(_op(
     "mm", "Linear algebra", "mm(a, b)",
     "Matrix product of two 2-D tensors: (n, m) @ (m, p) → (n, p); no broadcasting.",
     "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: torch.mm(a, b), "torch.mm({a}, {b})",
     example={"a": "[[1., 2., 3.], [4., 5., 6.]]", "b": "[[1., 0.], [0., 1.], [1., 1.]]"},
+    backward=("MmBackward0",),
 ))
 register(_op(
     "matmul", "Linear algebra", "a @ b",
     "Matrix product (torch.matmul): vectors, matrices and batches, broadcasting batch dims.",
     "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: a @ b, "{a} @ {b}",
     example={"a": "[[1., 2.], [3., 4.]]", "b": "[[1.], [0.5]]"},
+    backward=("DotBackward0", "MmBackward0", "MvBackward0",
+              "SqueezeBackward1", "UnsafeViewBackward0", "ViewBackward0"),
 ))
 register(_op(
     "bmm", "Linear algebra", "bmm(a, b)",
@@ -564,6 +604,7 @@ register(_op(
     "out[n] = a[n] @ b[n] for each batch n",
     (T("a"), T("b")), lambda a, b: torch.bmm(a, b), "torch.bmm({a}, {b})",
     example={"a": "[[[1., 2.]], [[3., 4.]]]", "b": "[[[1.], [2.]], [[0.5], [-1.]]]"},
+    backward=("BmmBackward0",),
 ))
 register(_op(
     "einsum", "Linear algebra", "einsum(eq, ...)", "Einstein summation over named indices.",
@@ -572,14 +613,25 @@ register(_op(
     lambda equation, operands: torch.einsum(equation, *operands),
     "torch.einsum({equation}, {operands})",
     example={"equation": "ij,jk->ik", "operands": "[[1., 2.]]; [[3.], [4.]]"},
+    backward=("BmmBackward0", "PermuteBackward0", "UnsqueezeBackward0", "ViewBackward0"),
 ))
 register(_op(
     "outer", "Linear algebra", "outer(a, b)", "Outer product of two vectors: (n,), (m,) → (n, m).",
     "outᵢⱼ = aᵢ bⱼ", (T("a"), T("b")), lambda a, b: torch.outer(a, b), "torch.outer({a}, {b})",
     example={"a": "[1., 2.]", "b": "[1., 10., 100.]"},
+    backward=("MulBackward0", "ViewBackward0"),
 ))
 
 # Elementwise functions ---------------------------------------------------------
+_FUNCTION_BACKWARD = {
+    "exp": "ExpBackward0",
+    "log": "LogBackward0",
+    "sqrt": "SqrtBackward0",
+    "square": "PowBackward0",
+    "abs": "AbsBackward0",
+    "tanh": "TanhBackward0",
+    "sigmoid": "SigmoidBackward0",
+}
 for _name, _doc, _math, _example in (
     ("exp", "Exponential, elementwise.", "out = eˣ", "[0., 1., -1.]"),
     ("log", "Natural logarithm: −inf at 0, nan below 0.", "out = ln x", "[0.5, 1., 2.]"),
@@ -592,7 +644,7 @@ for _name, _doc, _math, _example in (
     register(_op(
         _name, "Functions", f"{_name}(x)", _doc, _math, (T("input"),),
         (lambda fn: lambda input: fn(input))(getattr(torch, _name)), f"torch.{_name}({{input}})",
-        example={"input": _example},
+        example={"input": _example}, backward=(_FUNCTION_BACKWARD[_name],),
     ))
 register(_op(
     "pow", "Functions", "pow(x, exponent)",
@@ -600,6 +652,7 @@ register(_op(
     (T("input"), TN("exponent")), lambda input, exponent: torch.pow(input, exponent),
     "torch.pow({input}, {exponent})", broadcasts=("input", "exponent"),
     example={"input": "[1., 2., 3.]", "exponent": "3"},
+    backward=("PowBackward0",),
 ))
 register(_op(
     "clamp", "Functions", "clamp(x, min, max)",
@@ -609,11 +662,13 @@ register(_op(
     lambda input, min, max: torch.clamp(input, min=min, max=max),
     "torch.clamp({input}⟦, min={min}⟧⟦, max={max}⟧)",
     example={"input": "[-1., 0.5, 2.]", "min": "0", "max": "1"},
+    backward=("ClampBackward1",),
 ))
 register(_op(
     "relu", "Functions", "relu(x)", "Rectified linear unit: negatives become 0.",
     "out = max(0, x)", (T("input"),), lambda input: F.relu(input), "F.relu({input})",
     example={"input": "[-1., 0.5, 2.]"},
+    backward=("ReluBackward0",),
 ))
 register(_op(
     "leaky_relu", "Functions", "leaky_relu(x, slope)",
@@ -623,12 +678,14 @@ register(_op(
     lambda input, negative_slope: F.leaky_relu(input, negative_slope),
     "F.leaky_relu({input}⟦, negative_slope={negative_slope}⟧)",
     example={"input": "[-1., 0.5, 2.]", "negative_slope": "0.1"},
+    backward=("LeakyReluBackward0",),
 ))
 register(_op(
     "elu", "Functions", "elu(x, alpha)", "Exponential linear unit: smooth below 0, tends to −α.",
     "out = x if x > 0 else α(eˣ − 1)", (T("input"), Param("alpha", "float", 1.0)),
     lambda input, alpha: F.elu(input, alpha=alpha), "F.elu({input}⟦, alpha={alpha}⟧)",
     example={"input": "[-2., -0.5, 0., 1.]", "alpha": "0.5"},
+    backward=("EluBackward0",),
 ))
 register(_op(
     "softmax", "Functions", "softmax(x, dim)",
@@ -636,6 +693,7 @@ register(_op(
     "outᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
     lambda input, dim: F.softmax(input, dim=dim), "F.softmax({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
+    backward=("SoftmaxBackward0",),
 ))
 register(_op(
     "log_softmax", "Functions", "log_softmax(x, dim)",
@@ -643,6 +701,7 @@ register(_op(
     "outᵢ = xᵢ − log Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
     lambda input, dim: F.log_softmax(input, dim=dim), "F.log_softmax({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
+    backward=("LogSoftmaxBackward0",),
 ))
 register(_op(
     "normalize", "Functions", "F.normalize(x, p, dim)",
@@ -651,12 +710,14 @@ register(_op(
     lambda input, p, dim: F.normalize(input, p=p, dim=dim),
     "F.normalize({input}⟦, p={p}⟧⟦, dim={dim}⟧)",
     example={"input": "[[3., 4.], [1., 0.]]"},
+    backward=("ClampMinBackward0", "DivBackward0", "ExpandBackward0", "LinalgVectorNormBackward0"),
 ))
 register(_op(
     "maximum", "Functions", "maximum(a, b)",
     "Elementwise larger of a and b; shapes broadcast.", "outᵢ = max(aᵢ, bᵢ)",
     (T("a"), T("b")), lambda a, b: torch.maximum(a, b), "torch.maximum({a}, {b})",
     broadcasts=("a", "b"), example={"a": "[[1., 5.], [3., 0.]]", "b": "[2., 2.]"},
+    backward=("MaximumBackward0",),
 ))
 
 # Losses -------------------------------------------------------------------
@@ -666,6 +727,7 @@ register(_op(
     lambda input, target, reduction: F.mse_loss(input, target, reduction=reduction),
     "F.mse_loss({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[1., 2., 3.]", "target": "[1.5, 2., 2.]"},
+    backward=("MseLossBackward0",),
 ))
 register(_op(
     "l1_loss", "Losses", "l1_loss(pred, target)", "Mean absolute error.",
@@ -673,6 +735,7 @@ register(_op(
     lambda input, target, reduction: F.l1_loss(input, target, reduction=reduction),
     "F.l1_loss({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[1., 2., 3.]", "target": "[1.5, 2.5, 2.]", "reduction": "sum"},
+    backward=("AbsBackward0", "MeanBackward0", "SubBackward0", "SumBackward0"),
 ))
 register(_op(
     "smooth_l1_loss", "Losses", "smooth_l1_loss(pred, target, beta)",
@@ -683,6 +746,7 @@ register(_op(
         input, target, reduction=reduction, beta=beta),
     "F.smooth_l1_loss({input}, {target}⟦, reduction={reduction}⟧⟦, beta={beta}⟧)",
     example={"input": "[1., 2., 3.]", "target": "[1.5, 2., 0.]", "reduction": "none"},
+    backward=("SmoothL1LossBackward0",),
 ))
 register(_op(
     "cross_entropy", "Losses", "cross_entropy(logits, target)",
@@ -692,6 +756,7 @@ register(_op(
     lambda input, target, reduction: F.cross_entropy(input, target, reduction=reduction),
     "F.cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[[2., 0.5, -1.], [0., 1., 0.]]", "target": "[0, 2]"},
+    backward=("LogSoftmaxBackward0", "NllLossBackward0"),
 ))
 register(_op(
     "nll_loss", "Losses", "nll_loss(log_probs, target)",
@@ -701,6 +766,7 @@ register(_op(
     lambda input, target, reduction: F.nll_loss(input, target, reduction=reduction),
     "F.nll_loss({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[[-0.5, -1.2, -2.], [-1., -0.3, -3.]]", "target": "[1, 0]"},
+    backward=("NllLossBackward0",),
 ))
 register(_op(
     "binary_cross_entropy", "Losses", "binary_cross_entropy(p, target)",
@@ -709,6 +775,7 @@ register(_op(
     lambda input, target, reduction: F.binary_cross_entropy(input, target, reduction=reduction),
     "F.binary_cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[0.2, 0.9, 0.6]", "target": "[0., 1., 1.]"},
+    backward=("BinaryCrossEntropyBackward0",),
 ))
 register(_op(
     "binary_cross_entropy_with_logits", "Losses", "bce_with_logits(x, target)",
@@ -718,6 +785,7 @@ register(_op(
         input, target, reduction=reduction),
     "F.binary_cross_entropy_with_logits({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[-1., 2., 0.5]", "target": "[0., 1., 1.]", "reduction": "sum"},
+    backward=("BinaryCrossEntropyWithLogitsBackward0",),
 ))
 
 # Autograd -------------------------------------------------------------------
@@ -731,6 +799,7 @@ register(_op(
     "A copy with its own storage; unlike detach, the gradient still flows back to x.",
     "out = x (new memory), ∂out/∂x = I", (T("input"),),
     lambda input: input.clone(), "{input}.clone()", example={"input": "[1., 2.]"},
+    backward=("CloneBackward0",),
 ))
 register(_op(
     "requires_grad_", "Autograd", "x.requires_grad_()",
@@ -746,6 +815,7 @@ register(_op(
     "out = dtype(x)", (T("input"), Param("dtype", "choice", choices=tuple(DTYPES))),
     lambda input, dtype: input.to(DTYPES[dtype]), "{input}.to(torch.{dtype!})",
     example={"input": "[1.5, 2., -3.]", "dtype": "float64"},
+    backward=("ToCopyBackward0",),
 ))
 # fmt: on
 

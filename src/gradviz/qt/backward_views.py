@@ -144,11 +144,11 @@ class FormulaCard(QFrame):
                 for k, v in card.numbers
             )
             parts.append(f"<div style='margin-top:4px'>this step:</div><table>{rows}</table>")
-        if card.check is True:
-            parts.append(
-                f"<span style='color:{PASS}'>✓ the rule by hand gives exactly what PyTorch sent"
-                "</span>"
-            )
+        verdict = card.check.text()
+        if verdict:  # ✓ agrees, ✗ differs or the rule's code failed, grey: not re-computed
+            ok = card.check.ok
+            colour = PASS if ok else FAIL if ok is False else "#6b7280"
+            parts.append(f"<span style='color:{colour}'>{e(verdict)}</span>")
         self.body.setText("".join(f"<div>{p}</div>" for p in parts))
         self.box.refresh()  # now, not on the next event pass: a taller card shows whole
 
