@@ -108,8 +108,7 @@ def _pytest(src: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, flo
     env["PYTHONPATH"] = str(src)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.setdefault("OMP_NUM_THREADS", "1")
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-    cmd += ["-o", "addopts=", *tests]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     start = time.monotonic()
     try:
         proc = subprocess.run(
@@ -194,13 +193,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{'module':<16}{'killed':>8}{'survived':>10}{'run':>6}{'of':>6}  survived %")
     for module, r in report.items():
+        how = f" (sampled, seed {args.seed})" if r["sampled"] else " (all)"
         print(
             f"{module:<16}{r['killed']:>8}{r['survived']:>10}{r['run']:>6}{r['of']:>6}"
-            f"  {r['survived_percent']:.1f}{' (sampled, seed %d)' % args.seed if r['sampled'] else ''}"
+            f"  {r['survived_percent']:.1f}{how}"
         )
     for module, r in report.items():
         for m in r["survivors"]:
-            print(f"survived {module} #{m['index']} line {m['line']}: {m['before']}  ->  {m['after']}")
+            where = f"{module} #{m['index']} line {m['line']}"
+            print(f"survived {where}: {m['before']}  ->  {m['after']}")
     return 1 if failed else 0
 
 

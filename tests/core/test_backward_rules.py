@@ -15,7 +15,6 @@ from gradviz.core import backward
 from gradviz.core.backward import ACCUMULATE, trace_backward
 from gradviz.core.backward_rules import (
     AGREES,
-    RULES,
     TEXT_ONLY,
     card_for,
     recompute,

@@ -131,9 +131,7 @@ def test_every_class_the_catalog_names_has_its_own_card():
 def test_every_card_names_a_class_torch_really_has():
     real = {n for n in dir(torch._C._functions) if "Backward" in n}
     invented = [
-        name
-        for name in RULES
-        if name != "AccumulateGrad" and name.partition("[")[0] not in real
+        name for name in RULES if name != "AccumulateGrad" and name.partition("[")[0] not in real
     ]
     assert not invented, invented
     # a variant card ("GeluBackward0[tanh]") is reached only through its class's chooser
