@@ -395,6 +395,17 @@ def _overwritten(c: Ctx) -> Grads:
     return [torch.zeros_like(c.grad)]
 
 
+@rule(
+    "FillBackward3",
+    "a ← v everywhere, in place  (v a 0-dim tensor)",
+    "grad_a = 0; grad_v = Σ grad",
+    inputs="a v",
+    note="every element now holds v, so v collects the whole gradient",
+)
+def _fill_tensor(c: Ctx) -> Grads:
+    return [c.back(0, lambda: torch.zeros_like(c.grad)), c.back(1, lambda: c.grad.sum())]
+
+
 # activations -------------------------------------------------------------------
 @rule(
     "SigmoidBackward0",
@@ -447,6 +458,17 @@ def _elu(c: Ctx) -> Grads:
     scale, in_scale = c.v("scale", 1), c.v("input_scale", 1)
     neg = scale * alpha * in_scale * torch.exp(a * in_scale)
     return [c.grad * torch.where(a > 0, torch.full_like(a, scale), neg)]
+
+
+@rule(
+    "CeluBackward0",
+    "out = a if a > 0 else α·(e^(a/α) − 1)",
+    "grad_a = grad ⊙ (1 if a > 0 else e^(a/α))",
+    values="a=self, α=alpha",
+)
+def _celu(c: Ctx) -> Grads:
+    a, alpha = c.t("self"), _scalar(c.v("alpha"))
+    return [c.grad * torch.where(a > 0, torch.ones_like(a), torch.exp(a / alpha))]
 
 
 @rule(
@@ -520,6 +542,40 @@ def _clamp_min(c: Ctx) -> Grads:
 )
 def _clamp_max(c: Ctx) -> Grads:
     return [c.grad * (c.t("self") <= _scalar(c.v("max")))]
+
+
+@rule(
+    "ClampMinBackward1",
+    "out = max(a, m)  (m a tensor)",
+    "grad_a = grad ⊙ [a ≥ m]; grad_m = grad ⊙ [a < m]",
+    inputs="a m",
+    values="a=self, m=min",
+    note=BROADCAST,
+)
+def _clamp_min_tensor(c: Ctx) -> Grads:
+    a, m = c.t("self"), c.t("min")
+    zero = torch.zeros((), dtype=c.grad.dtype)
+    return [
+        c.back(0, lambda: torch.where(a >= m, c.grad, zero)),
+        c.back(1, lambda: torch.where(a < m, c.grad, zero)),
+    ]
+
+
+@rule(
+    "ClampMaxBackward1",
+    "out = min(a, m)  (m a tensor)",
+    "grad_a = grad ⊙ [a ≤ m]; grad_m = grad ⊙ [a > m]",
+    inputs="a m",
+    values="a=self, m=max",
+    note=BROADCAST,
+)
+def _clamp_max_tensor(c: Ctx) -> Grads:
+    a, m = c.t("self"), c.t("max")
+    zero = torch.zeros((), dtype=c.grad.dtype)
+    return [
+        c.back(0, lambda: torch.where(a <= m, c.grad, zero)),
+        c.back(1, lambda: torch.where(a > m, c.grad, zero)),
+    ]
 
 
 @rule(
@@ -831,7 +887,7 @@ def _cumsum(c: Ctx) -> Grads:
 
 
 @rule(
-    "LinalgVectorNormBackward0 NormBackward0 NormBackward1",
+    "LinalgVectorNormBackward0 NormBackward0 NormBackward1 NormBackward2",
     "out = ‖a‖ₚ = (Σ |aᵢ|ᵖ)^(1/p)",
     "grad_a = grad ⊙ sign(a)·|a|ᵖ⁻¹ / ‖a‖ᵖ⁻¹  (p = 2: grad ⊙ a / ‖a‖)",
     values="a=self, ‖a‖=result, p=ord",
@@ -909,8 +965,9 @@ def _var(c: Ctx) -> Grads:
     centred = a - a.mean(dim=dims, keepdim=True)
     g = _unreduce(c.grad, tuple(a.shape), dim, keep)
     local = 2 * centred / max(n - corr, 0)
-    if "result" in c.saved:  # std = √var: divide by 2·std
-        local = local / (2 * _unreduce(c.t("result"), tuple(a.shape), dim, keep))
+    std = "result" if "result" in c.saved else "result0" if "result0" in c.saved else None
+    if std is not None:  # std = √var: divide by 2·std
+        local = local / (2 * _unreduce(c.t(std), tuple(a.shape), dim, keep))
     out = g * local
     if len(c.grad_in) > 1 and c.grad_in[1] is not None:  # var_mean / std_mean: the mean's grad
         out = out + _unreduce(c.grad_in[1], tuple(a.shape), dim, keep) / n
@@ -1247,7 +1304,7 @@ def _flip(c: Ctx) -> Grads:
 
 @rule("RollBackward0", "out = a.roll(shifts, dims)", "grad_a = grad.roll(−shifts, dims)")
 def _roll(c: Ctx) -> Grads:
-    shifts = tuple(-s for s in c.v("shifts"))
+    shifts = tuple(-(s - 2**64 if s >= 2**63 else s) for s in c.v("shifts"))  # saved unsigned
     return [c.grad.roll(shifts, tuple(c.v("dims")) or None)]
 
 
@@ -1259,6 +1316,44 @@ def _tril(c: Ctx) -> Grads:
 @rule("TriuBackward0", "out = triu(a)", "grad_a = triu(grad): the zeroed part gets no gradient")
 def _triu(c: Ctx) -> Grads:
     return [c.grad.triu(c.v("diagonal"))]
+
+
+@rule(
+    "ConstantPadNdBackward0",
+    "out = a padded with constants",
+    "grad_a = grad with the padding cut off",
+    values="pad=pad",
+)
+def _pad(c: Ctx) -> Grads:
+    return [F.pad(c.grad, [-p for p in c.v("pad")])]
+
+
+@rule(
+    "SortBackward0 TopkBackward0",
+    "out = a sorted (or its top k)",
+    "grad_a = grad sent back to each value's original place",
+    values="dim=dim",
+)
+def _sort(c: Ctx) -> Grads:
+    g = torch.zeros(tuple(c.v("self_sym_sizes")), dtype=c.grad.dtype)
+    return [g.scatter(c.v("dim"), c.t("indices"), c.grad)]
+
+
+text_rule(
+    "MaxPool2DWithIndicesBackward0",
+    "out = max over each window",
+    "grad_a = grad at each window's maximum, 0 elsewhere",
+)
+
+
+@rule(
+    "NativeDropoutBackward0",
+    "out = a ⊙ mask / (1 − p)  (training only)",
+    "grad_a = grad ⊙ mask / (1 − p)",
+    note="dropped units get no gradient",
+)
+def _dropout(c: Ctx) -> Grads:
+    return [c.grad * c.t("result1") / (1 - c.v("p"))]
 
 
 # softmax and losses -----------------------------------------------------------------
