@@ -43,44 +43,66 @@ def test_broadcast_shape_agrees_with_torch(shapes):
         assert broadcast_shape(*shapes) == expected
 
 
+def _torch_facts(shape: tuple[int, ...], result: tuple[int, ...]) -> tuple[list[int], int]:
+    """From torch alone: the axes whose size expand() changes, and how many axes it adds.
+
+    The input is a real tensor; torch pads it with leading axes (``x[None]``)
+    and expands it to the result. Nothing here calls gradviz.
+    """
+    x = torch.zeros(shape)
+    added = len(result) - x.dim()
+    padded = x[(None,) * added] if added else x
+    grown = padded.expand(result)
+    assert grown.shape == torch.Size(result)
+    return [i for i in range(len(result)) if padded.shape[i] != grown.shape[i]], added
+
+
 @FUZZ
 @given(shapes=SHAPES)
-def test_expanded_axes_are_exactly_the_ones_torch_repeats(shapes):
+def test_expanded_axes_are_exactly_the_ones_torch_expand_changes(shapes):
     result = _torch_result(shapes)
     if result is None:
         return
     for shape in shapes:
-        axes = expanded_axes(shape, result)
-        offset = len(result) - len(shape)
-        padded = (1,) * offset + tuple(shape)
-        # repeating only the listed axes must rebuild exactly what expand() gives
+        axes, _ = _torch_facts(shape, result)
+        assert expanded_axes(shape, result) == axes
+        # and repeating only those axes rebuilds exactly what expand() gives
+        x = torch.arange(torch.Size(shape).numel()).reshape(shape)
+        padded = x.reshape((1,) * (len(result) - len(shape)) + tuple(shape))
         reps = tuple(result[i] if i in axes else 1 for i in range(len(result)))
-        x = torch.arange(max(1, torch.Size(shape).numel()))[: torch.Size(shape).numel()]
-        x = x.reshape(shape)
-        rebuilt = x.reshape(padded).repeat(reps)
-        assert rebuilt.shape == result
-        assert torch.equal(rebuilt, x.expand(result))
-        assert all(i < offset or shape[i - offset] == 1 for i in axes)
+        if all(n > 0 for n in padded.shape):
+            assert torch.equal(padded.repeat(reps), x.expand(result))
+
+
+def _expected_text(named: dict[str, tuple[int, ...]], result: tuple[int, ...]) -> str | None:
+    parts = []
+    for name, shape in named.items():
+        axes, added = _torch_facts(shape, result)
+        quiet = [i for i in range(added) if i not in axes]
+        padded = _fmt((1,) * added + tuple(shape))
+        where = ("axis " if len(axes) == 1 else "axes ") + ", ".join(map(str, axes))
+        if axes and quiet:
+            parts.append(f"{name} {_fmt(shape)} is read as {padded} and expanded along {where}")
+        elif axes:
+            parts.append(f"{name} {_fmt(shape)} is expanded along {where}")
+        elif added:
+            what = "a leading size-1 axis" if added == 1 else f"{added} leading size-1 axes"
+            parts.append(f"{name} {_fmt(shape)} is read as {padded} ({what}; nothing is repeated)")
+    if not parts:
+        return None
+    return "Broadcasting: " + "; ".join(parts) + f" → result {_fmt(result)}"
 
 
 @FUZZ
 @given(shapes=SHAPES)
-def test_explanation_names_each_expanded_input_and_the_result(shapes):
+def test_explanation_says_what_torch_does_to_each_input(shapes):
     named = {f"t{i}": s for i, s in enumerate(shapes)}
     result = _torch_result(shapes)
     if result is None:
         with pytest.raises(BroadcastError):
             explain_broadcast(named)
         return
-    text = explain_broadcast(named)
-    needs = {n for n, s in named.items() if expanded_axes(s, result)}
-    if not needs:
-        assert text is None  # nothing was expanded: nothing to explain
-        return
-    assert text.startswith("Broadcasting: ")
-    assert text.endswith(f"→ result {_fmt(result)}")
-    for name, shape in named.items():
-        assert (f"{name} {_fmt(shape)} is expanded" in text) == (name in needs)
+    assert explain_broadcast(named) == _expected_text(named, result)
 
 
 def _fmt(shape):
@@ -104,3 +126,22 @@ def test_examples():
         "Broadcasting: a () is expanded along axes 0, 1 → result (2, 2)"
     )
     assert explain_broadcast({"a": (2, 2), "b": (2, 2)}) is None
+
+
+def test_a_leading_size_one_axis_is_not_an_expansion():
+    # b (3,) with a (1, 3): b is only read as (1, 3); nothing is repeated
+    assert expanded_axes((3,), (1, 3)) == []
+    assert explain_broadcast({"a": (1, 3), "b": (3,)}) == (
+        "Broadcasting: b (3,) is read as (1, 3) (a leading size-1 axis; nothing is repeated)"
+        " → result (1, 3)"
+    )
+    assert explain_broadcast({"a": (1, 1, 3), "b": (3,)}) == (
+        "Broadcasting: b (3,) is read as (1, 1, 3) (2 leading size-1 axes; nothing is repeated)"
+        " → result (1, 1, 3)"
+    )
+    # added axes of which only some are repeated
+    assert explain_broadcast({"a": (2, 1, 3), "b": (3,)}) == (
+        "Broadcasting: b (3,) is read as (1, 1, 3) and expanded along axis 0 → result (2, 1, 3)"
+    )
+    # a size-1 axis grown to 0 changes size too: torch's expand does it
+    assert expanded_axes((1,), (0,)) == [0]
