@@ -245,6 +245,7 @@ def trace_backward(
     append = records.append
     handles: list[Any] = []
     leaves: dict[str, Leaf] = {}
+    held: dict[str, torch.Tensor] = {}  # each leaf's .grad object, which the engine may add into
     gc_was_on = gc.isenabled()
     gc.disable()  # many tiny objects at once: a collection in the middle costs more than the pass
     try:
@@ -255,6 +256,8 @@ def trace_backward(
                 nid = tensor_node_id(var)
                 before = var.grad.detach().clone() if var.grad is not None else None
                 leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
+                if var.grad is not None:
+                    held[nid] = var.grad
                 # a pre-hook sees the summed gradient before AccumulateGrad may steal it
                 hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
             elif keep_saved:
@@ -264,8 +267,12 @@ def trace_backward(
             handles.append(hook)
         torch.autograd.backward(root, grad, retain_graph=retain_graph)
     except BaseException:
-        for leaf in leaves.values():  # a failed pass leaves every .grad as it was
-            leaf.tensor.grad = leaf.before
+        for nid, leaf in leaves.items():  # a failed pass leaves every .grad as it was
+            old = held.get(nid)
+            if old is not None:  # the same object, with its old values (it may have been added to)
+                with torch.no_grad():
+                    old.copy_(leaf.before)
+            leaf.tensor.grad = old if old is not None else leaf.before
         raise
     finally:
         for handle in handles:
