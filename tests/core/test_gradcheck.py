@@ -125,3 +125,51 @@ def test_workspace_check_errors():
         check_workspace_leaf(ws, "nope", "x")
     with pytest.raises(GradCheckError, match="no tensor named 'q'"):
         check_workspace_leaf(ws, "s", "q")
+
+
+class _Off(torch.autograd.Function):
+    """y = x·k with a backward that says k + by: a gradient off by ``by`` per unit of grad."""
+
+    @staticmethod
+    def forward(ctx, t, k, by):
+        ctx.k, ctx.by = k, by
+        return t * k
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.k + ctx.by), None, None
+
+
+def _off(k: float, by: float):
+    return lambda t: _Off.apply(t, k, by).sum()
+
+
+def test_default_tolerance_is_tight():
+    # the defaults the check promises: 1e-5 absolute + 1e-3 relative, on a 1e-6 step
+    result = check_gradient(_off(1.0, 0.0), torch.tensor([1.0]))
+    assert (result.eps, result.atol, result.rtol) == (1e-6, 1e-5, 1e-3)
+    assert (
+        "1e-05 + 0.001·|numeric|"
+        in dict((a, b) for a, b, _ in result.rows())["tolerance (eps 1e-06)"]
+    )
+
+
+def test_an_absolute_error_above_atol_fails():
+    # true gradient 0, autograd says 1e-4: 10× atol, yet far below a 1000× looser atol (1e-2)
+    result = check_gradient(_off(0.0, 1e-4), torch.tensor([1.0, 2.0]))
+    assert not result.passed and result.torch_passed is False
+    assert result.max_abs == pytest.approx(1e-4, rel=1e-3)
+
+
+def test_a_relative_error_above_rtol_fails():
+    # true gradient 100, off by 1 (1 %): 10× rtol, below a 1000× looser rtol
+    result = check_gradient(_off(100.0, 1.0), torch.tensor([1.0, 2.0]))
+    assert not result.passed and result.torch_passed is False
+    assert result.max_rel == pytest.approx(1 / 101, rel=1e-3)
+
+
+def test_an_error_inside_the_tolerance_passes():
+    # just inside: 0.5 × (atol + rtol·|numeric|) for a gradient of 1
+    within = 0.5 * (1e-5 + 1e-3)
+    result = check_gradient(_off(1.0, within), torch.tensor([1.0, 2.0]))
+    assert result.passed and result.torch_passed and result.ok
