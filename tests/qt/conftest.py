@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+# PySide6 is a hard dependency: a broken install must fail here, never turn into skips
+import PySide6  # noqa: F401
 import pytest
-
-pytest.importorskip("PySide6")
 
 
 @pytest.fixture(autouse=True)

@@ -92,8 +92,9 @@ def test_clicking_a_node_emits_it(qtbot, view, ws):
 
 
 def test_clicking_a_node_shows_it_in_the_inspector(qtbot):
-    main_window = pytest.importorskip("gradviz.qt.main_window")
-    window = main_window.MainWindow()
+    from gradviz.qt.main_window import MainWindow
+
+    window = MainWindow()
     qtbot.addWidget(window)
     window.show()
     ws = window.model.workspace

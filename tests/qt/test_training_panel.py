@@ -277,7 +277,6 @@ def test_export_csv_and_every_plot_as_png(qtbot, panel, tmp_path):
 
 
 def test_inspect_this_step_sends_the_loss_graph(qtbot, panel):
-    pytest.importorskip("gradviz.core.graph")
     pick(panel, "moons")
     click(qtbot, panel.step_button)
     qtbot.waitUntil(lambda: panel.run is not None and panel.run.state.waiting)
