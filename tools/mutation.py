@@ -112,7 +112,7 @@ def _pytest(src: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, flo
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+            cmd, cwd=src.parent, env=env, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - start
@@ -128,8 +128,13 @@ def run_module(module: str, sample: int, seed: int, log) -> list[Mutant]:
     if sample and sample < len(everything):
         chosen = sorted(random.Random(seed).sample(everything, sample), key=lambda p: p[0].index)
     with tempfile.TemporaryDirectory(prefix="gradviz-mut-") as tmp:
-        copy = Path(tmp) / "src"
-        shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        # a copy of the project: tests/conftest.py puts *its* ../src first on sys.path
+        project = Path(tmp)
+        skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis")
+        for part in ("src", "tests", "resources"):
+            shutil.copytree(ROOT / part, project / part, ignore=skip)
+        shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
+        copy = project / "src"
         target = copy / rel
         original = target.read_text("utf-8")
         status, base = _pytest(copy, tests, timeout=600)
