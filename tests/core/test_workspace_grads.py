@@ -99,3 +99,33 @@ def test_workspace_restores_every_grad_after_a_failed_backward(grads, runner):
     assert ws.history == history  # a failed action is not recorded
     if grads:
         assert ws.tensors["w"].grad is not None  # the earlier gradient is still there
+
+
+def test_a_failed_redo_keeps_the_redo_stack_and_the_state(monkeypatch):
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    ws.apply("exp", "y", {"input": "x"})
+    ws.apply("sum", "s", {"input": "y"})
+    full = list(ws.history)
+    ws.undo()
+    ws.undo()  # redo stack: exp, then sum
+    before = {n: t.detach().clone() for n, t in ws.tensors.items()}
+    history = list(ws.history)
+    real = Workspace.run_action
+
+    def refuse(self, action, runner=None):
+        if action.op == "exp":
+            raise WorkspaceError("device went away")
+        return real(self, action, runner)
+
+    monkeypatch.setattr(Workspace, "run_action", refuse)
+    with pytest.raises(WorkspaceError, match="device went away"):
+        ws.redo()
+    assert ws.can_redo and ws.history == history
+    assert set(ws.tensors) == set(before)
+    assert all(torch.equal(ws.tensors[n].detach(), t) for n, t in before.items())
+    monkeypatch.setattr(Workspace, "run_action", real)
+    ws.redo()
+    ws.redo()  # both actions come back, in their order
+    assert ws.history == full and not ws.can_redo
+    assert torch.allclose(ws.tensors["s"], torch.tensor([1.0, 2.0]).exp().sum())
