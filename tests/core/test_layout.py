@@ -275,3 +275,63 @@ def test_stable_keys_survive_recreating_the_tensors():
     by_label2 = sorted((g2.node(i).label, k) for i, k in k2.items())
     assert by_label1 == by_label2
     assert {n.id for n in g1.nodes}.isdisjoint({n.id for n in g2.nodes})
+
+
+def test_stable_keys_say_what_each_node_is():
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    z = y.exp()
+    graph = capture_graph(z, names={"x": x, "y": y, "z": z})
+    keys = stable_keys(graph)
+    for n in graph.nodes:
+        if n.kind == "function":
+            assert (
+                keys[n.id].startswith(f"f:{n.label}:")
+                and len(keys[n.id]) == len(f"f:{n.label}:") + 16
+            )  # an 8-byte digest of the structure that made it
+        elif n.kind == "saved":
+            assert keys[n.id].startswith("s:f:")
+        else:
+            assert keys[n.id] == f"t:{n.name}"
+    # the same structure twice gives the same digest; a different input, another one
+    a = torch.ones(2, requires_grad=True)
+    twice = capture_graph(a.exp(), a.exp().exp(), names={"x": a})
+    digests = {k for k in stable_keys(twice).values() if k.startswith("f:ExpBackward0")}
+    assert len(digests) == 3  # exp(x) twice (one gets #1) and exp(exp(x))
+    assert any(k.endswith("#1") for k in digests)
+
+
+def _placed_by_hand(offset: float):
+    """The skip graph with every box of the chain at x = 0 and the long edge's two ends at
+    ``offset``: the edge runs through the chain's boxes, near one side of them."""
+    graph, x, out = _skip_graph()
+    pos = layout_graph(graph)
+    src, dst = tensor_node_id(x), function_node_id(out.grad_fn)
+    ys = sorted({y for _, y in pos.values()})
+    hand = {}
+    for nid, (_, y) in pos.items():
+        hand[nid] = (offset, y) if nid in (src, dst) else (0.0, y)
+    index = next(i for i, e in enumerate(graph.edges) if (e.source, e.target) == (src, dst))
+    return graph, hand, index, ys
+
+
+def test_a_route_bends_to_the_nearer_side_of_the_box_in_the_way():
+    for offset, side in ((10.0, 1), (-10.0, -1)):
+        graph, pos, index, _ = _placed_by_hand(offset)
+        routes = route_edges(graph, pos)
+        assert index in routes
+        for wx, wy in routes[index]:
+            blockers = [b for b in _boxes(graph, pos) if (b[3] + b[4]) / 2 == wy]
+            for _, x0, x1, _, _ in blockers:
+                # beside the box, on the side the edge was nearer to, one margin away
+                assert wx == (x1 + MARGIN if side > 0 else x0 - MARGIN)
+
+
+def test_positions_of_nodes_not_in_the_graph_are_ignored():
+    graph, x, out = _skip_graph()
+    pos = layout_graph(graph)
+    routes = route_edges(graph, pos)
+    assert routes
+    # a view may still hold the place of a node that has gone: it changes nothing
+    assert route_edges(graph, {"gone": (0.0, 0.0), **pos}) == routes
+    assert route_edges(graph, {**pos, "gone": (0.0, 0.0)}) == routes
