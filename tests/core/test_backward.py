@@ -10,6 +10,7 @@ from backward_cases import ALL_CASES, SEED_CASES, check_trace
 
 from gradviz.core.backward import (
     ACCUMULATE,
+    EdgeFlow,
     Replay,
     edge_text,
     tensor_text,
@@ -240,3 +241,29 @@ def test_saved_values_kept_for_small_graphs_and_read_later_when_retained():
     trace = trace_backward((x * w).sum(), keep_saved=False)
     mul = next(s for s in trace.steps if s.label == "MulBackward0")
     assert mul.saved == {}
+
+
+def test_edge_text_and_tooltip_in_full():
+    one = EdgeFlow("a", "b", [torch.tensor([1.0, 2.0])])
+    assert edge_text(one) == (
+        "2 · ‖g‖=2.24\n[1, 2]",
+        "gradient sent back along this edge:\n2 · ‖g‖=2.236\n[1, 2]\n"
+        "(click to inspect the full tensor)",
+    )
+    two = EdgeFlow("a", "b", [torch.tensor([1.0, 2.0]), torch.tensor([0.5, 0.25])])
+    text, tip = edge_text(two)
+    assert text == "2 · ‖g‖=2.7\n[1, 2] + [0.5, 0.25] = [1.5, 2.25]"
+    assert tip == (
+        "gradient sent back along this edge:\n2 · ‖g‖=2.704\n[1.5, 2.25]\n"
+        "part 1: 2 · ‖g‖=2.236\n[1, 2]\npart 2: 2 · ‖g‖=0.559\n[0.5, 0.25]\n"
+        "(click to inspect the full tensor)"
+    )
+    # too long for an edge: the sum, and the parts only in the tooltip
+    long = EdgeFlow("a", "b", [torch.arange(6.0), torch.ones(6)])
+    text, tip = edge_text(long)
+    assert text == "6 · ‖g‖=9.54 (2 parts)\n= [1, 2, 3, 4, 5, 6]"
+    assert "part 2: 6 · ‖g‖=2.449\n[1, 1, 1, 1, 1, 1]" in tip
+    big = EdgeFlow("a", "b", [torch.ones(10), torch.ones(10)])
+    assert edge_text(big)[0] == "10 · ‖g‖=6.32 (2 parts)"
+    ints = EdgeFlow("a", "b", [torch.tensor([3, 4])])
+    assert edge_text(ints)[0] == "2 · ‖g‖=5\n[3, 4]"

@@ -456,3 +456,18 @@ def test_gelu_tanh_card_shows_the_tanh_formula():
     assert card.label == "GeluBackward0" and "tanh u" in card.forward
     assert any("tanh" in line for line in card.lines) and not any("Φ" in x for x in card.lines)
     assert card.check.state == AGREES
+
+
+def test_card_text_reads_in_full():
+    a = data([0.0, 1.0])
+    step = next(s for s in _steps(a.exp()) if s.label == "ExpBackward0")
+    assert card_for(step).text() == (
+        "ExpBackward0: backward of out = eᵃ\n"
+        "  grad_a = grad ⊙ out\n"
+        "  (the derivative of eᵃ is eᵃ itself, so the node reuses its output)\n"
+        "this step:\n"
+        "  grad = 2 · ‖g‖=1.414\n[1, 1]\n"
+        "  out = [1, 2.718]\n"
+        "  grad_a = 2 · ‖g‖=2.896\n[1, 2.718]\n"
+        "✓ the rule by hand gives exactly what PyTorch sent"
+    )
