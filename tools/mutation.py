@@ -51,7 +51,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "broadcast": ("gradviz/core/broadcast.py", ("tests/core/test_broadcast.py",)),
     "workspace": (
         "gradviz/core/workspace.py",
-        ("tests/core/test_workspace_grads.py", "tests/core/test_workspace.py"),
+        (
+            "tests/core/test_workspace_grads.py",
+            "tests/core/test_workspace_actions.py",
+            "tests/core/test_workspace.py",
+        ),
     ),
     "backward": (
         "gradviz/core/backward.py",

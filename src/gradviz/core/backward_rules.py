@@ -1520,7 +1520,7 @@ def rule_for_step(step: Step) -> tuple[str, Rule | None]:
 def _shapes(step: Step) -> list[tuple[int, ...] | None]:
     shapes: list[tuple[int, ...] | None] = []
     fn = step.fn
-    nexts = list(fn.next_functions) if fn is not None and step.label != ACCUMULATE else []
+    nexts = list(fn.next_functions) if fn is not None else []  # a leaf's node has none
     for i, g in enumerate(step.grad_out):
         if g is not None:
             shapes.append(tuple(g.shape))
