@@ -124,12 +124,16 @@ def _pytest(src: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, flo
     return ("survived" if proc.returncode == 0 else "killed"), elapsed
 
 
-def run_module(module: str, sample: int, seed: int, log) -> list[Mutant]:
+def run_module(
+    module: str, sample: int, seed: int, log, only: list[int] | None = None
+) -> list[Mutant]:
     rel, everything = mutants_of(module)
     _, tests = MODULES[module]
     tests = tuple(t for t in tests if (ROOT / t).exists())
     chosen = everything
-    if sample and sample < len(everything):
+    if only:
+        chosen = [everything[i] for i in only]
+    elif sample and sample < len(everything):
         chosen = sorted(random.Random(seed).sample(everything, sample), key=lambda p: p[0].index)
     with tempfile.TemporaryDirectory(prefix="gradviz-mut-") as tmp:
         # a copy of the project: tests/conftest.py puts *its* ../src first on sys.path
@@ -162,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=40, help="mutants per module (0: all)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    ap.add_argument("--only", help="run just these mutant numbers of one module, e.g. 12,40")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "mutation-report.json")
     ap.add_argument("--max-survivors", type=float, default=10.0, help="percent per module")
     args = ap.parse_args(argv)
@@ -170,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown module(s) {', '.join(unknown)}; pick from {', '.join(MODULES)}")
 
+    if args.only and len(modules) != 1:
+        ap.error("--only takes exactly one module")
     if args.list:
         for module in modules:
             for m, _ in mutants_of(module)[1]:
@@ -182,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, dict] = {}
     failed = False
     for module in modules:
-        results = run_module(module, args.sample, args.seed, log)
+        only = [int(i) for i in args.only.split(",")] if args.only else None
+        results = run_module(module, args.sample, args.seed, log, only)
         total = getattr(results[0], "total", len(results)) if results else 0
         killed = sum(m.status in ("killed", "timeout") for m in results)
         survivors = [m for m in results if m.status == "survived"]
@@ -202,7 +210,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{'module':<16}{'killed':>8}{'survived':>10}{'run':>6}{'of':>6}  survived %")
     for module, r in report.items():
-        how = f" (sampled, seed {args.seed})" if r["sampled"] else " (all)"
+        how = (
+            " (chosen)"
+            if args.only
+            else f" (sampled, seed {args.seed})"
+            if r["sampled"]
+            else " (all)"
+        )
         print(
             f"{module:<16}{r['killed']:>8}{r['survived']:>10}{r['run']:>6}{r['of']:>6}"
             f"  {r['survived_percent']:.1f}{how}"
