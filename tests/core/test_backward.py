@@ -267,3 +267,29 @@ def test_edge_text_and_tooltip_in_full():
     assert edge_text(big)[0] == "10 · ‖g‖=6.32 (2 parts)"
     ints = EdgeFlow("a", "b", [torch.tensor([3, 4])])
     assert edge_text(ints)[0] == "2 · ‖g‖=5\n[3, 4]"
+
+
+def test_a_saved_value_that_cannot_be_read_does_not_hide_the_others():
+    from gradviz.core.backward import Step
+
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True) * 1
+    y = a * b  # MulBackward0 saves other (b) and self (a)
+    b.add_(1)  # b changed in place: its saved copy can no longer be read
+    saved = Step(0, "n", "MulBackward0", [], [], [], fn=y.grad_fn).saved
+    assert "other" not in saved
+    assert torch.equal(saved["self"], a.detach())
+
+
+def test_replay_edges_are_those_crossed_so_far():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    trace = trace_backward((x.exp() * 3).sum(), names={"x": x})
+    replay = Replay(trace)
+    assert set(replay.edges()) == {trace.root_edge}  # only the seed, before any step
+    replay.step_forward()
+    after_one = replay.edges()
+    assert len(after_one) == 2 and trace.root_edge in after_one
+    assert replay.edges(len(trace.steps)) == Replay(trace).edges(len(trace.steps))
+    replay.run_to_end()
+    # the seed, and one edge from each node but the leaf
+    assert len(replay.edges()) == len(trace.steps)

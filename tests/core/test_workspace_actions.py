@@ -95,3 +95,29 @@ def test_undo_takes_back_the_last_action_only():
     assert set(ws.tensors) == {"x", "y"} and [a.target for a in ws.history] == ["x", "y"]
     ws.undo()
     assert set(ws.tensors) == {"x"}
+
+
+def test_backward_runs_through_the_given_runner():
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    ws.apply("sum", "s", {"input": "x"})
+    calls = []
+
+    def runner(root, grad, retain):
+        calls.append((root is ws["s"], grad, retain))
+        return "recorded"
+
+    assert ws.backward("s", retain_graph=True, runner=runner) == "recorded"
+    assert calls == [(True, None, True)]
+    assert ws["x"].grad is None  # the runner did not run backward, so nothing accumulated
+    assert ws.history[-1].kind == "backward"
+
+
+def test_clear_starts_a_new_session_and_says_so():
+    ws = Workspace()
+    seen = []
+    ws.subscribe(seen.append)
+    ws.create("x", "ones", {"size": "2"})
+    ws.clear()
+    assert not ws.tensors and not ws.history and not ws.can_redo
+    assert (seen[-1].kind, seen[-1].message) == ("reset", "new session")
