@@ -471,3 +471,11 @@ def test_card_text_reads_in_full():
         "  grad_a = 2 · ‖g‖=2.896\n[1, 2.718]\n"
         "✓ the rule by hand gives exactly what PyTorch sent"
     )
+
+
+def test_nothing_to_compare_is_unchecked_and_says_why():
+    # the 0-"norm" counts non-zeros: PyTorch sends no gradient back at all
+    step = _steps(torch.linalg.vector_norm(_x(), ord=0))[0]
+    assert step.label == "LinalgVectorNormBackward0" and step.grad_out == [None]
+    check = verify(step)
+    assert (check.state, check.detail) == (UNCHECKED, "PyTorch sent no gradient to compare with")

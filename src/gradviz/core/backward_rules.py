@@ -1625,7 +1625,7 @@ def verify(step: Step, rtol: float = 1e-4, atol: float = 1e-6) -> Check:
             return Check(DIFFERS, f"input {i}: off by up to {worst:.3g}")
         compared += 1
     if not compared:
-        return Check(UNCHECKED, "no input needed a gradient")
+        return Check(UNCHECKED, "PyTorch sent no gradient to compare with")
     return check
 
 
