@@ -1585,18 +1585,19 @@ def _run(step: Step) -> tuple[list[torch.Tensor | None] | None, Check]:
         with torch.no_grad():
             out = list(r.compute(ctx))
     except _Missing as exc:
-        return None, Check(UNCHECKED, _missing_text(exc))
+        return None, Check(UNCHECKED, _missing_text(exc, r))
     except Exception as exc:  # noqa: BLE001 - any error in a rule's code is the card's fault
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return None, Check(FAILED, f"{type(exc).__name__}: {first[:120]}")
     return out, Check(AGREES)
 
 
-def _missing_text(exc: _Missing) -> str:
+def _missing_text(exc: _Missing, r: Rule) -> str:
     what = str(exc)
     if what.startswith("case:"):
         return f"the card does not cover {what[5:].strip()}"
-    return f"{what} was not kept"
+    symbol = next((sym for sym, key in r.values if key == what), what)  # the card's name for it
+    return f"{symbol} was not kept (only small values are copied during the pass)"
 
 
 def recompute(step: Step) -> list[torch.Tensor | None] | None:
