@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradviz.core.graph import capture_graph, function_node_id, tensor_node_id
-from gradviz.core.layout import layout_graph, node_size, route_edges, stable_keys
+from gradviz.core.layout import (
+    GROUP_PAD,
+    GROUP_TITLE,
+    layout_graph,
+    node_size,
+    route_edges,
+    stable_keys,
+)
 
 
 def _boxes(graph, pos):
@@ -335,3 +342,81 @@ def test_positions_of_nodes_not_in_the_graph_are_ignored():
     # a view may still hold the place of a node that has gone: it changes nothing
     assert route_edges(graph, {"gone": (0.0, 0.0), **pos}) == routes
     assert route_edges(graph, {**pos, "gone": (0.0, 0.0)}) == routes
+
+
+def _frames(graph, pos):
+    """Each module's frame as the view draws it: around its own nodes' boxes and its
+    children's frames, with padding on every side and room for its title on top."""
+    rects: dict[str, tuple[float, float, float, float]] = {}
+
+    def unite(m, box):
+        old = rects.get(m, box)
+        rects[m] = (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]),
+                    max(old[3], box[3]))  # fmt: skip
+
+    for n in graph.nodes:
+        if n.module is not None:
+            (x, y), (w, h) = pos[n.id], node_size(n)
+            unite(n.module, (x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    for m in graph.modules():  # a module with no node of its own still has children
+        parts = m.split(".")
+        for k in range(1, len(parts)):
+            rects.setdefault(".".join(parts[:k]), rects.get(m, (0.0, 0.0, 0.0, 0.0)))
+    frames = {}
+    for m in sorted(rects, key=lambda p: -p.count(".")):  # innermost first
+        x0, y0, x1, y1 = rects[m]
+        frames[m] = (x0 - GROUP_PAD, y0 - GROUP_PAD - GROUP_TITLE, x1 + GROUP_PAD, y1 + GROUP_PAD)
+        if "." in m:
+            unite(m.rsplit(".", 1)[0], frames[m])
+    return frames
+
+
+def test_module_blocks_never_overlap_and_hold_only_their_own_nodes():
+    from torch import nn
+
+    from gradviz.core.graph import capture_module
+
+    torch.manual_seed(0)
+    inner = nn.Sequential(nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 3))
+    net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), inner, nn.Linear(3, 2))
+    graph = capture_module(net, torch.randn(2, 4))
+    pos = layout_graph(graph)
+    assert_no_overlaps(graph, pos)
+    frames = _frames(graph, pos)
+    assert {"net.0", "net.2", "net.2.0", "net.2.2", "net.3"} <= set(frames)
+    names = sorted(frames)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if a.startswith(b + "."):
+                a, b = b, a
+            if b.startswith(a + "."):  # nested: b's whole frame lies inside a's padding
+                (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = frames[a], frames[b]
+                assert ax0 + GROUP_PAD <= bx0 and bx1 <= ax1 - GROUP_PAD, (a, b)
+                assert ay0 + GROUP_PAD + GROUP_TITLE <= by0 and by1 <= ay1 - GROUP_PAD, (a, b)
+                continue
+            (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = frames[a], frames[b]
+            apart = ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+            assert apart, f"module {a} overlaps module {b}"
+    for m, (x0, y0, x1, y1) in frames.items():
+        for nid, bx0, bx1, by0, by1 in _boxes(graph, pos):
+            node = graph.node(nid)
+            inside = not (bx1 <= x0 or x1 <= bx0 or by1 <= y0 or y1 <= by0)  # any overlap
+            mine = node.module is not None and (node.module + ".").startswith(m + ".")
+            assert mine or not inside, f"{node.label} ({node.module}) inside module {m}"
+
+
+def test_rows_leave_the_same_clear_gap_two_line_boxes_sit_row_gap_apart():
+    from gradviz.core.layout import ROW_GAP
+
+    x = torch.ones(2, requires_grad=True)
+    z = x.exp().sin()
+    graph = capture_graph(z, names={"x": x, "z": z})
+    pos = layout_graph(graph)
+    rows: dict[float, float] = {}
+    for n in graph.nodes:  # row centre -> its tallest box
+        rows[pos[n.id][1]] = max(rows.get(pos[n.id][1], 0.0), node_size(n)[1])
+    ys = sorted(rows)
+    assert len(ys) == 4  # x, Exp, Sin, z
+    two_lines = node_size(graph.node(tensor_node_id(x)))[1]  # "x" and its shape
+    gaps = [(b - rows[b] / 2) - (a + rows[a] / 2) for a, b in zip(ys, ys[1:], strict=False)]
+    assert gaps == [ROW_GAP - two_lines] * 3
