@@ -1518,22 +1518,12 @@ def rule_for_step(step: Step) -> tuple[str, Rule | None]:
 
 
 def _shapes(step: Step) -> list[tuple[int, ...] | None]:
-    shapes: list[tuple[int, ...] | None] = []
-    fn = step.fn
-    nexts = list(fn.next_functions) if fn is not None else []  # a leaf's node has none
-    for i, g in enumerate(step.grad_out):
-        if g is not None:
-            shapes.append(tuple(g.shape))
-            continue
-        shape = None
-        if i < len(nexts) and nexts[i][0] is not None:
-            nf, nr = nexts[i]
-            try:
-                shape = tuple(nf._input_metadata[nr].shape)
-            except (AttributeError, IndexError, RuntimeError, TypeError):
-                shape = None
-        shapes.append(shape)
-    return shapes
+    """The shape of each forward input that got a gradient (None: it got none).
+
+    An input that gets no gradient needs none from the rule either, so the
+    gradients PyTorch sent tell every shape a rule has to produce.
+    """
+    return [tuple(g.shape) if g is not None else None for g in step.grad_out]
 
 
 AGREES = "agrees"  # the rule by hand gives what the engine sent
