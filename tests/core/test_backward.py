@@ -293,3 +293,17 @@ def test_replay_edges_are_those_crossed_so_far():
     replay.run_to_end()
     # the seed, and one edge from each node but the leaf
     assert len(replay.edges()) == len(trace.steps)
+
+
+def test_leaf_states_default_to_the_current_step():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    trace = trace_backward((x.exp() * 3).sum(), names={"x": x})
+    replay = Replay(trace)
+    replay.seek(len(trace.steps) - 1)  # every step but the leaf's own
+    (now,) = replay.leaf_states()
+    assert now.contributions and not now.written and now.grad is not None
+    (start,) = replay.leaf_states(0)
+    assert not start.contributions and start.grad is None
+    replay.reset()
+    (fresh,) = replay.leaf_states()
+    assert not fresh.contributions and fresh.grad is None
