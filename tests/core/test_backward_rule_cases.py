@@ -26,6 +26,7 @@ from gradviz.core.backward_rules import (
     TEXT_ONLY,
     UNCHECKED,
     card_for,
+    recompute,
     rule_for_step,
     verify,
 )
@@ -479,3 +480,27 @@ def test_nothing_to_compare_is_unchecked_and_says_why():
     assert step.label == "LinalgVectorNormBackward0" and step.grad_out == [None]
     check = verify(step)
     assert (check.state, check.detail) == (UNCHECKED, "PyTorch sent no gradient to compare with")
+
+
+def test_recompute_gives_the_rules_own_numbers():
+    a, b = data([1.0, 2.0]), data([3.0, 4.0])
+    step = next(s for s in _steps(a * b) if s.label == "MulBackward0")
+    got = recompute(step)
+    assert [g.tolist() for g in got] == [[3.0, 4.0], [1.0, 2.0]]  # grad ⊙ b, grad ⊙ a
+
+
+def test_a_rule_giving_too_few_gradients_differs(monkeypatch):
+    from dataclasses import replace
+
+    short = replace(RULES["MulBackward0"], compute=lambda c: [c.grad * c.t("other")])
+    monkeypatch.setitem(RULES, "MulBackward0", short)
+    check = verify(_mul_step())
+    assert (check.state, check.detail) == (DIFFERS, "1 gradients for 2 inputs")
+
+
+def test_a_node_without_a_card_has_no_rule_text():
+    x = leaf(3)
+    step = next(s for s in _steps(torch.special.erfcx(x)) if s.label == "SpecialErfcxBackward0")
+    card = card_for(step)
+    assert not card.known and card.forward == "" and card.note == ""
+    assert card.check.state == "no card" and card.check.ok is None and card.check.text() == ""
