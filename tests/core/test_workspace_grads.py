@@ -91,6 +91,7 @@ def test_workspace_restores_every_grad_after_a_failed_backward(grads, runner):
     names = [n for n, t in ws.tensors.items() if t.is_leaf or t.retains_grad]
     tensors = [ws.tensors[n] for n in names]
     before = _snapshot(*tensors)
+    held = ws.tensors["w"].grad  # a reference the user may hold to the old .grad
     history = list(ws.history)
     run = None if runner is None else (lambda r, g, keep: trace_backward(r, g, keep))
     with pytest.raises(WorkspaceError, match="in-place|inplace"):
@@ -98,7 +99,8 @@ def test_workspace_restores_every_grad_after_a_failed_backward(grads, runner):
     assert _same(tensors, before), names
     assert ws.history == history  # a failed action is not recorded
     if grads:
-        assert ws.tensors["w"].grad is not None  # the earlier gradient is still there
+        assert ws.tensors["w"].grad is held  # the same object, not a stand-in
+        assert torch.equal(held, before[names.index("w")])  # not accumulated into
 
 
 def test_a_failed_redo_keeps_the_redo_stack_and_the_state(monkeypatch):

@@ -580,8 +580,9 @@ class Workspace(CodeMixin):
                     f"got {tuple(grad.shape)}"
                 )
         retain = bool(action.options.get("retain_graph"))
+        # (the .grad object, its values): the engine may add into that same object in place
         saved = {
-            n: (t.grad.clone() if t.grad is not None else None)
+            n: (t.grad, t.grad.clone() if t.grad is not None else None)
             for n, t in self.tensors.items()
             if t.is_leaf or t.retains_grad  # only these have a .grad to restore
         }
@@ -592,8 +593,11 @@ class Workspace(CodeMixin):
                 root.backward(grad, retain_graph=retain)
                 out = None
         except BaseException:
-            for n, g in saved.items():  # undo any partial accumulation
-                self.tensors[n].grad = g
+            for n, (held, values) in saved.items():  # undo any partial accumulation
+                if held is not None:
+                    with torch.no_grad():
+                        held.copy_(values)
+                self.tensors[n].grad = held
             raise
         return _Result(tensor=out)
 
