@@ -29,7 +29,7 @@ def ws():
 @pytest.fixture
 def setup(qtbot, ws):
     view = GraphView(ws)
-    panel = BackwardPanel(ws, view)
+    panel = BackwardPanel(ws, view.document)
     for widget in (view, panel):
         qtbot.addWidget(widget)
         widget.resize(700, 700)
@@ -124,6 +124,7 @@ def test_clicking_an_edge_sends_the_full_gradient(qtbot, setup):
     click(qtbot, panel.end_button)
     mul = function_node_id(ws.tensors["y"].grad_fn)
     w_id = tensor_node_id(ws.tensors["w"])
+    view.edgeClicked.connect(panel.show_edge)  # the main window wires it this way
     with qtbot.waitSignal(panel.tensorRequested) as blocker:
         view.edgeClicked.emit(w_id, mul)
     title, tensor = blocker.args
@@ -227,7 +228,7 @@ def test_detach_cut_is_explained(qtbot):
     ws.apply("mul", "y2", {"a": "u", "b": "x"})
     ws.apply("sum", "out", {"input": "y2"})
     view = GraphView(ws)
-    panel = BackwardPanel(ws, view)
+    panel = BackwardPanel(ws, view.document)
     qtbot.addWidget(view)
     qtbot.addWidget(panel)
     panel.set_root("out")
@@ -280,7 +281,7 @@ def test_leaf_used_many_times_keeps_the_table_small(qtbot):
         ws.apply("mul" if i % 2 else "add", f"t{i}", {"a": f"t{i - 1}", "b": "x"})
     ws.apply("sum", "loss", {"input": f"t{uses - 1}"})
     view = GraphView(ws)
-    panel = BackwardPanel(ws, view)
+    panel = BackwardPanel(ws, view.document)
     for widget in (view, panel):
         qtbot.addWidget(widget)
         widget.resize(520, 700)

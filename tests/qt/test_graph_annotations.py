@@ -175,7 +175,7 @@ def test_a_wide_fan_in_keeps_its_labels_apart(qtbot):
 def test_backward_steps_label_edges_with_autograds_gradients(qtbot, ws):
     """Driven by the Backward panel: the labels into x*y carry torch.autograd's gradients."""
     view = show(qtbot, GraphView(ws))
-    panel = show(qtbot, BackwardPanel(ws, view), (500, 700))
+    panel = show(qtbot, BackwardPanel(ws, view.document), (500, 700))
     panel.set_root("loss")
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     fn, leaf = ids(ws)

@@ -104,12 +104,18 @@ def test_inspected_batch_steps_through_backward(qtbot, window):
     assert ws.code_lines() == code_before
     assert not panel.zero_button.isEnabled() and not panel.retain.isEnabled()
 
-    # selecting a workspace tensor: back to the workspace
+    # clicking a workspace tensor to read it changes nothing here (the root is explicit)
     window.model.select("x")
+    assert panel.external is not None and panel.trace is not None
+    assert view.banner.isVisible() and "training batch loss" in view.banner_text.text()
+    # the banner's button: back to the workspace
+    click(qtbot, view.back_button)
+    assert not view.banner.isVisible()
     assert panel.external is None and panel.trace is None
     assert "training batch loss" not in panel.root_label.text()
     assert output.id not in view.graph() and view.edge_labels() == {}
-    window.model.select("loss")
+    panel.root_pick.setCurrentIndex(panel.root_pick.findData("loss"))
+    panel.root_pick.activated.emit(panel.root_pick.currentIndex())  # the user picks loss
     click(qtbot, panel.run_button)
     assert not panel.error.isVisible(), panel.error.text()
     assert ws.tensors["x"].grad.tolist() == [1.0, 1.0]

@@ -27,6 +27,7 @@ from gradviz.core.graph import (
     saved_attributes,
     tensor_node_id,
 )
+from gradviz.core.graph_walk import walk_functions
 
 ACCUMULATE = "AccumulateGrad"
 SMALL = 16  # saved tensors up to this many elements are copied for the formula card
@@ -199,17 +200,8 @@ def _grab_saved(fn: Any) -> dict[str, Any]:
 
 
 def _walk(start: Any) -> list[Any]:
-    """Every node reachable from ``start`` through next_functions, each once."""
-    seen = {start}
-    order = [start]
-    stack = [start]
-    while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is not None and nxt not in seen:
-                seen.add(nxt)
-                order.append(nxt)
-                stack.append(nxt)
-    return order
+    """Every node reachable from ``start`` through next_functions, each once (the one walk)."""
+    return walk_functions([start])
 
 
 def trace_backward(

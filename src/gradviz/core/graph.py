@@ -8,6 +8,7 @@ nothing about drawing. Kinds follow torchviz's colour code:
 * ``function``  a backward function such as ``MulBackward0``;
 * ``saved``     a tensor a function saved for backward (only with ``show_saved``);
 * ``output``    a root the graph was captured from;
+* ``base``      the base tensor of a view that is shown (not a root of its own);
 * ``constant``  a named tensor with no history (``detach()``, ``no_grad``, plain data)
                 that feeds something shown: autograd treats it as a fixed number.
 
@@ -18,14 +19,17 @@ a Graph keeps a reference to every object it names so its ids stay valid.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-KINDS = ("leaf", "function", "saved", "output", "constant")
+from gradviz.core.graph_walk import is_accumulate, walk_functions
+
+KINDS = ("leaf", "function", "saved", "output", "base", "constant")
 
 
 @dataclass
@@ -164,6 +168,8 @@ class Graph:
         self.edges: list[Edge] = []
         self.roots: list[str] = []
         self.refs: list[Any] = []  # the objects behind the ids, kept alive with the graph
+        # module path -> (class name, parameter count), known when captured from nn.Modules
+        self.module_info: dict[str, tuple[str, int]] = {}
         self._index: dict[str, Node] = {}
 
     # -------------------------------------------------------------- build
@@ -258,6 +264,7 @@ class Graph:
         sub.edges = [e for e in self.edges if e.source in sub and e.target in sub]
         sub.roots = [r for r in self.roots if r in sub]
         sub.refs = self.refs
+        sub.module_info = self.module_info
         return sub
 
     # ------------------------------------------------------------- export
@@ -291,7 +298,7 @@ class _Capture:
         self.constant_keys = {_storage_key(t): t for t in self.constants.values()}
         self.refs: list[Any] = []  # every object an id was made from
         self.with_slots: list[Any] = []  # functions with a None input slot (a constant input)
-        self.walked: set[str] = set()
+        self.walked: set[int] = set()  # id() of every grad_fn walked
 
     # nodes -------------------------------------------------------------
     def tensor_node(self, t: torch.Tensor, kind: str, note: str = "") -> Node:
@@ -311,9 +318,9 @@ class _Capture:
 
     def add_base(self, node: Node, base: torch.Tensor) -> None:
         """torchviz draws a view's base next to it, joined by a dotted edge; so do we."""
-        if base.grad_fn is not None:
-            base_node = self.tensor_node(base, "output" if id(base) in self.names else "output")
-            self.walk(base.grad_fn, base_node.id)
+        if base.grad_fn is not None:  # only roots are outputs: a base is a kind of its own
+            base_node = self.tensor_node(base, "base")
+            self.walk(base.grad_fn, base_node.id, list(base.shape), dtype_name(base.dtype))
         elif base.requires_grad:
             base_node = self.tensor_node(base, "leaf")
         else:
@@ -345,15 +352,13 @@ class _Capture:
         first = self.fn_node(start)
         if consumer is not None:
             graph.add_edge(Edge(first.id, consumer, shape, dtype))
-        walked = self.walked
-        stack = [start] if first.kind == "function" else []
-        while stack:
-            fn = stack.pop()
-            nid = f"fn-{id(fn):x}"
-            if nid in walked:
+        if first.kind != "function":
+            return
+        for fn in walk_functions([start], seen=self.walked, enter=lambda f: not is_accumulate(f)):
+            if is_accumulate(fn):
                 continue
-            walked.add(nid)
-            node = index[nid]
+            nid = f"fn-{id(fn):x}"
+            node = index.get(nid) or self.fn_node(fn)
             node.shape, node.dtype = _meta_shape(fn, 0)
             slot_missing = False
             for nf, k in fn.next_functions:
@@ -363,8 +368,6 @@ class _Capture:
                 src = self.fn_node(nf)
                 shape, dtype = _meta_shape(nf, k)
                 graph.add_edge(Edge(src.id, nid, shape, dtype))
-                if src.kind == "function" and src.id not in walked:
-                    stack.append(nf)
             if slot_missing:
                 self.with_slots.append(fn)
             if self.show_saved:
@@ -534,6 +537,66 @@ def _tensors(value: Any) -> list[torch.Tensor]:
     return []
 
 
+class ModuleTagger:
+    """Forward hooks that tag every ``grad_fn`` with the innermost module that created it.
+
+    Hooks fire inner modules first, so a function already tagged belongs to a
+    child; the walk from a module's outputs stops at its inputs' functions.
+    """
+
+    def __init__(self) -> None:
+        self.owner: dict[str, torch.nn.Module] = {}  # function node id -> module
+        self.keep: list[Any] = []  # the grad_fns tagged, alive so their ids stay unique
+
+    def after_forward(self, mod: torch.nn.Module, args: Any, output: Any) -> None:
+        stop = {id(t.grad_fn) for t in _tensors(args) if t.grad_fn is not None}
+        starts = [t.grad_fn for t in _tensors(output) if t.grad_fn is not None]
+        # everything made between the inputs and the outputs; a child's functions are
+        # walked through (its parent's own ops may lie behind them) but keep their tag
+        inside = walk_functions(starts, enter=lambda f: id(f) not in stop and not is_accumulate(f))
+        for fn in inside:
+            nid = function_node_id(fn)
+            if id(fn) not in stop and not is_accumulate(fn) and nid not in self.owner:
+                self.owner[nid] = mod
+                self.keep.append(fn)
+
+    def tags(self, paths: Mapping[torch.nn.Module, str]) -> dict[str, str]:
+        """Node id -> module path for the modules in ``paths`` (others stay untagged);
+        each parameter belongs to the module that holds it."""
+        tags = {nid: paths[m] for nid, m in self.owner.items() if m in paths}
+        for mod, path in paths.items():
+            for param in mod.parameters(recurse=False):
+                tags[tensor_node_id(param)] = path
+        return tags
+
+
+def module_info(paths: Mapping[torch.nn.Module, str]) -> dict[str, tuple[str, int]]:
+    """Module path -> (class name, parameters it holds, children's included)."""
+    return {
+        path: (type(m).__name__, sum(p.numel() for p in m.parameters()))
+        for m, path in paths.items()
+    }
+
+
+def module_paths(module: torch.nn.Module, name: str) -> dict[torch.nn.Module, str]:
+    return {m: (f"{name}.{p}" if p else name) for p, m in module.named_modules()}
+
+
+@contextlib.contextmanager
+def tag_modules(modules: Iterable[torch.nn.Module] | None = None) -> Iterator[ModuleTagger]:
+    """Tag functions made inside ``modules`` (None: inside any module, e.g. a whole script)."""
+    tagger = ModuleTagger()
+    if modules is None:
+        handles = [torch.nn.modules.module.register_module_forward_hook(tagger.after_forward)]
+    else:
+        handles = [m.register_forward_hook(tagger.after_forward) for m in modules]
+    try:
+        yield tagger
+    finally:
+        for h in handles:
+            h.remove()
+
+
 def capture_module(
     module: torch.nn.Module,
     *inputs: Any,
@@ -548,35 +611,14 @@ def capture_module(
     to the module that holds it. ``loss(output)``, when given, adds the loss on
     top (its nodes have no module). Inputs are named ``input`` (``input0``, …).
     """
-    paths = {m: (f"{name}.{p}" if p else name) for p, m in module.named_modules()}
-    tags: dict[str, str] = {}
-    keep: list[Any] = []  # the grad_fns tagged, alive until captured so ids stay unique
-
-    def after_forward(mod: torch.nn.Module, args: Any, output: Any) -> None:
-        stop = {id(t.grad_fn) for t in _tensors(args) if t.grad_fn is not None}
-        stack = [t.grad_fn for t in _tensors(output) if t.grad_fn is not None]
-        while stack:
-            fn = stack.pop()
-            nid = function_node_id(fn)
-            if id(fn) in stop or nid in tags or hasattr(fn, "variable"):
-                continue
-            tags[nid] = paths[mod]
-            keep.append(fn)
-            stack.extend(nf for nf, _ in fn.next_functions if nf is not None)
-
-    handles = [m.register_forward_hook(after_forward) for m in paths]
-    try:
-        with torch.enable_grad():
-            output = module(*inputs)
-            result = loss(output) if loss is not None else None
-    finally:
-        for h in handles:
-            h.remove()
+    paths = module_paths(module, name)
+    with tag_modules(paths) as tagger, torch.enable_grad():
+        output = module(*inputs)
+        result = loss(output) if loss is not None else None
+    tags = tagger.tags(paths)
     names: dict[str, torch.Tensor] = {}
     for p, param in module.named_parameters():
-        full = f"{name}.{p}"
-        names[full] = param
-        tags[tensor_node_id(param)] = full.rsplit(".", 1)[0]
+        names[f"{name}.{p}"] = param
     tensor_inputs = _tensors(list(inputs))
     for i, t in enumerate(tensor_inputs):
         names["input" if len(tensor_inputs) == 1 else f"input{i}"] = t
@@ -587,7 +629,8 @@ def capture_module(
     if isinstance(result, torch.Tensor):
         names["loss"] = result
     graph = capture_graph(*roots, names=names, show_saved=show_saved, modules=tags)
-    graph.refs.extend(keep)
+    graph.refs.extend(tagger.keep)
+    graph.module_info = module_info(paths)
     return graph
 
 

@@ -34,14 +34,33 @@ GROUP_TITLE = 18.0  # module frame: room for its title above the content
 Pos = tuple[float, float]
 
 
+def format_bytes(n: float) -> str:
+    """1536 -> "1.5 KB"."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
 def node_lines(node: Node) -> list[str]:
     """The text lines a node shows: functions their class, tensors name and shape."""
     if node.kind == "function":
         return [node.label]
     shape = "(" + ", ".join(map(str, node.shape)) + ")" if node.shape is not None else ""
+    if node.kind == "group":  # a collapsed module: path and class, then what it holds
+        lines = [node.label]
+        if node.note:
+            lines.append(node.note)
+        if shape:
+            lines.append(f"out {shape}")
+        return lines
     title = node.name or node.label
     if node.kind == "saved":  # torchviz names saved tensors by attribute: self, other, result
         title = f"{node.label}={node.name}" if node.name else node.label
+        ref = node.ref
+        if hasattr(ref, "element_size") and hasattr(ref, "numel"):  # what backward keeps alive
+            shape = f"{shape} {format_bytes(ref.numel() * ref.element_size())}".strip()
     return [title, shape] if shape else [title]
 
 
@@ -462,7 +481,9 @@ def stable_keys(graph: Graph) -> dict[str, str]:
         n = nodes[nid]
         if n.kind == "saved":
             continue  # keyed after its function
-        if n.name and n.kind != "function":
+        if n.kind == "group":
+            keys[nid] = unique(f"g:{nid}")
+        elif n.name and n.kind != "function":
             keys[nid] = unique(f"t:{n.name}")
         elif n.kind == "function":
             inputs = ",".join(keys.get(p, "?") for p in preds[nid] if nodes[p].kind != "saved")

@@ -32,7 +32,7 @@ FILL = {
     "output": QColor("#caff70"),  # darkolivegreen1
     "base": QColor("#a2cd5a"),  # darkolivegreen3: a view's base
     "constant": QColor("#ececec"),  # ours: a cut-off constant
-    "group": QColor("#eef2f7"),
+    "group": QColor("#dbe4f0"),  # a collapsed module box
 }
 BORDER = QColor("#4b5563")
 TEXT = QColor("#111827")  # on the light fills, so in both themes

@@ -41,6 +41,7 @@ NOTE_SHIFTS = (0.0, -3.0, 3.0, -6.0, 6.0, -10.0, 10.0, -15.0, 15.0, -21.0, 21.0,
 NOTE_SHIFTS += (-36.0, 36.0, -45.0, 45.0, -56.0, 56.0)
 NOTE_SHIFT_COST = 2.0  # one unit up or down costs as much as this many sideways
 NOTE_REACH = 320.0  # how far sideways a label may go from its edge
+NOTE_MARGIN = 2.0  # a gradient label keeps this far from any box
 
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -558,11 +559,16 @@ class GraphScene(QGraphicsScene):
         return best
 
     def _node_obstacles(self) -> RectGrid:
-        """The boxes, as a grid built on the first label after a rebuild."""
+        """The boxes (with a margin, so a label never touches one) and the shape labels, as a
+        grid built on the first gradient label after a rebuild."""
         if self._obstacles is None:
-            self._obstacles = RectGrid()
+            grid = RectGrid()
+            m = NOTE_MARGIN
             for nid, box in self.node_items.items():
-                self._obstacles.add(nid, box.rect())
+                grid.add(nid, box.rect().adjusted(-m, -m, m, m))
+            for key, (x0, y0, x1, y1) in self.label_layer.rects().items():
+                grid.add(("shape", key), QRectF(x0, y0, x1 - x0, y1 - y0))
+            self._obstacles = grid
         return self._obstacles
 
     # ----------------------------------------------------------- lookup

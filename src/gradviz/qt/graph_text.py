@@ -68,6 +68,20 @@ class TextLayer(QGraphicsItem):
                 max(b[2], x + width), max(b[3], y + self.line * len(lines)),
             )  # fmt: skip
 
+    def rects(self) -> dict[object, tuple[float, float, float, float]]:
+        """Each key's text block as (left, top, right, bottom), for placing other labels."""
+        out = {}
+        entries, ascent, line, char = self.entries, self.ascent, self.line, self.char
+        for key, indexes in self.by_key.items():
+            boxes = [
+                (entries[i][0], entries[i][1] - ascent, entries[i][0] + char * len(entries[i][2]))
+                for i in indexes
+            ]
+            top = min(b[1] for b in boxes)
+            bottom = max(b[1] for b in boxes) + line
+            out[key] = (min(b[0] for b in boxes), top, max(b[2] for b in boxes), bottom)
+        return out
+
     def text_of(self, key: object) -> list[str]:
         return [self.entries[i][2] for i in self.by_key.get(key, [])]
 

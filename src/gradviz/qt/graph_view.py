@@ -1,41 +1,37 @@
-"""The live computation-graph view.
+"""The computation-graph view: draws a :class:`~gradviz.core.graph_document.GraphDocument`.
 
-``GraphView(workspace)`` follows the workspace: every event recaptures the
-autograd graph of all named tensors and redraws it. Positions are kept by
-:func:`~gradviz.core.layout.stable_keys` (names for tensors, structure for
-functions), which survive undo replaying the history, so nodes already on
-screen never move; new ones are placed next to their inputs.
+The document owns what is shown (the workspace's live graph or an external
+one), positions, collapsed groups and ×N folds, the selection and the
+backward annotations; this widget subscribes to its events and redraws, and
+turns clicks into actions on it. It never calls another widget.
 
 Mouse: wheel zooms under the cursor, dragging pans, clicking a node emits
-``nodeClicked(Node)``, clicking an edge ``edgeClicked(source, target)``,
-clicking a module frame's title collapses or expands it. Hovering a node
-shows what it is, with the op's formula from the catalog.
-
-Stepping through backward annotates the view: ``set_annotations(current,
-done, notes)`` replaces the highlighted node, the finished nodes and the
-gradient labels of edges in one update that touches only what changed (the
-per-item calls ``set_current`` / ``set_done`` / ``set_edge_text`` /
-``clear_annotations`` go through the same incremental path).
+``nodeClicked(Node)``, clicking an edge ``edgeClicked(source, target)``; a
+collapsed module box opens on a click, a frame's title closes it again.
+Text is never drawn below 9 px: "Fit" zooms out only that far, then the view
+scrolls and a minimap shows where you are. While stepping backward the view
+pans (smoothly, and only when needed) to keep the current node in sight.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QPainter, QPalette, QWheelEvent
+from PySide6.QtCore import QEasingCurve, QEvent, QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QPainter, QPalette, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
+    QFrame,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QSizePolicy,
     QToolButton,
     QToolTip,
@@ -44,10 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.fn_info import catalog_op
-from gradviz.core.graph import Graph, Node, capture_graph
-from gradviz.core.layout import layout_graph, node_size, stable_keys
-from gradviz.core.ops import OPS
-from gradviz.core.workspace import Event, Workspace
+from gradviz.core.graph import Graph, Node
+from gradviz.core.graph_document import FOLD_PREFIX, GROUP_PREFIX, GraphDocument
+from gradviz.core.workspace_graph import capture_workspace, workspace_uses  # noqa: F401  (API)
 from gradviz.qt import graph_items as gi
 from gradviz.qt.graph_export import export_scene
 from gradviz.qt.graph_scene import GraphScene
@@ -64,10 +59,15 @@ def theme_is_dark() -> bool:
     return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
-TEXT_MIN_SCALE = 0.45  # below this zoom node labels give way to plain boxes
-EDGE_TEXT_MIN_SCALE = 0.6
+MIN_TEXT_PX = 9.0  # no text is ever drawn smaller than this (at 100 % scaling)
+NODE_PX, EDGE_PX = 11.0, 9.0  # the node and edge-label fonts (graph_items.font)
+TEXT_MIN_SCALE = MIN_TEXT_PX / NODE_PX  # below this zoom node labels give way to plain boxes
+EDGE_TEXT_MIN_SCALE = MIN_TEXT_PX / EDGE_PX
+FIT_MIN_SCALE = EDGE_TEXT_MIN_SCALE  # "Fit" stops here: every label stays readable
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
 FIT_MAX_SCALE = 1.25  # a tiny graph is not blown up to fill the window
+FOLLOW_MARGIN = 40  # px: a current node closer than this to the edge makes the view pan
+BOX_AREA = 150 * 64  # px² one box needs on screen: sets how many boxes a graph opens with
 
 _THEME_EVENTS = (
     QEvent.Type.PaletteChange,
@@ -78,52 +78,16 @@ _THEME_EVENTS = (
 KIND_HELP = {
     "leaf": "leaf tensor: requires grad; backward fills its .grad",
     "output": "output (root): backward starts here",
+    "base": "base tensor of a view: the view shares its storage",
     "saved": "saved for backward: the function needs this value to compute its gradient",
     "constant": "constant: no history, so no gradient flows into it",
+    "cut": "cut off: made from a tensor with history by detach() / no_grad; the gradient stops",
+    "group": "a collapsed module: click to open it",
 }
-
-
-def workspace_uses(ws: Workspace) -> list[tuple[object, object]]:
-    """(input, output) tensor pairs from the history, for the names that still mean them.
-
-    A name re-made later (deleted and created again) no longer stands for the
-    old tensor, so pairs are kept only while both names keep their generation.
-    """
-    generation: dict[str, int] = {}
-    pairs: list[tuple[str, int, str, int]] = []
-    for action in ws.history:
-        if action.kind in ("create", "apply", "delete") and action.target:
-            spec = OPS.get(action.op) if action.kind == "apply" else None
-            makes_new = action.kind == "create" or (spec is not None and not spec.inplace)
-            if makes_new or action.kind == "delete":
-                generation[action.target] = generation.get(action.target, 0) + 1
-            if spec is None:
-                continue
-            for p in spec.params:
-                if not p.is_tensor:
-                    continue
-                for name in action.args.get(p.name, "").replace(";", ",").split(","):
-                    name = name.strip()
-                    if name and name in generation and name != action.target:
-                        pairs.append(
-                            (name, generation[name], action.target, generation[action.target])
-                        )
-    tensors = ws.tensors
-    return [
-        (tensors[a], tensors[b])
-        for a, ga, b, gb in pairs
-        if a in tensors and b in tensors and generation[a] == ga and generation[b] == gb
-    ]
-
-
-def capture_workspace(ws: Workspace) -> Graph:
-    """The graph of every named tensor: non-leaves as roots, leaves and constants included."""
-    tensors = ws.tensors
-    roots = [t for t in tensors.values() if t.grad_fn is not None]
-    loose = [t for t in tensors.values() if t.grad_fn is None]
-    return capture_graph(
-        *roots, names=tensors, show_saved=True, include=loose, uses=workspace_uses(ws)
-    )
+EMPTY_HINT = (
+    "<b>Your graph appears here.</b><br>Create a tensor with requires_grad=True (Ctrl+N), "
+    "then apply an op from the palette:<br>each op adds its backward function to this graph."
+)
 
 
 class _Canvas(QGraphicsView):
@@ -150,6 +114,7 @@ class _Canvas(QGraphicsView):
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         self._press = event.position()
+        self.owner._stop_pan()
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
@@ -162,6 +127,10 @@ class _Canvas(QGraphicsView):
             return  # that was a pan, not a click
         self.owner._click_at(self.mapToScene(event.position().toPoint()))
 
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+        super().scrollContentsBy(dx, dy)
+        self.owner.minimap.viewport().update()
+
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.ToolTip:
             text = self.owner._tooltip_at(self.mapToScene(event.pos()))
@@ -173,38 +142,72 @@ class _Canvas(QGraphicsView):
         return super().viewportEvent(event)
 
 
+class Minimap(QGraphicsView):
+    """The whole drawing in a corner, with a frame where the main view looks; click to go."""
+
+    SIZE = (150, 110)
+
+    def __init__(self, owner: GraphView) -> None:
+        super().__init__(owner.scene, owner.canvas)
+        self.owner = owner
+        self.setObjectName("graph_minimap")
+        self.setInteractive(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedSize(*self.SIZE)
+        self.setFrameShape(QFrame.Shape.Box)
+        self.setToolTip("Overview: the frame is what the view shows; click to go there")
+        self.hide()
+
+    def refit(self) -> None:
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        canvas = self.owner.canvas
+        seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        painter.setPen(QPen(gi.SELECTED, 0))  # cosmetic: one pixel at any scale
+        painter.setBrush(QBrush(QColor(37, 99, 235, 40)))
+        painter.drawRect(seen)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self.owner.canvas.centerOn(self.mapToScene(event.position().toPoint()))
+        self.owner._auto_fit = False
+        self.viewport().update()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        event.ignore()
+
+
 class GraphView(QWidget):
-    """The graph of a workspace (live) or of any Graph given to :meth:`show_graph`."""
+    """Draws a GraphDocument; ``GraphView(workspace)`` makes one that follows the workspace."""
 
     nodeClicked = Signal(object)  # the core Node
     edgeClicked = Signal(str, str)  # source id, target id
     groupToggled = Signal(str, bool)  # module path, collapsed
 
-    def __init__(self, workspace: Workspace | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, source: object | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workspace = workspace
+        if isinstance(source, GraphDocument):
+            self.document = source
+        else:
+            self.document = GraphDocument(source)
+        self.workspace = self.document.workspace
         self.scene = GraphScene(self)
         self.canvas = _Canvas(self)
-        self._graph: Graph | None = None  # everything captured (saved tensors included)
-        self._shown: Graph | None = None  # what is drawn (saved filtered out unless asked)
-        self._external = False  # showing a graph given to show_graph, not the workspace's
-        self._key_pos: dict[str, tuple[float, float]] = {}
-        self._keys: dict[str, str] = {}
-        self._collapsed: set[str] = set()
-        self._selected: str | None = None
         self._matches: list[str] = []
         self._match_index = -1
         self._fitted = False
         self._auto_fit = True  # refit on resize until the user zooms
+        self._pan: QVariantAnimation | None = None
         self._build_ui()
+        self.minimap = Minimap(self)
         self._follow_theme()
-        if workspace is not None:
-            workspace.subscribe(self._on_event)
-            # a view deleted without close() must not stay subscribed to a live workspace
-            self.destroyed.connect(functools.partial(workspace.unsubscribe, self._on_event))
-            self.refresh()
-        else:
-            self._update_status()
+        self.document.subscribe(self._on_document)
+        self.destroyed.connect(self._detach)
+        self._draw_graph()
+
+    def _detach(self, *_args) -> None:
+        self.document.unsubscribe(self._on_document)
 
     # -------------------------------------------------------------- ui
     def _build_ui(self) -> None:
@@ -214,8 +217,14 @@ class GraphView(QWidget):
         self.search.returnPressed.connect(self.find_next)
         self.search.textEdited.connect(lambda text: self.find(text))
         fit = QToolButton(text="Fit", objectName="graph_fit")
-        fit.setToolTip("Fit the whole graph in view")
+        fit.setToolTip("Fit the graph in view (never so small that its text cannot be read)")
         fit.clicked.connect(self.fit)
+        self.expand_button = QToolButton(text="Expand all", objectName="graph_expand_all")
+        self.expand_button.setToolTip("Open every module group and every ×N fold")
+        self.expand_button.clicked.connect(self.document.expand_all)
+        self.collapse_button = QToolButton(text="Collapse all", objectName="graph_collapse_all")
+        self.collapse_button.setToolTip("Show each top-level module as one box")
+        self.collapse_button.clicked.connect(self.document.collapse_all)
         self.saved_box = QCheckBox("Saved tensors", objectName="graph_saved")
         self.saved_box.setToolTip("Show the tensors each function saved for backward (orange)")
         self.saved_box.toggled.connect(self.set_show_saved)
@@ -237,34 +246,65 @@ class GraphView(QWidget):
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.search.setMinimumWidth(80)
 
-        bar = QHBoxLayout()
+        # a lasting banner while an external graph (a training batch's) is shown
+        self.banner = QFrame(objectName="graph_banner")
+        self.banner.setStyleSheet(
+            "#graph_banner { background: #fef3c7; border-bottom: 1px solid #d97706; }"
+            " #graph_banner QLabel { color: #78350f; }"
+        )
+        self.banner_text = QLabel(objectName="graph_banner_text", wordWrap=True)
+        self.back_button = QPushButton("Back to the workspace", objectName="graph_back")
+        self.back_button.setToolTip("Show the workspace's own graph again")
+        self.back_button.clicked.connect(self.document.show_workspace)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(8, 4, 6, 4)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.back_button)
+        self.banner.hide()
+
+        toolbar = QWidget(objectName="graph_toolbar")
+        # a narrow window clips the toolbar rather than growing: the graph needs the room
+        toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        bar = QHBoxLayout(toolbar)
         bar.setContentsMargins(4, 4, 4, 2)
         bar.addWidget(self.search, 1)
         bar.addWidget(fit)
+        bar.addWidget(self.expand_button)
+        bar.addWidget(self.collapse_button)
         bar.addWidget(self.saved_box)
         bar.addWidget(export)
         legend = QHBoxLayout()
         legend.setContentsMargins(6, 0, 4, 4)
-        legend.setSpacing(10)
+        legend.setSpacing(8)
+        self.legend: dict[str, QLabel] = {}
         for kind, text in (
             ("leaf", "leaf"), ("function", "backward fn"), ("saved", "saved"),
-            ("output", "output"), ("constant", "constant (cut off)"),
+            ("output", "output"), ("constant", "constant"), ("cut", "cut off"),
+            ("group", "module"),
         ):  # fmt: skip
-            chip = QLabel(text)
+            chip = QLabel(text, objectName=f"legend_{kind}")
             chip.setMinimumWidth(8)
-            border = "1px dashed #c2410c" if kind == "constant" else "1px solid #4b5563"
+            border = "1px dashed #c2410c" if kind == "cut" else "1px solid #4b5563"
+            fill = gi.FILL["constant" if kind == "cut" else kind].name()
             chip.setStyleSheet(
-                f"background: {gi.FILL[kind].name()}; color: #111827; border: {border};"
+                f"background: {fill}; color: #111827; border: {border};"
                 " padding: 0px 5px; font-size: 8pt"
             )
             chip.setToolTip(KIND_HELP.get(kind, "backward function: computes input gradients"))
             legend.addWidget(chip)
+            self.legend[kind] = chip
         legend.addStretch(1)
         legend.addWidget(self.status, 1)
+        self.empty_hint = QLabel(EMPTY_HINT, self.canvas, objectName="graph_empty_hint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #6b7280; padding: 12px")
+        self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(toolbar)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(legend)
 
@@ -282,40 +322,38 @@ class GraphView(QWidget):
             self.scene.set_theme(name)
             self.canvas.resetCachedContent()  # the cached background is the old colour
 
-    # ----------------------------------------------------------- graph
+    # ------------------------------------------------------ document
+    def _on_document(self, event) -> None:
+        kind = event.kind
+        if kind == "graph":
+            self._draw_graph()
+        elif kind in ("annotations", "selection"):
+            self._draw_annotations(follow=kind == "annotations")
+        elif kind == "source":
+            self._update_banner()
+        elif kind == "error":
+            self.status.setText(self.document.error)
+
     def graph(self) -> Graph | None:
-        """The graph on screen (saved tensors only when the toggle is on)."""
-        return self._shown
+        """The graph on screen (real nodes; saved tensors only when the toggle is on)."""
+        return self.document.graph
 
     def show_graph(self, graph: Graph) -> None:
-        """Show any graph (e.g. a training batch's loss). The next workspace event
+        """Show any graph (e.g. a training batch's loss); the next workspace event
         brings back the workspace's graph."""
-        self._external = True
-        self._set_graph(graph)
+        self.document.show_graph(graph)
 
     def refresh(self) -> None:
         """Recapture the workspace's graph now."""
-        if self.workspace is None:
-            return
-        self._external = False
-        try:
-            graph = capture_workspace(self.workspace)
-        except Exception as exc:  # noqa: BLE001  a view must never break the user's action
-            self.status.setText(f"graph not available: {exc}")
-            return
-        self._set_graph(graph)
-
-    def _on_event(self, _event: Event) -> None:
-        self.refresh()
+        self.document.refresh()
 
     def close_workspace(self) -> None:
         """Stop following the workspace (call before dropping the view)."""
-        if self.workspace is not None:
-            self.workspace.unsubscribe(self._on_event)
-            self.workspace = None
+        self.document.close()
+        self.workspace = None
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.close_workspace()
+        self._stop_pan()
         super().closeEvent(event)
 
     @property
@@ -326,64 +364,53 @@ class GraphView(QWidget):
         if self.saved_box.isChecked() != on:
             self.saved_box.setChecked(on)  # comes back here through toggled
             return
-        graph = self._graph
-        if graph is not None and on and not any(n.kind == "saved" for n in graph.nodes):
-            graph = self._with_saved(graph)
-        if graph is not None:
-            self._set_graph(graph)
+        self.document.set_show_saved(on)
 
-    @staticmethod
-    def _with_saved(graph: Graph) -> Graph:
-        """Recapture a given graph with its saved tensors (same objects, so same ids)."""
-        roots = [graph.node(r).ref for r in graph.roots]
-        if not roots or not all(hasattr(r, "grad_fn") for r in roots):
-            return graph
-        names = {n.name: n.ref for n in graph.nodes if n.name and n.kind != "function"}
-        modules = {n.id: n.module for n in graph.nodes if n.module}
-        return capture_graph(*roots, names=names, show_saved=True, modules=modules)
-
-    def _set_graph(self, graph: Graph) -> None:
+    def _draw_graph(self) -> None:
+        doc = self.document
         center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
-        had_nodes = bool(self._shown and self._shown.nodes)
-        self._graph = graph
-        show_saved = self.show_saved
-        shown = graph if show_saved else graph.subgraph(lambda n: n.kind != "saved")
-        keys = stable_keys(shown)
-        previous = {nid: self._key_pos[k] for nid, k in keys.items() if k in self._key_pos}
-        positions = layout_graph(shown, previous)
-        self._forget_overlapped(shown, positions, keys)
-        for nid, key in keys.items():
-            self._key_pos[key] = positions[nid]
-        new_ids = [nid for nid in keys if nid not in previous]
-        self._shown, self._keys = shown, keys
-        self._collapsed &= set(shown.modules())
-        if self._selected not in positions:
-            self._selected = None
-        self.scene.selected = self._selected  # annotations live in the scene: drawn on rebuild
-        self.scene.set_graph(shown, positions, self._collapsed, show_saved)
+        had_nodes = bool(self.scene.node_items)
+        self.scene.selected = self._visible_selected()
+        current, done, notes = doc.visible_annotations()
+        self.scene.current, self.scene.done, self.scene.notes = current, done, notes
+        self.scene.set_graph(doc.visible, doc.positions, (), doc.show_saved)
         self._apply_detail()
-        if shown.nodes and (not self._fitted or not had_nodes):
+        if doc.visible is not None and doc.visible.nodes and (not self._fitted or not had_nodes):
             self._fitted = self._auto_fit = True
             self.fit()
         elif self._auto_fit and not self._fits():
             self.fit()  # the user has not taken the camera yet: keep it all in view
         else:
             self.canvas.centerOn(center)  # a rebuild keeps the view where it was
-            self._reveal(new_ids)
+            self._reveal(doc.new_ids)
+        has_groups = bool(doc.groups())
+        self.expand_button.setEnabled(has_groups)
+        self.collapse_button.setEnabled(has_groups)
+        self._update_banner()
         self._update_status()
+        self._update_minimap()
+        self._keep_current_in_sight(animate=False)
 
-    def _forget_overlapped(self, shown: Graph, positions: dict, keys: dict) -> None:
-        """Drop remembered places of absent nodes that a present node now covers."""
-        present = set(keys.values())
-        boxes = []
-        for n in shown.nodes:
-            (x, y), (w, h) = positions[n.id], node_size(n)
-            boxes.append(QRectF(x - w / 2, y - h / 2, w, h))
-        for key in [k for k in self._key_pos if k not in present]:
-            x, y = self._key_pos[key]
-            probe = QRectF(x - 40, y - 15, 80, 30)
-            if any(b.intersects(probe) for b in boxes):
-                del self._key_pos[key]
+    def _visible_selected(self) -> str | None:
+        sel = self.document.selected
+        return self.document.unit_of(sel) or sel if sel is not None else None
+
+    def _draw_annotations(self, follow: bool) -> None:
+        current, done, notes = self.document.visible_annotations()
+        self.scene.set_annotations(current, done, notes, self._visible_selected())
+        if follow:
+            self._keep_current_in_sight(animate=True)
+
+    def _update_banner(self) -> None:
+        doc = self.document
+        show = doc.external and doc.workspace is not None
+        if show:
+            label = doc.external_label or "a graph from outside the workspace"
+            self.banner_text.setText(
+                f"Showing <b>{html.escape(label)}</b>, not the workspace. "
+                "Its .grad values are set aside while you step through it."
+            )
+        self.banner.setVisible(show)
 
     def _fits(self) -> bool:
         visible = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
@@ -399,16 +426,27 @@ class GraphView(QWidget):
                 return
 
     def _update_status(self) -> None:
-        graph = self._shown
-        if graph is None or not graph.nodes:
+        doc = self.document
+        if doc.error:
+            self.status.setText(doc.error)
+            return
+        graph = doc.graph
+        empty = graph is None or not graph.nodes
+        self.empty_hint.setVisible(empty)
+        if empty:
+            self._place_hint()
             self.status.setText("empty graph")
             self.status.setToolTip(
                 "Create a tensor with requires_grad=True and apply an op: its graph grows here."
             )
             return
         counts = graph.counts_by_kind()
-        self.status.setText(f"{len(graph.nodes)} nodes · depth {graph.depth()}")
+        self.status.setText(doc.status_text())
         self.status.setToolTip(", ".join(f"{v} {k}" for k, v in counts.items() if v))
+
+    def _place_hint(self) -> None:
+        vp = self.canvas.viewport().geometry()
+        self.empty_hint.setGeometry(vp.adjusted(20, 20, -20, -20))
 
     # ------------------------------------------------------------ zoom
     def zoom(self) -> float:
@@ -416,8 +454,12 @@ class GraphView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        vp = self.canvas.viewport().size()
+        self.document.box_budget = max(12, vp.width() * vp.height() // BOX_AREA)
+        self._place_hint()
         if self._auto_fit:
             self.fit()
+        self._update_minimap()
 
     def zoom_by(self, factor: float, *, user: bool = True) -> None:
         if user:
@@ -426,99 +468,195 @@ class GraphView(QWidget):
         factor = max(MIN_SCALE / scale, min(MAX_SCALE / scale, factor))
         self.canvas.scale(factor, factor)
         self._apply_detail()
+        self._update_minimap()
 
     def set_zoom(self, scale: float) -> None:
         self.zoom_by(scale / self.zoom())
 
     def fit(self) -> None:
+        """The whole graph in view, unless its text would drop below 9 px: then the view
+        stops at that zoom, shows the top of the graph (its inputs), and scrolls."""
         if not self.scene.node_items:
             return
         rect = self.scene.sceneRect()
         self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > FIT_MAX_SCALE:
+        scale = self.zoom()
+        if scale > FIT_MAX_SCALE or scale < FIT_MIN_SCALE:
+            scale = min(max(scale, FIT_MIN_SCALE), FIT_MAX_SCALE)
             self.canvas.resetTransform()
-            self.canvas.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
+            self.canvas.scale(scale, scale)
             self.canvas.centerOn(rect.center())
+            if not self._fits():
+                top = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+                self.canvas.centerOn(rect.center().x(), rect.top() + top.height() / 2)
         self._apply_detail()
+        self._update_minimap()
 
     def _apply_detail(self) -> None:
-        """Labels give way to boxes when zoomed out (and antialiasing, on huge graphs)."""
+        """Labels give way to boxes before they get too small to read."""
         scale = self.zoom()
-        self.scene.set_detail(scale >= TEXT_MIN_SCALE, scale >= EDGE_TEXT_MIN_SCALE)
+        self.scene.set_detail(scale >= TEXT_MIN_SCALE - 1e-6, scale >= EDGE_TEXT_MIN_SCALE - 1e-6)
         smooth = scale >= 0.2 or len(self.scene.node_items) < 1500
         self.canvas.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
 
+    def text_px(self) -> dict[str, float]:
+        """The pixel height of each text layer as drawn now (hidden layers left out)."""
+        out = {}
+        if self.scene.text_layer.isVisible():
+            out["node"] = NODE_PX * self.zoom()
+        if self.scene.label_layer.isVisible():
+            out["edge"] = EDGE_PX * self.zoom()
+        return out
+
+    def _update_minimap(self) -> None:
+        mm = self.minimap
+        need = bool(self.scene.node_items) and not self._fits()
+        mm.setVisible(need)
+        if need:
+            vp = self.canvas.viewport().geometry()
+            mm.move(vp.right() - mm.width() - 6, vp.bottom() - mm.height() - 6)
+            mm.refit()
+            mm.raise_()
+            mm.viewport().update()
+
     def center_on(self, node_id: str) -> None:
-        rect = self.scene.node_rect(node_id)
+        rect = self.scene.node_rect(self.document.unit_of(node_id) or node_id)
         if rect is not None:
             if self.zoom() < TEXT_MIN_SCALE:
                 self.set_zoom(1.0)
             self.canvas.centerOn(rect.center())
 
+    # ---------------------------------------------------- following
+    def visible_scene_rect(self) -> QRectF:
+        return self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+
+    def _keep_current_in_sight(self, animate: bool) -> None:
+        """Pan only when the current node would leave the visible area (smoothly on a step)."""
+        nid = self.scene.current
+        rect = self.scene.node_rect(nid) if nid is not None else None
+        if rect is None or self.canvas.viewport().width() < 10:
+            return
+        m = FOLLOW_MARGIN / max(self.zoom(), 1e-6)
+        seen = self.visible_scene_rect()
+        if seen.adjusted(m, m, -m, -m).contains(rect):
+            return
+        start = seen.center()
+        # move just enough (plus the margin) on each axis that needs it
+        dx = dy = 0.0
+        inner = seen.adjusted(m, m, -m, -m)
+        if rect.width() > inner.width() or rect.left() < inner.left():
+            dx = rect.left() - inner.left()
+        elif rect.right() > inner.right():
+            dx = rect.right() - inner.right()
+        if rect.height() > inner.height() or rect.top() < inner.top():
+            dy = rect.top() - inner.top()
+        elif rect.bottom() > inner.bottom():
+            dy = rect.bottom() - inner.bottom()
+        end = QPointF(start.x() + dx, start.y() + dy)
+        self._stop_pan()
+        if not animate or not self.isVisible():
+            self.canvas.centerOn(end)
+            return
+        anim = QVariantAnimation(self)
+        anim.setStartValue(start)
+        anim.setEndValue(end)
+        anim.setDuration(180)
+        anim.setEasingCurve(QEasingCurve.Type.OutCubic)
+        anim.valueChanged.connect(self.canvas.centerOn)
+        anim.start()
+        self._pan = anim
+
+    def _stop_pan(self) -> None:
+        if self._pan is not None:
+            end = self._pan.endValue()
+            self._pan.stop()
+            self._pan = None
+            self.canvas.centerOn(end)
+
+    def settle(self) -> None:
+        """Finish a pan in progress at once (tests, screenshots)."""
+        self._stop_pan()
+
     # ---------------------------------------------------------- groups
     def groups(self) -> list[str]:
-        return self._shown.modules() if self._shown is not None else []
+        return self.document.groups()
 
     def is_collapsed(self, path: str) -> bool:
-        return path in self._collapsed
+        return self.document.is_collapsed(path)
 
     def collapse(self, path: str) -> None:
-        self._set_collapsed(path, True)
+        self._toggle(path, True)
 
     def expand(self, path: str) -> None:
-        self._set_collapsed(path, False)
+        self._toggle(path, False)
 
     def toggle_group(self, path: str) -> None:
-        self._set_collapsed(path, path not in self._collapsed)
+        self._toggle(path, not self.document.is_collapsed(path))
 
-    def _set_collapsed(self, path: str, collapsed: bool) -> None:
-        if path not in self.groups() or (path in self._collapsed) == collapsed:
+    def _toggle(self, path: str, collapsed: bool) -> None:
+        doc = self.document
+        if path.startswith(FOLD_PREFIX):
+            doc.unfold(path)
+            return
+        if path not in doc.groups() or doc.is_collapsed(path) == collapsed:
             return
         if collapsed:
-            self._collapsed.add(path)
+            doc.collapse(path)
         else:
-            self._collapsed.discard(path)
-        self.scene.set_graph(self._shown, self.scene.positions, self._collapsed)
-        self._apply_detail()
+            doc.expand(path)
         self.groupToggled.emit(path, collapsed)
 
     # ------------------------------------------------------ selection
     def select(self, node_id: str | None, *, emit: bool = True, center: bool = False) -> None:
         """Highlight a node; with ``emit`` the Inspector (via nodeClicked) follows."""
-        if node_id is not None and (self._shown is None or node_id not in self._shown):
+        doc = self.document
+        if node_id is not None and doc.node(node_id) is None:
             return
-        self._selected = node_id
-        self._push_annotations()
+        if node_id is not None and doc.unit_of(node_id) not in (None, node_id):
+            doc.reveal(node_id)  # a node inside a collapsed group: open it to show it
+        doc.select(node_id)
         if node_id is None:
             return
         if center:
             self.center_on(node_id)
         if emit:
-            self.nodeClicked.emit(self._shown.node(node_id))
+            self.nodeClicked.emit(doc.node(node_id))
 
     def selected(self) -> Node | None:
-        return self._shown.node(self._selected) if self._selected and self._shown else None
+        sel = self.document.selected
+        return self.document.node(sel) if sel else None
 
     def select_name(self, name: str) -> None:
         """Follow a selection made elsewhere (e.g. the Workspace list); emits nothing."""
-        if self._shown is None:
-            return
-        hit = next((n.id for n in self._shown.nodes if n.name == name and n.kind != "saved"), None)
-        self.select(hit, emit=False)
+        self.document.select_name(name)
 
     def _click_at(self, pos: QPointF) -> None:
         hit = self._hit(pos)
         if hit is None:
             return
         kind, ident = hit
-        if kind in ("group", "group-title"):
-            if kind == "group-title" or ident in self._collapsed:
+        if kind == "node" and str(ident).startswith(GROUP_PREFIX):
+            self._toggle(str(ident)[len(GROUP_PREFIX) :], False)
+        elif kind == "node" and str(ident).startswith(FOLD_PREFIX):
+            self.document.unfold(str(ident))
+        elif kind in ("group", "group-title"):
+            if kind == "group-title":
                 self.toggle_group(ident)
         elif kind == "node":
             self.select(ident)
         elif kind in ("edge", "edge-note"):
             edge = self.scene.edges[ident][0]
-            self.edgeClicked.emit(edge.source, edge.target)
+            self.edgeClicked.emit(*self._real_edge(edge.source, edge.target))
+
+    def _real_edge(self, source: str, target: str) -> tuple[str, str]:
+        """A drawn edge's real ends (an edge into a collapsed group stands for a real one)."""
+        doc = self.document
+        if (source, target) in doc.notes or doc.unit_of(source) == source == target:
+            return source, target
+        for s, t in doc.notes:
+            if doc.unit_of(s) == source and doc.unit_of(t) == target:
+                return s, t
+        return source, target
 
     def _hit(self, pos: QPointF) -> tuple[str, object] | None:
         """What is under a scene point: nodes win over group titles, then edges, then frames."""
@@ -542,21 +680,26 @@ class GraphView(QWidget):
         if kind == "node":
             return self.tooltip_for(ident)
         if kind in ("group", "group-title"):
-            state = "collapsed" if ident in self._collapsed else "expanded"
-            return f"module <b>{html.escape(ident)}</b> ({state}): click its title to toggle"
+            return f"module <b>{html.escape(ident)}</b> (open): click its title to collapse it"
         if kind in ("edge", "edge-note"):
             edge = self.scene.edges[ident][0]
             note = self.scene.notes.get((edge.source, edge.target))
             if note:
                 return html.escape(note[1] or note[0])
-            return gi.edge_text(edge, self._shown.node(edge.target)) or edge.kind
+            return gi.edge_text(edge, self.document.node(edge.target)) or edge.kind
         return ""
 
     def tooltip_for(self, node_id: str) -> str:
         """Rich text for hovering a node: what it is, its shape, and the op's formula."""
-        if node_id.startswith("group:"):
-            return f"collapsed module <b>{html.escape(node_id[6:])}</b>: click to expand"
-        node = self._shown.node(node_id)
+        node = self.document.node(node_id)
+        if node is None:
+            return ""
+        if node.kind == "group":
+            members = self.document.members_of(node_id)
+            return (
+                f"<b>{html.escape(node.label)}</b><br>{html.escape(node.note)}<br>"
+                f"{len(members)} nodes inside · click to open"
+            )
         shape = "(" + ", ".join(map(str, node.shape)) + ")" if node.shape is not None else "?"
         lines = []
         if node.kind == "function":
@@ -571,13 +714,13 @@ class GraphView(QWidget):
         else:
             title = html.escape(node.name or node.label)
             lines.append(f"<b>{title}</b> {shape} {node.dtype or ''}")
-            lines.append(html.escape(KIND_HELP.get(node.kind, node.kind)))
+            help_key = "cut" if node.cut else node.kind
+            lines.append(html.escape(KIND_HELP.get(help_key, node.kind)))
             if node.note and node.kind == "constant":
                 lines.append(f"<i>{html.escape(node.note)}</i>")
-            if node.base:
-                base = self._shown.node(node.base) if node.base in self._shown else None
-                if base is not None:
-                    lines.append(f"a view of {html.escape(base.name or base.label)}")
+            base = self.document.node(node.base) if node.base else None
+            if base is not None:
+                lines.append(f"a view of {html.escape(base.name or base.label)}")
         if node.module:
             lines.append(f"module {html.escape(node.module)}")
         return "<br>".join(lines)
@@ -585,7 +728,8 @@ class GraphView(QWidget):
     # ------------------------------------------------------------ search
     def find(self, text: str) -> Node | None:
         """Select and centre the best match for ``text``; None (and a note) when nothing matches."""
-        self._matches = [n.id for n in self._shown.find(text)] if self._shown and text else []
+        graph = self.document.graph
+        self._matches = [n.id for n in graph.find(text)] if graph and text else []
         self._match_index = -1
         if not text.strip():
             self.search.setStyleSheet("")
@@ -595,8 +739,9 @@ class GraphView(QWidget):
 
     def find_next(self) -> Node | None:
         text = self.search.text()
+        graph = self.document.graph
         if not self._matches and text:
-            self._matches = [n.id for n in self._shown.find(text)] if self._shown else []
+            self._matches = [n.id for n in graph.find(text)] if graph else []
         if not self._matches:
             if text:
                 self.status.setText(f"no node matches {text!r}")
@@ -606,15 +751,15 @@ class GraphView(QWidget):
         self._match_index = (self._match_index + 1) % len(self._matches)
         nid = self._matches[self._match_index]
         self.select(nid, center=True)
-        node = self._shown.node(nid)
+        node = self.document.node(nid)
         self.status.setText(
             f"{self._match_index + 1} of {len(self._matches)}: {node.name or node.label}"
         )
         return node
 
     # ------------------------------------------------------ annotations
-    # Stepping through backward: one call per step (set_annotations) or the per-item calls.
-    # Both go through the scene's incremental update, so a step touches only what changed.
+    # The annotations live in the document; these send them there (the Backward session
+    # does the same), and the view redraws from the document's event.
     def set_annotations(
         self,
         current: str | None,
@@ -623,26 +768,27 @@ class GraphView(QWidget):
     ) -> None:
         """Replace all annotations at once: the node being processed, the finished
         nodes, and the label (text, tooltip) of each edge a gradient crossed."""
-        self.scene.set_annotations(current, done, notes, self._selected)
+        self.document.set_annotations(current, done, notes)
 
     def set_current(self, node_id: str | None) -> None:
-        """Highlight the node being processed (None: no node)."""
-        self.scene.set_states(node_id, self.scene.done, self._selected)
+        doc = self.document
+        doc.set_annotations(node_id, doc.done, doc.notes)
 
     def set_done(self, node_ids: Iterable[str]) -> None:
-        """Mark these nodes (and only these) as processed."""
-        self.scene.set_states(self.scene.current, node_ids, self._selected)
+        doc = self.document
+        doc.set_annotations(doc.current, node_ids, doc.notes)
 
     def set_edge_text(self, source: str, target: str, text: str, tooltip: str = "") -> None:
-        """Label the edge source -> target (e.g. with the gradient that crossed it)."""
-        self.scene.set_note(source, target, text, tooltip)
+        doc = self.document
+        doc.update_annotations(doc.current, doc.done, {(source, target): (text, tooltip)})
 
     def clear_annotations(self) -> None:
-        self.scene.set_annotations(None, (), {}, self._selected)
+        self.document.clear_annotations()
 
     def annotations(self) -> tuple[str | None, set[str], dict[tuple[str, str], tuple[str, str]]]:
-        """(current, done, notes) as last set."""
-        return self.scene.current, set(self.scene.done), dict(self.scene.notes)
+        """(current, done, notes) as last set (real node ids)."""
+        doc = self.document
+        return doc.current, set(doc.done), dict(doc.notes)
 
     def edge_labels(self) -> dict[tuple[str, str], str]:
         """The gradient labels drawn on screen, by edge (labels of hidden edges left out)."""
@@ -652,18 +798,15 @@ class GraphView(QWidget):
         """Where the label of edge source -> target is drawn, in scene coordinates."""
         return self.scene.note_rect(source, target)
 
-    def _push_annotations(self) -> None:
-        self.scene.set_states(self.scene.current, self.scene.done, self._selected)
-
     # ------------------------------------------------------------ export
     def export(self, path: str | Path) -> Path:
         """Write the graph as .png / .svg (drawn as on screen) or .dot (torchviz style)."""
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".dot":
-            if self._shown is None:
+            if self.document.graph is None:
                 raise ValueError("there is no graph to export")
-            path.write_text(self._shown.to_dot(), encoding="utf-8")
+            path.write_text(self.document.graph.to_dot(), encoding="utf-8")
         elif suffix in (".png", ".svg"):
             export_scene(self.scene, path)
         else:
@@ -694,9 +837,10 @@ class GraphView(QWidget):
         return None if rect is None else (rect.center().x(), rect.center().y())
 
     def node_by_name(self, name: str) -> Node | None:
-        if self._shown is None:
+        graph = self.document.graph
+        if graph is None:
             return None
-        return next((n for n in self._shown.nodes if n.name == name and n.kind != "saved"), None)
+        return next((n for n in graph.nodes if n.name == name and n.kind != "saved"), None)
 
     def key_of(self, node_id: str) -> str | None:
-        return self._keys.get(node_id)
+        return self.document.keys.get(node_id)

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from gradviz import __version__
 from gradviz.core import limits
+from gradviz.core.backward_session import BackwardSession
 from gradviz.core.files import atomic_write
+from gradviz.core.graph_document import GraphDocument
 from gradviz.core.workspace import Event, WorkspaceError, session_has_code
 from gradviz.qt import theme
 from gradviz.qt.code_view import CodeView
@@ -90,6 +92,9 @@ class MainWindow(QMainWindow):
         self.code_view = CodeView(self.model)
         self.tabs = QTabWidget(objectName="center_tabs")
         self.tabs.setDocumentMode(True)
+        # the two core documents the graph and backward panels draw (they meet only there)
+        self.graph_document = GraphDocument(self.model.workspace)
+        self.backward_session = BackwardSession(self.model.workspace, self.graph_document)
         self.graph_view = self._make_graph_view()
         self.tabs.addTab(self.graph_view, "Graph")
         self.setCentralWidget(self.tabs)
@@ -129,9 +134,10 @@ class MainWindow(QMainWindow):
             )
             label.setObjectName("hint")
             return label
-        view = GraphView(self.model.workspace)
+        view = GraphView(self.graph_document)
         view.nodeClicked.connect(self._node_clicked)
-        self.model.selectionChanged.connect(view.select_name)  # selection shows in the graph
+        view.edgeClicked.connect(self._edge_clicked)
+        self.model.selectionChanged.connect(self.graph_document.select_name)
         return view
 
     def _add_feature_panels(self) -> None:
@@ -139,12 +145,9 @@ class MainWindow(QMainWindow):
         from gradviz.qt.backward_panel import BackwardPanel
         from gradviz.qt.training_panel import TrainingPanel
 
-        graph_view = self.graph_view if hasattr(self.graph_view, "set_current") else None
-        self.backward_panel = BackwardPanel(self.model.workspace, graph_view)
+        self.backward_panel = BackwardPanel(self.backward_session)
         self.backward_panel.statusMessage.connect(self.show_message)
         self.backward_panel.tensorRequested.connect(self._show_tensor_value)
-        self.model.selectionChanged.connect(self.backward_panel.set_root)
-        self.backward_panel.set_root(self.model.selected)
         from gradviz.qt.console_calls import RecordedCallsBar
 
         self.calls_bar = RecordedCallsBar(self.model)  # the console's recorded calls
@@ -213,18 +216,27 @@ class MainWindow(QMainWindow):
         self.docks["Inspector"].raise_()
 
     def inspect_graph(self, graph: object) -> None:
-        """Show a graph that is not the workspace's (e.g. one training batch's loss)."""
-        if hasattr(self.graph_view, "show_graph"):
-            self.graph_view.show_graph(graph)
+        """Show a graph that is not the workspace's (e.g. one training batch's loss); the
+        graph view keeps a banner with a way back to the workspace while it is shown."""
+        label = "training batch loss"
+        self.graph_document.show_external(graph, label)
         self.tabs.setCurrentIndex(0)
         # the Backward panel steps through this batch's loss (not a workspace tensor)
         output = next((n for n in getattr(graph, "nodes", ()) if n.kind == "output"), None)
         if output is not None and output.ref is not None:
-            self.backward_panel.set_external_root(output.ref, "training batch loss", graph)
+            self.backward_session.set_external_root(output.ref, label, graph)
             self.docks["Backward"].raise_()
         self.show_message("Showing one training batch's loss graph, grouped by module")
 
+    def _edge_clicked(self, source: str, target: str) -> None:
+        """An edge a gradient crossed: its full gradient goes to the Inspector."""
+        found = self.backward_session.edge_gradient(source, target)
+        if found is not None:
+            self._show_tensor_value(*found)
+
     def _node_clicked(self, node: object) -> None:
+        if getattr(node, "kind", None) == "group":
+            return  # a collapsed module: the click opens it in the graph
         ref = getattr(node, "ref", None)
         name = getattr(node, "name", None)
         if name and name in self.model.workspace.tensors:

@@ -1,0 +1,551 @@
+"""The graph document: what the graph view shows, as plain Python (no Qt).
+
+It owns
+* the source: the workspace's live graph, or an external one (a training batch's);
+* the capture, and the *visible graph* drawn from it: collapsed module groups
+  and ×N folds of repeated blocks become one box each (a node of kind ``group``);
+* position memory: nodes keep their places across live updates and undo
+  (by :func:`~gradviz.core.layout.stable_keys`);
+* the selection;
+* the backward annotations: the current node, the finished ones and the
+  gradient labels on edges, by real node ids; :meth:`visible_annotations`
+  maps them onto the boxes drawn.
+
+Views subscribe (:class:`~gradviz.core.events.Emitter`) and redraw; user
+actions come back as method calls. Events: ``graph`` (a new visible graph and
+its positions), ``annotations`` (current / done / labels changed),
+``selection``, ``source`` (workspace <-> external), ``error`` (capture failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import torch
+
+from gradviz.core.events import Emitter
+from gradviz.core.graph import Edge, Graph, Node, capture_graph, saved_values
+from gradviz.core.layout import Pos, format_bytes, layout_graph, node_size, stable_keys
+
+Notes = dict[tuple[str, str], tuple[str, str]]
+GROUP_PREFIX = "group:"
+FOLD_PREFIX = "fold:"
+BOX_BUDGET = 40  # boxes a graph may open with: about what a laptop's graph area shows readably
+
+
+def group_id(path: str) -> str:
+    return f"{GROUP_PREFIX}{path}"
+
+
+@dataclass
+class Fold:
+    """Repeated identical sibling blocks drawn as one ×N box."""
+
+    id: str  # "fold:net.0"
+    parent: str | None  # the module that holds the blocks
+    members: list[list[str]]  # each repeat: its module paths (a period of one or more siblings)
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+    @property
+    def paths(self) -> list[str]:
+        return [p for block in self.members for p in block]
+
+
+def path_depth(path: str) -> int:
+    return path.count(".") + 1
+
+
+def ancestors(module: str | None) -> list[str]:
+    """``net.0.fc`` -> [net, net.0, net.0.fc]."""
+    if not module:
+        return []
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _sibling_key(path: str) -> tuple:
+    last = path.rsplit(".", 1)[-1]
+    return (0, int(last), "") if last.isdigit() else (1, 0, last)
+
+
+def saved_bytes(fn: object) -> int:
+    """Bytes a backward function holds for backward (its readable ``_saved_*`` tensors)."""
+    total, seen = 0, set()
+    for _attr, value in saved_values(fn):
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, torch.Tensor) and id(v) not in seen:
+                seen.add(id(v))
+                total += v.numel() * v.element_size()
+    return total
+
+
+class GraphDocument(Emitter):
+    """The graph on screen and everything about how it is shown."""
+
+    def __init__(self, workspace: object | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.source = "workspace" if workspace is not None else "none"
+        self.external_label = ""
+        self.captured: Graph | None = None  # everything captured (saved tensors included)
+        self.graph: Graph | None = None  # the real nodes shown (saved filtered unless asked)
+        self.visible: Graph | None = None  # what is drawn: groups and folds as single boxes
+        self.positions: dict[str, Pos] = {}  # visible node id -> centre
+        self.keys: dict[str, str] = {}
+        self._key_pos: dict[str, Pos] = {}
+        self.new_ids: list[str] = []  # boxes that appeared with the last change
+        self.show_saved = False
+        self.collapsed: set[str] = set()
+        self.folds: dict[str, Fold] = {}
+        self.unfolded: set[str] = set()  # folds the user opened
+        self.follow_steps = True  # a step into a collapsed group opens it
+        self.box_budget = BOX_BUDGET
+        self.selected: str | None = None
+        self.current: str | None = None
+        self.done: set[str] = set()
+        self.notes: Notes = {}
+        self.error = ""
+        self._unit: dict[str, str] = {}  # real node id -> visible id
+        self._saved_bytes: dict[str, int] = {}
+        if workspace is not None:
+            workspace.subscribe(self._on_workspace)
+            self.refresh()
+
+    # ------------------------------------------------------------ source
+    def close(self) -> None:
+        """Stop following the workspace."""
+        if self.workspace is not None:
+            self.workspace.unsubscribe(self._on_workspace)
+            self.workspace = None
+
+    def _on_workspace(self, _event: object) -> None:
+        self.refresh()  # any change: the workspace's graph comes back
+
+    @property
+    def external(self) -> bool:
+        return self.source == "external"
+
+    def refresh(self) -> None:
+        """Recapture the workspace's graph and show it (leaving an external graph)."""
+        if self.workspace is None:
+            return
+        from gradviz.core.workspace_graph import capture_workspace
+
+        try:
+            graph = capture_workspace(self.workspace)
+        except Exception as exc:  # noqa: BLE001  a view must never break the user's action
+            self.error = f"graph not available: {exc}"
+            self.emit("error", message=self.error)
+            return
+        self.error = ""
+        was = self.source
+        self.source, self.external_label = "workspace", ""
+        self._set_graph(graph, fresh=was != "workspace")
+        if was != "workspace":
+            self.emit("source", source=self.source)
+
+    def show_workspace(self) -> None:
+        """Back to the workspace's graph (the banner's button)."""
+        if self.workspace is None:
+            self.source = "none"
+            self._set_graph(Graph(), fresh=True)
+            self.emit("source", source=self.source)
+            return
+        self.refresh()
+
+    def show_external(self, graph: Graph, label: str = "graph") -> None:
+        """Show a graph that is not the workspace's, e.g. one training batch's loss."""
+        self.source, self.external_label = "external", label
+        self._set_graph(graph, fresh=True)
+        self.emit("source", source=self.source)
+
+    def show_graph(self, graph: Graph) -> None:
+        """Show a given graph without a label (the next workspace event replaces it)."""
+        self.show_external(graph, "")
+
+    def set_show_saved(self, on: bool) -> None:
+        if on == self.show_saved:
+            return
+        self.show_saved = on
+        graph = self.captured
+        if graph is not None and on and not any(n.kind == "saved" for n in graph.nodes):
+            graph = _with_saved(graph)
+        if graph is not None:
+            self._set_graph(graph, fresh=False)
+
+    # ------------------------------------------------------------ build
+    def _set_graph(self, graph: Graph, fresh: bool) -> None:
+        self.captured = graph
+        shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
+        self.graph = shown
+        self._saved_bytes = {}
+        ids = {n.id for n in shown.nodes}
+        if fresh:
+            self._key_pos.clear()
+            self.folds = self._find_folds(shown)
+            self.unfolded = set()
+            self.collapsed = self._initial_collapse(shown)
+            self.current, self.done, self.notes = None, set(), {}
+        else:
+            self.collapsed &= set(shown.modules())
+        if self.selected is not None and self.selected not in ids:
+            self.selected = None
+        self._rebuild(relayout=fresh)
+
+    def _rebuild(self, relayout: bool) -> None:
+        """The visible graph from the shown one, and positions for it."""
+        shown = self.graph
+        visible, unit = self._visible(shown)
+        keys = stable_keys(visible)
+        if relayout:
+            for k in keys.values():
+                self._key_pos.pop(k, None)
+        previous = {nid: self._key_pos[k] for nid, k in keys.items() if k in self._key_pos}
+        positions = layout_graph(visible, previous)
+        self._forget_overlapped(visible, positions, keys)
+        for nid, key in keys.items():
+            self._key_pos[key] = positions[nid]
+        self.new_ids = [nid for nid in keys if nid not in previous]
+        self.visible, self._unit, self.positions, self.keys = visible, unit, positions, keys
+        self.emit("graph")
+
+    def _forget_overlapped(self, shown: Graph, positions: dict, keys: dict) -> None:
+        """Drop remembered places of absent nodes that a present node now covers."""
+        present = set(keys.values())
+        boxes = []
+        for n in shown.nodes:
+            (x, y), (w, h) = positions[n.id], node_size(n)
+            boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        for key in [k for k in self._key_pos if k not in present]:
+            x, y = self._key_pos[key]
+            probe = (x - 40, y - 15, x + 40, y + 15)
+            if any(b[0] < probe[2] and probe[0] < b[2] and b[1] < probe[3] and probe[1] < b[3]
+                   for b in boxes):  # fmt: skip
+                del self._key_pos[key]
+
+    # ----------------------------------------------------------- groups
+    def groups(self) -> list[str]:
+        return self.graph.modules() if self.graph is not None else []
+
+    def is_collapsed(self, path: str) -> bool:
+        return path in self.collapsed
+
+    def collapse(self, path: str) -> None:
+        self._set_collapsed({path} | self.collapsed)
+
+    def expand(self, path: str) -> None:
+        if path.startswith(FOLD_PREFIX):
+            self.unfold(path)
+            return
+        self._set_collapsed(self.collapsed - {path})
+
+    def toggle_group(self, path: str) -> None:
+        if path.startswith(FOLD_PREFIX):
+            self.unfold(path)
+        elif path in self.collapsed:
+            self.expand(path)
+        else:
+            self.collapse(path)
+
+    def expand_all(self) -> None:
+        self.unfolded = set(self.folds)
+        self._set_collapsed(set(), force=True)
+
+    def collapse_all(self) -> None:
+        """Every top-level module as one box (and repeated blocks folded again)."""
+        self.unfolded = set()
+        tops = {p for p in self.groups() if "." not in p}
+        self._set_collapsed(tops, force=True)
+
+    def unfold(self, fold_id: str) -> None:
+        if fold_id in self.folds and fold_id not in self.unfolded:
+            self.unfolded.add(fold_id)
+            self._rebuild(relayout=True)
+
+    def fold(self, fold_id: str) -> None:
+        if fold_id in self.unfolded:
+            self.unfolded.discard(fold_id)
+            self._rebuild(relayout=True)
+
+    def _set_collapsed(self, collapsed: set[str], force: bool = False) -> None:
+        collapsed &= set(self.groups())
+        if collapsed == self.collapsed and not force:
+            return
+        self.collapsed = collapsed
+        self._rebuild(relayout=True)  # boxes change size: the whole drawing is laid out anew
+
+    def reveal(self, node_id: str) -> bool:
+        """Open every collapsed group and fold that hides ``node_id``; True if any opened."""
+        if self.graph is None or node_id not in self.graph:
+            return False
+        paths = ancestors(self.graph.node(node_id).module)
+        opened = False
+        for fid, fold in self.folds.items():
+            if fid not in self.unfolded and any(p in fold.paths for p in paths):
+                self.unfolded.add(fid)
+                opened = True
+        keep = self.collapsed - set(paths)
+        if keep != self.collapsed:
+            self.collapsed = keep
+            opened = True
+        if opened:
+            self._rebuild(relayout=True)
+        return opened
+
+    def _initial_collapse(self, graph: Graph) -> set[str]:
+        """The deepest module level whose boxes fit the budget (the top level if none does)."""
+        paths = graph.modules()
+        if not paths:
+            return set()
+        deepest = max(path_depth(p) for p in paths)
+        best: set[str] = {p for p in paths if path_depth(p) == 1}
+        for depth in range(1, deepest + 2):
+            collapsed = {p for p in paths if path_depth(p) == depth}
+            if self._count_boxes(graph, collapsed) <= self.box_budget:
+                best = collapsed
+            else:
+                break
+        return best
+
+    def _count_boxes(self, graph: Graph, collapsed: set[str]) -> int:
+        units = set()
+        for n in graph.nodes:
+            owner = _owner(n.module, collapsed)
+            units.add(owner if owner is not None else n.id)
+        folded = 0
+        for fold in self.folds.values():
+            inside = [p for p in fold.paths if p in collapsed]
+            if len(inside) == len(fold.paths):
+                folded += len(inside) - 1
+        return len(units) - folded
+
+    def _find_folds(self, graph: Graph) -> dict[str, Fold]:
+        """Runs of sibling modules whose blocks repeat: the same classes and parameter counts,
+        period 1 (twelve identical layers) or more (eight Linear -> Tanh pairs)."""
+        info = graph.module_info
+        if not info:
+            return {}
+        children: dict[str | None, list[str]] = {}
+        for path in graph.modules():
+            parent = path.rsplit(".", 1)[0] if "." in path else None
+            children.setdefault(parent, []).append(path)
+        folds: dict[str, Fold] = {}
+        for parent, kids in children.items():
+            kids.sort(key=_sibling_key)
+            sig = [self._signature(graph, p) for p in kids]
+            i = 0
+            while i < len(kids):
+                found = None
+                for period in range(1, 5):
+                    block = sig[i : i + period]
+                    if len(block) < period:
+                        break
+                    reps = 1
+                    while sig[i + reps * period : i + (reps + 1) * period] == block:
+                        reps += 1
+                    if reps >= 3 or (reps >= 2 and period > 1):
+                        found = (period, reps)
+                        break
+                if found is None:
+                    i += 1
+                    continue
+                period, reps = found
+                members = [kids[i + r * period : i + (r + 1) * period] for r in range(reps)]
+                fid = f"{FOLD_PREFIX}{kids[i]}"
+                folds[fid] = Fold(fid, parent, members)
+                i += period * reps
+        return folds
+
+    def _signature(self, graph: Graph, path: str) -> tuple:
+        cls, params = graph.module_info.get(path, ("?", 0))
+        inner = tuple(
+            graph.module_info.get(p, ("?", 0))
+            for p in sorted(graph.module_info)
+            if p.startswith(path + ".") and p.count(".") == path.count(".") + 1
+        )
+        return (cls, params, inner)
+
+    # ---------------------------------------------------- visible graph
+    def _visible(self, shown: Graph) -> tuple[Graph, dict[str, str]]:
+        """Each collapsed group and closed fold as one box; edges merged onto the boxes."""
+        collapsed = self.collapsed
+        closed = {
+            fid: f
+            for fid, f in self.folds.items()
+            if fid not in self.unfolded and all(p in collapsed for p in f.paths)
+        }
+        fold_of = {p: fid for fid, f in closed.items() for p in f.paths}
+        if not collapsed:
+            return shown, {n.id: n.id for n in shown.nodes}
+        visible = Graph()
+        visible.refs, visible.roots, visible.module_info = shown.refs, [], shown.module_info
+        unit: dict[str, str] = {}
+        members: dict[str, list[Node]] = {}
+        for n in shown.nodes:
+            owner = _owner(n.module, collapsed)
+            if owner is None:
+                unit[n.id] = n.id
+                visible.add_node(n)
+                continue
+            uid = fold_of.get(owner) or group_id(owner)
+            unit[n.id] = uid
+            if uid not in members:
+                members[uid] = []
+                visible.add_node(self._group_node(uid, owner, closed.get(uid)))
+            members[uid].append(n)
+        seen: set[tuple[str, str, str]] = set()
+        out_shape: dict[str, tuple] = {}
+        for e in shown.edges:
+            s, t = unit[e.source], unit[e.target]
+            if s == t or (s, t, e.kind) in seen:
+                continue
+            seen.add((s, t, e.kind))
+            visible.add_edge(Edge(s, t, e.shape, e.dtype, e.kind))
+            if s != e.source and e.kind == "data":
+                out_shape.setdefault(s, (e.shape, e.dtype))
+        visible.roots = list(dict.fromkeys(unit[r] for r in shown.roots if r in unit))
+        for uid, nodes in members.items():
+            box = visible.node(uid)
+            box.shape, box.dtype = out_shape.get(uid, (None, None))
+            box.ref = nodes  # the real nodes inside, for tooltips and the Inspector
+            box.note = self._group_note(uid, nodes)
+        return visible, unit
+
+    def _group_node(self, uid: str, path: str, fold: Fold | None) -> Node:
+        info = self.graph.module_info if self.graph is not None else {}
+        if fold is not None:
+            first, last = fold.members[0][0], fold.members[-1][-1]
+            classes = "→".join(info.get(p, ("?", 0))[0] for p in fold.members[0])
+            label = f"{first}…{last.rsplit('.', 1)[-1]} {classes} ×{fold.count}"
+            module = fold.parent
+        else:
+            cls = info.get(path, ("", 0))[0]
+            label = f"{path} {cls}".strip()
+            module = path.rsplit(".", 1)[0] if "." in path else None
+        return Node(uid, "group", label, None, None, None, module)
+
+    def _group_note(self, uid: str, nodes: list[Node]) -> str:
+        """Second line of a group box: parameters and the bytes its nodes saved for backward."""
+        params = sum(
+            n.ref.numel()
+            for n in nodes
+            if n.kind == "leaf" and isinstance(n.ref, torch.Tensor) and n.name
+        )
+        saved = 0
+        for n in nodes:
+            if n.kind == "function" and n.ref is not None:
+                if n.id not in self._saved_bytes:
+                    self._saved_bytes[n.id] = saved_bytes(n.ref)
+                saved += self._saved_bytes[n.id]
+        parts = [f"{params:,} params" if params else "no params"]
+        if saved:
+            parts.append(f"saved {format_bytes(saved)}")
+        return " · ".join(parts)
+
+    def unit_of(self, node_id: str) -> str | None:
+        """The visible box that stands for real node ``node_id`` (itself, a group or a fold)."""
+        return self._unit.get(node_id)
+
+    def members_of(self, visible_id: str) -> list[Node]:
+        if self.visible is None or visible_id not in self.visible:
+            return []
+        node = self.visible.node(visible_id)
+        return list(node.ref) if node.kind == "group" else [node]
+
+    # --------------------------------------------------------- selection
+    def select(self, node_id: str | None) -> None:
+        if node_id is not None and self.node(node_id) is None:
+            return
+        if node_id == self.selected:
+            return
+        self.selected = node_id
+        self.emit("selection", node=node_id)
+
+    def select_name(self, name: str) -> None:
+        """Follow a selection made elsewhere (the Workspace list)."""
+        if self.graph is None:
+            return
+        hit = next((n.id for n in self.graph.nodes if n.name == name and n.kind != "saved"), None)
+        self.select(hit)
+
+    def node(self, node_id: str) -> Node | None:
+        for g in (self.graph, self.visible):
+            if g is not None and node_id in g:
+                return g.node(node_id)
+        return None
+
+    # ------------------------------------------------------- annotations
+    def set_annotations(self, current: str | None, done: Iterable[str], notes: Mapping) -> None:
+        """Replace the backward annotations (real node ids). A step into a collapsed group
+        opens it when ``follow_steps`` is on."""
+        self.current, self.done, self.notes = current, set(done), dict(notes)
+        hidden = current is not None and self._unit.get(current, current) != current
+        if hidden and self.follow_steps:
+            self.reveal(current)  # emits "graph": the view redraws with the annotations
+        self.emit("annotations", full=True)
+
+    def update_annotations(self, current: str | None, done: Iterable[str], notes: Mapping) -> None:
+        """One step forward: the new current node, the done set, and only the new labels."""
+        self.notes.update(notes)
+        self.set_annotations(current, done, self.notes)
+
+    def clear_annotations(self) -> None:
+        self.set_annotations(None, (), {})
+
+    def visible_annotations(self) -> tuple[str | None, set[str], Notes]:
+        """The annotations on the boxes drawn: a collapsed group is current while a node
+        inside it is, done when all of its nodes are; labels of hidden edges stay unseen."""
+        unit = self._unit
+        current = unit.get(self.current) if self.current is not None else None
+        if current is None and self.current is not None and self.visible is not None:
+            current = self.current if self.current in self.visible else None
+        done: set[str] = set()
+        partial: set[str] = set()
+        for nid in self.done:
+            u = unit.get(nid, nid)
+            (partial if u != nid else done).add(u)
+        for u in partial:
+            if all(m.id in self.done for m in self.members_of(u)):
+                done.add(u)
+        notes: Notes = {}
+        for (s, t), note in self.notes.items():
+            us, ut = unit.get(s, s), unit.get(t, t)
+            if us != ut:
+                notes[(us, ut)] = note
+        return current, done, notes
+
+    # --------------------------------------------------------- status
+    def status_text(self) -> str:
+        graph = self.graph
+        if graph is None or not graph.nodes:
+            return "empty graph"
+        n = len(graph.nodes)
+        text = f"{n} node{'s' if n != 1 else ''} · depth {graph.depth()}"
+        if self.visible is not None and len(self.visible) != n:
+            text += f" · {len(self.visible)} shown"
+        return text
+
+
+def _owner(module: str | None, collapsed: set[str]) -> str | None:
+    """The outermost collapsed group that contains ``module``."""
+    for path in ancestors(module):
+        if path in collapsed:
+            return path
+    return None
+
+
+def _with_saved(graph: Graph) -> Graph:
+    """Recapture a given graph with its saved tensors (same objects, so same ids)."""
+    roots = [graph.node(r).ref for r in graph.roots]
+    if not roots or not all(hasattr(r, "grad_fn") for r in roots):
+        return graph
+    names = {n.name: n.ref for n in graph.nodes if n.name and n.kind != "function"}
+    modules = {n.id: n.module for n in graph.nodes if n.module}
+    out = capture_graph(*roots, names=names, show_saved=True, modules=modules)
+    out.module_info = graph.module_info
+    out.refs.extend(graph.refs)
+    return out

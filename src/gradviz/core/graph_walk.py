@@ -1,0 +1,76 @@
+"""The one walk of an autograd graph: from some ``grad_fn`` nodes through ``next_functions``.
+
+Capture (``core.graph``), tracing (``core.backward``), module tagging and the
+backward session's hints all reach the graph through :func:`walk_functions`.
+It is iterative, so a 100 000-node chain walks without touching Python's
+recursion limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def is_accumulate(fn: Any) -> bool:
+    """An ``AccumulateGrad`` node: it stands for a leaf tensor (``fn.variable``)."""
+    return hasattr(fn, "variable")
+
+
+def walk_functions(
+    starts: Iterable[Any],
+    *,
+    seen: set[int] | None = None,
+    enter: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """Every node reachable from ``starts``, each once, in depth-first pre-order.
+
+    ``seen`` holds ``id()`` of nodes already walked (shared between calls, so
+    several roots walk a shared graph once); ``enter(fn)`` False keeps ``fn``
+    in the result but does not go past it.
+    """
+    seen = set() if seen is None else seen
+    order: list[Any] = []
+    stack = [fn for fn in starts if fn is not None]
+    stack.reverse()
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        order.append(fn)
+        if enter is not None and not enter(fn):
+            continue
+        nexts = [nf for nf, _ in fn.next_functions if nf is not None and id(nf) not in seen]
+        nexts.reverse()
+        stack.extend(nexts)
+    return order
+
+
+def leaf_tensors(root: Any) -> list[Any]:
+    """The leaves a backward from ``root`` reaches (the tensors of its AccumulateGrad nodes)."""
+    if root.grad_fn is None:
+        return [root] if root.requires_grad else []
+    return [fn.variable for fn in walk_functions([root.grad_fn]) if is_accumulate(fn)]
+
+
+BIG_STACK = 1 << 30  # bytes of (virtual) stack for releasing a very deep graph
+
+
+def release_deep(holder: list) -> None:
+    """Empty ``holder`` (a list that owns the last references to an autograd graph) on a
+    thread with a big stack.
+
+    Once Python has looked at a graph's nodes (any walk does), PyTorch frees a chain of
+    them recursively in C++: a chain of ~50 000 nodes overflows the usual 8 MB stack and
+    the process dies. A big-stack thread frees the same chain safely.
+    """
+    old = threading.stack_size()
+    threading.stack_size(BIG_STACK)
+    try:
+        worker = threading.Thread(target=holder.clear, name="gradviz-release", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(old)
+    worker.join()

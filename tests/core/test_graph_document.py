@@ -1,0 +1,234 @@
+"""The graph document without Qt: groups, ×N folds, external graphs, undo, annotations."""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gradviz.core.backward import trace_backward
+from gradviz.core.graph import capture_graph, capture_module, function_node_id, tensor_node_id
+from gradviz.core.graph_document import GraphDocument
+from gradviz.core.graph_walk import leaf_tensors, release_deep, walk_functions
+from gradviz.core.layout import layout_graph
+from gradviz.core.workspace import Workspace
+
+
+def mlp(blocks: int = 8, width: int = 6) -> nn.Sequential:
+    torch.manual_seed(0)
+    return nn.Sequential(*[m for _ in range(blocks) for m in (nn.Linear(width, width), nn.Tanh())])
+
+
+def mlp_graph(blocks: int = 8):
+    net = mlp(blocks)
+    x, target = torch.randn(4, 6), torch.randn(4, 6)
+    return net, capture_module(net, x, loss=lambda out: F.mse_loss(out, target))
+
+
+class Events:
+    def __init__(self, doc):
+        self.kinds: list[str] = []
+        doc.subscribe(lambda e: self.kinds.append(e.kind))
+
+
+def test_a_module_graph_opens_collapsed_with_repeated_blocks_folded():
+    net, graph = mlp_graph()
+    doc = GraphDocument()
+    doc.show_external(graph, "mlp")
+    # each Linear and Tanh is one box, and the eight Linear -> Tanh pairs fold into one ×8 box
+    assert doc.collapsed == {f"net.{i}" for i in range(16)}
+    boxes = [n for n in doc.visible.nodes if n.kind == "group"]
+    assert [b.label for b in boxes] == ["net.0…15 Linear→Tanh ×8"]
+    assert len(doc.visible) < 12
+    params = sum(p.numel() for p in net.parameters())
+    assert f"{params:,} params" in boxes[0].note
+    assert boxes[0].shape == [4, 6]  # what the last block outputs
+    # every real node is drawn by exactly one box, and each edge into the fold is kept
+    assert {doc.unit_of(n.id) for n in graph.nodes} == {n.id for n in doc.visible.nodes}
+    # opening the fold shows the sixteen blocks, each collapsed: path, class and parameters
+    doc.unfold(boxes[0].id)
+    labels = sorted(n.label for n in doc.visible.nodes if n.kind == "group")
+    assert labels == sorted(f"net.{i} {'Linear' if i % 2 == 0 else 'Tanh'}" for i in range(16))
+    linear = doc.visible.node("group:net.0")
+    assert linear.note.startswith(f"{6 * 6 + 6} params")
+    assert doc.visible.node("group:net.1").note.startswith("no params")
+    # a click on one box opens it: its real nodes appear, laid out anew without overlaps
+    doc.expand("net.2")
+    inside = {n.id for n in graph.nodes if n.module == "net.2"}
+    assert inside <= set(doc.positions)
+    assert "group:net.2" not in doc.positions
+    doc.expand_all()
+    assert not doc.collapsed and len(doc.visible) == len(doc.graph)
+    doc.collapse_all()
+    assert doc.collapsed == {"net"} and [n.id for n in doc.visible.nodes if n.kind == "group"]
+
+
+def test_collapsed_box_shows_the_bytes_its_nodes_saved_for_backward():
+    """The oracle is torch's own saved_tensors_hooks: every tensor saved inside net.0."""
+    net = mlp(2)
+    x, target = torch.randn(4, 6), torch.randn(4, 6)
+    inside, seen = [False], {}
+    net[0].register_forward_pre_hook(lambda *_: inside.__setitem__(0, True))
+    net[0].register_forward_hook(lambda *_: inside.__setitem__(0, False))
+
+    def pack(t):
+        if inside[0]:
+            seen[id(t)] = t.numel() * t.element_size()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        graph = capture_module(net, x, loss=lambda out: F.mse_loss(out, target))
+    doc = GraphDocument()
+    doc.show_external(graph)
+    doc.expand_all()
+    doc.collapse("net.0")
+    box = doc.visible.node("group:net.0")
+    total = sum(seen.values())
+    assert total > 0
+    assert f"saved {total} B" in box.note or f"saved {total / 1024:.1f} KB" in box.note
+
+
+def test_a_small_graph_opens_expanded_and_a_budget_sets_the_depth():
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    graph = capture_module(net, torch.randn(2, 3), loss=lambda o: o.sum())
+    doc = GraphDocument()
+    doc.show_external(graph)
+    assert doc.collapsed == set()  # it fits: nothing hidden
+    doc.box_budget = 5
+    doc.show_external(graph)
+    assert doc.collapsed == {"net"}  # too many boxes: one level up
+
+
+def test_steps_inside_a_collapsed_group_open_it_and_mark_it_otherwise():
+    _, graph = mlp_graph(4)
+    doc = GraphDocument()
+    doc.box_budget = 12  # a small window: the blocks open collapsed
+    doc.show_external(graph)
+    events = Events(doc)
+    inside = next(n for n in graph.nodes if n.module == "net.4" and n.kind == "function")
+    doc.follow_steps = False
+    doc.set_annotations(inside.id, [], {})
+    current, _, _ = doc.visible_annotations()
+    assert current == doc.unit_of(inside.id) != inside.id  # the collapsed box is marked
+    doc.follow_steps = True
+    doc.set_annotations(inside.id, [], {})
+    assert doc.unit_of(inside.id) == inside.id  # the step opened the group (and its fold)
+    assert doc.visible_annotations()[0] == inside.id
+    assert events.kinds[-2:] == ["graph", "annotations"]
+
+
+def test_notes_on_hidden_edges_move_onto_the_box_edges():
+    _, graph = mlp_graph(4)
+    doc = GraphDocument()
+    doc.box_budget = 12  # a small window: the blocks open collapsed
+    doc.show_external(graph)
+    doc.follow_steps = False
+    edges = [(e.source, e.target) for e in graph.edges]
+    notes = {e: ("g", "") for e in edges}
+    doc.set_annotations(None, [n.id for n in graph.nodes], notes)
+    current, done, shown = doc.visible_annotations()
+    drawn = {(e.source, e.target) for e in doc.visible.edges}
+    assert set(shown) <= drawn and shown  # every label sits on a drawn edge
+    assert done == {n.id for n in doc.visible.nodes}  # all done: every box is done
+
+
+def test_workspace_graph_follows_edits_keeps_positions_through_undo():
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    ws.apply("mul", "y", {"a": "x", "b": "x"})
+    doc = GraphDocument(ws)
+    events = Events(doc)
+    before = {doc.keys[nid]: pos for nid, pos in doc.positions.items()}
+    ws.apply("sum", "loss", {"input": "y"})
+    assert events.kinds == ["graph"] and len(doc.graph) == len(before) + 2
+    ws.undo()
+    ws.redo()  # the tensors are rebuilt: new ids, same keys, same places
+    after = {doc.keys[nid]: pos for nid, pos in doc.positions.items()}
+    assert all(after[k] == p for k, p in before.items())
+    assert doc.status_text().startswith("5 nodes")
+
+
+def test_switching_to_an_external_graph_and_back():
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2.]"}, requires_grad=True)
+    doc = GraphDocument(ws)
+    events = Events(doc)
+    _, graph = mlp_graph(2)
+    doc.show_external(graph, "training batch loss")
+    assert doc.external and doc.external_label == "training batch loss"
+    assert events.kinds == ["graph", "source"]
+    ws.create("a", "ones", {"size": "2"})  # the workspace changed: its graph comes back
+    assert not doc.external and doc.graph.find("a")
+    assert events.kinds[-1] == "source"
+    doc.show_external(graph, "again")
+    doc.show_workspace()  # the banner's button
+    assert not doc.external and {n.name for n in doc.graph.nodes} == {"x", "a"}
+
+
+def test_status_text_says_one_node_not_one_nodes():
+    ws = Workspace()
+    ws.create("x", "ones", {"size": "2"})
+    assert GraphDocument(ws).status_text() == "1 node · depth 1"
+
+
+def test_a_view_of_a_computed_tensor_shows_its_base_as_a_base_not_an_output():
+    x = torch.ones(4, requires_grad=True)
+    y = x * 2
+    v = y[:2]
+    graph = capture_graph(v, names={"x": x, "y": y, "v": v})
+    kinds = {n.name: n.kind for n in graph.nodes if n.name}
+    assert kinds == {"x": "leaf", "y": "base", "v": "output"}
+    assert graph.roots == [tensor_node_id(v)]
+
+
+def _walk_capture_layout_trace(n: int) -> list:
+    x = torch.ones(2, requires_grad=True)
+    h = x
+    for _ in range(n):
+        h = h * 1.0
+    fns = walk_functions([h.grad_fn])
+    assert len(fns) == n + 1 and leaf_tensors(h) == [x]
+    graph = capture_graph(h)
+    assert len(graph) == n + 2 and graph.depth() == n + 2
+    positions = layout_graph(graph)
+    ys = [positions[node.id][1] for node in graph.nodes]
+    assert len(set(ys)) == len(ys)  # one row per node of the chain
+    trace = trace_backward(h, torch.ones(2), names={"x": x})
+    assert len(trace) == n + 1
+    assert torch.equal(x.grad, torch.ones(2))  # d(x·1·1…)/dx, as torch computes it
+    return [h, fns, graph, positions, trace]
+
+
+def test_a_100k_node_chain_walks_captures_lays_out_and_traces_without_recursion():
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)  # any Python recursion over the chain would fail at once
+    try:
+        held = _walk_capture_layout_trace(100_000)
+    finally:
+        sys.setrecursionlimit(old)
+    # PyTorch frees a deep chain that Python has walked recursively in C++; gradviz
+    # releases such graphs on a big stack (freeing `held` here would kill the process)
+    release_deep(held)
+    assert held == []
+
+
+def test_module_tags_put_a_parents_own_ops_in_the_parent():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(x * 2) + x  # the mul and the add are the block's own
+
+    net = nn.Sequential(Block(), Block())
+    x = torch.randn(2, 3, requires_grad=True)
+    out = net(x)
+    graph = capture_module(net, x)
+    add = graph.node(function_node_id(graph.node(graph.roots[0]).ref.grad_fn))
+    assert add.label == "AddBackward0" and add.module == "net.1"
+    mul = [n for n in graph.nodes if n.label == "MulBackward0"]
+    assert sorted(n.module for n in mul) == ["net.0", "net.1"]  # behind the child's ops
+    assert out.shape == (2, 3)
