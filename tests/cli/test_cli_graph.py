@@ -135,6 +135,65 @@ def test_module_parameters_get_their_names(tmp_path):
     assert names == {"net.0.weight", "net.0.bias"}
 
 
+MLP = """
+import torch
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+x = torch.randn(5, 4)
+view = x[:2]  # a view of a tensor without history: not a root, not an output
+loss = torch.nn.functional.cross_entropy(net(x), torch.tensor([0, 2, 1, 1, 0]))
+"""
+
+
+def test_module_frames_reach_json_dot_and_png(tmp_path):
+    """The script's nets group their nodes, in every format (examples/mlp_loss.py promises it)."""
+    script = tmp_path / "mlp.py"
+    script.write_text(MLP)
+    out = tmp_path / "g.json"
+    assert main(["graph", str(script), "--tensor", "loss", "--out", str(out)]) == 0
+    nodes = json.loads(out.read_text())["nodes"]
+    by_module = {}
+    for n in nodes:
+        by_module.setdefault(n["module"], []).append(n["label"])
+    assert sorted(by_module["net.0"]) == [
+        "AddmmBackward0",
+        "TBackward0",
+        "net.0.bias",
+        "net.0.weight",
+    ]
+    assert by_module["net.1"] == ["ReluBackward0"]
+    assert "NllLossBackward0" in by_module[None]  # the loss is not the net's
+    dot = tmp_path / "g.dot"
+    assert main(["graph", str(script), "--tensor", "loss", "--out", str(dot)]) == 0
+    text = dot.read_text()
+    for path in ("net.0", "net.1", "net.2"):
+        assert f'label="{path}"' in text
+    png = tmp_path / "g.png"
+    assert main(["graph", str(script), "--tensor", "loss", "--out", str(png)]) == 0
+    from gradviz.core.graph import apply_module_tags, capture_graph, module_paths, tag_modules
+    from gradviz.core.layout import layout_graph
+    from gradviz.qt.graph_scene import GraphScene
+
+    import torch  # the same drawing the PNG was made from has a frame per module
+
+    with tag_modules():
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU())
+        y = net(torch.randn(2, 4)).sum()
+    graph = apply_module_tags(capture_graph(y), module_paths(net, "net"))
+    scene = GraphScene()
+    scene.set_graph(graph, layout_graph(graph))
+    assert set(scene.group_items) == {"net", "net.0", "net.1"}
+
+
+def test_a_view_base_is_not_an_output(tmp_path):
+    script = tmp_path / "v.py"
+    script.write_text("import torch\nx = torch.ones(4, requires_grad=True)\ny = x * 2\nv = y[:2]\n")
+    out = tmp_path / "g.json"
+    assert main(["graph", str(script), "--tensor", "v", "--out", str(out)]) == 0
+    kinds = {n["name"]: n["kind"] for n in json.loads(out.read_text())["nodes"] if n["name"]}
+    assert kinds == {"x": "leaf", "y": "base", "v": "output"}
+
+
 def test_missing_script(tmp_path, capsys):
     assert main(["graph", str(tmp_path / "none.py"), "--tensor", "t"]) == 2
     assert "script not found" in capsys.readouterr().err

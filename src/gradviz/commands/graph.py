@@ -72,23 +72,29 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, out: Path | None, keep: list) -> int:
     import torch
 
-    from gradviz.core.graph import capture_graph
+    from gradviz.core.graph import apply_module_tags, capture_graph, module_paths, tag_modules
     from gradviz.core.recording import ConstantInputKeeper
     from gradviz.core.script import ScriptError, graph_nodes, pick_tensor, run_script, tensors_in
 
     try:
-        with ConstantInputKeeper():  # the script's own backward() must not hide its cuts
+        # the script's own backward() must not hide its cuts; every module's forward tags
+        # the functions it makes (in their metadata), so module-level nets frame their nodes
+        with ConstantInputKeeper(), tag_modules():
             namespace = run_script(args.script)
         keep.extend(graph_nodes(namespace))
         roots = [pick_tensor(namespace, name) for name in args.tensor]
     except ScriptError as exc:
         raise CommandError(str(exc)) from None
     names = dict(tensors_in(namespace))
+    paths: dict[torch.nn.Module, str] = {}
     for var, value in namespace.items():  # a module-level net names its parameters
         if isinstance(value, torch.nn.Module) and not var.startswith("_"):
             for pname, param in value.named_parameters():
                 names.setdefault(f"{var}.{pname}", param)
+            for module, path in module_paths(value, var).items():
+                paths.setdefault(module, path)
     graph = capture_graph(*roots, names=names, show_saved=args.saved)
+    apply_module_tags(graph, paths)
     if out is None:
         print(_summary(graph, args.tensor))
         return 0

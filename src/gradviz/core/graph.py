@@ -537,16 +537,17 @@ def _tensors(value: Any) -> list[torch.Tensor]:
     return []
 
 
+MODULE_KEY = "gradviz.module"  # where a grad_fn's metadata names the module that made it
+
+
 class ModuleTagger:
     """Forward hooks that tag every ``grad_fn`` with the innermost module that created it.
 
-    Hooks fire inner modules first, so a function already tagged belongs to a
-    child; the walk from a module's outputs stops at its inputs' functions.
+    The tag lives in the node's own ``metadata`` dict, so it dies with the graph: a
+    script that trains for hours under the hook keeps no graph alive. Hooks fire
+    inner modules first, so a function already tagged belongs to a child; the
+    walk from a module's outputs stops at its inputs' functions.
     """
-
-    def __init__(self) -> None:
-        self.owner: dict[str, torch.nn.Module] = {}  # function node id -> module
-        self.keep: list[Any] = []  # the grad_fns tagged, alive so their ids stay unique
 
     def after_forward(self, mod: torch.nn.Module, args: Any, output: Any) -> None:
         stop = {id(t.grad_fn) for t in _tensors(args) if t.grad_fn is not None}
@@ -555,19 +556,29 @@ class ModuleTagger:
         # walked through (its parent's own ops may lie behind them) but keep their tag
         inside = walk_functions(starts, enter=lambda f: id(f) not in stop and not is_accumulate(f))
         for fn in inside:
-            nid = function_node_id(fn)
-            if id(fn) not in stop and not is_accumulate(fn) and nid not in self.owner:
-                self.owner[nid] = mod
-                self.keep.append(fn)
+            if id(fn) in stop or is_accumulate(fn):
+                continue
+            meta = fn.metadata
+            if MODULE_KEY not in meta:
+                meta[MODULE_KEY] = mod
 
-    def tags(self, paths: Mapping[torch.nn.Module, str]) -> dict[str, str]:
-        """Node id -> module path for the modules in ``paths`` (others stay untagged);
-        each parameter belongs to the module that holds it."""
-        tags = {nid: paths[m] for nid, m in self.owner.items() if m in paths}
-        for mod, path in paths.items():
-            for param in mod.parameters(recurse=False):
-                tags[tensor_node_id(param)] = path
-        return tags
+
+def apply_module_tags(graph: Graph, paths: Mapping[torch.nn.Module, str]) -> Graph:
+    """Give each node of ``graph`` the path of the module that made it (functions) or holds
+    it (parameters), for the modules in ``paths``; and the modules' classes and sizes."""
+    holder = {id(p): path for mod, path in paths.items() for p in mod.parameters(recurse=False)}
+    saved_by = {e.source: e.target for e in graph.edges if e.kind == "saved"}
+    for n in graph.nodes:
+        if n.kind == "function" and n.ref is not None:
+            mod = getattr(n.ref, "metadata", {}).get(MODULE_KEY)
+            n.module = paths.get(mod) if mod is not None else n.module
+        elif n.kind == "leaf" and isinstance(n.ref, torch.Tensor):
+            n.module = holder.get(id(n.ref), n.module)
+    for n in graph.nodes:  # a saved tensor sits with the function that saved it
+        if n.kind == "saved" and n.id in saved_by:
+            n.module = graph.node(saved_by[n.id]).module
+    graph.module_info = module_info(paths)
+    return graph
 
 
 def module_info(paths: Mapping[torch.nn.Module, str]) -> dict[str, tuple[str, int]]:
@@ -612,10 +623,9 @@ def capture_module(
     top (its nodes have no module). Inputs are named ``input`` (``input0``, …).
     """
     paths = module_paths(module, name)
-    with tag_modules(paths) as tagger, torch.enable_grad():
+    with tag_modules(paths), torch.enable_grad():
         output = module(*inputs)
         result = loss(output) if loss is not None else None
-    tags = tagger.tags(paths)
     names: dict[str, torch.Tensor] = {}
     for p, param in module.named_parameters():
         names[f"{name}.{p}"] = param
@@ -628,10 +638,8 @@ def capture_module(
     roots = [result] if isinstance(result, torch.Tensor) else outs
     if isinstance(result, torch.Tensor):
         names["loss"] = result
-    graph = capture_graph(*roots, names=names, show_saved=show_saved, modules=tags)
-    graph.refs.extend(tagger.keep)
-    graph.module_info = module_info(paths)
-    return graph
+    graph = capture_graph(*roots, names=names, show_saved=show_saved)
+    return apply_module_tags(graph, paths)
 
 
 def function_details(fn: Any) -> dict[str, Any]:

@@ -136,6 +136,7 @@ class GraphScene(QGraphicsScene):
         # edges up by id on every step, a scan would cost O(edges) per label
         self.edge_index: dict[tuple[str, str], int] = {}
         self.note_items: dict[tuple[str, str], QGraphicsRectItem] = {}  # gradient labels drawn
+        self.group_titles: dict[str, QRectF] = {}
         self._leaders: dict[tuple[str, str], QGraphicsLineItem] = {}  # label -> its edge
         self._note_grid = RectGrid()
         self._obstacles: RectGrid | None = None
@@ -181,6 +182,7 @@ class GraphScene(QGraphicsScene):
         self.clear()
         self.node_items, self.group_items, self.edges, self.info = {}, {}, [], {}
         self.edge_index, self.note_items, self._leaders = {}, {}, {}
+        self.group_titles: dict[str, QRectF] = {}  # a frame's title: labels keep off it
         self._note_grid, self._obstacles = RectGrid(), None
         self._new_note_layer()
         graph = self.graph
@@ -344,6 +346,7 @@ class GraphScene(QGraphicsScene):
             if path in self.collapsed:
                 continue
             item, title = gi.make_group(path, frame)
+            self.group_titles[path] = title.mapRectToScene(title.boundingRect())
             item.setZValue(-3 + 0.01 * path.count("."))  # nested frames above their parents
             self.addItem(item)
             self.group_items[path] = item
@@ -568,6 +571,8 @@ class GraphScene(QGraphicsScene):
                 grid.add(nid, box.rect().adjusted(-m, -m, m, m))
             for key, (x0, y0, x1, y1) in self.label_layer.rects().items():
                 grid.add(("shape", key), QRectF(x0, y0, x1 - x0, y1 - y0))
+            for path, rect in self.group_titles.items():
+                grid.add(("title", path), rect)
             self._obstacles = grid
         return self._obstacles
 

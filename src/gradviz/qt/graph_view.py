@@ -90,6 +90,26 @@ EMPTY_HINT = (
 )
 
 
+class OverlayLabel(QLabel):
+    """A small status chip in the canvas's bottom-left corner: it never takes layout room
+    from the graph or the legend, and sizes itself to its text."""
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self.setVisible(bool(text))
+        self.adjustSize()
+        self.place()
+
+    def place(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        area = parent.viewport().geometry() if hasattr(parent, "viewport") else parent.rect()
+        width = min(self.sizeHint().width(), max(40, area.width() - 180))
+        self.resize(width, self.sizeHint().height())
+        self.move(area.left() + 6, area.bottom() - self.height() - 6)
+
+
 class _Canvas(QGraphicsView):
     """The zoomable, pannable surface; reports clicks and hovers to its GraphView."""
 
@@ -240,10 +260,12 @@ class GraphView(QWidget):
             action.triggered.connect(lambda _=False, s=suffix: self._export_dialog(s))
             menu.addAction(action)
         export.setMenu(menu)
-        self.status = QLabel(objectName="graph_status")
-        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # the legend and status may be clipped in a narrow window; the graph must not be
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status = OverlayLabel(self.canvas, objectName="graph_status")
+        self.status.setStyleSheet(
+            "#graph_status { background: rgba(255, 255, 255, 215); color: #374151;"
+            " border: 1px solid #d1d5db; border-radius: 3px; padding: 1px 5px; }"
+        )
+        self.status.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.search.setMinimumWidth(80)
 
         # a lasting banner while an external graph (a training batch's) is shown
@@ -294,7 +316,6 @@ class GraphView(QWidget):
             legend.addWidget(chip)
             self.legend[kind] = chip
         legend.addStretch(1)
-        legend.addWidget(self.status, 1)
         self.empty_hint = QLabel(EMPTY_HINT, self.canvas, objectName="graph_empty_hint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
@@ -442,7 +463,8 @@ class GraphView(QWidget):
             return
         counts = graph.counts_by_kind()
         self.status.setText(doc.status_text())
-        self.status.setToolTip(", ".join(f"{v} {k}" for k, v in counts.items() if v))
+        kinds = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        self.status.setToolTip(f"{doc.status_text()}\n{kinds}")
 
     def _place_hint(self) -> None:
         vp = self.canvas.viewport().geometry()
@@ -457,6 +479,7 @@ class GraphView(QWidget):
         vp = self.canvas.viewport().size()
         self.document.box_budget = max(12, vp.width() * vp.height() // BOX_AREA)
         self._place_hint()
+        self.status.place()
         if self._auto_fit:
             self.fit()
         self._update_minimap()

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core.fn_info import function_details
+from gradviz.core.layout import format_bytes
 from gradviz.core.tensor_info import describe, readable_grad
 from gradviz.core.workspace import Event
 from gradviz.qt.workspace_model import WorkspaceModel
@@ -53,8 +55,25 @@ class Inspector(QWidget):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.values.setFont(font)
         self.values.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # a function node's saved tensors, one row each (name, shape, dtype, kept or freed)
+        self.saved_table = QTableWidget(0, 5, objectName="inspector_saved")
+        self.saved_table.setHorizontalHeaderLabels(["saved", "shape", "dtype", "state", "size"])
+        self.saved_table.verticalHeader().hide()
+        self.saved_table.verticalHeader().setDefaultSectionSize(22)
+        saved_header = self.saved_table.horizontalHeader()
+        for col in range(5):
+            saved_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        saved_header.setStretchLastSection(True)
+        self.saved_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.saved_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.saved_table.setToolTip(
+            "What this function saved during the forward pass to compute its gradients; "
+            "a backward without retain_graph frees them"
+        )
+        self.saved_table.hide()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
+        split.addWidget(self.saved_table)
         split.addWidget(self.values)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -77,6 +96,12 @@ class Inspector(QWidget):
 
     def _fill(self, title: str, rows: list[tuple[str, str, str]], values: str = "") -> None:
         self.title.setText(title)
+        self.saved_table.hide()
+        # the empty-state hint wraps; tensor values keep their columns (and scroll sideways)
+        wrap = not rows and values == EMPTY_HINT
+        self.values.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        )
         self.table.setRowCount(len(rows))
         for r, (prop, value, tip) in enumerate(rows):
             key, val = QTableWidgetItem(prop), QTableWidgetItem(value)
@@ -108,23 +133,64 @@ class Inspector(QWidget):
         self._fill(f"tensor {name}", info.rows(), text)
 
     def show_function(self, fn: Any) -> None:
-        """A backward function node: its class, inputs and saved tensors (``_saved_*``)."""
+        """A backward function node as tables: what it is, where its gradients go, its
+        attributes, and the tensors it saved for backward (name, shape, dtype, kept/freed)."""
         self._showing = ("function", fn)
-        try:
-            from gradviz.core.graph import function_details
-        except ImportError:  # the graph module is optional for the inspector
-            function_details = None
-        rows: list[tuple[str, str, str]] = [("class", type(fn).__name__, "backward function")]
-        if function_details is not None:
-            details = function_details(fn)
-            for key, value in details.items():
-                if key == "class":
-                    continue
-                rows.append((str(key), _short(value), ""))
-        else:
-            nexts = [type(f).__name__ if f is not None else "None" for f, _ in fn.next_functions]
-            rows.append(("next_functions", ", ".join(nexts), "where the gradient goes next"))
-        self._fill(f"function {type(fn).__name__}", rows)
+        details = function_details(fn)
+        names = {id(t): n for n, t in self.model.workspace.tensors.items()}
+        label = details["label"]
+        rows: list[tuple[str, str, str]] = [("class", label, "the backward function")]
+        if details.get("formula"):
+            rows.append(
+                ("forward op", f"{details['op']}: {details['formula']}", "from the catalog")
+            )
+        goes = []
+        for nf, _ in getattr(fn, "next_functions", ()):
+            if nf is None:
+                goes.append("— (needs no gradient)")
+            elif hasattr(nf, "variable"):
+                goes.append(f"{names.get(id(nf.variable), 'a leaf')}.grad")
+            else:
+                goes.append(type(nf).__name__)
+        rows.append(("sends gradients to", ", ".join(goes) or "nothing", "one per forward input"))
+        for attr, info in details["attributes"].items():
+            rows.append((attr.removeprefix("_saved_"), _plain(info), "a value saved for backward"))
+        self._fill(f"function {label}", rows)
+        saved = []
+        for attr, info in details["saved_tensors"].items():
+            items = info["items"] if info["type"] == "tensors" else [info]
+            for i, item in enumerate(items):
+                name = attr.removeprefix("_saved_") + (f"[{i}]" if len(items) > 1 else "")
+                saved.append((name, item))
+        self._fill_saved(fn, saved, names)
+
+    def _fill_saved(self, fn: Any, saved: list[tuple[str, dict]], names: dict[int, str]) -> None:
+        table = self.saved_table
+        table.setRowCount(len(saved))
+        for r, (name, item) in enumerate(saved):
+            if item["type"] == "freed":
+                cells = [name, "—", "—", "freed", "—"]
+                tip = "freed by a backward without retain_graph=True"
+            else:
+                value = getattr(fn, f"_saved_{name.split('[')[0]}", None)
+                if isinstance(value, (tuple, list)):
+                    value = value[int(name.split("[")[1].rstrip("]"))]
+                tensor = value if isinstance(value, torch.Tensor) else None
+                owner = _owner_name(tensor, names, self.model.workspace.tensors)
+                nbytes = tensor.numel() * tensor.element_size() if tensor is not None else None
+                cells = [
+                    f"{name} = {owner}" if owner else name,
+                    str(tuple(item["shape"])),
+                    item["dtype"],
+                    "kept",
+                    format_bytes(nbytes) if nbytes is not None else "?",
+                ]
+                tip = "kept for backward"
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(tip)
+                table.setItem(r, c, cell)
+        table.setVisible(bool(saved))
 
     def show_value(self, title: str, tensor: torch.Tensor | None) -> None:
         """Any tensor, e.g. the gradient carried by a graph edge."""
@@ -143,9 +209,24 @@ class Inspector(QWidget):
         self._fill(title, rows, _values_text(t))
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"tensor {tuple(value.shape)}"
+def _owner_name(t: torch.Tensor | None, names: dict[int, str], tensors: dict) -> str | None:
+    """The workspace name of a saved tensor: the same object, or the same numbers in place."""
+    if t is None:
+        return None
+    if id(t) in names:
+        return names[id(t)]
+    for name, other in tensors.items():
+        same = other.shape == t.shape and other.dtype == t.dtype
+        if same and other.numel() and other.data_ptr() == t.data_ptr():
+            return name
+    return None
+
+
+def _plain(info: dict) -> str:
+    """An attribute's value as a person writes it: 1, [0, 1], True (no type dicts)."""
+    value = info.get("value")
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
     text = str(value)
     return text if len(text) < 200 else text[:197] + "…"
 
