@@ -170,11 +170,11 @@ def test_module_frames_reach_json_dot_and_png(tmp_path):
         assert f'label="{path}"' in text
     png = tmp_path / "g.png"
     assert main(["graph", str(script), "--tensor", "loss", "--out", str(png)]) == 0
+    import torch  # the same drawing the PNG was made from has a frame per module
+
     from gradviz.core.graph import apply_module_tags, capture_graph, module_paths, tag_modules
     from gradviz.core.layout import layout_graph
     from gradviz.qt.graph_scene import GraphScene
-
-    import torch  # the same drawing the PNG was made from has a frame per module
 
     with tag_modules():
         net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU())
