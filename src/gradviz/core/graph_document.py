@@ -175,10 +175,10 @@ class GraphDocument(Emitter):
         if graph is not None and on and not any(n.kind == "saved" for n in graph.nodes):
             graph = _with_saved(graph)
         if graph is not None:
-            self._set_graph(graph, fresh=False)
+            self._set_graph(graph, fresh=False, relayout=True)  # a new picture: lay it out anew
 
     # ------------------------------------------------------------ build
-    def _set_graph(self, graph: Graph, fresh: bool) -> None:
+    def _set_graph(self, graph: Graph, fresh: bool, relayout: bool = False) -> None:
         self.captured = graph
         shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown
@@ -194,7 +194,7 @@ class GraphDocument(Emitter):
             self.collapsed &= set(shown.modules())
         if self.selected is not None and self.selected not in ids:
             self.selected = None
-        self._rebuild(relayout=fresh)
+        self._rebuild(relayout=fresh or relayout)
 
     def _rebuild(self, relayout: bool) -> None:
         """The visible graph from the shown one, and positions for it."""
@@ -206,6 +206,16 @@ class GraphDocument(Emitter):
                 self._key_pos.pop(k, None)
         previous = {nid: self._key_pos[k] for nid, k in keys.items() if k in self._key_pos}
         positions = layout_graph(visible, previous)
+        for _ in range(4):  # a remembered place above its producer (a name re-made deeper)
+            upward = _upward_targets(visible, positions)
+            if not upward:
+                break
+            previous = {nid: p for nid, p in previous.items() if nid not in upward}
+            positions = layout_graph(visible, previous)
+        else:
+            if _upward_targets(visible, positions):
+                previous = {}
+                positions = layout_graph(visible)
         self._forget_overlapped(visible, positions, keys)
         for nid, key in keys.items():
             self._key_pos[key] = positions[nid]
@@ -528,6 +538,16 @@ class GraphDocument(Emitter):
         if self.visible is not None and len(self.visible) != n:
             text += f" · {len(self.visible)} shown"
         return text
+
+
+def _upward_targets(graph: Graph, positions: Mapping[str, Pos]) -> set[str]:
+    """Nodes drawn level with or above a node that feeds them (the arrow would point up)."""
+    out = set()
+    for e in graph.edges:
+        if e.kind in ("data", "saved", "view") and e.source in positions and e.target in positions:
+            if positions[e.target][1] <= positions[e.source][1]:
+                out.add(e.target)
+    return out
 
 
 def _owner(module: str | None, collapsed: set[str]) -> str | None:
