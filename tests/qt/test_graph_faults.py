@@ -109,15 +109,23 @@ def _edges_through_boxes(view) -> list[tuple[str, str, str]]:
 
 
 def test_with_saved_tensors_every_edge_runs_down_and_clear_of_other_boxes(qtbot):
-    ws = chain_ws()
+    ws = Workspace()
     view = show(qtbot, GraphView(ws))
-    view.saved_box.setChecked(True)
-    ws.apply("mul", "r", {"a": "q", "b": "x"})  # a live change with saved tensors on
-    assert any(n.kind == "saved" for n in view.graph().nodes)
-    pos = view.document.positions
-    for e in view.document.visible.edges:
-        assert pos[e.target][1] > pos[e.source][1], (e.source, e.target)
-    assert _edges_through_boxes(view) == []
+    view.saved_box.setChecked(True)  # on from the start: every op adds its saved tensors live
+    ws.create("x", "tensor", {"data": "[1., 2., 3.]"}, requires_grad=True)
+    ws.create("w", "tensor", {"data": "[0.5, -1., 2.]"}, requires_grad=True)
+    for op, name, args in [
+        ("mul", "y", {"a": "x", "b": "w"}), ("sigmoid", "s", {"input": "x"}),
+        ("mul", "z", {"a": "y", "b": "s"}), ("tanh", "t", {"input": "z"}),
+        ("mul", "q", {"a": "t", "b": "x"}), ("mul", "q2", {"a": "q", "b": "w"}),
+        ("sum", "loss", {"input": "q2"}),
+    ]:  # fmt: skip
+        ws.apply(op, name, args)
+        pos = view.document.positions
+        for e in view.document.visible.edges:
+            assert pos[e.target][1] > pos[e.source][1], (e.source, e.target)
+        assert _edges_through_boxes(view) == [], name
+    assert sum(n.kind == "saved" for n in view.graph().nodes) == 10
 
 
 def test_a_name_made_again_deeper_never_sits_above_its_producer(qtbot):

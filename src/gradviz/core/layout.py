@@ -384,14 +384,24 @@ def route_edges(
     (most of them) get no entry.
     """
     nodes = {n.id: n for n in graph.nodes}
-    rows: dict[float, list[tuple[float, float, str]]] = {}
     half_h: dict[str, float] = {}
+    placed = []
     for nid, (x, y) in positions.items():
-        if nid not in nodes:
-            continue
-        w, h = node_size(nodes[nid])
-        half_h[nid] = h / 2
-        rows.setdefault(y, []).append((x - w / 2, x + w / 2, nid))
+        if nid in nodes:
+            w, h = node_size(nodes[nid])
+            half_h[nid] = h / 2
+            placed.append((y, x, w, h, nid))
+    placed.sort()
+    # rows: boxes whose centres lie close together (an incremental layout is not exact)
+    rows: dict[float, list[tuple[float, float, str]]] = {}
+    band_of: dict[float, tuple[float, float]] = {}
+    key = None
+    for y, x, w, h, nid in placed:
+        if key is None or y - key > ROW_GAP / 3:
+            key = y
+        rows.setdefault(key, []).append((x - w / 2, x + w / 2, nid))
+        top, bottom = band_of.get(key, (y - h / 2, y + h / 2))
+        band_of[key] = (min(top, y - h / 2), max(bottom, y + h / 2))
     for boxes in rows.values():
         boxes.sort()
     row_ys = sorted(rows)
@@ -411,9 +421,14 @@ def route_edges(
             # where the edge would cross this row, heading for the target
             x = px + (xb - px) * (y - py) / (y1 - py) if y1 != py else xb
             free = _free_x(rows[y], starts[y], x, margin, (e.source, e.target))
+            if free is None and _free_x(rows[y], starts[y], x, 4 * margin, (e.source, e.target)):
+                free = x  # clear, but close: pass the row straight down so the curve cannot clip
             if free is not None:
-                points.append((free, y))
-                px, py = free, y
+                # straight down through the gap: the curve bends only between rows
+                top, bottom = band_of[y]
+                points.append((free, max(top - 2.0, py + 1.0)))
+                points.append((free, min(bottom + 2.0, y1 - 1.0)))
+                px, py = free, points[-1][1]
         if points:
             routes[index] = points
     return routes
