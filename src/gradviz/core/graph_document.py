@@ -542,12 +542,14 @@ class GraphDocument(Emitter):
 
 def _upward_targets(graph: Graph, positions: Mapping[str, Pos]) -> set[str]:
     """Nodes drawn level with or above a node that feeds them (the arrow would point up)."""
-    out = set()
-    for e in graph.edges:
-        if e.kind in ("data", "saved", "view") and e.source in positions and e.target in positions:
-            if positions[e.target][1] <= positions[e.source][1]:
-                out.add(e.target)
-    return out
+    return {
+        e.target
+        for e in graph.edges
+        if e.kind in ("data", "saved", "view")
+        and e.source in positions
+        and e.target in positions
+        and positions[e.target][1] <= positions[e.source][1]
+    }
 
 
 def _owner(module: str | None, collapsed: set[str]) -> str | None:
