@@ -90,15 +90,23 @@ def test_collapsed_box_shows_the_bytes_its_nodes_saved_for_backward():
     assert f"saved {total} B" in box.note or f"saved {total / 1024:.1f} KB" in box.note
 
 
-def test_a_small_graph_opens_expanded_and_a_budget_sets_the_depth():
+def test_a_graph_opens_at_the_deepest_level_that_fits_the_view():
     net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     graph = capture_module(net, torch.randn(2, 3), loss=lambda o: o.sum())
     doc = GraphDocument()
+    doc.view_size = (2000.0, 2000.0)  # a big screen: it all fits
     doc.show_external(graph)
-    assert doc.collapsed == set()  # it fits: nothing hidden
-    doc.box_budget = 5
+    assert doc.collapsed == set()
+    doc.view_size = (600.0, 620.0)  # a small one: each layer one box
     doc.show_external(graph)
-    assert doc.collapsed == {"net"}  # too many boxes: one level up
+    assert doc.collapsed == {"net.0", "net.1", "net.2"}
+    doc.view_size = (300.0, 150.0)  # tiny: the whole net one box
+    doc.show_external(graph)
+    assert doc.collapsed == {"net"}
+    doc.view_size = (2000.0, 2000.0)
+    doc.box_budget = 5  # too many boxes to even try: one level up
+    doc.show_external(graph)
+    assert doc.collapsed == {"net"}
 
 
 def test_steps_inside_a_collapsed_group_open_it_and_mark_it_otherwise():

@@ -31,7 +31,9 @@ from gradviz.core.layout import Pos, format_bytes, layout_graph, node_size, stab
 Notes = dict[tuple[str, str], tuple[str, str]]
 GROUP_PREFIX = "group:"
 FOLD_PREFIX = "fold:"
-BOX_BUDGET = 40  # boxes a graph may open with: about what a laptop's graph area shows readably
+BOX_BUDGET = 300  # a level with more boxes than this is too busy to open with (not laid out)
+VIEW_SIZE = (800.0, 500.0)  # the graph area at zoom 1, until a view says its own
+FRAME_ROOM = 30.0  # module frames and the scene margin around the boxes
 
 
 def group_id(path: str) -> str:
@@ -104,6 +106,7 @@ class GraphDocument(Emitter):
         self.unfolded: set[str] = set()  # folds the user opened
         self.follow_steps = True  # a step into a collapsed group opens it
         self.box_budget = BOX_BUDGET
+        self.view_size = VIEW_SIZE  # set by the view: what fits at a readable zoom
         self.selected: str | None = None
         self.current: str | None = None
         self.done: set[str] = set()
@@ -307,7 +310,9 @@ class GraphDocument(Emitter):
         return opened
 
     def _initial_collapse(self, graph: Graph) -> set[str]:
-        """The deepest module level whose boxes fit the budget (the top level if none does)."""
+        """The deepest module level whose drawing fits the view at a readable zoom
+        (the top level when none does). Levels with more boxes than ``box_budget`` are not
+        even laid out."""
         paths = graph.modules()
         if not paths:
             return set()
@@ -315,11 +320,27 @@ class GraphDocument(Emitter):
         best: set[str] = {p for p in paths if path_depth(p) == 1}
         for depth in range(1, deepest + 2):
             collapsed = {p for p in paths if path_depth(p) == depth}
-            if self._count_boxes(graph, collapsed) <= self.box_budget:
-                best = collapsed
-            else:
+            if self._count_boxes(graph, collapsed) > self.box_budget:
                 break
+            if not self._fits(graph, collapsed):
+                break
+            best = collapsed
         return best
+
+    def _fits(self, graph: Graph, collapsed: set[str]) -> bool:
+        """Whether the drawing with these groups collapsed fits ``view_size`` at zoom 1."""
+        visible, _ = self._visible(graph, collapsed)
+        positions = layout_graph(visible)
+        if not positions:
+            return True
+        x0 = y0 = float("inf")
+        x1 = y1 = float("-inf")
+        for n in visible.nodes:
+            (x, y), (w, h) = positions[n.id], node_size(n)
+            x0, y0 = min(x0, x - w / 2), min(y0, y - h / 2)
+            x1, y1 = max(x1, x + w / 2), max(y1, y + h / 2)
+        width, height = self.view_size
+        return x1 - x0 + 2 * FRAME_ROOM <= width and y1 - y0 + 2 * FRAME_ROOM <= height
 
     def _count_boxes(self, graph: Graph, collapsed: set[str]) -> int:
         units = set()
@@ -380,9 +401,11 @@ class GraphDocument(Emitter):
         return (cls, params, inner)
 
     # ---------------------------------------------------- visible graph
-    def _visible(self, shown: Graph) -> tuple[Graph, dict[str, str]]:
+    def _visible(
+        self, shown: Graph, collapsed: set[str] | None = None
+    ) -> tuple[Graph, dict[str, str]]:
         """Each collapsed group and closed fold as one box; edges merged onto the boxes."""
-        collapsed = self.collapsed
+        collapsed = self.collapsed if collapsed is None else collapsed
         closed = {
             fid: f
             for fid, f in self.folds.items()

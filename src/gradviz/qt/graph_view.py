@@ -67,7 +67,6 @@ FIT_MIN_SCALE = EDGE_TEXT_MIN_SCALE  # "Fit" stops here: every label stays reada
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
 FIT_MAX_SCALE = 1.25  # a tiny graph is not blown up to fill the window
 FOLLOW_MARGIN = 40  # px: a current node closer than this to the edge makes the view pan
-BOX_AREA = 150 * 64  # px² one box needs on screen: sets how many boxes a graph opens with
 
 _THEME_EVENTS = (
     QEvent.Type.PaletteChange,
@@ -477,7 +476,8 @@ class GraphView(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         vp = self.canvas.viewport().size()
-        self.document.box_budget = max(12, vp.width() * vp.height() // BOX_AREA)
+        # what fits at the smallest readable zoom: a module graph opens at a depth that fits
+        self.document.view_size = (vp.width() / FIT_MIN_SCALE, vp.height() / FIT_MIN_SCALE)
         self._place_hint()
         self.status.place()
         if self._auto_fit:
