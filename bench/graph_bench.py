@@ -13,6 +13,9 @@ many heads), it times in this one process, median of ``--runs``:
 and prints each pair with its ratio (target: gradviz >= 3x faster). Then it
 steps the zoom of a GraphView showing ~5 000 nodes and times each redraw
 (target: < 33 ms per step).
+
+``--scale`` runs bench/graph_scale.py instead: 50 000-node module graphs opened
+collapsed (the graph document) against the full layout, in the same run.
 """
 
 from __future__ import annotations
@@ -169,7 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
     parser.add_argument("--zoom-nodes", type=int, default=5000)
     parser.add_argument("--no-dot", action="store_true", help="skip torchviz + Graphviz")
+    parser.add_argument(
+        "--scale", action="store_true", help="50 000-node graphs, collapsed vs full"
+    )
     args = parser.parse_args(argv)
+    if args.scale:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import graph_scale
+
+        return graph_scale.run(max(1, args.runs // 5))
     torch.manual_seed(0)
     from PySide6.QtWidgets import QApplication
 

@@ -208,11 +208,11 @@ class Graph:
 
     def modules(self) -> list[str]:
         """Every module path that tags a node, with its parents ("net.0" gives "net" too)."""
+        tagged = {n.module for n in self.nodes if n.module}
         paths: set[str] = set()
-        for n in self.nodes:
-            if n.module:
-                parts = n.module.split(".")
-                paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        for module in tagged:
+            parts = module.split(".")
+            paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
         return sorted(paths, key=lambda p: (p.count("."), p))
 
     def depth(self) -> int:
@@ -537,6 +537,7 @@ def _tensors(value: Any) -> list[torch.Tensor]:
     return []
 
 
+_CONTAINER_FORWARDS = {torch.nn.Sequential.forward}
 MODULE_KEY = "gradviz.module"  # where a grad_fn's metadata names the module that made it
 
 
@@ -550,6 +551,8 @@ class ModuleTagger:
     """
 
     def after_forward(self, mod: torch.nn.Module, args: Any, output: Any) -> None:
+        if type(mod).forward in _CONTAINER_FORWARDS:
+            return  # a Sequential makes nothing itself: its children tag everything inside
         stop = {id(t.grad_fn) for t in _tensors(args) if t.grad_fn is not None}
         starts = [t.grad_fn for t in _tensors(output) if t.grad_fn is not None]
         # everything made between the inputs and the outputs; a child's functions are

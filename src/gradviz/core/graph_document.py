@@ -344,8 +344,9 @@ class GraphDocument(Emitter):
 
     def _count_boxes(self, graph: Graph, collapsed: set[str]) -> int:
         units = set()
+        cache: dict = {}
         for n in graph.nodes:
-            owner = _owner(n.module, collapsed)
+            owner = _owner(n.module, collapsed, cache)
             units.add(owner if owner is not None else n.id)
         folded = 0
         for fold in self.folds.values():
@@ -365,9 +366,10 @@ class GraphDocument(Emitter):
             parent = path.rsplit(".", 1)[0] if "." in path else None
             children.setdefault(parent, []).append(path)
         folds: dict[str, Fold] = {}
-        for parent, kids in children.items():
+        for kids in children.values():
             kids.sort(key=_sibling_key)
-            sig = [self._signature(graph, p) for p in kids]
+        for parent, kids in children.items():
+            sig = [self._signature(graph, p, children) for p in kids]
             i = 0
             while i < len(kids):
                 found = None
@@ -391,14 +393,12 @@ class GraphDocument(Emitter):
                 i += period * reps
         return folds
 
-    def _signature(self, graph: Graph, path: str) -> tuple:
-        cls, params = graph.module_info.get(path, ("?", 0))
-        inner = tuple(
-            graph.module_info.get(p, ("?", 0))
-            for p in sorted(graph.module_info)
-            if p.startswith(path + ".") and p.count(".") == path.count(".") + 1
-        )
-        return (cls, params, inner)
+    @staticmethod
+    def _signature(graph: Graph, path: str, children: Mapping[str | None, list[str]]) -> tuple:
+        """What makes two blocks the same: class, parameter count, and their children's."""
+        info = graph.module_info
+        inner = tuple(info.get(p, ("?", 0)) for p in children.get(path, ()))
+        return (*info.get(path, ("?", 0)), inner)
 
     # ---------------------------------------------------- visible graph
     def _visible(
@@ -418,8 +418,9 @@ class GraphDocument(Emitter):
         visible.refs, visible.roots, visible.module_info = shown.refs, [], shown.module_info
         unit: dict[str, str] = {}
         members: dict[str, list[Node]] = {}
+        cache: dict = {}
         for n in shown.nodes:
-            owner = _owner(n.module, collapsed)
+            owner = _owner(n.module, collapsed, cache)
             if owner is None:
                 unit[n.id] = n.id
                 visible.add_node(n)
@@ -575,12 +576,15 @@ def _upward_targets(graph: Graph, positions: Mapping[str, Pos]) -> set[str]:
     }
 
 
-def _owner(module: str | None, collapsed: set[str]) -> str | None:
-    """The outermost collapsed group that contains ``module``."""
-    for path in ancestors(module):
-        if path in collapsed:
-            return path
-    return None
+def _owner(module: str | None, collapsed: set[str], cache: dict | None = None) -> str | None:
+    """The outermost collapsed group that contains ``module`` (``cache``: per module path,
+    for one pass over many nodes that share few paths)."""
+    if cache is not None and module in cache:
+        return cache[module]
+    found = next((p for p in ancestors(module) if p in collapsed), None)
+    if cache is not None:
+        cache[module] = found
+    return found
 
 
 def _with_saved(graph: Graph) -> Graph:

@@ -66,7 +66,7 @@ EDGE_TEXT_MIN_SCALE = MIN_TEXT_PX / EDGE_PX
 FIT_MIN_SCALE = EDGE_TEXT_MIN_SCALE  # "Fit" stops here: every label stays readable
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
 FIT_MAX_SCALE = 1.25  # a tiny graph is not blown up to fill the window
-FOLLOW_MARGIN = 40  # px: a current node closer than this to the edge makes the view pan
+FOLLOW_MARGIN = 64  # px: a current node closer than this to the edge makes the view pan
 
 _THEME_EVENTS = (
     QEvent.Type.PaletteChange,
@@ -164,7 +164,7 @@ class _Canvas(QGraphicsView):
 class Minimap(QGraphicsView):
     """The whole drawing in a corner, with a frame where the main view looks; click to go."""
 
-    SIZE = (150, 110)
+    SIZE = (110, 84)
 
     def __init__(self, owner: GraphView) -> None:
         super().__init__(owner.scene, owner.canvas)

@@ -110,6 +110,7 @@ class Inspector(QWidget):
             self.table.setItem(r, 0, key)
             self.table.setItem(r, 1, val)
         self.values.setPlainText(values)
+        self.values.setVisible(bool(values) or not rows)  # a function has no values to show
 
     def _on_changed(self, event: Event) -> None:
         kind, _what = self._showing
