@@ -57,9 +57,9 @@ class Head(nn.Module):
 
 
 class Block(nn.Module):
-    """A transformer block with explicit heads: about 1 000 nodes at 40 heads."""
+    """A transformer block with explicit heads: about 1 000 nodes at 60 heads."""
 
-    def __init__(self, width: int = 8, heads: int = 40, dim: int = 2) -> None:
+    def __init__(self, width: int = 8, heads: int = 60, dim: int = 2) -> None:
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(width), nn.LayerNorm(width)
         self.heads = nn.ModuleList(Head(width, dim) for _ in range(heads))
@@ -147,26 +147,26 @@ def frames(view, app, steps: int = 12) -> tuple[float, float]:
     return median(pans), median(zooms)
 
 
-def expand_one(view, doc, app) -> float:
-    """Open one collapsed box (or fold) and draw it; the median of opening and closing."""
-    times = []
-    target = next((n.id for n in doc.visible.nodes if n.kind == "group"), None)
-    if target is None:
-        return float("nan")
-    for _ in range(3):
+def expand_one(view, doc, app) -> tuple[float, float]:
+    """(opening the ×N fold, expanding one block after that): medians, drawn included."""
+
+    def timed(action) -> float:
         t0 = time.perf_counter()
-        if target.startswith("fold:"):
-            doc.unfold(target)
-        else:
-            doc.expand(target[len("group:") :])
+        action()
         _paint(view, app)
-        times.append(time.perf_counter() - t0)
-        if target.startswith("fold:"):
-            doc.fold(target)
-        else:
-            doc.collapse(target[len("group:") :])
-        _paint(view, app)
-    return median(times)
+        return time.perf_counter() - t0
+
+    fold = next((n.id for n in doc.visible.nodes if n.id.startswith("fold:")), None)
+    unfold = timed(lambda: doc.unfold(fold)) if fold else float("nan")
+    groups = [n.id[len("group:") :] for n in doc.visible.nodes if n.id.startswith("group:")]
+    if not groups:
+        return unfold, float("nan")
+    path = groups[len(groups) // 2]
+    times = []
+    for _ in range(3):
+        times.append(timed(lambda p=path: doc.expand(p)))
+        timed(lambda p=path: doc.collapse(p))
+    return unfold, median(times)
 
 
 def run(runs: int = 1) -> int:
@@ -181,8 +181,8 @@ def run(runs: int = 1) -> int:
             view, doc, graph, t = open_collapsed(build, app)
             now.append(t)
             n_nodes, n_shown = len(graph), len(doc.visible)
-            expand = expand_one(view, doc, app)
             pan, zoom = frames(view, app)
+            unfold, expand = expand_one(view, doc, app)
             view.close()
             view.deleteLater()
             app.processEvents()
@@ -206,7 +206,8 @@ def run(runs: int = 1) -> int:
         print(f"  open, collapsed : {total_now:6.2f} s  ({parts_now})   target < 2 s")
         print(f"  open, full      : {total_before:6.2f} s  ({parts_before})")
         print(f"  ratio full / collapsed: {total_before / total_now:.1f}x")
-        print(f"  expand one group: {expand * 1000:6.1f} ms   target < 100 ms")
+        print(f"  open the ×N fold: {unfold * 1000:6.1f} ms")
+        print(f"  expand one block: {expand * 1000:6.1f} ms   target < 100 ms")
         print(
             f"  frames collapsed: pan {pan * 1000:.1f} ms, zoom {zoom * 1000:.1f} ms   target < 16"
         )

@@ -200,6 +200,8 @@ def test_module_groups_collapse_and_expand(qtbot):
     view.show()
     graph = _mlp_graph()
     view.show_graph(graph)
+    assert view.document.collapsed  # too tall to fit at a readable zoom: it opens collapsed
+    qtbot.mouseClick(view.expand_button, Qt.MouseButton.LeftButton)
     assert view.graph() is not None and view.groups() == ["net", "net.0", "net.1", "net.2"]
     assert set(view.scene.group_items) == {"net", "net.0", "net.1", "net.2"}
     total = view.node_count()

@@ -206,8 +206,21 @@ class Graph:
             counts[n.kind] += 1
         return counts
 
+    def _cached(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered while the graph keeps its size (a 50 000-node graph is
+        asked for its modules and depth on every redraw)."""
+        key = (len(self.nodes), len(self.edges), tuple(n.module for n in self.nodes[:1]))
+        cache = self.__dict__.setdefault("_cache", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] != key:
+            hit = cache[name] = (key, compute())
+        return hit[1]
+
     def modules(self) -> list[str]:
         """Every module path that tags a node, with its parents ("net.0" gives "net" too)."""
+        return list(self._cached("modules", self._modules))
+
+    def _modules(self) -> list[str]:
         tagged = {n.module for n in self.nodes if n.module}
         paths: set[str] = set()
         for module in tagged:
@@ -217,6 +230,9 @@ class Graph:
 
     def depth(self) -> int:
         """Nodes on the longest data-flow path (0 for an empty graph)."""
+        return self._cached("depth", self._depth)
+
+    def _depth(self) -> int:
         preds: dict[str, list[str]] = {n.id: [] for n in self.nodes}
         for e in self.edges:
             if e.kind == "data" and e.target in preds and e.source in preds:
@@ -581,6 +597,7 @@ def apply_module_tags(graph: Graph, paths: Mapping[torch.nn.Module, str]) -> Gra
         if n.kind == "saved" and n.id in saved_by:
             n.module = graph.node(saved_by[n.id]).module
     graph.module_info = module_info(paths)
+    graph.__dict__.pop("_cache", None)  # the modules changed
     return graph
 
 

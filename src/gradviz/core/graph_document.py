@@ -114,6 +114,7 @@ class GraphDocument(Emitter):
         self.error = ""
         self._unit: dict[str, str] = {}  # real node id -> visible id
         self._saved_bytes: dict[str, int] = {}
+        self._probe: tuple | None = None  # the last visible graph _fits built, for reuse
         if workspace is not None:
             workspace.subscribe(self._on_workspace)
             self.refresh()
@@ -202,7 +203,11 @@ class GraphDocument(Emitter):
     def _rebuild(self, relayout: bool) -> None:
         """The visible graph from the shown one, and positions for it."""
         shown = self.graph
-        visible, unit = self._visible(shown)
+        probe, self._probe = self._probe, None
+        if probe is not None and probe[0] == (frozenset(self.collapsed), frozenset(self.unfolded)):
+            visible, unit = probe[1], probe[2]  # built while choosing the opening level
+        else:
+            visible, unit = self._visible(shown)
         keys = stable_keys(visible)
         if relayout:
             for k in keys.values():
@@ -329,7 +334,8 @@ class GraphDocument(Emitter):
 
     def _fits(self, graph: Graph, collapsed: set[str]) -> bool:
         """Whether the drawing with these groups collapsed fits ``view_size`` at zoom 1."""
-        visible, _ = self._visible(graph, collapsed)
+        visible, unit = self._visible(graph, collapsed)
+        self._probe = ((frozenset(collapsed), frozenset(self.unfolded)), visible, unit)
         positions = layout_graph(visible)
         if not positions:
             return True
