@@ -15,6 +15,7 @@ pans (smoothly, and only when needed) to keep the current node in sight.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -222,11 +223,9 @@ class GraphView(QWidget):
         self.minimap = Minimap(self)
         self._follow_theme()
         self.document.subscribe(self._on_document)
-        self.destroyed.connect(self._detach)
+        # a view deleted without close() must not stay subscribed to a live document
+        self.destroyed.connect(functools.partial(self.document.unsubscribe, self._on_document))
         self._draw_graph()
-
-    def _detach(self, *_args) -> None:
-        self.document.unsubscribe(self._on_document)
 
     # -------------------------------------------------------------- ui
     def _build_ui(self) -> None:
