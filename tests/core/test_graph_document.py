@@ -240,3 +240,31 @@ def test_module_tags_put_a_parents_own_ops_in_the_parent():
     mul = [n for n in graph.nodes if n.label == "MulBackward0"]
     assert sorted(n.module for n in mul) == ["net.0", "net.1"]  # behind the child's ops
     assert out.shape == (2, 3)
+
+
+def test_expanding_a_block_opens_one_level_and_repeated_heads_fold():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.heads = nn.ModuleList(nn.Linear(4, 4) for _ in range(5))
+            self.out = nn.Linear(4, 4)
+
+        def forward(self, x):
+            return self.out(sum(h(x) for h in self.heads))
+
+    torch.manual_seed(0)
+    net = nn.Sequential(Block(), Block(), Block())
+    graph = capture_module(net, torch.randn(2, 4), loss=lambda o: o.sum())
+    doc = GraphDocument()
+    doc.view_size = (600.0, 600.0)
+    doc.show_external(graph)
+    assert [n.label for n in doc.visible.nodes if n.kind == "group"] == ["net.0…2 Block ×3"]
+    doc.unfold("fold:net.0")
+    doc.expand("net.1")
+    groups = sorted(n.label for n in doc.visible.nodes if n.kind == "group")
+    # net.1 shows its children as boxes, one level only
+    assert groups == ["net.0 Block", "net.1.heads ModuleList", "net.1.out Linear", "net.2 Block"]
+    doc.expand("net.1.heads")  # the five identical heads fold into one ×5 box
+    assert "net.1.heads.0…4 Linear ×5" in [n.label for n in doc.visible.nodes]
+    inner = [n for n in graph.nodes if n.module and n.module.startswith("net.1.heads.")]
+    assert all(doc.unit_of(n.id) != n.id for n in inner)  # still inside a box

@@ -256,10 +256,25 @@ class GraphDocument(Emitter):
         self._set_collapsed({path} | self.collapsed)
 
     def expand(self, path: str) -> None:
+        """Open one level: the module's own children show as collapsed boxes."""
         if path.startswith(FOLD_PREFIX):
             self.unfold(path)
             return
-        self._set_collapsed(self.collapsed - {path})
+        collapsed = set(self.collapsed)
+        self._open(path, collapsed)
+        self._set_collapsed(collapsed)
+
+    def _open(self, path: str, collapsed: set[str]) -> None:
+        if path in collapsed:
+            collapsed.discard(path)
+            collapsed.update(self._children().get(path, ()))
+
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for p in self.groups():
+            if "." in p:
+                children.setdefault(p.rsplit(".", 1)[0], []).append(p)
+        return children
 
     def toggle_group(self, path: str) -> None:
         if path.startswith(FOLD_PREFIX):
@@ -306,7 +321,9 @@ class GraphDocument(Emitter):
             if fid not in self.unfolded and any(p in fold.paths for p in paths):
                 self.unfolded.add(fid)
                 opened = True
-        keep = self.collapsed - set(paths)
+        keep = set(self.collapsed)
+        for path in paths:  # outer to inner: each opened level shows its children collapsed
+            self._open(path, keep)
         if keep != self.collapsed:
             self.collapsed = keep
             opened = True
