@@ -56,6 +56,9 @@ def _bright_pixels(widget) -> int:
 
 
 def test_disabled_buttons_look_disabled_in_the_dark_theme(qtbot, qapp):
+    # put the app back exactly as it was: later tests measure widgets in the default style
+    style, palette = qapp.style().name(), qapp.palette()
+    sheet, theme = qapp.styleSheet(), qapp.property("gradviz_theme")
     try:
         apply_theme(qapp, "dark")
         on, off = QPushButton("Step ▶"), QPushButton("Step ▶")
@@ -66,7 +69,10 @@ def test_disabled_buttons_look_disabled_in_the_dark_theme(qtbot, qapp):
         assert _bright_pixels(on) > 20
         assert _bright_pixels(off) < _bright_pixels(on) / 4
     finally:
-        apply_theme(qapp, "light")
+        qapp.setProperty("gradviz_theme", theme)
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
+        qapp.setStyleSheet(sheet)
 
 
 # ------------------------------------------------------------------------- 6
