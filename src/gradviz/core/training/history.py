@@ -235,6 +235,12 @@ class RunHistory:
             self._s(f"grad_norm/{name}").append(step, value)
         for name, value in (r.params or {}).items():
             self._s(f"param/{name}").append(step, value)
+        for name, value in (r.update_ratios or {}).items():
+            if math.isfinite(value):
+                self._s(f"update_ratio/{name}").append(step, value)
+        for name, value in (r.scalars or {}).items():
+            if math.isfinite(value):
+                self._s(f"scalar/{name}").append(step, value)
         if not r.has_detail:
             return
         self.last_detail = r
@@ -251,6 +257,8 @@ class RunHistory:
             self._s(f"act_std/{name}").append(step, st.std)
             if math.isfinite(st.dead_fraction):
                 self._s(f"act_dead/{name}").append(step, st.dead_fraction)
+            if math.isfinite(st.saturated_fraction):
+                self._s(f"act_saturated/{name}").append(step, st.saturated_fraction)
             self._r(f"act/{name}").append(step, st.histogram)
 
     def extend(self, reports: Iterable[Report]) -> None:

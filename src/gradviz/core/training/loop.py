@@ -493,6 +493,10 @@ class _Run:
         has_grads = any(p.grad is not None for p in s.model.parameters())
         norms = M.layer_grad_norms(s.layers) if self.opt.grad_norms and has_grads else []
         tensors += [n.reshape(1).to(s.device) for n in norms]
+        probe = getattr(s, "update_probe", None)  # the doctor's update-to-weight ratios
+        ratios = probe.take() if probe is not None else None
+        if ratios is not None:
+            tensors.append(ratios.to(s.device))
         if self.is_linreg:
             tensors += s.linreg_params()
         values = M.to_host(tensors).tolist()
@@ -507,6 +511,11 @@ class _Run:
         if norms:
             report.grad_norms = {name: values[pos + i] for i, (name, _m) in enumerate(s.layers)}
             pos += len(norms)
+        if ratios is not None:
+            report.update_ratios = dict(
+                zip(probe.names, values[pos : pos + len(ratios)], strict=True)
+            )
+            pos += len(ratios)
         if self.is_linreg:
             w = values[pos : pos + s.model[0].weight.numel()]
             report.params = {f"w{i + 1}": v for i, v in enumerate(w)}

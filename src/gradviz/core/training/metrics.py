@@ -39,6 +39,8 @@ class ActivationStats:
     std: float
     dead_fraction: float  # units that output 0 for every probe sample (ReLU only; else nan)
     histogram: Histogram
+    # outputs in the flat tails (tanh: |y| > 0.99; sigmoid: y < 0.01 or y > 0.99; else nan)
+    saturated_fraction: float = math.nan
 
 
 def to_host(tensors: Sequence[torch.Tensor]) -> np.ndarray:
@@ -200,19 +202,37 @@ def activation_stats(
         return {}, output
     names = [n for n, _ in layers if n in captured]
     relu_like = {n for n, m in layers if isinstance(m, nn.ReLU)}
+    kinds = {n: m for n, m in layers}
     parts, flats = [], []
     for n in names:
         out = captured[n].reshape(captured[n].shape[0], -1).float()
         dead = (out <= 0).all(dim=0).float().mean() if n in relu_like else out.new_tensor(math.nan)
-        parts.append(torch.stack([out.mean(), out.std(unbiased=False), dead]))
+        parts.append(
+            torch.stack([out.mean(), out.std(unbiased=False), dead, saturation(kinds[n], out)])
+        )
         flats.append(out.reshape(-1))
-    moments = to_host(parts).reshape(len(names), 3)
+    moments = to_host(parts).reshape(len(names), 4)
     hists = _histograms(flats, bins)
     stats = {
-        n: ActivationStats(float(m[0]), float(m[1]), float(m[2]), h)
+        n: ActivationStats(float(m[0]), float(m[1]), float(m[2]), h, float(m[3]))
         for n, m, h in zip(names, moments, hists, strict=True)
     }
     return stats, output
+
+
+SATURATION_EDGE = 0.01  # how close to an asymptote counts as saturated (see doctor.THRESHOLDS)
+
+
+def saturation(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
+    """Fraction of outputs in the flat tails of a tanh or sigmoid (nan for other layers).
+
+    There the derivative is below about 0.02, so almost no gradient flows back through.
+    """
+    if isinstance(module, nn.Tanh):
+        return (out.abs() > 1 - SATURATION_EDGE).float().mean()
+    if isinstance(module, nn.Sigmoid):
+        return ((out < SATURATION_EDGE) | (out > 1 - SATURATION_EDGE)).float().mean()
+    return out.new_tensor(math.nan)
 
 
 def loss_and_accuracy(

@@ -27,6 +27,8 @@ class Report:
     train_loss: float | None = None  # mean mini-batch loss since the previous report
     grad_norms: dict[str, float] | None = None
     params: dict[str, float] | None = None  # linreg: w1, w2, b
+    update_ratios: dict[str, float] | None = None  # ‖Δw‖/‖w‖ of one step per layer
+    scalars: dict[str, float] | None = None  # extra values a watched script logged
     # detail: evaluated on the data, histograms and activations
     full_train_loss: float | None = None
     train_accuracy: float | None = None

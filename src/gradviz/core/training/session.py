@@ -16,6 +16,7 @@ from gradviz.core.training.models import (
     twolayer_model,
 )
 from gradviz.core.training.optim import make_optimizer
+from gradviz.core.training.update_ratio import UpdateRatioProbe
 
 
 def build_model(config: TrainConfig, data: Dataset) -> nn.Module:
@@ -60,6 +61,7 @@ class TrainSession:
             config.momentum,
         )
         self.layers = param_layers(self.model)
+        self.update_probe = UpdateRatioProbe(self.optimizer, self.layers)
         self.act_layers = activation_layers(self.model)
         self.steps_per_epoch = config.steps_per_epoch(self.data.n_train)
         self.total_steps = config.total_steps(self.data.n_train)
