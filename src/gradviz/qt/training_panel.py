@@ -39,11 +39,13 @@ from gradviz.core.devices import DeviceError
 from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from gradviz.core.training.config import ConfigError, default_config
 from gradviz.core.training.datasets import Dataset, make_dataset
+from gradviz.core.training.doctor import Diagnosis
 from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.loop import MetricOptions, RunResult, TrainState, snapshot
 from gradviz.core.training.report import Report, progress_text
 from gradviz.core.training.session import TrainSession
+from gradviz.qt.diagnosis_view import DiagnosisView
 from gradviz.qt.training_form import TrainingForm
 from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
@@ -57,6 +59,7 @@ class TrainingPanel(QWidget):
     statusMessage = Signal(str)
     inspectRequested = Signal(object)  # a gradviz.core.graph.Graph of one batch's loss
     runFinished = Signal(object)  # RunResult
+    layerSelected = Signal(str)  # the Diagnosis view picked a layer (for the graph view)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +76,10 @@ class TrainingPanel(QWidget):
 
         self.form = TrainingForm()
         self.tabs = PlotTabs()
+        self.diagnosis = Diagnosis()
+        self.diagnosis_view = DiagnosisView(self.diagnosis)
+        self.tabs.addTab(self.diagnosis_view, "Diagnosis")
+        self.diagnosis.subscribe(self._on_diagnosis)
         self._build_controls()
 
         left = QWidget()
@@ -252,12 +259,25 @@ class TrainingPanel(QWidget):
             self._say(str(exc), error=True)
             return
         self.session = None
-        self.history = RunHistory()
-        self._last_report = None
+        self._new_history()
         self._setup_plots(demo, data)
         self.progress.setValue(0)
         self.progress_label.setText("not started: press Start, or Step for one batch")
         self._sync_buttons()
+
+    def _new_history(self) -> None:
+        self.history = RunHistory()
+        self._last_report = None
+        self.diagnosis.reset()
+
+    def _on_diagnosis(self, event: str) -> None:
+        if event == "verdicts":
+            n = len(self.diagnosis.verdicts())
+            i = self.tabs.indexOf(self.diagnosis_view)
+            self.tabs.setTabText(i, f"Diagnosis ({n})" if n else "Diagnosis")
+        elif event == "selection" and self.diagnosis.selected:
+            self.tabs.follow_layer(self.diagnosis.selected)
+            self.layerSelected.emit(self.diagnosis.selected)
 
     def _setup_plots(self, demo: str, data: Dataset) -> None:
         self._clear_history_notes()
@@ -281,8 +301,7 @@ class TrainingPanel(QWidget):
             self._say(f"cannot start: {exc}", error=True)
             return None
         self.session = session
-        self.history = RunHistory()
-        self._last_report = None
+        self._new_history()
         self._setup_plots(config.demo, session.data_cpu)
         self.tabs.set_span(session.total_steps)
         return session
@@ -364,6 +383,7 @@ class TrainingPanel(QWidget):
         if self.sender() is not self.run or self._closing:
             return  # a late report of a run that was replaced
         self.history.add(r)
+        self.diagnosis.observe(r)
         self._last_report = r
         if self._tb is not None:
             self._tb.add(r)
@@ -466,7 +486,7 @@ class TrainingPanel(QWidget):
         self.form.set_config(session.config)
         self.tabs.activations.show_activation(session.config.activation)
         self.session = session
-        self.history = RunHistory()
+        self._new_history()
         self._setup_plots(session.config.demo, session.data_cpu)
         self.tabs.set_span(session.total_steps)
         self._show_model_state(session)
@@ -503,7 +523,9 @@ class TrainingPanel(QWidget):
 
     def _show_model_state(self, session: TrainSession) -> None:
         """A one-off report of a loaded model, so the plots show what it does."""
-        self.history.add(snapshot(session, self.options))
+        report = snapshot(session, self.options)
+        self.history.add(report)
+        self.diagnosis.observe(report)
         self._redraw(force=True)
 
     def export_csv(self, path: str | Path) -> bool:

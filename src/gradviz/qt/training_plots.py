@@ -284,10 +284,17 @@ def summary_text(h: RunHistory) -> str:
 
 
 class _LayerPicker(QComboBox):
+    wanted: str | None = None  # a layer asked for (by the Diagnosis view) before it had data
+
+    def want(self, name: str) -> None:
+        self.wanted = name
+        if self.findText(name) >= 0:
+            self.setCurrentText(name)
+
     def sync(self, names: list[str]) -> None:
         if [self.itemText(i) for i in range(self.count())] == names:
             return
-        current = self.currentText()
+        current = self.wanted if self.wanted in names else self.currentText()
         self.blockSignals(True)
         self.clear()
         self.addItems(names)
@@ -451,6 +458,11 @@ class PlotTabs(QTabWidget):
     def refresh_all(self, h: RunHistory) -> None:
         for tab in (self.overview, self.weights, self.activations):
             tab.refresh(h)
+
+    def follow_layer(self, name: str) -> None:
+        """Show ``name`` in the layer pickers that have it (a verdict was clicked)."""
+        for picker in (self.weights.layer, self.activations.layer):
+            picker.want(name)
 
     def set_span(self, total_steps: int) -> None:
         """Fix the step axis to the whole run: axes stay put, and the run fills the plot."""

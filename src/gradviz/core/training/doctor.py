@@ -318,7 +318,7 @@ class Diagnosis:
         self._listeners: list[Callable[[str], None]] = []
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
-        """``listener(event)`` with event "verdicts" or "selection"."""
+        """``listener(event)``: "verdicts" (changed), "observed" (same verdicts) or "selection"."""
         self._listeners.append(listener)
 
     def _emit(self, event: str) -> None:
@@ -326,15 +326,13 @@ class Diagnosis:
             fn(event)
 
     def observe(self, r: Report) -> None:
-        if self.doctor.observe(r):
-            self._emit("verdicts")
+        self._emit("verdicts" if self.doctor.observe(r) else "observed")
 
     def observe_all(self, reports) -> None:
         changed = False
         for r in reports:
             changed |= self.doctor.observe(r)
-        if changed:
-            self._emit("verdicts")
+        self._emit("verdicts" if changed else "observed")
 
     def reset(self) -> None:
         self.doctor.reset()
