@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", metavar="FILE", help="write a JSON summary of the run")
     p.add_argument("--checkpoint", metavar="FILE", help="save the trained model here")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _register_your_model(p)
 
     def one_line_error(message: str) -> None:
         # argparse would print the whole usage; one clear line is easier to act on
@@ -152,8 +153,12 @@ def run(args: argparse.Namespace) -> int:
     from gradviz.core.training.loop import MetricOptions, TrainState, evaluate, train
     from gradviz.core.training.session import TrainSession
 
-    if not args.demo:
-        raise CommandError(f"--demo is required: choose one of {', '.join(DEMOS)}")
+    if not args.demo and not args.model:
+        raise CommandError(
+            f"--demo is required (or --model FILE.py): choose one of {', '.join(DEMOS)}"
+        )
+    if args.demo and args.model:
+        raise CommandError("give --demo or --model, not both")
     # refuse unwritable outputs before spending time on training
     for flag in ("csv", "json", "checkpoint"):
         path = getattr(args, flag)
@@ -163,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
             except CheckpointError as exc:
                 raise CommandError(f"--{flag}: {exc}") from None
     try:
-        config = default_config(args.demo, **_overrides(args)).validate()
+        config = default_config(args.demo or "custom", **_overrides(args), **_your_model(args))
+        config = config.validate()
         session = TrainSession(config)
     except (ConfigError, DeviceError) as exc:
         raise CommandError(str(exc)) from None
@@ -190,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     final = evaluate(session)
     eval_seconds = time.perf_counter() - t0
     summary = {
-        "demo": config.demo,
+        "demo": _source_name(config),
         "device": str(session.device),
         "status": status,
         "steps": result.step,
@@ -297,3 +303,40 @@ def _summary_line(s: dict) -> str:
         f"{s['metrics_seconds'] + s['eval_seconds']:.2f} s metrics and evaluation)"
     )
     return "; ".join(parts)
+
+
+def _register_your_model(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("your model (the .py file is Python code: it runs)")
+    g.add_argument(
+        "--model", metavar="FILE.py", help="a file defining model() (and data(), loss())"
+    )
+    g.add_argument("--data", metavar="FILE", help="a .csv or .npz file instead of data()")
+    g.add_argument("--target", metavar="COL", help="the data file's target column")
+    g.add_argument("--features", metavar="COLS", help="feature columns, e.g. a,b (default: rest)")
+    g.add_argument("--task", choices=("auto", "regression", "classification"), default="auto")
+    g.add_argument("--classes", type=int, metavar="N", help="number of classes (default: labels)")
+
+
+def _your_model(args: argparse.Namespace) -> dict:
+    if not args.model:
+        if args.data or args.target:
+            raise CommandError("--data and --target go with --model FILE.py")
+        return {}
+    out: dict = {"model_file": args.model, "task": args.task}
+    if args.data:
+        out["data_file"] = args.data
+        if not args.target:
+            raise CommandError("--data needs --target COL: the column to predict")
+        out["target"] = args.target
+        if args.features:
+            out["features"] = tuple(c.strip() for c in args.features.split(",") if c.strip())
+    if args.classes is not None:
+        out["n_classes"] = args.classes
+    return out
+
+
+def _source_name(config) -> str:
+    """The demo's name, or the model file's for "your model"."""
+    import os
+
+    return os.path.basename(config.model_file) if config.is_custom else config.demo

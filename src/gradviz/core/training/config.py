@@ -10,6 +10,9 @@ from typing import Any
 from gradviz.core.training.models import ACTIVATIONS
 
 DEMOS = ("linreg", "twolayer", "circles", "xor", "gauss", "spiral", "moons")
+CUSTOM = "custom"  # "Your model": a .py file with model(), and data() or a CSV/NPZ file
+SOURCES = (*DEMOS, CUSTOM)
+TASKS = ("auto", "regression", "classification")
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw", "rmsprop")
 OPTIMIZER_LABELS = {
     "sgd": "SGD",
@@ -26,6 +29,7 @@ DEMO_TITLES = {
     "gauss": "Gaussians",
     "spiral": "Spiral",
     "moons": "Moons",
+    CUSTOM: "Your model (.py file)…",
 }
 LOSS_NAMES = {
     "linreg": "MSE",
@@ -57,13 +61,24 @@ class TrainConfig:
     test_fraction: float = 0.3
     samples: int = 500
     classes: int = 2  # spiral and gauss can have more than two
+    # "Your model" (demo "custom"): the file is code, run when the session is built
+    model_file: str = ""
+    data_file: str = ""  # .csv or .npz; empty: the model file's data()
+    target: str = ""  # the data file's target column
+    features: tuple[str, ...] = ()  # its feature columns (empty: all but the target)
+    task: str = "auto"  # auto | regression | classification
+    n_classes: int = 0  # classification: 0 = from the labels
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
     @property
     def is_classification(self) -> bool:
-        return self.demo not in ("linreg", "twolayer")
+        return self.demo not in ("linreg", "twolayer", CUSTOM)
+
+    @property
+    def is_custom(self) -> bool:
+        return self.demo == CUSTOM
 
     def steps_per_epoch(self, n_train: int) -> int:
         return max(1, math.ceil(n_train / self.batch_size))
@@ -75,7 +90,7 @@ class TrainConfig:
 
     def validate(self) -> TrainConfig:
         """Raise :class:`ConfigError` naming the first bad setting; return self when fine."""
-        if self.demo not in DEMOS:
+        if self.demo not in SOURCES:
             raise ConfigError(_unknown("demo", self.demo, DEMOS))
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(_unknown("optimizer", self.optimizer, OPTIMIZERS))
@@ -99,7 +114,9 @@ class TrainConfig:
         for size in self.hidden:
             _int_in("hidden size", size, 1, 4096)
         _nonneg_float("noise", self.noise, upper=10.0)
-        lo_split = 0.0 if self.demo in ("linreg", "twolayer") else 0.05
+        if self.is_custom:
+            _check_custom(self)
+        lo_split = 0.0 if self.demo in ("linreg", "twolayer", CUSTOM) else 0.05
         if not is_finite_number(self.test_fraction) or not lo_split <= self.test_fraction <= 0.9:
             raise ConfigError(
                 f"test split must be between {lo_split:g} and 0.9, "
@@ -107,7 +124,7 @@ class TrainConfig:
             )
         _int_in("samples", self.samples, 10, 1_000_000)
         _int_in("classes", self.classes, 2, 10)
-        if self.classes != 2 and self.demo not in ("spiral", "gauss"):
+        if self.classes != 2 and self.demo not in ("spiral", "gauss", CUSTOM):
             raise ConfigError(
                 f"only spiral and gauss can have more than two classes, not {self.demo}"
             )
@@ -117,6 +134,7 @@ class TrainConfig:
         """Plain types only (lists, not tuples): it must survive ``weights_only`` loading."""
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
+        d["features"] = list(self.features)
         return d
 
     @classmethod
@@ -133,6 +151,11 @@ class TrainConfig:
             if not isinstance(hidden, (list, tuple)):
                 raise ConfigError("config: hidden must be a list of sizes")
             data["hidden"] = tuple(hidden)
+        if "features" in data:
+            features = data["features"]
+            if not isinstance(features, (list, tuple)):
+                raise ConfigError("config: features must be a list of column names")
+            data["features"] = tuple(features)
         try:
             config = cls(**data)
         except TypeError as exc:
@@ -149,6 +172,8 @@ def _check_types(config: TrainConfig) -> None:
             ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
         elif f.name == "hidden":
             ok = all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        elif f.name == "features":
+            ok = all(isinstance(v, str) for v in value)
         elif isinstance(default, bool):
             ok = isinstance(value, bool)
         elif isinstance(default, int):
@@ -188,6 +213,19 @@ def is_finite_number(value: object) -> bool:
         return math.isfinite(float(value))
     except OverflowError:
         return False
+
+
+def _check_custom(c: TrainConfig) -> None:
+    if not c.model_file:
+        raise ConfigError("Your model: choose a .py file that defines model()")
+    if not c.model_file.lower().endswith(".py"):
+        raise ConfigError(f"Your model: {c.model_file} is not a .py file")
+    if c.data_file and not c.data_file.lower().endswith((".csv", ".npz")):
+        raise ConfigError(f"data file {c.data_file}: must be .csv or .npz")
+    if c.task not in TASKS:
+        raise ConfigError(_unknown("task", c.task, TASKS))
+    if c.n_classes:
+        _int_in("classes", c.n_classes, 2, 1000)
 
 
 def _positive_float(what: str, value: float, upper: float) -> None:
@@ -238,6 +276,8 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "gauss": dict(lr=0.03, epochs=20, hidden=(4,), activation="tanh", noise=0.1),
     "spiral": dict(lr=0.03, epochs=200, hidden=(16, 16, 16), activation="tanh", noise=0.02),
     "moons": dict(lr=0.03, epochs=40, hidden=(8, 8), activation="tanh", noise=0.1),
+    # your model: the file decides the architecture; these are common starting points
+    CUSTOM: dict(lr=1e-3, epochs=20, hidden=(), activation="linear", test_fraction=0.2),
 }
 
 

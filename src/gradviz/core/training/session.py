@@ -49,10 +49,18 @@ class TrainSession:
         config.validate()
         self.config = config
         self.device = device if device is not None else resolve_device(config.device)
-        self.data_cpu = make_dataset(config)
+        if config.is_custom:  # "Your model": runs the user's file (the panel says so first)
+            from gradviz.core.training.user_model import build_user_source
+
+            source = build_user_source(config)
+            self.data_cpu, model, self.loss_fn = source.data, source.model, source.loss_fn
+            self.loss_name = source.loss_name
+        else:
+            self.data_cpu = make_dataset(config)
+            model = build_model(config, self.data_cpu)
+            self.loss_fn = make_loss(config, self.data_cpu)
         self.data = self.data_cpu.to(self.device)
-        self.model = build_model(config, self.data_cpu).to(self.device)
-        self.loss_fn = make_loss(config, self.data_cpu)
+        self.model = model.to(self.device)
         self.optimizer = make_optimizer(
             config.optimizer,
             self.model.parameters(),
