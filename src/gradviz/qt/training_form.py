@@ -19,15 +19,17 @@ from PySide6.QtWidgets import (
 from gradviz.core.devices import list_devices
 from gradviz.core.literals import LiteralError, parse_float, parse_int_list
 from gradviz.core.training.config import (
+    CUSTOM,
     DEMO_TITLES,
-    DEMOS,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
+    SOURCES,
     ConfigError,
     TrainConfig,
     default_config,
 )
 from gradviz.core.training.models import ACTIVATIONS
+from gradviz.qt.your_model_form import YourModelBox
 
 TIPS = {
     "lr": "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)",
@@ -46,14 +48,17 @@ class TrainingForm(QWidget):
     demoChanged = Signal(str)
     dataChanged = Signal()  # a setting that changes the data (noise, seed, split, ...)
     activationChanged = Signal(str)
+    problem = Signal(str)  # a chosen file cannot be used (one line; nothing changed)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
 
         self.demo = QComboBox(objectName="demo")
-        for name in DEMOS:
+        for name in SOURCES:
             self.demo.addItem(DEMO_TITLES[name], name)
+        self.your_model = YourModelBox()
+        self.your_model.problem.connect(self.problem)
         self.device = QComboBox(objectName="device")
         self._fill_devices()
 
@@ -111,6 +116,7 @@ class TrainingForm(QWidget):
         }
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        self._boxes: dict[str, QGroupBox] = {}
         for title, rows in groups.items():
             box = QGroupBox(title)
             form = QFormLayout(box)
@@ -119,6 +125,8 @@ class TrainingForm(QWidget):
             for label, field in rows:
                 form.addRow(label, field)
             lay.addWidget(box)
+            self._boxes[title] = box
+        lay.insertWidget(1, self.your_model)
 
         self.set_config(default_config("spiral"))
         self.demo.currentIndexChanged.connect(self._demo_picked)
@@ -169,18 +177,26 @@ class TrainingForm(QWidget):
             self.samples.setValue(c.samples)
             self.classes.setValue(c.classes)
             self._momentum = c.momentum
+            if c.is_custom:
+                self.your_model.show_config(c)
             self._enable_for(c.demo)
         finally:
             self._loading = False
 
     def _enable_for(self, demo: str) -> None:
-        linreg, twolayer = demo == "linreg", demo == "twolayer"
+        linreg, twolayer, custom = demo == "linreg", demo == "twolayer", demo == CUSTOM
+        self.your_model.setVisible(custom)
+        self._boxes["Model"].setVisible(not custom)  # the file decides the architecture
         self.hidden.setEnabled(not linreg)
         self.activation.setEnabled(not linreg)
         for w in (self.noise, self.samples):
-            w.setEnabled(not twolayer)
+            w.setEnabled(not (twolayer or custom))
+            w.setVisible(not custom)
+            self._boxes["Data"].layout().labelForField(w).setVisible(not custom)
         self.test_split.setEnabled(not twolayer)
         self.classes.setEnabled(demo in ("spiral", "gauss"))
+        self.classes.setVisible(not custom)  # the Your model box has its own
+        self._boxes["Data"].layout().labelForField(self.classes).setVisible(not custom)
         self.hidden.setToolTip(
             "twolayer: the hidden width H (one size)" if twolayer else TIPS["hidden"]
         )
@@ -215,6 +231,9 @@ class TrainingForm(QWidget):
             classes=self.classes.value() if demo in ("spiral", "gauss") else 2,
             momentum=self._momentum,
         )
+        if demo == CUSTOM:
+            custom = self.your_model.values()
+            config = config.replace(hidden=base.hidden, activation=base.activation, **custom)
         return config.validate()
 
     def set_running(self, running: bool) -> None:
@@ -228,7 +247,8 @@ class TrainingForm(QWidget):
             return
         demo = self.demo.currentData()
         keep_device = self.device.currentData()
-        self.set_config(default_config(demo, device=keep_device or "cpu"))
+        mine = self.your_model.values() if demo == CUSTOM else {}
+        self.set_config(default_config(demo, device=keep_device or "cpu", **mine))
         self.demoChanged.emit(demo)
         self.activationChanged.emit(self.activation.currentText())
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.devices import DeviceError
 from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from gradviz.core.training.config import ConfigError, default_config
+from gradviz.core.training.config import CUSTOM, ConfigError, default_config
 from gradviz.core.training.datasets import Dataset, make_dataset
 from gradviz.core.training.doctor import Diagnosis
 from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
@@ -112,6 +112,7 @@ class TrainingPanel(QWidget):
 
         self.form.demoChanged.connect(lambda _d: self._preview())
         self.form.dataChanged.connect(self._preview)
+        self.form.problem.connect(lambda text: self._say(text, error=True))
         self.form.activationChanged.connect(self.tabs.activations.show_activation)
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
@@ -245,6 +246,9 @@ class TrainingPanel(QWidget):
         if self.is_running():
             return
         demo = self.form.demo.currentData()
+        if demo == CUSTOM:  # its data comes from running the file: wait for Start
+            self._preview_your_model()
+            return
         base = default_config(demo)
         config = base.replace(
             seed=self.form.seed.value(),
@@ -263,6 +267,15 @@ class TrainingPanel(QWidget):
         self._setup_plots(demo, data)
         self.progress.setValue(0)
         self.progress_label.setText("not started: press Start, or Step for one batch")
+        self._sync_buttons()
+
+    def _preview_your_model(self) -> None:
+        self.session = None
+        self._new_history()
+        self.tabs.setup(CUSTOM, None)
+        self._redraw(force=True)
+        self.progress.setValue(0)
+        self.progress_label.setText("not started: Start runs your model file, then trains it")
         self._sync_buttons()
 
     def _new_history(self) -> None:
@@ -296,6 +309,8 @@ class TrainingPanel(QWidget):
     def _new_session(self) -> TrainSession | None:
         try:
             config = self.form.config()
+            if config.is_custom:  # the file is code: say that it runs, then run it
+                self._say(f"running {Path(config.model_file).name} (Python code)…")
             session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
             self._say(f"cannot start: {exc}", error=True)
@@ -321,7 +336,8 @@ class TrainingPanel(QWidget):
         self.timer.start()
         c = session.config
         what = "stepping" if single_steps else "training"
-        self._say(f"{what} {c.demo} on {session.device} with {c.optimizer}, lr {c.lr:g}")
+        name = Path(c.model_file).name + " (your code)" if c.is_custom else c.demo
+        self._say(f"{what} {name} on {session.device} with {c.optimizer}, lr {c.lr:g}")
         self._sync_buttons()
 
     def pause(self) -> None:

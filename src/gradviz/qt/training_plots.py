@@ -110,12 +110,22 @@ class OverviewTab(QWidget):
         self.loss_plot.set_log_y(on)
 
     # -- a new demo or run ---------------------------------------------------------
-    def setup(self, demo: str, data: Dataset) -> None:
-        """Prepare the plots for ``demo`` and draw its data (before any training)."""
-        self.kind = "linreg" if demo == "linreg" else "twolayer" if demo == "twolayer" else "2d"
+    def setup(self, demo: str, data: Dataset | None) -> None:
+        """Prepare the plots for ``demo`` and draw its data (before any training).
+
+        ``data`` is None for "your model" before Start (its data comes from running it).
+        """
+        if demo in ("linreg", "twolayer"):
+            self.kind = demo
+        elif demo == "custom":
+            self.kind = "2d" if data is not None and data.is_2d else "table"
+        else:
+            self.kind = "2d"
         for live in (self.loss, self.third, self.grads):
             live.reset()
         self.data_plot.clear_items()
+        self.data_plot.set_note("")
+        self.third_plot.set_note("")
         self.boundary = None
         self.matrix = None
         self._fit_items = []
@@ -128,9 +138,11 @@ class OverviewTab(QWidget):
         self._log_toggled(self.log_loss.isChecked())
         self.loss.curve("train_loss", "train (batch mean)", COLORS[0], width=1.5)
         self.loss.curve("full_train_loss", "train (all data)", COLORS[0], DASH)
-        if data.n_test:
+        if data is not None and data.n_test:
             self.loss.curve("test_loss", "test", COLORS[1])
-        if self.kind == "2d":
+        if self.kind == "table":
+            self._setup_table(data)
+        elif self.kind == "2d":
             self._setup_2d(data)
         elif self.kind == "linreg":
             self._setup_linreg(data)
@@ -138,10 +150,46 @@ class OverviewTab(QWidget):
             self._setup_twolayer(data)
         self.summary.setText("")
         self._waiting = [self.loss_plot, self.grad_plot]
-        if self.kind != "twolayer":
+        if self.kind == "table" and (data is None or data.task == "regression"):
+            pass  # the accuracy plot says why it stays empty
+        elif self.kind != "twolayer":
             self._waiting.append(self.third_plot)
         for plot in self._waiting:
             plot.set_note("curves appear when training starts")
+
+    def _setup_table(self, data: Dataset | None) -> None:
+        """Your model on data that is not 2-D: a look at the first feature, and accuracy."""
+        item = self.data_plot.getPlotItem()
+        third = self.third_plot.getPlotItem()
+        third.setTitle("Accuracy")
+        third.setLabel("left", "accuracy")
+        if data is None:
+            item.setTitle("Your data")
+            self.data_plot.set_note("Start runs your model file; its data shows here")
+            self.third_plot.set_note("")
+            return
+        self.data_plot.set_note("")
+        n, f = data.x_train.shape[0], data.x_train.reshape(data.n_train, -1).shape[1]
+        item.setTitle(f"Your data: {n:,} training samples × {f} features (feature 1 shown)")
+        x1 = data.x_train.reshape(n, -1)[:, 0].numpy()
+        if data.task == "regression":
+            y = data.y_train.reshape(n, -1)[:, 0].numpy()
+            item.setLabel("left", "target")
+            brushes = pg.mkBrush(COLORS[0] + "90")
+        else:
+            labels = data.class_labels(data.y_train).numpy()
+            y = labels + np.random.default_rng(0).uniform(-0.2, 0.2, n)  # jitter: see overlaps
+            item.setLabel("left", "class")
+            brushes = [pg.mkBrush(COLORS[int(c) % len(COLORS)] + "90") for c in labels]
+        item.setLabel("bottom", "feature 1")
+        self.data_plot.addItem(pg.ScatterPlotItem(x1, y, size=4, pen=None, brush=brushes))
+        if data.task == "regression":
+            self.third_plot.set_note("regression: no accuracy (see the loss)")
+        else:
+            self.third_plot.set_note("")
+            self.third.curve("train_accuracy", "train", COLORS[0])
+            self.third.curve("test_accuracy", "test", COLORS[1])
+            self.third_plot.setYRange(0.0, 1.02)
 
     def _setup_2d(self, data: Dataset) -> None:
         self.data_plot.getPlotItem().setTitle("Decision boundary: train ● and test ○")
@@ -440,7 +488,7 @@ class PlotTabs(QTabWidget):
     def plots(self) -> list[Plot]:
         return self.overview.plots + self.weights.plots + self.activations.plots
 
-    def setup(self, demo: str, data: Dataset) -> None:
+    def setup(self, demo: str, data: Dataset | None) -> None:
         self.overview.setup(demo, data)
         self.weights.reset()
         self.activations.reset()
