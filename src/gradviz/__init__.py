@@ -22,6 +22,8 @@ _API = {
     "Workspace": "gradviz.core.workspace",
     "OPS": "gradviz.core.ops",
     "list_devices": "gradviz.core.devices",
+    "watch": "gradviz.core.training.watch.run",
+    "WatchRun": "gradviz.core.training.watch.run",
 }
 
 __all__ = ["__version__", *_API]

@@ -1,0 +1,441 @@
+"""``gradviz.watch``: stream a training script's gradients into gradviz, cheaply.
+
+    run = gradviz.watch(model, optimizer)
+    for x, y in loader:
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad(); loss.backward(); optimizer.step()
+        run.log(loss=loss)
+    run.close()  # also at exit, or use ``with gradviz.watch(...) as run:``
+
+What it costs. A step that is not sampled pays for ``log()`` (a counter, a clock read
+and the loss added to a running sum) and one flag check in each optimizer hook. A
+sample (at most ``rate`` a second, or every ``every`` steps) reads the gradient norms
+in the optimizer's step pre-hook, when every gradient is ready, and the update-to-weight
+ratios in its post-hook; histograms come with every ``histogram_every``-th sample.
+
+On CUDA a sample's reductions stay on the device: they are fetched at the *next*
+sample (by then long finished), so no step waits for the GPU, and fetches happen at
+most ``rate`` times a second. ``device_metrics=True`` takes that path on the CPU too
+(tests use it).
+
+Where it goes. Records are handed to a writer thread, which appends them to
+``logdir/<name>/events.jsonl`` and, when the gradviz app is running, streams them to it
+(:mod:`gradviz.core.training.watch.protocol`). If the app goes away, training goes on
+and the folder keeps everything; the app can open the folder later.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import math
+import os
+import queue
+import socket
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from gradviz.core.training import metrics as M
+from gradviz.core.training.models import activation_layers, param_layers
+from gradviz.core.training.update_ratio import UpdateRatioProbe
+from gradviz.core.training.watch import protocol as P
+from gradviz.core.training.watch.record import (
+    EVENTS,
+    FORMAT,
+    META,
+    VERSION,
+    act_record,
+    hist_record,
+    to_json_line,
+)
+
+log = logging.getLogger(__name__)
+
+RATE = 20.0  # samples (and device fetches) a second, at most
+HISTOGRAM_EVERY = 10  # every 10th sample carries histograms (about 2 a second)
+RECONNECT_S = 3.0  # how often a run without an app looks for one
+_open_runs: weakref.WeakSet = weakref.WeakSet()
+
+
+def _close_all() -> None:
+    for run in list(_open_runs):
+        run.close()
+
+
+atexit.register(_close_all)
+
+
+def _rank() -> tuple[int, int]:
+    dist = torch.distributed
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+class WatchRun:
+    """A watched run; see :func:`watch`."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer | None = None,
+        *,
+        name: str | None = None,
+        logdir: str | os.PathLike = "runs",
+        every: int | None = None,
+        rate: float = RATE,
+        histograms: bool = True,
+        histogram_every: int = HISTOGRAM_EVERY,
+        activations: bool = False,
+        ranks: str = "0",
+        connect: bool = True,
+        device_metrics: bool | None = None,
+    ) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"watch() needs an nn.Module, not {type(model).__name__}")
+        if every is not None and (not isinstance(every, int) or every < 1):
+            raise ValueError("every must be a whole number of steps >= 1, or None")
+        if ranks not in ("0", "all"):
+            raise ValueError('ranks must be "0" (rank 0 streams) or "all"')
+        self.rank, self.world = _rank()
+        self.active = ranks == "all" or self.rank == 0
+        self.model = model
+        self.optimizer = optimizer
+        self.every = every
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.histograms = histograms
+        self.histogram_every = max(1, histogram_every)
+        self.step = 0
+        self.samples = 0
+        self.fetches = 0  # device-to-host transfers, for tests and the bench
+        self.closed = False
+        self.layers = param_layers(model) or [("model", model)]
+        self.act_layers = activation_layers(model) if activations else []
+        params = [p for p in model.parameters()]
+        self.device = params[0].device if params else torch.device("cpu")
+        dm = device_metrics
+        self.on_device = self.device.type != "cpu" if dm is None else dm
+        self._loss_sum: float | torch.Tensor = 0.0
+        self._loss_n = 0
+        self._scalars: dict[str, float] = {}
+        self._last_sample = -math.inf
+        self._armed = True  # the next step is sampled
+        self._pending: dict[str, Any] | None = None  # a sample whose tensors are not fetched
+        self._acts: dict[str, list[torch.Tensor]] = {}
+        self._act_hists: dict[str, torch.Tensor] = {}
+        self._handles: list = []
+        self._probe: UpdateRatioProbe | None = None
+        self._t0 = time.perf_counter()
+        if not self.active:
+            self.folder = None
+            self._sink = None
+            return
+        base = name or time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        self.name = f"{base}-rank{self.rank}" if ranks == "all" and self.world > 1 else base
+        self.folder = Path(logdir) / self.name
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "name": self.name,
+            "started": time.time(),
+            "layers": [n for n, _m in self.layers],
+            "activation_layers": [n for n, _m in self.act_layers],
+            "rank": self.rank,
+            "world_size": self.world,
+            "pid": os.getpid(),
+        }
+        self._sink = _Sink(self.folder, meta, connect)
+        if optimizer is not None:
+            # ours first: hooks run in order, and ours arms the probe for this same step
+            self._handles.append(optimizer.register_step_pre_hook(self._before_step))
+            self._probe = UpdateRatioProbe(optimizer, self.layers)
+            self._probe.armed = False
+        for lname, module in self.act_layers:
+            self._handles.append(module.register_forward_hook(self._act_hook(lname, module)))
+        _open_runs.add(self)
+
+    # -- the public API -----------------------------------------------------------------
+    def log(self, loss: Any = None, **scalars: Any) -> None:
+        """Record this step's loss (a tensor or number) and any other scalars."""
+        if self.closed or not self.active:
+            return
+        self.step += 1
+        if loss is not None:
+            if isinstance(loss, torch.Tensor):
+                if self.on_device:
+                    self._loss_sum = self._loss_sum + loss.detach().float()
+                else:
+                    self._loss_sum += float(loss.detach())
+            else:
+                self._loss_sum += float(loss)
+            self._loss_n += 1
+        for key, value in scalars.items():
+            self._scalars[key] = value
+        if self.every is not None:
+            due = self.step % self.every == 0
+        else:
+            now = time.perf_counter()
+            due = now - self._last_sample >= self.interval
+            if due:
+                self._last_sample = now
+        if due:
+            self._emit()
+
+    def close(self) -> None:
+        """Write what is pending and close the folder (and the connection). Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.active:
+            return
+        with contextlib.suppress(Exception):  # never fail a script on its way out
+            self._emit(final=True)  # what is pending, and "finished"
+        for h in self._handles:
+            h.remove()
+        if self._probe is not None:
+            self._probe.close()
+        self._sink.close()
+        _open_runs.discard(self)
+
+    def __enter__(self) -> WatchRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sampling -----------------------------------------------------------------------
+    def _before_step(self, _opt, _args, _kwargs) -> None:
+        if self._armed:
+            self._sample_grads()
+
+    def _sample_grads(self) -> None:
+        """Gradient norms (and histograms) as device tensors; fetched at the next sample."""
+        self._armed = False
+        norms = M.layer_grad_norms(self.layers)
+        sample: dict[str, Any] = {
+            "step": self.step + 1 if self.optimizer is not None else self.step,
+            "norms": torch.stack([n.to(self.device) for n in norms]),
+        }
+        if self.histograms and self.samples % self.histogram_every == 0:
+            sample["hists"] = True  # histograms need two syncs: taken right away, rarely
+            weights = {n: m.weight for n, m in self.layers if hasattr(m, "weight")}
+            grads = {
+                n: m.weight.grad
+                for n, m in self.layers
+                if getattr(m, "weight", None) is not None and m.weight.grad is not None
+            }
+            sample["weight_hists"] = {k: hist_record(h) for k, h in M.histograms(weights).items()}
+            sample["grad_hists"] = {k: hist_record(h) for k, h in M.histograms(grads).items()}
+            self.fetches += 2 * bool(weights) + 2 * bool(grads)
+        if self._probe is not None:
+            self._probe.armed = True  # the post-hook of this very step measures the update
+        self._pending = sample
+
+    def _act_hook(self, name: str, module: nn.Module):
+        def hook(_m, _inputs, output) -> None:
+            if not self._armed or not isinstance(output, torch.Tensor):
+                return
+            with torch.no_grad():
+                out = output.detach().reshape(output.shape[0], -1).float()
+                dead = (
+                    (out <= 0).all(dim=0).float().mean()
+                    if isinstance(module, nn.ReLU)
+                    else out.new_tensor(math.nan)
+                )
+                self._acts[name] = [
+                    out.mean(),
+                    out.std(unbiased=False),
+                    dead,
+                    M.saturation(module, out),
+                ]
+                if self.histograms and self.samples % self.histogram_every == 0:
+                    self._act_hists[name] = out.reshape(-1)
+
+        return hook
+
+    def _emit(self, final: bool = False) -> None:
+        """Fetch the pending sample (one transfer), send a record, arm the next sample."""
+        if self.optimizer is None and self._armed:
+            has_grads = any(p.grad is not None for _n, m in self.layers for p in m.parameters())
+            if has_grads:
+                self._sample_grads()  # no optimizer hook: grads as they are now
+        pending, self._pending = self._pending, None
+        tensors: list[torch.Tensor] = []
+        if self.on_device and self._loss_n:
+            tensors.append(torch.as_tensor(self._loss_sum).reshape(1).double().to(self.device))
+        ratios = self._probe.take() if self._probe is not None else None
+        if self._probe is not None:
+            self._probe.armed = False
+        acts, self._acts = self._acts, {}
+        act_hists, self._act_hists = self._act_hists, {}
+        if pending is not None:
+            tensors.append(pending["norms"].double())
+        if ratios is not None:
+            tensors.append(ratios.double().to(self.device))
+        for parts in acts.values():
+            tensors.append(torch.stack(parts).double())
+        values = M.to_host(tensors).tolist() if tensors else []
+        if tensors:
+            self.fetches += 1
+        pos = 0
+        record: dict[str, Any] = {"type": "record", "step": self.step}
+        if self._loss_n:
+            if self.on_device:
+                total, pos = values[0], 1
+            else:
+                total = self._loss_sum
+            record["loss"] = total / self._loss_n
+        if pending is not None:
+            names = [n for n, _m in self.layers]
+            record["grad_norms"] = dict(zip(names, values[pos : pos + len(names)], strict=True))
+            pos += len(names)
+            record["step"] = min(self.step, pending["step"])
+            for key in ("weight_hists", "grad_hists"):
+                if key in pending:
+                    record[key] = pending[key]
+        if ratios is not None:
+            names = self._probe.names
+            record["update_ratios"] = dict(zip(names, values[pos : pos + len(names)], strict=True))
+            pos += len(names)
+        if acts:
+            hists = M.histograms(act_hists) if act_hists else {}
+            record["act_stats"] = {}
+            for name in acts:
+                mean, std, dead, sat = values[pos : pos + 4]
+                pos += 4
+                hist = hists.get(name) or M.Histogram(mean, mean, _zeros())
+                stats = M.ActivationStats(mean, std, dead, hist, sat)
+                record["act_stats"][name] = act_record(stats)
+        if self._scalars:
+            record["scalars"] = {k: _scalar(v) for k, v in self._scalars.items()}
+        record["elapsed"] = time.perf_counter() - self._t0
+        if final:
+            record["status"] = "finished"
+        self._loss_sum, self._loss_n = 0.0, 0
+        self._scalars = {}
+        self.samples += 1
+        self._sink.put(record)
+        self._armed = not final
+
+
+def _zeros():
+    import numpy as np
+
+    return np.zeros(1)
+
+
+def _scalar(v: Any) -> float:
+    if isinstance(v, torch.Tensor):
+        return float(v.detach().float().mean())
+    return float(v)
+
+
+class _Sink:
+    """The writer thread: appends records to the folder and streams them to the app."""
+
+    def __init__(self, folder: Path, meta: dict, connect: bool) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        self.folder = folder
+        self.meta = meta
+        self.connect = connect
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.sock: socket.socket | None = None
+        self.sent = 0
+        self.connected_once = False
+        self._last_try = -math.inf
+        self._file = (folder / EVENTS).open("a", encoding="utf-8")
+        self._thread = threading.Thread(target=self._loop, name="gradviz-watch", daemon=True)
+        self._thread.start()
+
+    def put(self, record: dict) -> None:
+        self.queue.put(record)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.queue.put(None)
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            record = self.queue.get()
+            if record is None:
+                break
+            try:
+                self._file.write(to_json_line(record) + "\n")
+                self._file.flush()  # the app may read the folder while we write
+            except (OSError, ValueError):
+                log.exception("gradviz.watch: cannot write %s", self.folder)
+            self._stream(record)
+        self._file.close()
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.sendall(P.encode({"type": "bye"}))
+                self.sock.close()
+
+    def _stream(self, record: dict) -> None:
+        if not self.connect:
+            return
+        if self.sock is None:
+            now = time.monotonic()
+            if now - self._last_try < RECONNECT_S:
+                return
+            self._last_try = now
+            self.sock = self._open()
+            if self.sock is None:
+                return
+        try:
+            self.sock.sendall(P.encode(record))
+            self.sent += 1
+        except (OSError, P.ProtocolError) as exc:
+            # the app went away (or refused us): the folder keeps everything
+            log.info("gradviz.watch: live view closed (%s); still writing %s", exc, self.folder)
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+
+    def _open(self) -> socket.socket | None:
+        info = P.read_live()
+        if info is None:
+            return None
+        try:
+            sock = socket.create_connection((P.HOST, info["port"]), timeout=1.0)
+            hello = {
+                "type": "hello",
+                "token": info["token"],
+                "run": self.meta["name"],
+                "folder": str(self.folder.resolve()),
+                "meta": self.meta,
+            }
+            sock.sendall(P.encode(hello))
+        except OSError:
+            return None
+        self.connected_once = True
+        return sock
+
+
+def watch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    *,
+    name: str | None = None,
+    logdir: str | os.PathLike = "runs",
+    every: int | None = None,
+    **options: Any,
+) -> WatchRun:
+    """Watch ``model``'s gradients while a script trains it; see :class:`WatchRun`.
+
+    ``every``: sample every N steps (default: by time, at most 20 a second).
+    Options: ``activations=True`` adds forward hooks for activation statistics;
+    ``histograms=False`` leaves out histograms; ``ranks="all"`` streams every rank
+    under ``torch.distributed`` (default: rank 0 only); ``connect=False`` only writes
+    the folder.
+    """
+    return WatchRun(model, optimizer, name=name, logdir=logdir, every=every, **options)
