@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 RATE = 20.0  # samples (and device fetches) a second, at most
 HISTOGRAM_EVERY = 10  # every 10th sample carries histograms (about 2 a second)
 RECONNECT_S = 3.0  # how often a run without an app looks for one
+DRAIN_S = 0.2  # the writer thread writes and streams what queued up, 5 times a second
 _open_runs: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -173,7 +174,7 @@ class WatchRun:
                 if self.on_device:
                     self._loss_sum = self._loss_sum + loss.detach().float()
                 else:
-                    self._loss_sum += float(loss.detach())
+                    self._loss_sum += loss.item()  # free on the cpu: nothing to wait for
             else:
                 self._loss_sum += float(loss)
             self._loss_n += 1
@@ -348,6 +349,7 @@ class _Sink:
         self.meta = meta
         self.connect = connect
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake = threading.Event()
         self.sock: socket.socket | None = None
         self.sent = 0
         self.connected_once = False
@@ -357,23 +359,38 @@ class _Sink:
         self._thread.start()
 
     def put(self, record: dict) -> None:
+        # no wake-up: the writer drains the queue a few times a second, so a sample never
+        # hands the GIL to it in the middle of the script's step
         self.queue.put(record)
 
     def close(self, timeout: float = 5.0) -> None:
         self.queue.put(None)
+        self._wake.set()
         self._thread.join(timeout)
 
     def _loop(self) -> None:
-        while True:
-            record = self.queue.get()
-            if record is None:
-                break
+        done = False
+        while not done:
+            self._wake.wait(DRAIN_S)
+            batch = []
+            while True:
+                try:
+                    record = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if record is None:
+                    done = True
+                    break
+                batch.append(record)
+            if not batch:
+                continue
             try:
-                self._file.write(to_json_line(record) + "\n")
+                self._file.write("".join(to_json_line(r) + "\n" for r in batch))
                 self._file.flush()  # the app may read the folder while we write
             except (OSError, ValueError):
                 log.exception("gradviz.watch: cannot write %s", self.folder)
-            self._stream(record)
+            for record in batch:
+                self._stream(record)
         self._file.close()
         if self.sock is not None:
             with contextlib.suppress(OSError):
