@@ -268,7 +268,7 @@ def test_export_csv_and_every_plot_as_png(qtbot, panel, tmp_path):
     rows = list(csv.reader(csv_path.open()))
     assert rows[0][0] == "step" and "test_accuracy" in rows[0] and len(rows) > 2
     written = panel.export_plots(tmp_path)
-    assert len(written) == len(panel.tabs.plots) == 10
+    assert len(written) == len(panel.tabs.plots) == 12  # Compare adds loss and accuracy
     for path in written:
         image = QImage(str(path))
         assert not image.isNull() and image.width() > 100 and image.height() > 100

@@ -39,13 +39,18 @@ from gradviz.core.devices import DeviceError
 from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from gradviz.core.training.config import CUSTOM, ConfigError, default_config
 from gradviz.core.training.datasets import Dataset, make_dataset
-from gradviz.core.training.doctor import Diagnosis
+from gradviz.core.training.doctor import Diagnosis, Doctor
 from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.loop import MetricOptions, RunResult, TrainState, snapshot
 from gradviz.core.training.report import Report, progress_text
+from gradviz.core.training.runs import RunEntry, RunList
 from gradviz.core.training.session import TrainSession
+from gradviz.core.training.watch.record import RecordError, RunReader
+from gradviz.qt.compare_tab import CompareTab
 from gradviz.qt.diagnosis_view import DiagnosisView
+from gradviz.qt.run_list import RunListView
+from gradviz.qt.run_server import RunServer
 from gradviz.qt.training_form import TrainingForm
 from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
@@ -61,7 +66,7 @@ class TrainingPanel(QWidget):
     runFinished = Signal(object)  # RunResult
     layerSelected = Signal(str)  # the Diagnosis view picked a layer (for the graph view)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, live_attach: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("training_panel")
         self.session: TrainSession | None = None
@@ -77,15 +82,26 @@ class TrainingPanel(QWidget):
         self.form = TrainingForm()
         self.tabs = PlotTabs()
         self.diagnosis = Diagnosis()
+        self._own_doctor = self.diagnosis.doctor
         self.diagnosis_view = DiagnosisView(self.diagnosis)
         self.tabs.addTab(self.diagnosis_view, "Diagnosis")
         self.diagnosis.subscribe(self._on_diagnosis)
+        # the run list: this panel's runs, scripts attached live, run folders opened
+        self.runs = RunList()
+        self._own_key: str | None = None  # the entry of this panel's current run
+        self.run_list = RunListView(self.runs)
+        self.run_list.openRequested.connect(self._open_run_clicked)
+        self.compare = CompareTab(self.runs)
+        self.tabs.addTab(self.compare, "Compare")
+        self.runs.subscribe(self._on_runs)
+        self.server: RunServer | None = None
         self._build_controls()
 
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(6, 6, 6, 6)
         lv.addWidget(self.controls)
+        lv.addWidget(self.run_list)
         lv.addWidget(self.form)
         lv.addWidget(self.files)
         lv.addStretch(1)
@@ -121,6 +137,8 @@ class TrainingPanel(QWidget):
         self.tabs.activations.show_activation(self.form.activation.currentText())
         self._preview()
         self._sync_buttons()
+        if live_attach:
+            self.start_live_attach()
 
     # -- building -----------------------------------------------------------------------
     def _button(self, text: str, icon: QStyle.StandardPixmap, slot, tip: str) -> QPushButton:
@@ -281,7 +299,11 @@ class TrainingPanel(QWidget):
     def _new_history(self) -> None:
         self.history = RunHistory()
         self._last_report = None
-        self.diagnosis.reset()
+        self._own_doctor = Doctor()
+        self._own_key = None  # the previous run stays in the run list
+        if self.runs.current is not None:
+            self.runs.set_current(None)
+        self.diagnosis.use(self._own_doctor)
 
     def _on_diagnosis(self, event: str) -> None:
         if event == "verdicts":
@@ -333,6 +355,7 @@ class TrainingPanel(QWidget):
             self._worker_thread = TrainingThread()
         self.run.start(self._worker_thread)
         self._clear_history_notes()  # resumed: the curves go on from the loaded step
+        self._register_own_run(session)
         self.timer.start()
         c = session.config
         what = "stepping" if single_steps else "training"
@@ -384,6 +407,8 @@ class TrainingPanel(QWidget):
         """Stop the worker and wait for it (within one step). Call before closing the app."""
         self._closing = True
         self.timer.stop()
+        if self.server is not None:
+            self.server.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
             # parked, not dropped: dropping a running QThread would abort the app
             self.statusMessage.emit("training stops after the current layer; exit waits for it")
@@ -417,7 +442,9 @@ class TrainingPanel(QWidget):
         if self.sender() is not self.run:
             return
         self._close_tensorboard()
-        self.timer.stop()
+        if self._own_key is not None:
+            self.runs.set_live(self._own_key, False)
+        self._sync_timer()
         self.runFinished.emit(result)
         if self._closing:
             return
@@ -447,13 +474,14 @@ class TrainingPanel(QWidget):
             self._show_progress(r)  # 12.5 Hz is plenty for a text
         if not force and not self.isVisible():
             return
+        h = self.shown_history()
         if force:
-            self.tabs.refresh(self.history)
-        elif self.history.version != getattr(self, "_drawn", -1):
+            self.tabs.refresh(h)
+        elif (id(h), h.version) != getattr(self, "_drawn", None):
             # two phases: each plot gets a new frame at most every other tick
             if self._tick % 2 == 0:
-                self._drawn = self.history.version
-            self.tabs.refresh(self.history, self._tick % 2)
+                self._drawn = (id(h), h.version)
+            self.tabs.refresh(h, self._tick % 2)
 
     # -- TensorBoard -----------------------------------------------------------------------
     def _open_tensorboard(self, session: TrainSession) -> None:
@@ -545,11 +573,12 @@ class TrainingPanel(QWidget):
         self._redraw(force=True)
 
     def export_csv(self, path: str | Path) -> bool:
-        if not self.history.series:
+        history = self.shown_history()  # the run the plots show, attached runs too
+        if not history.series:
             self._say("no metrics to export yet: train first", error=True)
             return False
         try:
-            self.history.write_csv(path)
+            history.write_csv(path)
         except (CheckpointError, OSError) as exc:
             self._say(f"cannot export CSV: {exc}", error=True)
             return False
@@ -621,3 +650,110 @@ class TrainingPanel(QWidget):
             return "no model yet"
         n = sum(p.numel() for p in self.session.model.parameters())
         return f"{self.session.config.demo}: {n:,} parameters at step {self.session.step:,}"
+
+    # -- the run list, live attach and run folders -------------------------------------------
+    def shown_history(self) -> RunHistory:
+        """The history the plots draw: this panel's run, or the one picked in the run list."""
+        key = self.runs.current
+        if key is None or key == self._own_key:
+            return self.history
+        return self.runs.entries[key].history
+
+    def _register_own_run(self, session: TrainSession) -> None:
+        own = self.runs.entries.get(self._own_key) if self._own_key else None
+        if own is not None and own.history is self.history:
+            self.runs.set_live(own.key, True)  # resumed or stepped: the same run
+            return
+        c = session.config
+        kind = "your model" if c.is_custom else "demo"
+        name = Path(c.model_file).name if c.is_custom else c.demo
+        key = self.runs.new_key("own")
+        entry = RunEntry(key, f"{name} #{key.split('-')[1]}", kind, self.history, live=True)
+        entry.doctor = self._own_doctor
+        self._own_key = key
+        self.runs.add(entry)
+        self.runs.set_current(key)
+
+    def _sync_timer(self) -> None:
+        key = self.runs.current
+        watching_live = key is not None and key != self._own_key and self.runs.entries[key].live
+        if self.is_running() or watching_live:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def _on_runs(self, event: str, key: str) -> None:
+        if self._closing:
+            return
+        if event == "current":
+            self._show_run(key or None)
+        elif event == "changed" and key and key == self.runs.current and key != self._own_key:
+            entry = self.runs.entries[key]
+            if entry.doctor.version != getattr(self, "_doctor_seen", None):
+                self._doctor_seen = entry.doctor.version
+                self.diagnosis.notify()
+            self._sync_timer()
+
+    def _show_run(self, key: str | None) -> None:
+        """Point the plots and the Diagnosis tab at another run."""
+        shown = None if key == self._own_key else key  # None: this panel's own run
+        if shown == getattr(self, "_shown_key", None):
+            return
+        self._shown_key = shown
+        if shown is None:
+            self.diagnosis.use(self._own_doctor)
+            if self.session is not None:
+                self.tabs.setup(self.session.config.demo, self.session.data_cpu)
+                self.tabs.set_span(self.session.total_steps)
+        else:
+            entry = self.runs.entries[key]
+            self.tabs.setup("watched", None)
+            self.diagnosis.use(entry.doctor)
+            self._say(f"showing {entry.name} ({entry.kind})")
+        self._redraw(force=True)
+        self._sync_timer()
+
+    def start_live_attach(self) -> bool:
+        """Listen for scripts that call gradviz.watch (127.0.0.1 only, with a token)."""
+        if self.server is None:
+            self.server = RunServer(self)
+            self.server.runStarted.connect(self._attached)
+            self.server.runReport.connect(lambda key, r: self.runs.add_reports(key, [r]))
+            self.server.runEnded.connect(lambda key: self.runs.set_live(key, False))
+        ok = self.server.start()
+        if ok:
+            self.run_list.set_hint(
+                f"scripts calling gradviz.watch() appear here live (port {self.server.port})"
+            )
+        return ok
+
+    def _attached(self, key: str, name: str, folder: str) -> None:
+        entry = self.runs.add(RunEntry(key, name, "attached", folder=folder, live=True))
+        if folder:  # joined midway: the folder has the history from the start
+            try:
+                self.runs.add_reports(key, RunReader(folder).read_new())
+            except RecordError as exc:
+                self._say(f"{name}: cannot read its folder ({exc}); showing what streams in")
+        self._say(f"{entry.name} attached live")
+
+    def open_run(self, folder: str | Path) -> RunEntry | None:
+        """Add a run folder written by gradviz.watch to the run list, and show it."""
+        try:
+            reader = RunReader(folder)
+            reports = reader.read_new()
+        except RecordError as exc:
+            self._say(str(exc), error=True)
+            return None
+        entry = self.runs.add(
+            RunEntry(self.runs.new_key("opened"), reader.name, "opened", folder=str(folder))
+        )
+        self.runs.add_reports(entry.key, reports)
+        self.runs.set_current(entry.key)
+        skipped = f" ({reader.skipped} unreadable lines skipped)" if reader.skipped else ""
+        self._say(f"opened {reader.name}: {len(reports):,} records{skipped}")
+        return entry
+
+    def _open_run_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a run folder (runs/<name>)")
+        if folder:
+            self.open_run(folder)

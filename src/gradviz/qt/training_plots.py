@@ -117,7 +117,7 @@ class OverviewTab(QWidget):
         """
         if demo in ("linreg", "twolayer"):
             self.kind = demo
-        elif demo == "custom":
+        elif demo in ("custom", "watched"):  # your model; a run from a script or folder
             self.kind = "2d" if data is not None and data.is_2d else "table"
         else:
             self.kind = "2d"
@@ -141,7 +141,7 @@ class OverviewTab(QWidget):
         if data is not None and data.n_test:
             self.loss.curve("test_loss", "test", COLORS[1])
         if self.kind == "table":
-            self._setup_table(data)
+            self._setup_table(data, watched=demo == "watched")
         elif self.kind == "2d":
             self._setup_2d(data)
         elif self.kind == "linreg":
@@ -157,12 +157,17 @@ class OverviewTab(QWidget):
         for plot in self._waiting:
             plot.set_note("curves appear when training starts")
 
-    def _setup_table(self, data: Dataset | None) -> None:
+    def _setup_table(self, data: Dataset | None, watched: bool = False) -> None:
         """Your model on data that is not 2-D: a look at the first feature, and accuracy."""
         item = self.data_plot.getPlotItem()
         third = self.third_plot.getPlotItem()
         third.setTitle("Accuracy")
         third.setLabel("left", "accuracy")
+        if watched:  # a script's run: its data stays in the script
+            item.setTitle("Data")
+            self.data_plot.set_note("this run's data lives in its script")
+            self.third.curve("train_accuracy", "logged accuracy", COLORS[0])
+            return
         if data is None:
             item.setTitle("Your data")
             self.data_plot.set_note("Start runs your model file; its data shows here")
@@ -486,7 +491,8 @@ class PlotTabs(QTabWidget):
 
     @property
     def plots(self) -> list[Plot]:
-        return self.overview.plots + self.weights.plots + self.activations.plots
+        """Every tab's plots (tabs added by the panel, like Compare, included)."""
+        return [p for i in range(self.count()) for p in getattr(self.widget(i), "plots", [])]
 
     def setup(self, demo: str, data: Dataset | None) -> None:
         self.overview.setup(demo, data)

@@ -335,8 +335,16 @@ class Diagnosis:
         self._emit("verdicts" if changed else "observed")
 
     def reset(self) -> None:
-        self.doctor.reset()
+        self.use(Doctor())
+
+    def use(self, doctor: Doctor) -> None:
+        """Show another run's doctor (the run list switched runs); the old one is kept."""
+        self.doctor = doctor
         self.selected = None
+        self._emit("verdicts")
+
+    def notify(self) -> None:
+        """The doctor was fed elsewhere (an attached run): tell the views."""
         self._emit("verdicts")
 
     def verdicts(self) -> list[Verdict]:
