@@ -26,3 +26,11 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_live_attach(tmp_path, monkeypatch):
+    """Live attach writes its port and token to the user's config folder: use a temp one,
+    and an ephemeral port, so tests never touch a real app or each other."""
+    monkeypatch.setenv("GRADVIZ_CONFIG_DIR", str(tmp_path / "gradviz-config"))
+    monkeypatch.setenv("GRADVIZ_PORT", "0")

@@ -63,6 +63,7 @@ class CompareTab(QWidget):
         weight = self.runs.smoothing
         for plot in (self.loss_plot, self.acc_plot):
             plot.clear_items()
+        self.acc_plot.setYRange(0.0, 1.02)
         checked = self.runs.checked()
         self.note.setVisible(not checked)
         for i, entry in enumerate(checked):

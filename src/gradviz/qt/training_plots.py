@@ -165,6 +165,8 @@ class OverviewTab(QWidget):
         third.setLabel("left", "accuracy")
         if watched:  # a script's run: its data stays in the script
             item.setTitle("Data")
+            item.setLabel("left", "")
+            item.setLabel("bottom", "")
             self.data_plot.set_note("this run's data lives in its script")
             self.third.curve("train_accuracy", "logged accuracy", COLORS[0])
             return
