@@ -9,6 +9,7 @@ hooks: training code stays unchanged and unarmed steps pay one flag check.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import torch
@@ -41,24 +42,16 @@ class UpdateRatioProbe:
         before, self._before = self._before, None
         if before is None:
             return
-        ratios = []
-        for (_n, m), old in zip(self.layers, before, strict=True):
-            new = list(m.parameters(recurse=False))
-            if not new:
-                ratios.append(torch.zeros((), dtype=torch.float64))
-                continue
-            dev = new[0].device
-            step = sum(
-                torch.linalg.vector_norm((p.detach() - o).double()) ** 2
-                for p, o in zip(new, old, strict=True)
-            )
-            size = sum(torch.linalg.vector_norm(o.double()) ** 2 for o in old)
-            ratios.append((step.sqrt() / size.sqrt().clamp_min(TINY)).to(dev))
-        devices = {r.device for r in ratios}
-        if len(devices) > 1:  # a model spread over devices: gather on the first
-            first = ratios[0].device
-            ratios = [r.to(first) for r in ratios]
-        self._pending = torch.stack(ratios)
+        new = [[p.detach() for p in m.parameters(recurse=False)] for _n, m in self.layers]
+        flat_new = [p for group in new for p in group]
+        flat_old = [o for group in before for o in group]
+        sizes = [len(group) for group in before]
+        if not flat_old:
+            self._pending = torch.zeros(len(self.layers), dtype=torch.float64)
+        else:
+            step = layer_norms(torch._foreach_sub(flat_new, flat_old), sizes)
+            size = layer_norms(flat_old, sizes)
+            self._pending = step / size.clamp_min(TINY)
         self.armed = False
 
     def take(self) -> torch.Tensor | None:
@@ -71,3 +64,26 @@ class UpdateRatioProbe:
         for h in self._handles:
             h.remove()
         self._handles = []
+
+
+def layer_norms(tensors: Sequence[torch.Tensor], sizes: Sequence[int]) -> torch.Tensor:
+    """L2 norm of each layer's tensors together (``sizes[i]`` tensors belong to layer i).
+
+    One fused ``_foreach_norm`` over every tensor, then a per-layer sum of squares in
+    float64: a handful of kernels whatever the number of layers, and no float64 copies
+    of the tensors themselves.
+    """
+    if not tensors:
+        return torch.zeros(len(sizes), dtype=torch.float64)
+    norms = torch._foreach_norm(list(tensors))
+    first = norms[0].device
+    squares = torch.stack([n.to(first) for n in norms]).double().square()
+    total = torch.zeros(len(sizes), dtype=torch.float64, device=first)
+    return total.index_add_(0, _owners(tuple(sizes), first), squares).sqrt()
+
+
+@functools.lru_cache(maxsize=64)
+def _owners(sizes: tuple[int, ...], device: torch.device) -> torch.Tensor:
+    """Which layer each tensor belongs to (the same every sample: built once)."""
+    owner = [i for i, n in enumerate(sizes) for _ in range(n)]
+    return torch.tensor(owner, dtype=torch.long, device=device)

@@ -45,7 +45,7 @@ from torch import nn
 
 from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
-from gradviz.core.training.update_ratio import UpdateRatioProbe
+from gradviz.core.training.update_ratio import UpdateRatioProbe, layer_norms
 from gradviz.core.training.watch import protocol as P
 from gradviz.core.training.watch.record import (
     EVENTS,
@@ -220,10 +220,15 @@ class WatchRun:
     def _sample_grads(self) -> None:
         """Gradient norms (and histograms) as device tensors; fetched at the next sample."""
         self._armed = False
-        norms = M.layer_grad_norms(self.layers)
+        groups = [
+            [p.grad.detach() for p in m.parameters(recurse=False) if p.grad is not None]
+            for _n, m in self.layers
+        ]
+        sizes = [len(g) for g in groups]
+        norms = layer_norms([g for group in groups for g in group], sizes)
         sample: dict[str, Any] = {
             "step": self.step + 1 if self.optimizer is not None else self.step,
-            "norms": torch.stack([n.to(self.device) for n in norms]),
+            "norms": norms.to(self.device),
         }
         if self.histograms and self.samples % self.histogram_every == 0:
             sample["hists"] = True  # histograms need two syncs: taken right away, rarely
