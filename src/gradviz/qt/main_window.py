@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["Op palette"], dock)
         self.docks["Op palette"].raise_()
 
-        self.training_panel = TrainingPanel()
+        self.training_panel = TrainingPanel(live_attach=True)  # scripts can attach
         self.training_panel.statusMessage.connect(self.show_message)
         self.training_panel.inspectRequested.connect(self.inspect_graph)
         self.tabs.addTab(self.training_panel, "Training")
