@@ -259,7 +259,8 @@ class RunHistory:
                 self._s(f"act_dead/{name}").append(step, st.dead_fraction)
             if math.isfinite(st.saturated_fraction):
                 self._s(f"act_saturated/{name}").append(step, st.saturated_fraction)
-            self._r(f"act/{name}").append(step, st.histogram)
+            if st.histogram is not None:  # a watched run sends them only now and then
+                self._r(f"act/{name}").append(step, st.histogram)
 
     def extend(self, reports: Iterable[Report]) -> None:
         for r in reports:

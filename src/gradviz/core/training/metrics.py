@@ -38,7 +38,7 @@ class ActivationStats:
     mean: float
     std: float
     dead_fraction: float  # units that output 0 for every probe sample (ReLU only; else nan)
-    histogram: Histogram
+    histogram: Histogram | None  # None: a watched run's sample without histograms
     # outputs in the flat tails (tanh: |y| > 0.99; sigmoid: y < 0.01 or y > 0.99; else nan)
     saturated_fraction: float = math.nan
 

@@ -7,6 +7,7 @@ of those overlays. Views subscribe and send actions; nothing here knows about Qt
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from gradviz.core.training.doctor import Doctor
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.report import Report
 
+log = logging.getLogger(__name__)
 KINDS = ("demo", "your model", "attached", "opened")
 
 
@@ -74,7 +76,11 @@ class RunList:
             if r.step <= entry.last_step and r.status == "running":
                 continue
             entry.last_step = max(entry.last_step, r.step)
-            entry.history.add(r)
+            try:
+                entry.history.add(r)
+            except ValueError as exc:  # e.g. histograms whose bin count changed mid-run
+                log.warning("run %s: dropped a record at step %d (%s)", entry.name, r.step, exc)
+                continue
             entry.doctor.observe(r)
             new += 1
         if new:

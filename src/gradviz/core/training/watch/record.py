@@ -49,7 +49,7 @@ def act_record(s: ActivationStats) -> dict:
         "std": s.std,
         "dead": s.dead_fraction,
         "saturated": s.saturated_fraction,
-        "hist": hist_record(s.histogram),
+        "hist": hist_record(s.histogram) if s.histogram is not None else None,
     }
 
 
@@ -149,7 +149,7 @@ def to_report(rec: Any, *, total_steps: int | None = None) -> Report:
                     _num(a.get("mean")),
                     _num(a.get("std")),
                     _num(a.get("dead")),
-                    _hist(a.get("hist")),
+                    _hist(a["hist"]) if a.get("hist") is not None else None,
                     _num(a.get("saturated")),
                 )
     except (TypeError, ValueError) as exc:

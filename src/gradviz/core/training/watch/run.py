@@ -317,7 +317,7 @@ class WatchRun:
             for name in acts:
                 mean, std, dead, sat = values[pos : pos + 4]
                 pos += 4
-                hist = hists.get(name) or M.Histogram(mean, mean, _zeros())
+                hist = hists.get(name)  # only on histogram samples
                 stats = M.ActivationStats(mean, std, dead, hist, sat)
                 record["act_stats"][name] = act_record(stats)
         if self._scalars:
@@ -330,12 +330,6 @@ class WatchRun:
         self.samples += 1
         self._sink.put(record)
         self._armed = not final
-
-
-def _zeros():
-    import numpy as np
-
-    return np.zeros(1)
 
 
 def _scalar(v: Any) -> float:
