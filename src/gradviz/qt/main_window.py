@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.act_export)
+        file_menu.addAction("Open &run…", self.open_run)  # a folder written by gradviz.watch
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -462,6 +463,13 @@ class MainWindow(QMainWindow):
         self._saved_history = list(self.model.workspace.history)
         self._on_changed(Event("reset"))
         return True
+
+    def open_run(self) -> None:
+        """File → Open run…: show the Training tab and ask it for a run folder."""
+        panel = getattr(self, "training_panel", None)
+        if panel is not None:
+            self.tabs.setCurrentWidget(panel)
+            panel._open_run_clicked()
 
     def open_example(self) -> bool:
         example = resource_path("examples", "chain_rule.gradviz")
