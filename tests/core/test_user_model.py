@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from gradviz.core.training.checkpoint import load_checkpoint, save_checkpoint
+from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from gradviz.core.training.config import ConfigError, TrainConfig, default_config
 from gradviz.core.training.loop import TrainState, evaluate, train
 from gradviz.core.training.session import TrainSession
@@ -148,7 +148,12 @@ def test_checkpoint_of_your_model_round_trips(tmp_path):
     session = TrainSession(config(path, steps=15))
     train(session, TrainState())
     save_checkpoint(session, tmp_path / "m.pt")
-    back = load_checkpoint(tmp_path / "m.pt")
+    # rebuilding it runs the file: only when the caller names that very file
+    with pytest.raises(CheckpointError, match="built by net.py, which is code"):
+        load_checkpoint(tmp_path / "m.pt")
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "m.pt", trusted_model_file=str(tmp_path / "other.py"))
+    back = load_checkpoint(tmp_path / "m.pt", trusted_model_file=path)
     assert back.config.model_file == path and back.step == 15
     for a, b in zip(session.model.parameters(), back.model.parameters(), strict=True):
         assert torch.equal(a, b)

@@ -61,6 +61,8 @@ def test_your_model_trains_with_plots_inspect_checkpoint_and_csv(qtbot, panel, t
     graph = panel.inspect()
     assert graph is not None
     assert panel.save_checkpoint(tmp_path / "m.pt")
+    assert panel.load_checkpoint(tmp_path / "m.pt")  # the chosen file rebuilds the model
+    assert panel.session.step == 120
     assert panel.export_csv(tmp_path / "m.csv")
     assert "test_accuracy" in (tmp_path / "m.csv").read_text().splitlines()[0]
     panel.tabs.setCurrentIndex(0)

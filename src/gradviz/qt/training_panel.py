@@ -296,6 +296,9 @@ class TrainingPanel(QWidget):
         self.progress_label.setText("not started: Start runs your model file, then trains it")
         self._sync_buttons()
 
+    def _is_custom(self) -> bool:
+        return self.form.demo.currentData() == CUSTOM
+
     def _new_history(self) -> None:
         self.history = RunHistory()
         self._last_report = None
@@ -523,7 +526,8 @@ class TrainingPanel(QWidget):
             return False
         device = self.form.device.currentData() or "cpu"
         try:
-            session = load_checkpoint(path, device=device)
+            mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
+            session = load_checkpoint(path, device=device, trusted_model_file=mine)
         except (CheckpointError, DeviceError) as exc:
             self._say(str(exc), error=True)
             return False

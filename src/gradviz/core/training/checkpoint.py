@@ -143,7 +143,11 @@ def _unpickling_verdict(path: Path, exc: Exception) -> str:
     return f"cannot read {path.name}: not a checkpoint ({detail[:120]})"
 
 
-def load_checkpoint(path: str | Path, device: str | torch.device | None = None) -> TrainSession:
+def load_checkpoint(
+    path: str | Path,
+    device: str | torch.device | None = None,
+    trusted_model_file: str | None = None,
+) -> TrainSession:
     """A new session restored from ``path``; on any failure raise and change nothing.
 
     ``device`` overrides the device saved in the config (a checkpoint made on cuda
@@ -155,6 +159,12 @@ def load_checkpoint(path: str | Path, device: str | torch.device | None = None) 
         config = TrainConfig.from_dict(payload["config"])
     except (ConfigError, KeyError) as exc:
         raise CheckpointError(f"cannot read {name}: bad config ({_clip(exc)})") from None
+    if config.is_custom and not _same_file(config.model_file, trusted_model_file):
+        # rebuilding "your model" runs its .py file: only the file the user chose may run
+        raise CheckpointError(
+            f"{name} holds a model built by {Path(config.model_file).name}, which is code: "
+            "choose Your model with that file first, then load"
+        )
     if device is not None:
         config = config.replace(device=str(device))
     try:
@@ -178,3 +188,12 @@ def load_checkpoint(path: str | Path, device: str | torch.device | None = None) 
         ) from None
     session.step = step
     return session
+
+
+def _same_file(a: str, b: str | None) -> bool:
+    if not b:
+        return False
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
