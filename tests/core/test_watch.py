@@ -47,7 +47,7 @@ def test_every_step_records_match_torch_by_hand(tmp_path):
             pairs = zip(after, before, strict=True)
             moved = math.sqrt(sum(float((a - b).pow(2).sum()) for a, b in pairs))
             size = math.sqrt(sum(float(b.pow(2).sum()) for b in before))
-            expected.append((float(loss), norms, moved / size))
+            expected.append((loss.item(), norms, moved / size))
             run.log(loss=loss, lr=0.05)
     reports = RunReader(tmp_path / "exact").read_new()
     assert [r.step for r in reports[:6]] == [1, 2, 3, 4, 5, 6]

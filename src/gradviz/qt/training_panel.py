@@ -706,6 +706,8 @@ class TrainingPanel(QWidget):
         self._shown_key = shown
         if shown is None:
             self.diagnosis.use(self._own_doctor)
+            if self._last_report is not None:
+                self.progress_label.setText(progress_text(self._last_report))
             if self.session is not None:
                 self.tabs.setup(self.session.config.demo, self.session.data_cpu)
                 self.tabs.set_span(self.session.total_steps)
@@ -714,6 +716,8 @@ class TrainingPanel(QWidget):
             self.tabs.setup("watched", None)
             self.diagnosis.use(entry.doctor)
             self._say(f"showing {entry.name} ({entry.kind})")
+            last = max(entry.last_step, 0)
+            self.progress_label.setText(f"{entry.name}: {entry.kind} run, step {last:,}")
         self._redraw(force=True)
         self._sync_timer()
 
