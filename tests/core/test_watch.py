@@ -102,8 +102,36 @@ def test_device_metrics_fetch_only_on_sampled_steps(tmp_path, monkeypatch):
         run.log(loss=loss)
         if run.step % 5:
             assert isinstance(run._loss_sum, torch.Tensor)  # accumulating on the device
-    assert calls == [5, 10, 15, 20]
     run.close()
+    assert calls and all(step % 5 == 0 for step in calls)
+    assert run.samples == 5  # four samples and the final record, whatever was fetched when
+
+
+def test_device_fetches_are_capped_even_sampling_every_step(tmp_path, monkeypatch):
+    net, x, y = tiny()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    clock = iter(i * 0.001 for i in range(10**6))  # each clock read: 1 ms later
+    monkeypatch.setattr(W.time, "perf_counter", lambda: next(clock))
+    run = W.watch(
+        net, opt, name="cap", logdir=tmp_path, every=1, histograms=False, connect=False,
+        device_metrics=True,
+    )  # fmt: skip
+    losses = []
+    for _ in range(300):
+        loss = nn.functional.mse_loss(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        run.log(loss=loss)
+        losses.append(loss.item())
+    elapsed = next(clock)  # simulated seconds since the start
+    run.close()
+    assert run.fetches <= W.MAX_FETCHES * elapsed + 2  # at most 20 a second
+    assert run.fetches < 300 / 5  # many records per transfer
+    reports = RunReader(tmp_path / "cap").read_new()
+    assert [r.step for r in reports[:300]] == list(range(1, 301))  # every step recorded
+    got = [r.train_loss for r in reports[:300]]
+    assert got == pytest.approx(losses, rel=1e-6)
 
 
 def test_time_cadence_is_bounded_by_the_rate(tmp_path, monkeypatch):

@@ -13,10 +13,10 @@ sample (at most ``rate`` = 10 a second, or every ``every`` steps) reads the grad
 in the optimizer's step pre-hook, when every gradient is ready, and the update-to-weight
 ratios in its post-hook; histograms come with every ``histogram_every``-th sample.
 
-On CUDA a sample's reductions stay on the device: they are fetched at the *next*
-sample (by then long finished), so no step waits for the GPU, and fetches happen at
-most ``rate`` times a second. ``device_metrics=True`` takes that path on the CPU too
-(tests use it).
+On CUDA a sample's reductions stay on the device, and the records wait there too:
+they are fetched together, in one transfer, at most ``MAX_FETCHES`` = 20 times a
+second whatever the cadence (even ``every=1``), so steps that are not sampled never
+wait for the GPU. ``device_metrics=True`` takes that path on the CPU too (tests use it).
 
 Where it goes. Records are handed to a writer thread, which appends them to
 ``logdir/<name>/events.jsonl`` and, when the gradviz app is running, streams them to it
@@ -63,6 +63,7 @@ RATE = 10.0  # samples (and device fetches) a second, at most: smooth plots, ~1 
 HISTOGRAM_EVERY = 10  # every 10th sample carries histograms (about one a second)
 RECONNECT_S = 3.0  # how often a run without an app looks for one
 DRAIN_S = 0.2  # the writer thread writes and streams what queued up, 5 times a second
+MAX_FETCHES = 20.0  # on a device: transfers to the host a second, at most (any cadence)
 _open_runs: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -130,6 +131,8 @@ class WatchRun:
         self._last_sample = -math.inf
         self._armed = True  # the next step is sampled
         self._pending: dict[str, Any] | None = None  # a sample whose tensors are not fetched
+        self._deferred: list[tuple[dict, list[torch.Tensor], list]] = []  # records to fetch
+        self._last_fetch = -math.inf
         self._acts: dict[str, list[torch.Tensor]] = {}
         self._act_hists: dict[str, torch.Tensor] = {}
         self._handles: list = []
@@ -268,74 +271,96 @@ class WatchRun:
         return hook
 
     def _emit(self, final: bool = False) -> None:
-        """Fetch the pending sample (one transfer), send a record, arm the next sample."""
+        """Close this sample into a record, arm the next one, and fetch when it is time.
+
+        A record's device values (loss sum, norms, ratios, activation moments, tensor
+        scalars) wait in ``_deferred``; on the CPU they are fetched at once, on a device
+        at most ``MAX_FETCHES`` times a second, all waiting records in one transfer.
+        """
         if self.optimizer is None and self._armed:
             has_grads = any(p.grad is not None for _n, m in self.layers for p in m.parameters())
             if has_grads:
                 self._sample_grads()  # no optimizer hook: grads as they are now
         pending, self._pending = self._pending, None
-        tensors: list[torch.Tensor] = []
-        if self.on_device and self._loss_n:
-            tensors.append(torch.as_tensor(self._loss_sum).reshape(1).double().to(self.device))
-        ratios = self._probe.take() if self._probe is not None else None
-        if self._probe is not None:
-            self._probe.armed = False
-        acts, self._acts = self._acts, {}
-        act_hists, self._act_hists = self._act_hists, {}
-        if pending is not None:
-            tensors.append(pending["norms"].double())
-        if ratios is not None:
-            tensors.append(ratios.double().to(self.device))
-        for parts in acts.values():
-            tensors.append(torch.stack(parts).double())
-        values = M.to_host(tensors).tolist() if tensors else []
-        if tensors:
-            self.fetches += 1
-        pos = 0
         record: dict[str, Any] = {"type": "record", "step": self.step}
+        tensors: list[torch.Tensor] = []
+        fill: list[tuple[str, list[str]]] = []  # where the fetched values go, in order
         if self._loss_n:
             if self.on_device:
-                total, pos = values[0], 1
+                tensors.append(torch.as_tensor(self._loss_sum).reshape(1).double())
+                fill.append(("loss", [str(self._loss_n)]))
             else:
-                total = self._loss_sum
-            record["loss"] = total / self._loss_n
+                record["loss"] = self._loss_sum / self._loss_n
         if pending is not None:
-            names = [n for n, _m in self.layers]
-            record["grad_norms"] = dict(zip(names, values[pos : pos + len(names)], strict=True))
-            pos += len(names)
+            tensors.append(pending["norms"].double())
+            fill.append(("grad_norms", [n for n, _m in self.layers]))
             record["step"] = min(self.step, pending["step"])
             for key in ("weight_hists", "grad_hists"):
                 if key in pending:
                     record[key] = pending[key]
+        ratios = self._probe.take() if self._probe is not None else None
+        if self._probe is not None:
+            self._probe.armed = False
         if ratios is not None:
-            names = self._probe.names
-            record["update_ratios"] = dict(zip(names, values[pos : pos + len(names)], strict=True))
-            pos += len(names)
+            tensors.append(ratios.double())
+            fill.append(("update_ratios", self._probe.names))
+        acts, self._acts = self._acts, {}
+        act_hists, self._act_hists = self._act_hists, {}
         if acts:
-            hists = M.histograms(act_hists) if act_hists else {}
-            record["act_stats"] = {}
-            for name in acts:
-                mean, std, dead, sat = values[pos : pos + 4]
-                pos += 4
-                hist = hists.get(name)  # only on histogram samples
-                stats = M.ActivationStats(mean, std, dead, hist, sat)
-                record["act_stats"][name] = act_record(stats)
+            hists = M.histograms(act_hists) if act_hists else {}  # histogram samples only
+            record["act_stats"] = {name: hists.get(name) for name in acts}
+            for parts in acts.values():
+                tensors.append(torch.stack(parts).double())
+            fill.append(("act_stats", list(acts)))
         if self._scalars:
-            record["scalars"] = {k: _scalar(v) for k, v in self._scalars.items()}
+            record["scalars"] = {}
+            for key, value in self._scalars.items():
+                if isinstance(value, torch.Tensor):
+                    tensors.append(value.detach().double().mean().reshape(1))
+                    fill.append(("scalar", [key]))
+                else:
+                    record["scalars"][key] = float(value)
         record["elapsed"] = time.perf_counter() - self._t0
         if final:
             record["status"] = "finished"
         self._loss_sum, self._loss_n = 0.0, 0
         self._scalars = {}
         self.samples += 1
-        self._sink.put(record)
         self._armed = not final
+        self._deferred.append((record, tensors, fill))
+        now = time.perf_counter()
+        if not self.on_device or final or now - self._last_fetch >= 1.0 / MAX_FETCHES:
+            self._last_fetch = now
+            self._flush()
 
-
-def _scalar(v: Any) -> float:
-    if isinstance(v, torch.Tensor):
-        return float(v.detach().float().mean())
-    return float(v)
+    def _flush(self) -> None:
+        """One device-to-host transfer for every waiting record; then hand them to the sink."""
+        deferred, self._deferred = self._deferred, []
+        tensors = [t.to(self.device) for _r, ts, _f in deferred for t in ts]
+        values = M.to_host(tensors).tolist() if tensors else []
+        if tensors:
+            self.fetches += 1
+        pos = 0
+        for record, _ts, fill in deferred:
+            for kind, names in fill:
+                if kind == "loss":
+                    record["loss"] = values[pos] / int(names[0])
+                    pos += 1
+                elif kind in ("grad_norms", "update_ratios"):
+                    record[kind] = dict(zip(names, values[pos : pos + len(names)], strict=True))
+                    pos += len(names)
+                elif kind == "act_stats":
+                    for name in names:
+                        mean, std, dead, sat = values[pos : pos + 4]
+                        pos += 4
+                        hist = record["act_stats"][name]
+                        record["act_stats"][name] = act_record(
+                            M.ActivationStats(mean, std, dead, hist, sat)
+                        )
+                else:  # a scalar the script logged as a tensor
+                    record["scalars"][names[0]] = values[pos]
+                    pos += 1
+            self._sink.put(record)
 
 
 class _Sink:
@@ -382,6 +407,8 @@ class _Sink:
                     break
                 batch.append(record)
             if not batch:
+                if self.connect:
+                    self._maybe_connect()  # an app that starts now joins even a quiet run
                 continue
             try:
                 self._file.write("".join(to_json_line(r) + "\n" for r in batch))
@@ -396,17 +423,22 @@ class _Sink:
                 self.sock.sendall(P.encode({"type": "bye"}))
                 self.sock.close()
 
+    def _maybe_connect(self) -> None:
+        """Look for a running app every RECONNECT_S; it reads our folder when we say hello."""
+        if self.sock is not None:
+            return
+        now = time.monotonic()
+        if now - self._last_try < RECONNECT_S:
+            return
+        self._last_try = now
+        self.sock = self._open()
+
     def _stream(self, record: dict) -> None:
         if not self.connect:
             return
+        self._maybe_connect()
         if self.sock is None:
-            now = time.monotonic()
-            if now - self._last_try < RECONNECT_S:
-                return
-            self._last_try = now
-            self.sock = self._open()
-            if self.sock is None:
-                return
+            return
         try:
             self.sock.sendall(P.encode(record))
             self.sent += 1
