@@ -179,7 +179,9 @@ def assert_routes_are_real(graph, pos, routes):
             ys = [y for _, y in path]
             assert ys == sorted(ys) and len(set(ys)) == len(ys)  # one waypoint per row, downwards
             assert all(path[0][1] < y < path[-1][1] for _, y in points)
-            assert _blocked(graph, pos, straight, ends, MARGIN), "a route for a clear edge"
+            # routed only near a box: within 4 margins the edge is passed straight down the
+            # gap, so its curve cannot clip the box; an edge far from every box stays plain
+            assert _blocked(graph, pos, straight, ends, 4 * MARGIN), "a route for a clear edge"
         assert not _blocked(graph, pos, path, ends), f"edge {index} hides behind a box"
 
 
