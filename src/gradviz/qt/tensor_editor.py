@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core import literals
+from gradviz.core.tensor_info import readable_grad
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt.workspace_model import WorkspaceModel
 
@@ -113,13 +114,25 @@ class TensorGridModel(QAbstractTableModel):
         self.name = ""
         self.lead: tuple[int, ...] = ()  # indices of the leading dims (for ndim > 2)
         self.data_mode = False  # write through .data (untracked by autograd)
+        self.show_grad = False  # show name.grad instead (read-only: autograd writes it)
         self._values = np.zeros((0, 0))
         self._ndim = 0
         self._shape: tuple[int, ...] = ()
         self._fmt = SliceFormat(self._values)
 
+    def source(self, name: str | None = None) -> torch.Tensor | None:
+        """The tensor the grid shows: the named tensor, or its ``.grad`` when asked."""
+        t = self.model.workspace.tensors.get(self.name if name is None else name)
+        if t is not None and self.show_grad:
+            return readable_grad(t)
+        return t
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}.grad" if self.show_grad else self.name
+
     def set_tensor(self, name: str, lead: tuple[int, ...] = ()) -> None:
-        t = self.model.workspace.tensors.get(name)
+        t = self.source(name)
         shape = tuple(t.shape) if t is not None else None
         if name == self.name and lead == self.lead and shape == self._shape and name:
             # same cells, new values: update in place so an open cell editor survives
@@ -144,16 +157,17 @@ class TensorGridModel(QAbstractTableModel):
         return self._ndim
 
     def _slice(self) -> tuple[np.ndarray, int]:
-        t = self.model.workspace.tensors.get(self.name)
+        t = self.source()
         if t is None:
             return np.zeros((0, 0)), 0
+        ndim = t.dim()
         t = t.detach()
         if t.dim() > 2:
             t = t[self.lead]
         if t.dtype in (torch.bfloat16, torch.float16):
             t = t.float()
         values = t.cpu().numpy()
-        return np.atleast_2d(values), self.model.workspace.tensors[self.name].dim()
+        return np.atleast_2d(values), ndim
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._values.shape[0] if self._values.size else 0
@@ -192,14 +206,18 @@ class TensorGridModel(QAbstractTableModel):
             return _format(value)
         if role == Qt.ItemDataRole.ToolTipRole:
             where = literals.format_index(self.element_index(index.row(), index.column()))
-            return f"{self.name}[{where}] = {_format(value)}\ndouble-click or type to edit"
+            how = "double-click or type to edit"
+            if self.show_grad:
+                how = "read-only: backward writes .grad"
+            return f"{self.label}[{where}] = {_format(value)}\n{how}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+        editable = index.isValid() and not self.show_grad
+        return base | Qt.ItemFlag.ItemIsEditable if editable else base
 
     def element_index(self, row: int, col: int) -> tuple[Any, ...]:
         """The full tensor index of a grid cell (``...`` for a 0-d tensor: ``s[...] = v``)."""
@@ -229,7 +247,7 @@ class TensorGridModel(QAbstractTableModel):
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.show_grad:
             return False
         text = str(value).strip()
         if text == _format(self._values[index.row(), index.column()]):
@@ -365,6 +383,11 @@ class WorkspacePanel(QWidget):
             "Write through .data: autograd does not see the change and the version "
             "counter stays the same (as the notes warn, gradients may then be wrong)."
         )
+        self.show_grad = QCheckBox("show .grad (read-only)", objectName="show_grad")
+        self.show_grad.setToolTip(
+            "Show the selected tensor's .grad in the grid instead of its values. "
+            "Read-only: backward writes .grad (or zero it from the console)."
+        )
         self.slice_bar = QHBoxLayout()
         self.slice_label = QLabel(objectName="hint")
         self.slice_label.setToolTip(
@@ -391,7 +414,11 @@ class WorkspacePanel(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addLayout(self.slice_bar)
         bottom_layout.addWidget(self.grid)
-        bottom_layout.addWidget(self.data_mode)
+        modes = QHBoxLayout()
+        modes.addWidget(self.data_mode)
+        modes.addWidget(self.show_grad)
+        modes.addStretch(1)
+        bottom_layout.addLayout(modes)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
@@ -404,6 +431,7 @@ class WorkspacePanel(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.list.itemSelectionChanged.connect(self._list_selection)
         self.data_mode.toggled.connect(lambda on: setattr(self.grid_model, "data_mode", on))
+        self.show_grad.toggled.connect(self._grad_toggled)
         self.grid_model.editFailed.connect(self.model.message)
         self.grid_model.edited.connect(self.model.message)
         model.changed.connect(self._on_changed)
@@ -435,14 +463,21 @@ class WorkspacePanel(QWidget):
         self._update_grid_chrome()
         self.delete_button.setEnabled(bool(name))
 
+    def _grad_toggled(self, on: bool) -> None:
+        self.grid_model.show_grad = on
+        self.data_mode.setEnabled(not on)  # .grad is read-only: no edit mode to pick
+        self._show(self.model.selected)
+
     def _update_grid_chrome(self) -> None:
         """Column width from the widest number, the slice label, and the empty-grid hint."""
         g = self.grid_model
-        t = self.model.workspace.tensors.get(g.name)
-        if t is None:
+        t = g.source()
+        if g.name not in self.model.workspace.tensors:
             self.grid.hint = NO_SELECTION_HINT
+        elif t is None:
+            self.grid.hint = f"{g.name}.grad is None: run backward first (or untick show .grad)"
         elif t.numel() == 0:
-            self.grid.hint = f"{g.name} is empty: shape {tuple(t.shape)} has no elements"
+            self.grid.hint = f"{g.label} is empty: shape {tuple(t.shape)} has no elements"
         else:
             self.grid.hint = ""
         metrics = self.grid.fontMetrics()
@@ -451,7 +486,7 @@ class WorkspacePanel(QWidget):
         self.grid.verticalHeader().setVisible(g.ndim >= 2)
         if self.spins:
             lead = ", ".join(str(s.value()) for s in self.spins)
-            self.slice_label.setText(f"{g.name}[{lead}, :, :]")
+            self.slice_label.setText(f"{g.label}[{lead}, :, :]")
         self.grid.viewport().update()
 
     def _rebuild_slice_picker(self, name: str) -> None:
