@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from PySide6.QtCore import Qt
 
@@ -37,3 +38,57 @@ def test_grid_shows_grad_read_only(qtbot):
     panel.show_grad.setChecked(False)  # back to the values, editable again
     assert _grid_values(grid) == [["1", "2"], ["3", "4"]]
     assert grid.flags(index) & Qt.ItemFlag.ItemIsEditable
+
+
+def _inspector(qtbot):
+    from gradviz.qt.inspector import Inspector
+
+    model = WorkspaceModel()
+    panel = WorkspacePanel(model)
+    inspector = Inspector(model)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(inspector)
+    return model, panel, inspector
+
+
+def test_inspector_names_the_array_a_tensor_shares_memory_with(qtbot):
+    model, _panel, inspector = _inspector(qtbot)
+    model.workspace.run_code(
+        "a = np.zeros(3)\nt = torch.from_numpy(a)\nu = torch.ones(3)\nb = u.numpy()"
+    )
+    ns = model.workspace.namespace
+    assert np.shares_memory(ns["a"], ns["t"].numpy())  # the oracle: NumPy itself
+    model.select("t")
+    assert inspector.value_of("shares memory with array") == "a"
+    model.select("u")
+    assert inspector.value_of("shares memory with array") == "b"
+    model.workspace.run_code("c = torch.zeros(2)")
+    model.select("c")  # its own memory: no such row
+    assert inspector.value_of("shares memory with array") is None
+
+
+def test_selecting_objects_shows_them_in_the_inspector(qtbot):
+    model, panel, inspector = _inspector(qtbot)
+    model.workspace.run_code(
+        "net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))\n"
+        "t = torch.ones(2, 2)\narr = t.numpy()"
+    )
+    objects = panel.objects
+    assert objects.names() == ["net", "arr"]
+    objects.setCurrentItem(objects.topLevelItem(0))  # what a click does
+    net = model.workspace.namespace["net"]
+    assert inspector.title.text() == "Sequential net"
+    assert inspector.value_of("parameters") == f"{sum(p.numel() for p in net.parameters()):,}"
+    for key, value in net.state_dict().items():
+        shape = "×".join(map(str, value.shape))
+        size = f"{value.numel():,} element{'s' * (value.numel() != 1)}"
+        assert inspector.value_of(key) == f"{shape} · {size}"
+    assert model.selected == ""  # one selection across both lists
+    objects.setCurrentItem(objects.topLevelItem(1))
+    assert inspector.title.text() == "ndarray arr"
+    assert inspector.value_of("shape") == "(2, 2)"
+    assert inspector.value_of("dtype") == "float32"
+    assert inspector.value_of("shares memory with") == "t"
+    model.select("t")  # picking a tensor again shows the tensor, and the array list lets go
+    assert inspector.title.text() == "tensor t"
+    assert not objects.selectedItems()

@@ -51,13 +51,30 @@ class ObjectList(QTreeWidget):
             "NumPy arrays"
         )
         model.changed.connect(self.refresh)
+        self.itemSelectionChanged.connect(self._picked)
+        model.selectionChanged.connect(self._tensor_picked)
         self.refresh()
+
+    def _picked(self) -> None:
+        items = self.selectedItems()
+        if items:
+            item = items[0]
+            while item.parent() is not None:  # a state_dict row: its module
+                item = item.parent()
+            self.model.select_object(item.text(0))
+
+    def _tensor_picked(self, name: str) -> None:
+        if name:  # a tensor was picked in the other list: this one lets go
+            self.blockSignals(True)
+            self.clearSelection()
+            self.blockSignals(False)
 
     def names(self) -> list[str]:
         return [self.topLevelItem(i).text(0) for i in range(self.topLevelItemCount())]
 
     def refresh(self, _event: Event | None = None) -> None:
         ws = self.model.workspace
+        self.blockSignals(True)  # refilling is not the user picking something
         self.clear()
         for name, value in ws.objects.items():
             item = QTreeWidgetItem([name, describe_object(value, ws.sharing(name))])
@@ -67,4 +84,5 @@ class ObjectList(QTreeWidget):
                     shape = "×".join(map(str, t.shape)) or "scalar"
                     QTreeWidgetItem(item, [key, f"{shape} · {t.numel():,} elements"])
             self.addTopLevelItem(item)
+        self.blockSignals(False)
         self.setVisible(bool(ws.objects))

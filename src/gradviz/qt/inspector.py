@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.fn_info import function_details
 from gradviz.core.layout import format_bytes
+from gradviz.core.object_info import SHARE_TIP, arrays_sharing, object_rows
 from gradviz.core.tensor_info import describe, readable_grad
 from gradviz.core.workspace import Event
 from gradviz.qt.workspace_model import WorkspaceModel
@@ -86,6 +87,7 @@ class Inspector(QWidget):
         self._showing: tuple[str, Any] = ("tensor", "")
         model.selectionChanged.connect(self.show_tensor)
         model.changed.connect(self._on_changed)
+        model.objectSelected.connect(self.show_object)
         self.show_tensor(model.selected)
 
     def value_of(self, prop: str) -> str | None:
@@ -116,7 +118,9 @@ class Inspector(QWidget):
         kind, _what = self._showing
         # after undo or open, a function or edge value shown before belongs to a graph
         # that no longer exists: go back to the selected tensor
-        if kind == "tensor" or event.kind == "reset":
+        if kind == "object" and _what in self.model.workspace.objects:
+            self.show_object(_what)  # e.g. an optimizer step changed its parameters
+        elif kind in ("tensor", "object") or event.kind == "reset":
             self.show_tensor(self.model.selected)
 
     def show_tensor(self, name: str) -> None:
@@ -131,7 +135,23 @@ class Inspector(QWidget):
         grad = readable_grad(t)
         if grad is not None:
             text += f"\n\n.grad =\n{_values_text(grad)}"
-        self._fill(f"tensor {name}", info.rows(), text)
+        rows = info.rows()
+        ws = self.model.workspace
+        arrays = arrays_sharing(ws.objects, ws.sharing, name)
+        if arrays:
+            rows.append(("shares memory with array", ", ".join(arrays), SHARE_TIP))
+        self._fill(f"tensor {name}", rows, text)
+
+    def show_object(self, name: str) -> None:
+        """A module, optimizer or NumPy array bound by console code."""
+        ws = self.model.workspace
+        value = ws.objects.get(name)
+        if value is None:
+            self.show_tensor(self.model.selected)
+            return
+        self._showing = ("object", name)
+        values = str(value) if not hasattr(value, "size") or value.size <= 10_000 else ""
+        self._fill(f"{type(value).__name__} {name}", object_rows(value, ws.sharing(name)), values)
 
     def show_function(self, fn: Any) -> None:
         """A backward function node as tables: what it is, where its gradients go, its

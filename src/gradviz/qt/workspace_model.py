@@ -13,6 +13,7 @@ class WorkspaceModel(QObject):
 
     changed = Signal(object)  # gradviz.core.workspace.Event
     selectionChanged = Signal(str)  # tensor name, "" for none
+    objectSelected = Signal(str)  # a module/optimizer/array picked in the object list
     message = Signal(str)  # for the status bar
 
     def __init__(self, workspace: Workspace | None = None, parent: QObject | None = None) -> None:
@@ -39,6 +40,13 @@ class WorkspaceModel(QObject):
     @property
     def selected(self) -> str:
         return self._selected
+
+    def select_object(self, name: str) -> None:
+        """Pick a console object: one selection across both lists, so the tensor goes."""
+        if name not in self.workspace.objects:
+            return
+        self.select("")
+        self.objectSelected.emit(name)
 
     def select(self, name: str) -> None:
         name = name if name in self.workspace.tensors else ""
