@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -563,10 +564,16 @@ class ModuleTagger:
     The tag lives in the node's own ``metadata`` dict, so it dies with the graph: a
     script that trains for hours under the hook keeps no graph alive. Hooks fire
     inner modules first, so a function already tagged belongs to a child; the
-    walk from a module's outputs stops at its inputs' functions.
+    walk from a module's outputs stops at its inputs' functions. With ``thread`` set,
+    only forwards on that thread are tagged (a global hook also sees other threads).
     """
 
+    def __init__(self, thread: int | None = None) -> None:
+        self.thread = thread
+
     def after_forward(self, mod: torch.nn.Module, args: Any, output: Any) -> None:
+        if self.thread is not None and threading.get_ident() != self.thread:
+            return  # e.g. the training panel's worker while console code runs
         if type(mod).forward in _CONTAINER_FORWARDS:
             return  # a Sequential makes nothing itself: its children tag everything inside
         stop = {id(t.grad_fn) for t in _tensors(args) if t.grad_fn is not None}
@@ -614,9 +621,12 @@ def module_paths(module: torch.nn.Module, name: str) -> dict[torch.nn.Module, st
 
 
 @contextlib.contextmanager
-def tag_modules(modules: Iterable[torch.nn.Module] | None = None) -> Iterator[ModuleTagger]:
-    """Tag functions made inside ``modules`` (None: inside any module, e.g. a whole script)."""
-    tagger = ModuleTagger()
+def tag_modules(
+    modules: Iterable[torch.nn.Module] | None = None, thread: int | None = None
+) -> Iterator[ModuleTagger]:
+    """Tag functions made inside ``modules`` (None: inside any module, e.g. a whole script);
+    ``thread``: only on that thread (see :class:`ModuleTagger`)."""
+    tagger = ModuleTagger(thread)
     if modules is None:
         handles = [torch.nn.modules.module.register_module_forward_hook(tagger.after_forward)]
     else:

@@ -18,6 +18,7 @@ thread), :meth:`finish_code` (GUI thread, emits the events).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 from gradviz.core import console_exec
+from gradviz.core.graph import tag_modules
 from gradviz.core.recording import BackwardRecorder, CallLog, RecordedCall, frame_locator
 
 ENTRY_TYPES = (nn.Module, torch.optim.Optimizer, np.ndarray)
@@ -83,7 +85,9 @@ class CodeRun:
 
         names = lambda: {n: v for n, v in ns.items() if isinstance(v, torch.Tensor)}  # noqa: E731
         recorder = BackwardRecorder(on_call, names, frame_locator(console_exec.is_console_file))
-        with recorder:
+        # tag what each module's forward makes, so the graph view can frame it by module
+        # path (as capture_module does); only this thread's forwards, only while code runs
+        with recorder, tag_modules(thread=threading.get_ident()):
             self.outcome = console_exec.execute(self.source, ns, self.filename, write)
         return self.outcome
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gradviz.core.graph import Graph, capture_graph
+import torch
+
+from gradviz.core.graph import Graph, apply_module_tags, capture_graph, module_paths
 from gradviz.core.ops import OPS
 from gradviz.core.workspace import Workspace
 
@@ -45,6 +47,27 @@ def capture_workspace(ws: Workspace) -> Graph:
     tensors = ws.tensors
     roots = [t for t in tensors.values() if t.grad_fn is not None]
     loose = [t for t in tensors.values() if t.grad_fn is None]
-    return capture_graph(
-        *roots, names=tensors, show_saved=True, include=loose, uses=workspace_uses(ws)
+    paths = console_module_paths(ws)
+    names = dict(tensors)
+    for mod, path in paths.items():  # parameters get their state_dict names: net.0.weight
+        for p, param in mod.named_parameters(recurse=False):
+            names.setdefault(f"{path}.{p}", param)
+    graph = capture_graph(
+        *roots, names=names, show_saved=True, include=loose, uses=workspace_uses(ws)
     )
+    return apply_module_tags(graph, paths) if paths else graph
+
+
+def console_module_paths(ws: Workspace) -> dict[torch.nn.Module, str]:
+    """Every module console code bound, and its submodules, by path (``net``, ``net.0``).
+
+    A module reachable under two names (``net`` and ``first = net[0]``) keeps its
+    path in the larger module, so a network's layers stay inside its frame.
+    """
+    mods = [(n, v) for n, v in ws.objects.items() if isinstance(v, torch.nn.Module)]
+    mods.sort(key=lambda item: -len(list(item[1].modules())))  # stable: ties keep bind order
+    paths: dict[torch.nn.Module, str] = {}
+    for name, value in mods:
+        for mod, path in module_paths(value, name).items():
+            paths.setdefault(mod, path)
+    return paths
