@@ -414,11 +414,8 @@ class WorkspacePanel(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addLayout(self.slice_bar)
         bottom_layout.addWidget(self.grid)
-        modes = QHBoxLayout()
-        modes.addWidget(self.data_mode)
-        modes.addWidget(self.show_grad)
-        modes.addStretch(1)
-        bottom_layout.addLayout(modes)
+        bottom_layout.addWidget(self.data_mode)
+        bottom_layout.addWidget(self.show_grad)  # stacked: a narrow dock stays narrow
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
