@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+import pytest
 import torch
 from PySide6.QtCore import Qt
 
@@ -92,3 +95,61 @@ def test_selecting_objects_shows_them_in_the_inspector(qtbot):
     model.select("t")  # picking a tensor again shows the tensor, and the array list lets go
     assert inspector.title.text() == "tensor t"
     assert not objects.selectedItems()
+
+
+@pytest.fixture
+def window(qtbot):
+    from gradviz.qt.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.console.shutdown()
+
+
+def _session_with_code(tmp_path, source):
+    from gradviz.core.workspace import Workspace
+
+    ws = Workspace()
+    ws.run_code("secret = torch.arange(3.0)")
+    ws.history[-1].args["source"] = source  # what the file will run when opened
+    path = tmp_path / "code.gradviz"
+    ws.save(path)
+    return path
+
+
+def test_opening_a_session_runs_its_code_on_the_console_worker(
+    qtbot, window, tmp_path, monkeypatch
+):
+    path = _session_with_code(
+        tmp_path, "import threading\nsecret = torch.arange(3.0)\nran_on = threading.get_ident()"
+    )
+    asked = []
+    monkeypatch.setattr(
+        "gradviz.qt.main_window.ask_run_code", lambda parent, p: asked.append(p) or True
+    )
+    assert window.open_session(path)
+    assert asked == [path]  # the dialog still asks first
+    qtbot.waitUntil(lambda: not window.console.busy, timeout=30000)
+    ws = window.model.workspace
+    assert ws.namespace["ran_on"] != threading.get_ident()  # not the GUI thread
+    assert torch.equal(ws["secret"], torch.arange(3.0))
+    assert window.workspace_panel.list.names() == ["secret"]
+    assert window.session_path == path and not window.is_modified
+
+
+def test_stopping_a_session_that_loops_opens_nothing(qtbot, window, tmp_path, monkeypatch):
+    window.model.workspace.run_code("mine = torch.ones(2)")
+    before = list(window.model.workspace.history)
+    path = _session_with_code(tmp_path, "while True:\n    pass")
+    monkeypatch.setattr("gradviz.qt.main_window.ask_run_code", lambda parent, p: True)
+    window._saved_history = before  # nothing to discard: no question
+    assert window.open_session(path)
+    assert window.console.busy  # the loop runs on the worker; the GUI thread is free
+    window.console.interrupt()
+    qtbot.waitUntil(lambda: not window.console.busy, timeout=30000)
+    assert "opening stopped" in window.open_error
+    assert window.model.workspace.history == before  # exactly as it was
+    assert window.workspace_panel.list.names() == ["mine"]
+    assert window.session_path != path

@@ -773,45 +773,85 @@ class Workspace(CodeMixin):
         wait on the redo stack. If an input fails, what ran before it stays open and
         the rest waits on the redo stack; the returned note says which input failed.
         """
-        source = Path(path)
-        actions = read_session(source)
+        job = self.start_load(path, run_code=run_code)
+        try:
+            job.execute()
+        finally:
+            self.running = None
+        return self.finish_load(job)
+
+    def start_load(self, path: str | os.PathLike[str], *, run_code: bool = True) -> LoadJob:
+        """Read and check ``path`` (raises WorkspaceError); the replay is the job's
+        :meth:`~LoadJob.execute`, which may run on a worker thread (the GUI's console
+        runs it there: the code in a session may loop for long)."""
+        actions = read_session(Path(path))
         self._check_idle()
-        fresh = Workspace()
-        for i, action in enumerate(actions, start=1):
-            if action.kind == "code" and not run_code:
-                return self._open_partial(
-                    fresh, actions, i,
-                    f"opened {source.name} without running its code: Redo runs it, "
+        job = LoadJob(Path(path), actions, run_code)
+        self.running = job  # type: ignore[assignment]  # other actions wait meanwhile
+        return job
+
+    def finish_load(self, job: LoadJob) -> str | None:
+        """Swap in what the job replayed (GUI thread); a failed job changes nothing."""
+        self.running = None
+        if job.error is not None:
+            raise job.error
+        fresh = job.fresh
+        self.tensors, self.history, self._redo = fresh.tensors, fresh.history, job.rest
+        self._adopt_code_state(fresh)
+        self._emit("reset", message=job.note or f"opened {job.path.name}")
+        return job.note
+
+
+class LoadJob:
+    """Opening a session file as a job: replay its actions into a fresh workspace.
+
+    :meth:`execute` touches only the fresh workspace, so it may run on any thread.
+    If an input fails, what ran before it opens and the rest waits on the redo stack
+    (``rest``); ``note`` says so. A palette action that fails is an error (``error``).
+    """
+
+    def __init__(self, path: Path, actions: list[Action], run_code: bool) -> None:
+        self.path, self.actions, self.run_code = path, actions, run_code
+        self.fresh: Workspace = Workspace()
+        self.rest: list[Action] = []
+        self.note: str | None = None
+        self.error: WorkspaceError | None = None
+
+    def execute(self) -> None:
+        try:
+            self._replay()
+        except WorkspaceError as exc:  # rebuilding what ran before a failed input failed
+            self.error = exc
+
+    def _replay(self) -> None:
+        fresh, name = self.fresh, shorten(self.path.name)
+        for i, action in enumerate(self.actions, start=1):
+            if action.kind == "code" and not self.run_code:
+                self._partial(
+                    i, f"opened {self.path.name} without running its code: Redo runs it, "
                     "one input at a time",
                 )  # fmt: skip
+                return
             try:
                 fresh._do(action)
             except WorkspaceError as exc:
                 if action.kind != "code" and not fresh.has_code:
-                    raise WorkspaceError(
-                        f"{shorten(source.name)}: action {i} failed: {exc}"
-                    ) from None
-                return self._open_partial(
-                    fresh, actions, i,
-                    f"{shorten(source.name)}: input {i} failed ({exc}); opened what ran before it",
+                    self.error = WorkspaceError(f"{name}: action {i} failed: {exc}")
+                    return
+                self._partial(
+                    i, f"{name}: input {i} failed ({exc}); opened what ran before it"
                 )  # fmt: skip
-        self.tensors, self.history, self._redo = fresh.tensors, fresh.history, []
-        self._adopt_code_state(fresh)
-        self._emit("reset", message=f"opened {source.name}")
-        return None
+                return
 
-    def _open_partial(self, fresh: Workspace, actions: list[Action], i: int, note: str) -> str:
+    def _partial(self, i: int, note: str) -> None:
         """Open ``actions[:i-1]``; the rest waits on the redo stack."""
-        done = actions[: i - 1]
-        if fresh._inputs > sum(a.kind == "code" for a in done):
-            fresh = Workspace()  # the failed input ran part-way: rebuild without it
+        done = self.actions[: i - 1]
+        if self.fresh._inputs > sum(a.kind == "code" for a in done):
+            self.fresh = Workspace()  # the failed input ran part-way: rebuild without it
             for action in done:
-                fresh._do(action)
-        self.tensors, self.history = fresh.tensors, fresh.history
-        self._redo = list(reversed(actions[i - 1 :]))
-        self._adopt_code_state(fresh)
-        self._emit("reset", message=note)
-        return note
+                self.fresh._do(action)
+        self.rest = list(reversed(self.actions[i - 1 :]))
+        self.note = note
 
 
 def session_has_code(path: str | os.PathLike[str]) -> bool:

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core import console_exec
 from gradviz.core.lessons import Lesson
-from gradviz.core.workspace import CodeError, WorkspaceError
+from gradviz.core.workspace import CodeError, LoadJob, WorkspaceError
 from gradviz.core.workspace_code import CodeRun, UndoJob
 from gradviz.qt import workers
 from gradviz.qt.workspace_model import WorkspaceModel
@@ -291,9 +291,10 @@ class CodeWorker(QThread):
 
 
 class UndoWorker(CodeWorker):
-    """Replays the history for an undo off the GUI thread (it may hold long loops)."""
+    """Replays a history off the GUI thread (it may hold long loops): an undo or redo
+    (:class:`UndoJob`), or opening a session file (:class:`LoadJob`)."""
 
-    def __init__(self, job: UndoJob, parent=None) -> None:
+    def __init__(self, job: UndoJob | LoadJob, parent=None) -> None:
         super().__init__(None, parent)  # type: ignore[arg-type]
         self.job = job
 
@@ -303,7 +304,8 @@ class UndoWorker(CodeWorker):
         try:
             self.job.execute()
         except BaseException as exc:  # an interrupt that landed between replayed inputs
-            self.job.error = WorkspaceError(f"undo stopped ({type(exc).__name__})")
+            what = "opening" if isinstance(self.job, LoadJob) else "undo"
+            self.job.error = WorkspaceError(f"{what} stopped ({type(exc).__name__})")
 
 
 class ConsolePanel(QWidget):
@@ -311,6 +313,8 @@ class ConsolePanel(QWidget):
 
     busyChanged = Signal(bool)
     inputFinished = Signal(bool)  # True when the input ran without an error
+    sessionOpened = Signal(object, str)  # the path opened by run_load, its note ("" if none)
+    openFailed = Signal(str)  # run_load could not open the file: why (nothing changed)
 
     def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -420,9 +424,35 @@ class ConsolePanel(QWidget):
         worker.start()
         return True
 
+    def run_load(self, job: LoadJob) -> bool:
+        """Open a session file whose code runs, on a worker thread (the window stays live;
+        Stop abandons it and nothing changes). ``sessionOpened`` or ``openFailed`` follows."""
+        if self.busy:
+            self.model.workspace.running = None  # the job never starts
+            self.model.message.emit("The console is still running: wait, or press Stop")
+            return False
+        worker = UndoWorker(job, self)
+        workers.track(worker)
+        worker.finished.connect(self._finished)
+        self.worker = worker
+        self._set_busy(True)
+        self.state.setText(f"opening {job.path.name}: running its code… (Stop abandons it)")
+        worker.start()
+        return True
+
     def _finished(self) -> None:
         worker, self.worker = self.worker, None
         if worker is None:
+            return
+        if isinstance(worker, UndoWorker) and isinstance(worker.job, LoadJob):
+            try:
+                note = self.model.workspace.finish_load(worker.job)
+            except WorkspaceError as exc:
+                self.openFailed.emit(str(exc))
+            else:
+                self.sessionOpened.emit(worker.job.path, note or "")
+            worker.deleteLater()
+            self._set_busy(False)
             return
         if isinstance(worker, UndoWorker):
             try:

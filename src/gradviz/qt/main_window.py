@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
 
         self.console = ConsolePanel(self.model)
         self.console.inputFinished.connect(self._console_input_done)
+        self.console.sessionOpened.connect(self._session_opened)
+        self.console.openFailed.connect(self._open_failed)
         dock = self._dock("Console", self.console, Qt.DockWidgetArea.BottomDockWidgetArea)
         screen = QGuiApplication.primaryScreen()
         if screen is not None and screen.availableGeometry().width() >= 1200:
@@ -445,24 +447,36 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            run_code = True
+            run_code = False
             if session_has_code(path):
                 choice = ask_run_code(self, Path(path))
                 if choice is None:
                     return False
                 run_code = choice
-            note = self.model.workspace.load(path, run_code=run_code)
+            if run_code:  # its code may loop for long: the console's worker runs it
+                if self.console.busy:
+                    self.show_message("The console is still running: wait, or press Stop")
+                    return False
+                job = self.model.workspace.start_load(path, run_code=True)
+                return self.console.run_load(job)  # _session_opened or _open_failed follows
+            note = self.model.workspace.load(path, run_code=False)
         except WorkspaceError as exc:  # the file is checked whole: every fault lands here
-            self.open_error = str(exc)
-            self.show_message(f"Could not open: {exc}")
+            self._open_failed(str(exc))
             return False
+        self._session_opened(Path(path), note or "")
+        return True
+
+    def _open_failed(self, why: str) -> None:
+        self.open_error = why
+        self.show_message(f"Could not open: {why}")
+
+    def _session_opened(self, path: Path, note: str) -> None:
         self.open_error = ""
         self.session_path, self.example_name = Path(path), None
         if note:
             self.show_message(note)
         self._saved_history = list(self.model.workspace.history)
         self._on_changed(Event("reset"))
-        return True
 
     def open_run(self) -> None:
         """File → Open run…: show the Training tab and ask it for a run folder."""
