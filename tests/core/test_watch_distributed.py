@@ -33,6 +33,7 @@ for _ in range(5):
     opt.zero_grad(); loss.backward(); opt.step()
     run.log(loss=loss)
 run.close()
+dist.barrier()  # both ranks are done before either tears gloo down (else a peer can abort)
 dist.destroy_process_group()
 """
 
