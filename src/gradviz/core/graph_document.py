@@ -26,6 +26,7 @@ import torch
 
 from gradviz.core.events import Emitter
 from gradviz.core.graph import Edge, Graph, Node, capture_graph, saved_values
+from gradviz.core.graph_walk import gc_paused
 from gradviz.core.layout import Pos, format_bytes, layout_graph, node_size, stable_keys
 
 Notes = dict[tuple[str, str], tuple[str, str]]
@@ -183,6 +184,10 @@ class GraphDocument(Emitter):
 
     # ------------------------------------------------------------ build
     def _set_graph(self, graph: Graph, fresh: bool, relayout: bool = False) -> None:
+        with gc_paused():  # tens of thousands of kept objects: no cycles worth hunting
+            self._set_graph_now(graph, fresh, relayout)
+
+    def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
         shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown
@@ -202,6 +207,10 @@ class GraphDocument(Emitter):
 
     def _rebuild(self, relayout: bool) -> None:
         """The visible graph from the shown one, and positions for it."""
+        with gc_paused():  # the views redraw inside too (on "graph")
+            self._rebuild_now(relayout)
+
+    def _rebuild_now(self, relayout: bool) -> None:
         shown = self.graph
         probe, self._probe = self._probe, None
         if probe is not None and probe[0] == (frozenset(self.collapsed), frozenset(self.unfolded)):
