@@ -328,6 +328,11 @@ class GraphDocument(Emitter):
             collapsed.update(self._children().get(path, ()))
 
     def _children(self) -> dict[str, list[str]]:
+        if self.graph is None:
+            return {}
+        return self.graph._cached("children", self._find_children)  # 10 000 groups: cache
+
+    def _find_children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = {}
         for p in self.groups():
             if "." in p:
