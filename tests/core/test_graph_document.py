@@ -268,3 +268,119 @@ def test_expanding_a_block_opens_one_level_and_repeated_heads_fold():
     assert "net.1.heads.0…4 Linear ×5" in [n.label for n in doc.visible.nodes]
     inner = [n for n in graph.nodes if n.module and n.module.startswith("net.1.heads.")]
     assert all(doc.unit_of(n.id) != n.id for n in inner)  # still inside a box
+
+
+def distinct_blocks(widths=(6, 7, 8, 9, 5)) -> nn.Sequential:
+    """Blocks of different sizes (so none fold), each Linear -> Tanh -> Linear."""
+    torch.manual_seed(0)
+    return nn.Sequential(
+        *[
+            nn.Sequential(nn.Linear(a, b), nn.Tanh(), nn.Linear(b, b))
+            for a, b in zip(widths, widths[1:], strict=False)
+        ]
+    )
+
+
+def _boxes(doc) -> dict[str, tuple[float, float, float, float]]:
+    from gradviz.core.layout import node_size
+
+    out = {}
+    for n in doc.visible.nodes:
+        (x, y), (w, h) = doc.positions[n.id], node_size(n)
+        out[n.id] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    return out
+
+
+def _overlapping(boxes) -> list[tuple[str, str]]:
+    items = list(boxes.items())
+    return [
+        (a, b)
+        for i, (a, p) in enumerate(items)
+        for b, q in items[i + 1 :]
+        if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]
+    ]
+
+
+def _sign(v: float) -> int:
+    return (v > 1e-6) - (v < -1e-6)
+
+
+def test_expanding_a_group_lays_out_only_its_inside_and_the_rest_makes_room():
+    net = distinct_blocks()
+    doc = GraphDocument()
+    doc.show_external(capture_module(net, torch.randn(3, 6), loss=lambda o: o.pow(2).sum()))
+    doc.collapse_all()
+    doc.expand("net")
+    assert "group:net.1" in doc.visible
+    before = dict(doc.positions)
+    box = _boxes(doc)["group:net.1"]
+    others = [nid for nid in before if nid != "group:net.1"]
+    doc.expand("net.1")
+    after = doc.positions
+    inside = [nid for nid in after if nid not in before]
+    assert {"group:net.1.0", "group:net.1.1", "group:net.1.2"} <= set(inside)
+    # every other box is still there, in the same order left-right and top-bottom as before
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            assert _sign(after[a][0] - after[b][0]) == _sign(before[a][0] - before[b][0]), (a, b)
+            assert _sign(after[a][1] - after[b][1]) == _sign(before[a][1] - before[b][1]), (a, b)
+    # what lies above the opened box did not move at all, what lies below moved straight
+    # down, all by the same amount (the inside's extra height)
+    above = [n for n in others if before[n][1] < box[1] - 20]
+    assert above and all(after[n] == before[n] for n in above)
+    below = [n for n in others if before[n][1] > box[3]]
+    moves = {(round(after[n][0] - before[n][0], 6), round(after[n][1] - before[n][1], 6))
+             for n in below}  # fmt: skip
+    assert len(moves) == 1 and next(iter(moves))[0] == 0 and next(iter(moves))[1] > 0
+    # the inside sits where the box was (not above it), and nothing overlaps
+    assert all(after[n][1] > box[1] for n in inside)
+    assert _overlapping(_boxes(doc)) == []
+    # closing it again puts everything back
+    doc.collapse("net.1")
+    assert set(doc.positions) == set(before)
+    for nid, (x, y) in before.items():
+        assert abs(doc.positions[nid][0] - x) < 1e-6 and abs(doc.positions[nid][1] - y) < 1e-6
+
+
+def test_opening_a_fold_keeps_the_boxes_around_it_in_order_without_overlaps():
+    net, graph = mlp_graph()
+    doc = GraphDocument()
+    doc.show_external(graph, "mlp")
+    fold = next(n.id for n in doc.visible.nodes if n.id.startswith("fold:"))
+    before = dict(doc.positions)
+    doc.unfold(fold)
+    assert _overlapping(_boxes(doc)) == []
+    others = [nid for nid in before if nid != fold]
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            assert _sign(doc.positions[a][1] - doc.positions[b][1]) == _sign(
+                before[a][1] - before[b][1]
+            )
+
+
+class TwoBranches(nn.Module):
+    """a(x) + b(x): a deep branch and a shallow one side by side."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 4), nn.Sigmoid())
+        self.b = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.a(x) + self.b(x)
+
+
+def test_expanding_a_branch_moves_the_branch_beside_it_only_sideways():
+    doc = GraphDocument()
+    doc.show_external(capture_module(TwoBranches(), torch.randn(2, 4)))
+    doc.collapse_all()
+    doc.expand("net")
+    before = dict(doc.positions)
+    a, b = _boxes(doc)["group:net.a"], _boxes(doc)["group:net.b"]
+    assert a[1] < b[3] and b[1] < a[3]  # the two branches share a row
+    doc.expand("net.a")
+    after = doc.positions
+    assert after["group:net.b"][1] == before["group:net.b"][1]  # stayed in its row
+    side = _sign(before["group:net.b"][0] - before["group:net.a"][0])
+    assert _sign(after["group:net.b"][0] - before["group:net.b"][0]) in (0, side)  # outwards
+    assert _overlapping(_boxes(doc)) == []

@@ -84,3 +84,32 @@ def test_nested_modules_innermost_wins_and_outer_ops_belong_to_outer():
     x_node = graph.node(tensor_node_id(x))
     assert x_node.kind == "leaf" and x_node.name == "input" and x_node.module is None
     assert "cluster_model.0.fc" in graph.to_dot()
+
+
+def test_tag_modules_tags_only_the_chosen_modules_and_leaves_no_hook() -> None:
+    from gradviz.core.graph import MODULE_KEY, tag_modules
+
+    chosen, other = nn.Linear(3, 3), nn.Linear(3, 3)
+    x = torch.randn(2, 3)
+    with tag_modules([chosen]):
+        a = chosen(x)
+        b = other(x)
+    assert a.grad_fn.metadata.get(MODULE_KEY) is chosen
+    assert MODULE_KEY not in b.grad_fn.metadata  # a module outside the set stays untagged
+    c = chosen(x)  # after the block: no hook left behind
+    assert MODULE_KEY not in c.grad_fn.metadata
+
+
+def test_capture_leaves_garbage_collection_as_it_was() -> None:
+    import gc
+
+    net = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+    assert gc.isenabled()
+    capture_module(net, torch.randn(2, 3))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        capture_module(net, torch.randn(2, 3))
+        assert not gc.isenabled()  # a caller's own pause is not ended for it
+    finally:
+        gc.enable()

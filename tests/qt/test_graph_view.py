@@ -291,6 +291,46 @@ def test_large_graph_builds_and_zooms(qtbot):
     assert not view.scene.text_layer.isVisible()
 
 
+def test_minimap_shows_a_picture_made_once_not_the_scene_on_every_scroll(qtbot, monkeypatch):
+    from gradviz.core.graph import capture_graph
+    from gradviz.qt.graph_scene import GraphScene
+
+    view = GraphView()
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.show()
+    h = torch.randn(2, 4)
+    for _ in range(300):
+        h = torch.tanh(h @ torch.randn(4, 4, requires_grad=True))
+    renders = []
+    real = GraphScene.render
+    monkeypatch.setattr(GraphScene, "render", lambda *a, **k: renders.append(1) or real(*a, **k))
+    view.show_graph(capture_graph(h.sum()))
+    view.fit()
+    mm = view.minimap
+    assert mm.isVisible()
+    mm.viewport().repaint()
+    QApplication.processEvents()
+    bar = view.canvas.verticalScrollBar()
+    for _ in range(6):  # the user scrolls down: the frame moves, the picture stays
+        bar.setValue(bar.value() + 200)
+        view.canvas.viewport().repaint()
+        mm.viewport().update()
+        QApplication.processEvents()
+    assert len(renders) == 1
+    assert not mm.items()  # it has no items of its own to paint
+    # the picture is the drawing: box outlines, not an empty background
+    image = mm.grab().toImage()
+    colours = {image.pixelColor(x, y).rgb() for x in range(0, image.width(), 3)
+               for y in range(0, image.height(), 3)}  # fmt: skip
+    assert len(colours) > 4
+    # a new graph: a new picture
+    view.show_graph(capture_graph((h * 2).sum()))
+    mm.viewport().repaint()
+    QApplication.processEvents()
+    assert len(renders) == 2
+
+
 def test_no_grad_result_is_drawn_cut_off_from_its_inputs(view, ws):
     ws.apply("mul", "c", {"a": "x", "b": "w"}, no_grad=True)
     c = view.node_by_name("c")

@@ -26,7 +26,17 @@ import torch
 
 from gradviz.core.events import Emitter
 from gradviz.core.graph import Edge, Graph, Node, capture_graph, saved_values
-from gradviz.core.layout import Pos, format_bytes, layout_graph, node_size, stable_keys
+from gradviz.core.graph_walk import gc_paused
+from gradviz.core.layout import (
+    GROUP_PAD,
+    GROUP_TITLE,
+    Pos,
+    format_bytes,
+    layout_graph,
+    node_size,
+    stable_keys,
+)
+from gradviz.core.local_layout import box_of, close_in_place, open_in_place
 
 Notes = dict[tuple[str, str], tuple[str, str]]
 GROUP_PREFIX = "group:"
@@ -115,6 +125,7 @@ class GraphDocument(Emitter):
         self._unit: dict[str, str] = {}  # real node id -> visible id
         self._saved_bytes: dict[str, int] = {}
         self._probe: tuple | None = None  # the last visible graph _fits built, for reuse
+        self._change: tuple[str, str] | None = None  # ("open" | "close", box id) in progress
         if workspace is not None:
             workspace.subscribe(self._on_workspace)
             self.refresh()
@@ -183,6 +194,10 @@ class GraphDocument(Emitter):
 
     # ------------------------------------------------------------ build
     def _set_graph(self, graph: Graph, fresh: bool, relayout: bool = False) -> None:
+        with gc_paused():  # tens of thousands of kept objects: no cycles worth hunting
+            self._set_graph_now(graph, fresh, relayout)
+
+    def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
         shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown
@@ -202,13 +217,27 @@ class GraphDocument(Emitter):
 
     def _rebuild(self, relayout: bool) -> None:
         """The visible graph from the shown one, and positions for it."""
+        with gc_paused():  # the views redraw inside too (on "graph")
+            self._rebuild_now(relayout)
+
+    def _rebuild_now(self, relayout: bool) -> None:
         shown = self.graph
         probe, self._probe = self._probe, None
+        change, self._change = self._change, None
         if probe is not None and probe[0] == (frozenset(self.collapsed), frozenset(self.unfolded)):
             visible, unit = probe[1], probe[2]  # built while choosing the opening level
         else:
             visible, unit = self._visible(shown)
         keys = stable_keys(visible)
+        local = self._in_place(visible, change) if relayout and change else None
+        if local is not None:  # one box opened or closed: the rest only makes room
+            for nid, key in keys.items():
+                self._key_pos[key] = local[nid]
+            old = self.positions
+            self.new_ids = [nid for nid in keys if nid not in old]
+            self.visible, self._unit, self.positions, self.keys = visible, unit, local, keys
+            self.emit("graph")
+            return
         if relayout:
             for k in keys.values():
                 self._key_pos.pop(k, None)
@@ -230,6 +259,33 @@ class GraphDocument(Emitter):
         self.new_ids = [nid for nid in keys if nid not in previous]
         self.visible, self._unit, self.positions, self.keys = visible, unit, positions, keys
         self.emit("graph")
+
+    def _in_place(self, visible: Graph, change: tuple[str, str]) -> dict[str, Pos] | None:
+        """Positions after opening or closing the one box ``change`` names, the rest of the
+        drawing kept in place (see :mod:`~gradviz.core.local_layout`); None when the change
+        is not that simple."""
+        before, old = self.visible, self.positions
+        if before is None or not old:
+            return None
+        removed = [n.id for n in before.nodes if n.id not in visible]
+        added = [n.id for n in visible.nodes if n.id not in before]
+        kept = {n.id: old[n.id] for n in visible.nodes if n.id in before and n.id in old}
+        if len(kept) + len(added) != len(visible) or not removed or not added:
+            return None
+        kind, box = change
+        if kind == "open" and removed == [box]:
+            extent = box_of(old[box], node_size(before.node(box)))
+            return open_in_place(visible, kept, extent, added)
+        if kind == "close" and added == [box]:
+            boxes = [box_of(old[i], node_size(before.node(i))) for i in removed]
+            extent = (
+                min(b[0] for b in boxes) - GROUP_PAD,
+                min(b[1] for b in boxes) - GROUP_PAD - GROUP_TITLE,
+                max(b[2] for b in boxes) + GROUP_PAD,
+                max(b[3] for b in boxes) + GROUP_PAD,
+            )
+            return close_in_place(visible, kept, extent, box)
+        return None
 
     def _forget_overlapped(self, shown: Graph, positions: dict, keys: dict) -> None:
         """Drop remembered places of absent nodes that a present node now covers."""
@@ -253,6 +309,7 @@ class GraphDocument(Emitter):
         return path in self.collapsed
 
     def collapse(self, path: str) -> None:
+        self._change = ("close", group_id(path))
         self._set_collapsed({path} | self.collapsed)
 
     def expand(self, path: str) -> None:
@@ -262,6 +319,7 @@ class GraphDocument(Emitter):
             return
         collapsed = set(self.collapsed)
         self._open(path, collapsed)
+        self._change = ("open", group_id(path))
         self._set_collapsed(collapsed)
 
     def _open(self, path: str, collapsed: set[str]) -> None:
@@ -270,6 +328,11 @@ class GraphDocument(Emitter):
             collapsed.update(self._children().get(path, ()))
 
     def _children(self) -> dict[str, list[str]]:
+        if self.graph is None:
+            return {}
+        return self.graph._cached("children", self._find_children)  # 10 000 groups: cache
+
+    def _find_children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = {}
         for p in self.groups():
             if "." in p:
@@ -297,16 +360,19 @@ class GraphDocument(Emitter):
     def unfold(self, fold_id: str) -> None:
         if fold_id in self.folds and fold_id not in self.unfolded:
             self.unfolded.add(fold_id)
+            self._change = ("open", fold_id)
             self._rebuild(relayout=True)
 
     def fold(self, fold_id: str) -> None:
         if fold_id in self.unfolded:
             self.unfolded.discard(fold_id)
+            self._change = ("close", fold_id)
             self._rebuild(relayout=True)
 
     def _set_collapsed(self, collapsed: set[str], force: bool = False) -> None:
         collapsed &= set(self.groups())
         if collapsed == self.collapsed and not force:
+            self._change = None
             return
         self.collapsed = collapsed
         self._rebuild(relayout=True)  # boxes change size: the whole drawing is laid out anew

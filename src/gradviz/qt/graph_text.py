@@ -92,6 +92,8 @@ class TextLayer(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * self.line < 2.0:
+            return  # under two pixels a line (an overview): nothing readable to draw
         area = option.exposedRect
         if area.isNull():
             area = self.boundingRect()

@@ -21,12 +21,22 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEasingCurve, QEvent, QPointF, QRectF, Qt, QVariantAnimation, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QPainter, QPalette, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
     QFrame,
+    QGraphicsScene,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
@@ -163,13 +173,19 @@ class _Canvas(QGraphicsView):
 
 
 class Minimap(QGraphicsView):
-    """The whole drawing in a corner, with a frame where the main view looks; click to go."""
+    """The whole drawing in a corner, with a frame where the main view looks; click to go.
+
+    It shows a picture of the drawing, made once per graph, over an empty scene of its
+    own: painting the real scene whole (20 000 items after opening a big fold) on every
+    scroll of the main view cost ~300 ms a frame.
+    """
 
     SIZE = (110, 84)
 
     def __init__(self, owner: GraphView) -> None:
-        super().__init__(owner.scene, owner.canvas)
+        super().__init__(QGraphicsScene(owner), owner.canvas)
         self.owner = owner
+        self.picture: QPixmap | None = None  # the drawing at this size; None: to be made
         self.setObjectName("graph_minimap")
         self.setInteractive(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -180,7 +196,36 @@ class Minimap(QGraphicsView):
         self.hide()
 
     def refit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        rect = self.owner.scene.sceneRect()
+        if rect != self.scene().sceneRect():
+            self.scene().setSceneRect(rect)
+            self.picture = None
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def invalidate(self) -> None:
+        """The drawing changed: make the picture anew when next shown."""
+        self.picture = None
+        self.viewport().update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawBackground(painter, rect)
+        source = self.owner.scene.sceneRect()
+        if source.isEmpty():
+            return
+        if self.picture is None:
+            self.picture = self._render(source)
+        painter.drawPixmap(source, self.picture, QRectF(self.picture.rect()))
+
+    def _render(self, source: QRectF) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        fit = min(self.SIZE[0] / source.width(), self.SIZE[1] / source.height()) * 2 * ratio
+        picture = QPixmap(max(1, round(source.width() * fit)), max(1, round(source.height() * fit)))
+        picture.fill(self.owner.scene.backgroundBrush().color())
+        painter = QPainter(picture)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.owner.scene.render(painter, QRectF(picture.rect()), source)
+        painter.end()
+        return picture
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         canvas = self.owner.canvas
@@ -340,6 +385,7 @@ class GraphView(QWidget):
         if name != self.scene.theme:
             self.scene.set_theme(name)
             self.canvas.resetCachedContent()  # the cached background is the old colour
+            self.minimap.invalidate()
 
     # ------------------------------------------------------ document
     def _on_document(self, event) -> None:
@@ -393,6 +439,7 @@ class GraphView(QWidget):
         current, done, notes = doc.visible_annotations()
         self.scene.current, self.scene.done, self.scene.notes = current, done, notes
         self.scene.set_graph(doc.visible, doc.positions, (), doc.show_saved)
+        self.minimap.invalidate()
         self._apply_detail()
         if doc.visible is not None and doc.visible.nodes and (not self._fitted or not had_nodes):
             self._fitted = self._auto_fit = True
