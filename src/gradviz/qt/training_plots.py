@@ -133,6 +133,9 @@ class OverviewTab(QWidget):
         for plot in (self.data_plot, self.third_plot):
             plot.getPlotItem().setAspectLocked(False)
             plot.enableAutoRange()
+        # twolayer relabels these (ŷ against y, no legend): every demo sets them back
+        self.third_plot.getPlotItem().setLabel("bottom", "step")
+        self.data_plot.legend.show()
         # regression losses fall by decades (linreg: 30 -> 1e-4): start on a log axis
         self.log_loss.setChecked(self.kind != "2d")
         self._log_toggled(self.log_loss.isChecked())
@@ -412,7 +415,6 @@ class ActivationsTab(QWidget):
             "Activation f(x) and f′(x) (autograd)", "", "x", key="activation_curve"
         )
         self.curve_plot.show_grid()  # static: drawn once
-        self.curve_plot.legend.setOffset((8, 8))  # top left: the curves rise to the right
         self.stats_plot = Plot("Activation mean ± std per layer", "value", key="activation_stats")
         self.dead_plot = Plot(
             "Dead units (ReLU: 0 for every probe sample)", "fraction", key="dead_units"
