@@ -81,3 +81,27 @@ def test_an_empty_log_plot_shows_decades_not_two_to_nine(qapp, shown):
     assert not {"2", "3", "4", "5", "6", "7", "8", "9"} & set(texts), texts
     assert 2 <= len(texts) <= 5
     assert_not_crowded(tick_labels(qapp, plot, "bottom"))
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_linreg_activations_say_why_they_are_empty_and_weights_are_visible(qtbot, shown):
+    from gradviz.qt.training_panel import TrainingPanel
+
+    panel = shown(TrainingPanel(), 1280, 700)
+    panel.form.demo.setCurrentIndex(panel.form.demo.findData("linreg"))
+    acts = panel.tabs.activations
+    for plot in (acts.stats_plot, acts.hist_plot):
+        assert "no activation layer" in plot.note()
+    assert not acts.layer.isEnabled()
+    with qtbot.waitSignal(panel.runFinished, timeout=60_000):
+        panel.start_button.click()
+    panel.tabs.refresh_all(panel.history)
+    assert "no activation layer" in acts.stats_plot.note()
+    assert "no activation layer" in acts.hist_plot.note()
+    # the two weights of nn.Linear(2, 1) light a visible share of the heatmap
+    image = panel.tabs.weights.weight_map.image.image
+    assert image is not None
+    assert (image > 0.2 * image.max()).mean() > 0.1
+    # a model with activations clears the notes once it trains
+    panel.form.demo.setCurrentIndex(panel.form.demo.findData("moons"))
+    assert acts.layer.isEnabled() and "no activation" not in acts.stats_plot.note()

@@ -167,6 +167,11 @@ class Plot(pg.PlotWidget):
         note.setVisible(bool(text))
         self._place_note()
 
+    def note(self) -> str:
+        """The note shown now ("" when none)."""
+        note = getattr(self, "_note", None)
+        return note.textItem.toPlainText() if note is not None and note.isVisible() else ""
+
     def _place_note(self) -> None:
         note = getattr(self, "_note", None)
         if note is not None:
@@ -309,7 +314,10 @@ class HistogramHeatmap:
             self._version = -1
             return True
         self._version = rows.version
-        img, lo, hi = rows.image(self.bins)
+        # a layer of a few values (linreg: 2 weights) would light 2 of 64 bins, thin lines
+        # that are nearly invisible: give each value a band a few bins tall instead
+        per_row = int(rows.counts[: rows.n].sum(axis=1).max())
+        img, lo, hi = rows.image(int(min(self.bins, max(8, 4 * per_row))))
         # rows are snapshots in time: transpose to (value, time) for a row-major image
         data = np.sqrt(img.T)
         self.image.setImage(data, autoLevels=False, levels=(0.0, float(data.max() or 1.0)))

@@ -406,6 +406,9 @@ class WeightsTab(QWidget):
         self.grad_map.show(h.rows.get(f"grad/{name}"))
 
 
+NO_ACTIVATIONS = "this model has no activation layer\n(linreg is one nn.Linear: y = Xw + b)"
+
+
 class ActivationsTab(QWidget):
     """f(x) and f'(x) of the activation, per-layer statistics, and one layer's histogram."""
 
@@ -450,22 +453,30 @@ class ActivationsTab(QWidget):
         self.curve_plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(theme_colors()[2])))
         self.curve_plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen(theme_colors()[2])))
 
-    def reset(self) -> None:
+    def reset(self, demo: str = "") -> None:
         self.stats.reset()
         self.dead.reset()
-        self.dead_plot.set_note("")
         self.layer.sync([])
         self.hist_map.reset()
+        self._say_why_empty(demo == "linreg", waiting=True)
+
+    def _say_why_empty(self, no_layers: bool, waiting: bool = False) -> None:
+        """An empty plot says why: no activation layer at all, or no run yet."""
+        self.layer.setEnabled(not no_layers)
+        self.layer.setToolTip(NO_ACTIVATIONS if no_layers else "Which layer's histogram to show")
+        for plot in (self.stats_plot, self.dead_plot, self.hist_plot):
+            if no_layers:
+                plot.set_note(NO_ACTIVATIONS)
+            else:
+                plot.set_note("curves appear when training starts" if waiting else "")
 
     def refresh(self, h: RunHistory, phase: int | None = None) -> None:
         names = h.layers("act")
         has_dead = any(h.series.get(f"act_dead/{n}") is not None for n in names)
-        if not names:
-            self.dead_plot.set_note("no activation layers in this model")
-        elif not has_dead:
+        if h.last is not None:
+            self._say_why_empty(not names)
+        if names and not has_dead:
             self.dead_plot.set_note("only ReLU layers have dead units")
-        else:
-            self.dead_plot.set_note("")
         for i, name in enumerate(names):
             color = _layer_color(i)
             if phase != 1:
@@ -501,7 +512,7 @@ class PlotTabs(QTabWidget):
     def setup(self, demo: str, data: Dataset | None) -> None:
         self.overview.setup(demo, data)
         self.weights.reset()
-        self.activations.reset()
+        self.activations.reset(demo)
 
     def refresh(self, h: RunHistory, phase: int | None = None) -> None:
         """Redraw the visible tab only; hidden tabs catch up when shown.
