@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core.training.config import UNTIL_PAUSED
 from gradviz.core.training.datasets import TRUE_B, TRUE_W, Dataset, bounds
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.metrics import activation_curve
@@ -538,7 +539,9 @@ class PlotTabs(QTabWidget):
         for plot in self.plots:
             if plot.key == "accuracy" and self.overview.kind == "twolayer":
                 continue  # there it plots prediction against target, not against steps
-            if plot.key in STEP_PLOTS:
+            if plot.key in STEP_PLOTS and total_steps >= UNTIL_PAUSED:
+                plot.getPlotItem().enableAutoRange(x=True)  # open-ended: follow the run
+            elif plot.key in STEP_PLOTS:
                 plot.getPlotItem().enableAutoRange(x=False)
                 plot.setXRange(0, max(1, total_steps), padding=0.02)
 
