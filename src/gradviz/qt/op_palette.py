@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.broadcast import BroadcastError, explain_broadcast
 from gradviz.core.literals import LiteralError
+from gradviz.core.op_inputs import propose_inputs
 from gradviz.core.ops import OPS, OpSpec, groups, search
 from gradviz.core.workspace import Action, Event, WorkspaceError
 from gradviz.qt.param_fields import (
@@ -231,17 +232,39 @@ class OpPalette(QWidget):
         return next(f for f in self.fields if f.param.name == name)
 
     def _apply_default_picks(self, names: list[str]) -> None:
-        """Tensor inputs start as: the selected tensor, then the newest others."""
+        """Tensor inputs start as: the selected tensor, then the newest others, in the first
+        combination the op accepts (so a fresh scalar is not proposed to ``dot``)."""
         selected = self.model.selected
-        picks = ([selected] if selected in names else []) + [
+        preferred = ([selected] if selected in names else []) + [
             n for n in reversed(names) if n != selected
         ]
         tensor_fields = [f for f in self.fields if f.param.kind in ("tensor", "tensor_or_number")]
-        for i, f in enumerate(tensor_fields):
-            if picks:
-                f.widget.blockSignals(True)
-                f.set_text(picks[min(i, len(picks) - 1)])
-                f.widget.blockSignals(False)
+        spec = OPS.get(self.current_op or "")
+        if spec is None or not tensor_fields:
+            return
+        others = {f.param.name: f.text() for f in self.fields if f not in tensor_fields}
+        picks = propose_inputs(
+            spec,
+            [f.param.name for f in tensor_fields],
+            preferred,
+            self.model.workspace.tensors,
+            others,
+        )
+        for f, pick in zip(tensor_fields, picks, strict=False):
+            f.widget.blockSignals(True)
+            f.set_text(pick)
+            f.widget.blockSignals(False)
+
+    def _stale_inputs(self) -> bool:
+        """A tensor input still names a tensor that was deleted (or renamed away)."""
+        inputs = set(self.model.workspace.input_names())
+        for f in self.fields:
+            text = f.text().strip()
+            if f.param.kind == "tensor" and text and text not in inputs:
+                return True
+            if f.param.kind == "tensor_or_number" and text.isidentifier() and text not in inputs:
+                return True
+        return False
 
     def _picked(self, item: QTreeWidgetItem | None, _prev: object = None) -> None:
         name = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
@@ -279,8 +302,15 @@ class OpPalette(QWidget):
 
     def _workspace_changed(self, _event: Event) -> None:
         names = self.model.workspace.names()
+        inputs = self.model.workspace.input_names()  # with x.grad: a gradient is a value too
         for f in self.fields:
-            f.set_tensor_names(self.model.workspace.input_names())
+            f.set_tensor_names(inputs)
+            if f.param.kind == "tensors":  # a typed list: drop the names that are gone
+                typed = [n.strip() for n in f.text().replace(";", ",").split(",") if n.strip()]
+                if any(n not in inputs for n in typed):
+                    f.set_text(", ".join(n for n in typed if n in inputs))
+        if self._stale_inputs():
+            self._picks_are_defaults = True  # the user's pick is gone: propose afresh
         if self._picks_are_defaults:
             self._apply_default_picks(names)
         spec = OPS.get(self.current_op or "")
