@@ -36,6 +36,7 @@ from gradviz.core.ops import OPS, OpSpec, groups, search
 from gradviz.core.workspace import Action, Event, WorkspaceError
 from gradviz.qt.param_fields import (
     EnterFilter,
+    ErrorLine,
     ParamField,
     add_to_form,
     make_field,
@@ -82,8 +83,7 @@ class OpPalette(QWidget):
         self.code_preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_preview.setToolTip("the PyTorch code Apply runs (it goes into the Code panel)")
         self.broadcast = QLabel(objectName="hint", wordWrap=True)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = ErrorLine()
         self.apply_button = QPushButton("Apply", objectName="apply")
         self.apply_button.setDefault(True)
         self.apply_button.setToolTip("Apply the op (Enter in any field)")
@@ -97,7 +97,6 @@ class OpPalette(QWidget):
         box.addWidget(self.no_grad)
         box.addWidget(self.code_preview)
         box.addWidget(self.broadcast)
-        box.addWidget(self.error)
         box.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical)
         tree_box = QWidget()
@@ -115,6 +114,7 @@ class OpPalette(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(scroll)
+        bottom_layout.addWidget(self.error)  # outside the scroll: never clipped at the bottom
         bottom_layout.addWidget(self.apply_button)  # always in sight, however long the form
         split.addWidget(tree_box)
         split.addWidget(bottom)
@@ -395,13 +395,33 @@ class OpPalette(QWidget):
 
     def _show_error(self, spec: OpSpec, message: str) -> None:
         self.error.setText(message)
-        if message in self.broadcast.text():
+        if self.error.text() in self.broadcast.text():
             self.broadcast.clear()  # the same words once are enough
-        for f in self.fields:
-            f.set_invalid(message.startswith(f"{f.param.name}:"))
+        for f, bad in zip(self.fields, self._blamed(message), strict=True):
+            f.set_invalid(bad)
         out = self.out_name.text().strip()
         mark_invalid(self.out_name, bool(out) and f"{out!r}" in message and not spec.inplace)
         self.model.message.emit(f"{spec.label}: {message}")
+
+    def _blamed(self, message: str) -> list[bool]:
+        """Which fields the error is about: the one it names, else the typed values it
+        quotes, else (PyTorch refused the inputs) every tensor input."""
+        named = [message.startswith(f"{f.param.name}:") for f in self.fields]
+        if any(named):
+            return named
+        compact = message.replace(" ", "")
+        quoted = [
+            not f.param.is_tensor
+            and bool(f.text().strip())
+            and f.text().replace(" ", "") in compact
+            for f in self.fields
+        ]
+        if any(quoted):
+            return quoted
+        out = self.out_name.text().strip()
+        if out and f"{out!r}" in message:
+            return [False] * len(self.fields)  # about the result's name, marked apart
+        return [f.param.is_tensor for f in self.fields]
 
     def apply(self) -> bool:
         spec = OPS.get(self.current_op or "")

@@ -30,6 +30,7 @@ from gradviz.core.training.config import (
     default_config,
 )
 from gradviz.core.training.models import ACTIVATIONS
+from gradviz.qt.param_fields import mark_invalid
 from gradviz.qt.your_model_form import YourModelBox
 
 TIPS = {
@@ -287,6 +288,33 @@ class TrainingForm(QWidget):
             custom = self.your_model.values()
             config = config.replace(hidden=base.hidden, activation=base.activation, **custom)
         return config.validate()
+
+    def mark_error(self, message: str) -> QWidget | None:
+        """Mark the field a config error is about (its message starts with the setting's
+        name, e.g. "learning rate: …"); clear the others. Returns the marked field."""
+        fields = {
+            "learning rate": self.lr,
+            "weight decay": self.weight_decay,
+            "hidden size": self.hidden,
+            "batch size": self.batch,
+            "epochs": self.length,
+            "steps": self.length,
+            "seed": self.seed,
+            "noise": self.noise,
+            "test split": self.test_split,
+            "samples": self.samples,
+            "classes": self.classes,
+            "twolayer has exactly one hidden layer": self.hidden,
+        }
+        text = message.lower()
+        for name in ("cannot start: ",):
+            text = text.removeprefix(name)
+        bad = next((w for key, w in fields.items() if text.startswith(key)), None)
+        for w in set(fields.values()):
+            mark_invalid(w, w is bad)
+        if bad is not None:
+            bad.setFocus()
+        return bad
 
     def set_running(self, running: bool) -> None:
         """While a run goes on, the settings describe it: lock them."""

@@ -344,8 +344,10 @@ class TrainingPanel(QWidget):
                 self._say(f"running {Path(config.model_file).name} (Python code)…")
             session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
+            self.form.mark_error(str(exc))  # the field turns red, and gets the focus
             self._say(f"cannot start: {exc}", error=True)
             return None
+        self.form.mark_error("")
         self.session = session
         self._new_history()
         self._setup_plots(config.demo, session.data_cpu)
