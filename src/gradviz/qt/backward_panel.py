@@ -42,6 +42,7 @@ from gradviz.core.backward_session import (  # noqa: F401  (re-exported for call
     ExternalRoot,
     ones_literal,
 )
+from gradviz.core.card_names import name_operands, operand_names
 from gradviz.core.graph import Graph
 from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
 from gradviz.qt.icons import icon
@@ -439,7 +440,8 @@ class BackwardPanel(QWidget):
             )
             self.progress.setText(f"step 0 / {total}")
         else:
-            self.card.show_card(card_for(step))
+            names = s.external.names() if s.external else s.workspace.tensors
+            self.card.show_card(name_operands(card_for(step), operand_names(step, names)))
             other = s.traced_name if s.traced_name != s.root_name else None
             other = None if s.external is not None else other
             prefix = f"[{other}] " if other else ""
