@@ -68,7 +68,7 @@ def test_step_through_a_small_graph(qtbot, setup):
     z = ws.tensors["z"]
     sent = view.scene.notes[(function_node_id(z.grad_fn), function_node_id(loss.grad_fn))]
     assert sent[0] == "3 · ‖g‖=1.732\n[1, 1, 1]"  # the card's rounding
-    assert "grad_a = grad, copied to every element" in panel.card.text()
+    assert "grad_z = grad, copied to every element" in panel.card.text()  # z, not "a"
 
     while panel.step_button.isEnabled():
         click(qtbot, panel.step_button)

@@ -482,10 +482,7 @@ def parts_text(parts: list[torch.Tensor], limit: int = 6, digits: int = DIGITS) 
 def edge_text(flow: EdgeFlow, limit: int = 6) -> tuple[str, str]:
     """The label an edge shows, and its tooltip."""
     total = flow.total
-    if len(flow.parts) == 1:
-        text = tensor_text(total, limit)
-    else:
-        text = parts_text(flow.parts, limit)
+    text = tensor_text(total, limit) if len(flow.parts) == 1 else parts_text(flow.parts, limit)
     full = tensor_text(total, 64)
     if len(flow.parts) > 1:
         full += "".join(f"\npart {i + 1}: {tensor_text(p, 64)}" for i, p in enumerate(flow.parts))
