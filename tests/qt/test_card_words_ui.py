@@ -1,5 +1,5 @@
-"""The graph marks a tensor used twice by one op, and the Backward panel's card names the
-user's tensors (faults 4 and 5 of issue 10)."""
+"""The graph marks a tensor used twice by one op, the Backward panel's card names the
+user's tensors, and a check that fails at a kink says so (faults 4, 5, 22 of issue 10)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,20 @@ def test_the_card_names_d_for_two_times_d(qtbot):
         assert panel.step()
     text = panel.card.body.text()
     assert "grad_d" in text and "grad_a" not in text
+
+
+def test_the_backward_panel_says_kink_and_titles_a_scalar_root(qtbot):
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[-1., 0., 2.]"}, requires_grad=True)
+    ws.apply("relu", "r", {"input": "x"})
+    ws.apply("sum", "s", {"input": "r"})
+    panel = BackwardPanel(ws)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_root("s")
+    panel.run_button.click()
+    panel.check_leaf.setCurrentText("x")
+    panel.check_button.click()
+    note = panel.check_note.text()
+    assert "FAIL" in note and "kink" in note
+    assert "∂s / ∂x" in note and "sum(v" not in note

@@ -43,6 +43,7 @@ from gradviz.core.backward_session import (  # noqa: F401  (re-exported for call
     ones_literal,
 )
 from gradviz.core.card_names import name_operands, operand_names
+from gradviz.core.gradcheck import check_title
 from gradviz.core.graph import Graph
 from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
 from gradviz.qt.icons import icon
@@ -511,9 +512,11 @@ class BackwardPanel(QWidget):
             return
         verdict = "PASS" if result.ok else "FAIL"
         colour = "#15803d" if result.ok else "#b91c1c"
+        title = check_title(root, leaf, self.trace.seed.dim() == 0)
+        why = f"<br>{html.escape(result.reason())}" if result.reason() else ""
         self.check_note.setText(
-            f"<span style='color:{colour}'><b>{verdict}</b></span>: ∂ sum(v·{root}) "
-            f"/ ∂{leaf}, autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64"
+            f"<span style='color:{colour}'><b>{verdict}</b></span>: {html.escape(title)}, "
+            f"autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64{why}"
         )
         self.check_table.show_result(result)
 
