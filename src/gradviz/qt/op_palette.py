@@ -33,6 +33,7 @@ from gradviz.core.broadcast import BroadcastError, explain_broadcast
 from gradviz.core.literals import LiteralError
 from gradviz.core.op_inputs import propose_inputs
 from gradviz.core.ops import OPS, OpSpec, groups, search
+from gradviz.core.storage_notes import also_changed
 from gradviz.core.workspace import Action, Event, WorkspaceError
 from gradviz.qt.param_fields import (
     EnterFilter,
@@ -447,7 +448,10 @@ class OpPalette(QWidget):
         if isinstance(made, torch.Tensor):
             what = f": shape {tuple(made.shape)}, {str(made.dtype).replace('torch.', '')}"
         if spec.inplace:
-            done = f"{spec.label} applied: {args.get(spec.inplace, '')} changed in place"
+            target = args.get(spec.inplace, "")
+            done = f"{spec.label} applied: {target} changed in place"
+            shared = also_changed(target, self.model.workspace.tensors)
+            done += f"; {shared}" if shared else ""
         else:
             done = f"{spec.label} applied → {out}{what}"
         self.model.message.emit(f"{done}. {result.message}" if result.message else done)

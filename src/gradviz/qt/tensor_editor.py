@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core import literals
+from gradviz.core.storage_notes import also_changed
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt.workspace_model import WorkspaceModel
 
@@ -244,7 +245,9 @@ class TensorGridModel(QAbstractTableModel):
         except WorkspaceError as exc:
             self.editFailed.emit(f"Edit refused: {exc}")
             return False
-        self.edited.emit(note or f"{self.name}[{literals.format_index(where)}] = {text}")
+        note = note or f"{self.name}[{literals.format_index(where)}] = {text}"
+        shared = also_changed(self.name, self.model.workspace.tensors)
+        self.edited.emit(f"{note}; {shared}" if shared else note)
         return True
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
