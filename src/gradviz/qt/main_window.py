@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
                 [self.docks["Code"], self.docks["Console"]], [260, 520], Qt.Orientation.Horizontal
             )
         column = height - 80  # minus the menu and status bars and the dock titles
-        tensors = max(150, int(column * 0.34))
+        tensors = max(150, int(column * 0.4))
         self.resizeDocks(
             [self.docks["Workspace"], self.docks["Inspector"]],
             [tensors, column - tensors],
