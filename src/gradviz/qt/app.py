@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QVBoxLayout,
+    QWidget,
 )
 
 from gradviz import __version__
@@ -73,15 +74,22 @@ class LoadingWindow(QMainWindow):
             self.menuBar().addMenu(title).setEnabled(False)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.panels: list[QGroupBox] = []
-        for title, stretch in (("Workspace", 1), ("Graph", 2), ("Backward", 1)):
+        for title in ("Workspace", "Graph", "Backward"):
             box = QGroupBox(title)
             box.setEnabled(False)  # nothing works until torch is in
             self.panels.append(box)
             split.addWidget(box)
-            split.setStretchFactor(len(self.panels) - 1, stretch)
-        self.note = QLabel(LOADING_NOTE, objectName="hint", alignment=Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self.panels[1]).addWidget(self.note)
-        self.setCentralWidget(split)
+        split.setSizes([290, 580, 410])  # the workbench's own first-run columns
+        # the note stays readable: it sits above the greyed-out panels, not inside one
+        self.note = QLabel(LOADING_NOTE, objectName="loading_note")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setStyleSheet("font-size: 12pt; padding: 6px")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
         self.statusBar().showMessage(LOADING_NOTE)
         geometry = QSettings().value("geometry")
         if geometry is not None:  # where the real window will be
@@ -95,7 +103,7 @@ class LoadingWindow(QMainWindow):
 
     def failed(self, message: str) -> None:
         self.note.setText(f"PyTorch could not be loaded:\n{message}")
-        self.note.setObjectName("error")
+        self.note.setStyleSheet("font-size: 12pt; padding: 6px; color: #b91c1c")
         self.statusBar().showMessage("PyTorch could not be loaded")
 
 
