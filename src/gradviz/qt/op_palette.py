@@ -108,6 +108,7 @@ class OpPalette(QWidget):
         # the form scrolls rather than squeezing its fields when an op has many parameters
         scroll = QScrollArea(objectName="op_form_scroll")
         scroll.setWidget(form_box)
+        self._form_box = form_box
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -300,6 +301,13 @@ class OpPalette(QWidget):
             QWidget.setTabOrder(first, second)
         self._clear_error()
         self._preview()
+        # lay the new fields out now, at their full height: a layout left to a later event
+        # can be painted squeezed (rows 1 px high) when the event loop is busy
+        box = self._form_box
+        box.layout().activate()
+        if box.height() < box.minimumSizeHint().height():
+            box.resize(box.width(), box.minimumSizeHint().height())
+            box.layout().activate()
 
     def _workspace_changed(self, _event: Event) -> None:
         names = self.model.workspace.names()
