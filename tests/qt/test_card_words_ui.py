@@ -34,7 +34,7 @@ def test_the_card_names_d_for_two_times_d(qtbot):
     ws.apply("mul", "y", {"a": "2", "b": "d"})
     ws.apply("sum", "s", {"input": "y"})
     view = shown(qtbot, GraphView(ws))
-    panel = shown(qtbot, BackwardPanel(ws, view))
+    panel = shown(qtbot, BackwardPanel(ws, view.document))
     panel.set_root("s")
     panel.run_button.click()
     while panel.replay.current() is None or panel.replay.current().label != "MulBackward0":
