@@ -76,7 +76,7 @@ def test_wheel_contains_resources(tmp_path):
         capture_output=True, text=True,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    (wheel,) = tmp_path.glob("gradviz-*.whl")
+    (wheel,) = tmp_path.glob("gradviz_autograd-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
         "gradviz/resources/icons/gradviz.svg",

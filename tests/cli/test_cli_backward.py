@@ -108,7 +108,7 @@ def test_wrong_shape_and_malformed_grads_are_refused(script, capsys):
     err = _error(capsys, str(script), "-t", "vec", "--grad", "[1, 2]")
     assert "--grad has shape (2,) but vec has shape (3,)" in err
     err = _error(capsys, str(script), "-t", "vec", "--grad", "[1, 2")
-    assert "--grad: tensor literal: not valid syntax" in err
+    assert "--grad: tensor literal: '[1, 2' is not valid syntax" in err
     err = _error(capsys, str(script), "-t", "vec", "--grad", "__import__('os').getcwd()")
     assert "--grad:" in err
     err = _error(capsys, str(script), "-t", "vec", "--grad", "[[1, 2], [3]]")

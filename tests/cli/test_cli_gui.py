@@ -32,7 +32,9 @@ marker, session = sys.argv[1], sys.argv[2]
 
 class Shown(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Show and isinstance(obj, QMainWindow):
+        # the loading window shows first (torch loads behind it); wait for the workbench
+        shown = event.type() == QEvent.Type.Show and isinstance(obj, QMainWindow)
+        if shown and hasattr(obj, "model"):
             app.removeEventFilter(self)
             QTimer.singleShot(0, lambda: report(obj))  # after the events the show queued
         return False

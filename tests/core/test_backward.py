@@ -221,7 +221,7 @@ def test_same_leaf_twice_in_one_node_labels_both_parts():
 
 def test_tensor_text_small_and_big():
     assert tensor_text(torch.tensor([3.0, 4.0])) == "2 · ‖g‖=5\n[3, 4]"
-    assert tensor_text(torch.tensor(2.5)) == "scalar · ‖g‖=2.5\n2.5"
+    assert tensor_text(torch.tensor(2.5)) == "scalar · 2.5"  # its norm would repeat it
     big = tensor_text(torch.ones(10, 10))
     assert big == "10×10 · ‖g‖=10"
     assert tensor_text(None) == "None"
@@ -245,26 +245,26 @@ def test_saved_values_kept_for_small_graphs_and_read_later_when_retained():
 
 def test_edge_text_and_tooltip_in_full():
     one = EdgeFlow("a", "b", [torch.tensor([1.0, 2.0])])
-    assert edge_text(one) == (
-        "2 · ‖g‖=2.24\n[1, 2]",
+    assert edge_text(one) == (  # 4 significant digits, as on the formula card
+        "2 · ‖g‖=2.236\n[1, 2]",
         "gradient sent back along this edge:\n2 · ‖g‖=2.236\n[1, 2]\n"
         "(click to inspect the full tensor)",
     )
     two = EdgeFlow("a", "b", [torch.tensor([1.0, 2.0]), torch.tensor([0.5, 0.25])])
     text, tip = edge_text(two)
-    assert text == "2 · ‖g‖=2.7\n[1, 2] + [0.5, 0.25] = [1.5, 2.25]"
+    assert text == "2 · ‖g‖=2.704 (2 parts)\n[1, 2] + [0.5, 0.25] = [1.5, 2.25]"
     assert tip == (
         "gradient sent back along this edge:\n2 · ‖g‖=2.704\n[1.5, 2.25]\n"
         "part 1: 2 · ‖g‖=2.236\n[1, 2]\npart 2: 2 · ‖g‖=0.559\n[0.5, 0.25]\n"
         "(click to inspect the full tensor)"
     )
-    # too long for an edge: the sum, and the parts only in the tooltip
+    # too long for one line: one line per part (the README promises the parts)
     long = EdgeFlow("a", "b", [torch.arange(6.0), torch.ones(6)])
     text, tip = edge_text(long)
-    assert text == "6 · ‖g‖=9.54 (2 parts)\n= [1, 2, 3, 4, 5, 6]"
+    assert text == "6 · ‖g‖=9.539 (2 parts)\npart 1: [0, 1, 2, 3, 4, 5]\npart 2: [1, 1, 1, 1, 1, 1]"
     assert "part 2: 6 · ‖g‖=2.449\n[1, 1, 1, 1, 1, 1]" in tip
     big = EdgeFlow("a", "b", [torch.ones(10), torch.ones(10)])
-    assert edge_text(big)[0] == "10 · ‖g‖=6.32 (2 parts)"
+    assert edge_text(big)[0] == "10 · ‖g‖=6.325 (2 parts)\npart 1: ‖g‖=3.162\npart 2: ‖g‖=3.162"
     ints = EdgeFlow("a", "b", [torch.tensor([3, 4])])
     assert edge_text(ints)[0] == "2 · ‖g‖=5\n[3, 4]"
 

@@ -74,7 +74,7 @@ def test_inspected_batch_steps_through_backward(qtbot, window):
     click(qtbot, panel.run_button)
     assert not panel.error.isVisible(), panel.error.text()
     assert panel.progress.text() == f"step 0 / {len(panel.trace.steps)}"
-    seed = (panel.trace.root_edge, "scalar · ‖g‖=1\n1")
+    seed = (panel.trace.root_edge, "scalar · 1")
     assert view.edge_labels() == {seed[0]: seed[1]}  # the seed waits on the loss edge
     for _ in range(3):
         click(qtbot, panel.step_button)

@@ -32,6 +32,7 @@ def panel(qtbot):
 
 def pick(panel: TrainingPanel, demo: str, steps: int | None = None) -> None:
     panel.form.demo.setCurrentIndex(panel.form.demo.findData(demo))
+    panel.speed.set_pace(None)  # tests run as fast as possible, not at a watchable pace
     if steps is not None:
         panel.form.unit.setCurrentText("steps")
         panel.form.length.setValue(steps)

@@ -67,7 +67,7 @@ def test_create_tensor_through_the_dialog(qtbot, window):
 def test_bad_literal_keeps_dialog_open_with_a_clear_message(qtbot, window):
     dialog = create_tensor(qtbot, window, "x", "tensor", {"data": "[[1, 2], [3]"})
     assert dialog.isVisible()
-    assert "not valid syntax" in dialog.form.error.text()
+    assert "is not valid syntax" in dialog.form.error.text()
     assert window.model.workspace.names() == []
     assert "not valid syntax" in window.statusBar().currentMessage()
 

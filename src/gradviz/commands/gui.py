@@ -35,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
             read_session_file(session)
         except SessionFileError as exc:
             raise CommandError(str(exc)) from None
+    # Qt aborts (naming the wrong library) when its xcb plugin lacks a system library:
+    # check first, and print the apt line that fixes it
+    from gradviz.platform_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:
+        raise CommandError(problem)
     from gradviz.qt.app import run_app
 
     return run_app(session)

@@ -439,29 +439,50 @@ def norm_of(t: torch.Tensor) -> float:
     return float(torch.linalg.vector_norm(t))
 
 
-def tensor_text(t: torch.Tensor | None, limit: int = 8, digits: int = 4) -> str:
-    """shape · ‖norm‖ and the values when small, on one or two lines."""
+# significant digits of every gradient shown (edge labels, cards, tables): one rounding
+# everywhere, so an edge never says ‖g‖=15 where the card says 14.97
+DIGITS = 4
+
+
+def tensor_text(t: torch.Tensor | None, limit: int = 8, digits: int = DIGITS) -> str:
+    """shape · ‖norm‖ and the values when small, on one or two lines.
+
+    One value is shown once (``scalar · 2``): its norm would only repeat it."""
     if t is None:
         return "None"
-    head = f"{shape_text(t)} · ‖g‖={norm_of(t):.{digits}g}"
     values = values_text(t, limit, digits)
+    if t.numel() == 1 and values is not None:
+        return f"{shape_text(t)} · {values}"
+    head = f"{shape_text(t)} · ‖g‖={norm_of(t):.{digits}g}"
     return f"{head}\n{values}" if values is not None else head
+
+
+def parts_text(parts: list[torch.Tensor], limit: int = 6, digits: int = DIGITS) -> str:
+    """An edge crossed more than once (``y * y``, ``dot(x, x)``): each part and the sum.
+
+    ``a + b = sum`` on one line when it is short, else one line per part."""
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    shown = [values_text(p, limit, digits) for p in parts]
+    summed = values_text(total, limit, digits)
+    head = f"{shape_text(total)} · ‖g‖={norm_of(total):.{digits}g} ({len(parts)} parts)"
+    if total.numel() == 1 and summed is not None:
+        head = f"{shape_text(total)} · {summed} ({len(parts)} parts)"
+    line = " + ".join(s or "…" for s in shown) + f" = {summed}"
+    if all(shown) and summed is not None and len(line) <= 40:
+        return f"{head}\n{line}"
+    rows = [
+        f"part {i + 1}: {v if v is not None else f'‖g‖={norm_of(p):.{digits}g}'}"
+        for i, (p, v) in enumerate(zip(parts, shown, strict=True))
+    ]
+    return "\n".join([head, *rows])
 
 
 def edge_text(flow: EdgeFlow, limit: int = 6) -> tuple[str, str]:
     """The label an edge shows, and its tooltip."""
     total = flow.total
-    if len(flow.parts) == 1:
-        text = tensor_text(total, limit, 3)
-    else:
-        shown = [values_text(p, limit, 3) for p in flow.parts]
-        head = f"{shape_text(total)} · ‖g‖={norm_of(total):.3g}"
-        summed = values_text(total, limit, 3)
-        line = " + ".join(s or "…" for s in shown) + f" = {summed}"
-        if all(shown) and len(line) <= 40:
-            text = f"{head}\n{line}"
-        else:  # too long for an edge: the sum here, each part in the tooltip
-            text = f"{head} ({len(flow.parts)} parts)" + (f"\n= {summed}" if summed else "")
+    text = tensor_text(total, limit) if len(flow.parts) == 1 else parts_text(flow.parts, limit)
     full = tensor_text(total, 64)
     if len(flow.parts) > 1:
         full += "".join(f"\npart {i + 1}: {tensor_text(p, 64)}" for i, p in enumerate(flow.parts))

@@ -372,6 +372,22 @@ def one_line(text: object, limit: int = 400) -> str:
     return shorten(" ".join(str(text).split()), limit)
 
 
+def split_explanation(text: str, limit: int = 160) -> tuple[str, str]:
+    """(one plain line, the raw detail) of a message made by :func:`explain` or any other.
+
+    The plain line is what an error label shows; the detail (PyTorch's own words, the
+    text to search for) is shown on demand, so an error is never five red lines.
+    """
+    text = " ".join(str(text).split())
+    plain, raw = text, ""
+    marker = text.rfind(" (PyTorch: ")
+    if marker > 0 and text.endswith(")"):
+        plain, raw = text[:marker], text[marker + len(" (PyTorch: ") : -1]
+    if len(plain) > limit:
+        plain, raw = _clip(plain, limit), (raw or text)
+    return plain, raw
+
+
 def _clip(text: str, limit: int) -> str:
     """Shorten at a word boundary, marking the cut with an ellipsis."""
     if len(text) <= limit:

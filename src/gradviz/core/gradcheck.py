@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -51,6 +51,26 @@ class GradCheckResult:
     rtol: float = RTOL
     analytic: torch.Tensor | None = None
     numeric: torch.Tensor | None = None  # NaN where the element was not checked
+    # elements where the slope from the left and from the right differ (relu at 0, abs at 0):
+    # flat index -> (left slope, right slope)
+    kinks: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    def reason(self) -> str:
+        """Why a FAIL happened, in one plain line ("" when it passed or no reason is known)."""
+        if self.ok:
+            return ""
+        if self.kinks:
+            i, (left, right) = next(iter(self.kinks.items()))
+            where = f"element {i}" if self.total > 1 else self.name
+            return (
+                f"a kink: at {where} the function bends (slope {left:.4g} from the left, "
+                f"{right:.4g} from the right, like relu or abs at 0), so it has no derivative "
+                "there; the finite difference averages the two sides while autograd picks "
+                "one. Move the value off the kink and the check passes."
+            )
+        if not self.passed and not math.isfinite(self.max_abs):
+            return "the function is not finite near this point (inf or nan), so no slope exists"
+        return ""
 
     @property
     def ok(self) -> bool:
@@ -136,7 +156,9 @@ def check_gradient(
     numeric = torch.full_like(x64, math.nan)
     flat_num = numeric.view(-1)
     base = x64.detach()
+    kinks: dict[int, tuple[float, float]] = {}
     with torch.no_grad():
+        here = _loss(func, base, v64).item()
         for i in picks:
             nudged = base.clone()
             nudged.view(-1)[i] += eps
@@ -144,6 +166,10 @@ def check_gradient(
             nudged.view(-1)[i] -= 2 * eps
             down = _loss(func, nudged, v64).item()
             flat_num[i] = (up - down) / (2 * eps)
+            # one-sided slopes: on a smooth function they differ by about f''·eps
+            left, right = (here - down) / eps, (up - here) / eps
+            if abs(right - left) > atol + rtol * max(abs(left), abs(right)):
+                kinks[i] = (left, right)
 
     a = analytic.reshape(-1)[picks]
     m = flat_num[picks]
@@ -159,8 +185,15 @@ def check_gradient(
         torch_passed, note = _torch_gradcheck(func, x64, v64, eps, atol, rtol, n > max_elements)
     return GradCheckResult(
         name, len(picks), n, max_abs, max_rel, passed, torch_passed, note,
-        eps, atol, rtol, analytic, numeric,
+        eps, atol, rtol, analytic, numeric, kinks,
     )  # fmt: skip
+
+
+def check_title(root: str, leaf: str, scalar_root: bool) -> str:
+    """What the check compares: ∂root/∂leaf for a scalar root, else ∂ sum(v·root)/∂leaf."""
+    if scalar_root:
+        return f"∂{root} / ∂{leaf}"
+    return f"∂ sum(v·{root}) / ∂{leaf}"
 
 
 def _torch_gradcheck(func, x64, v64, eps, atol, rtol, fast) -> tuple[bool | None, str]:

@@ -44,7 +44,9 @@ def _parse_expr(text: str, what: str) -> ast.expr:
             return ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
-        raise LiteralError(f"{what}: not valid syntax ({_clip(msg)}): {text[:60]!r}") from None
+        # Python's own "invalid syntax" says nothing more: keep only a reason that adds one
+        why = "" if msg.lower().startswith("invalid syntax") else f" ({_clip(msg)})"
+        raise LiteralError(f"{what}: {text[:60]!r} is not valid syntax{why}") from None
 
 
 def _number(node: ast.expr, what: str) -> Number:
@@ -207,7 +209,15 @@ def parse_int(text: str, what: str = "integer") -> int:
 
 
 def parse_float(text: str, what: str = "number") -> float:
-    value = _number(_parse_expr(text, what), what)
+    try:
+        node = _parse_expr(text, what)
+    except LiteralError as exc:
+        if "is not valid syntax" not in str(exc):
+            raise
+        # "0.0.1" is a mistyped number, not a syntax lesson
+        shown = text.strip()[:60] if isinstance(text, str) else text
+        raise LiteralError(f"{what}: {shown!r} is not a number (e.g. 0.03 or 1e-4)") from None
+    value = _number(node, what)
     if isinstance(value, bool):
         raise LiteralError(f"{what}: expected a number, got {value!r}")
     try:

@@ -42,14 +42,21 @@ class TensorInfo:
     def rows(self) -> list[tuple[str, str, str]]:
         """(property, value, explanation) rows for a table."""
         share = ", ".join(self.shares_with) or "—"
+        # the storage rows (view, _base, shared memory, version) come early: on a laptop
+        # screen they are what a learner looks for, and they stay above the fold
         rows = [
             ("shape", str(tuple(self.shape)), "size along each axis"),
             ("dtype", self.dtype, "element type"),
-            ("device", self.device, "where the data lives"),
-            ("stride", str(self.stride), "elements to skip per step along each axis"),
-            ("contiguous", str(self.contiguous), "row-major without gaps; view() needs this"),
-            ("is_leaf", str(self.is_leaf), "made by the user, not by an op that autograd recorded"),
+            ("view", "yes" if self.is_view else "no", "a view shares its base's memory"),
+        ]
+        if self.is_view:
+            base = self.base or "a tensor outside the workspace"
+            rows.append(("._base", base, "the tensor whose memory this view looks at"))
+        rows += [
+            ("shares storage with", share, "changing one changes the others"),
+            ("version", str(self.version), "bumped by each in-place change"),
             ("requires_grad", str(self.requires_grad), "autograd records ops on it"),
+            ("is_leaf", str(self.is_leaf), "made by the user, not by an op that autograd recorded"),
             ("grad_fn", self.grad_fn or "None", "the backward function that made it"),
             (
                 ".grad",
@@ -57,13 +64,10 @@ class TensorInfo:
                 "gradient accumulated by backward(). Only leaves keep one: a non-leaf's "
                 "gradient is freed after use unless retain_grad() was called before backward",
             ),
-            ("version", str(self.version), "bumped by each in-place change"),
-            ("view", "yes" if self.is_view else "no", "a view shares its base's memory"),
+            ("device", self.device, "where the data lives"),
+            ("stride", str(self.stride), "elements to skip per step along each axis"),
+            ("contiguous", str(self.contiguous), "row-major without gaps; view() needs this"),
         ]
-        if self.is_view:
-            base = self.base or "a tensor outside the workspace"
-            rows.append(("._base", base, "the tensor whose memory this view looks at"))
-        rows.append(("shares storage with", share, "changing one changes the others"))
         return rows
 
 

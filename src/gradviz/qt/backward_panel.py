@@ -42,8 +42,11 @@ from gradviz.core.backward_session import (  # noqa: F401  (re-exported for call
     ExternalRoot,
     ones_literal,
 )
+from gradviz.core.card_names import name_operands, operand_names
+from gradviz.core.gradcheck import check_title
 from gradviz.core.graph import Graph
 from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
+from gradviz.qt.icons import icon
 
 VJP_NOTE = (
     "{y} is not a scalar, so backward needs a gradient v of its shape: it computes the "
@@ -158,17 +161,23 @@ class BackwardPanel(QWidget):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
 
-        def tool(text: str, name: str, tip: str, slot) -> QToolButton:
+        def tool(text: str, name: str, tip: str, slot, glyph: str) -> QToolButton:
             b = QToolButton(text=text, objectName=name)
+            b.setIcon(icon(glyph, self))  # an icon, never a glyph: glyphs render as boxes
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             b.setToolTip(tip)
             b.clicked.connect(slot)
             return b
 
-        self.reset_button = tool("Reset", "bw_reset", "Back to before the first step", self.reset)
-        self.back_button = tool("◀ Back", "bw_back", "Step back", self.step_back)
-        self.play_button = tool("▶ Play", "bw_play", "Play / pause", self.toggle_play)
-        self.step_button = tool("Step ▶", "bw_step", "Step forward: run the next node", self.step)
-        self.end_button = tool("End ▶▶", "bw_end", "Run to the end", self.run_to_end)
+        self.reset_button = tool(
+            "Reset", "bw_reset", "Back to before the first step", self.reset, "reset"
+        )
+        self.back_button = tool("Back", "bw_back", "Step back", self.step_back, "back")
+        self.play_button = tool("Play", "bw_play", "Play / pause", self.toggle_play, "play")
+        self.step_button = tool(
+            "Step", "bw_step", "Step forward: run the next node", self.step, "step"
+        )
+        self.end_button = tool("End", "bw_end", "Run to the end", self.run_to_end, "end")
         self.speed = QSlider(Qt.Orientation.Horizontal, objectName="bw_speed")
         self.speed.setRange(1, 20)
         self.speed.setValue(3)
@@ -368,11 +377,13 @@ class BackwardPanel(QWidget):
         if self.session.at_end:
             self.session.reset()
         self.timer.start(int(1000 / self.speed.value()))
-        self.play_button.setText("⏸ Pause")
+        self.play_button.setText("Pause")
+        self.play_button.setIcon(icon("pause", self))
 
     def stop(self) -> None:
         self.timer.stop()
-        self.play_button.setText("▶ Play")
+        self.play_button.setText("Play")
+        self.play_button.setIcon(icon("play", self))
 
     def _tick(self) -> None:
         if not self.step():
@@ -426,11 +437,12 @@ class BackwardPanel(QWidget):
             self.card.show_card(
                 None,
                 f"PyTorch ran the whole pass ({total} nodes) and gradviz recorded it. The seed "
-                "gradient waits at the root: press Step ▶.",
+                "gradient waits at the root: press Step.",
             )
             self.progress.setText(f"step 0 / {total}")
         else:
-            self.card.show_card(card_for(step))
+            names = s.external.names() if s.external else s.workspace.tensors
+            self.card.show_card(name_operands(card_for(step), operand_names(step, names)))
             other = s.traced_name if s.traced_name != s.root_name else None
             other = None if s.external is not None else other
             prefix = f"[{other}] " if other else ""
@@ -500,9 +512,11 @@ class BackwardPanel(QWidget):
             return
         verdict = "PASS" if result.ok else "FAIL"
         colour = "#15803d" if result.ok else "#b91c1c"
+        title = check_title(root, leaf, self.trace.seed.dim() == 0)
+        why = f"<br>{html.escape(result.reason())}" if result.reason() else ""
         self.check_note.setText(
-            f"<span style='color:{colour}'><b>{verdict}</b></span>: ∂ sum(v·{root}) "
-            f"/ ∂{leaf}, autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64"
+            f"<span style='color:{colour}'><b>{verdict}</b></span>: {html.escape(title)}, "
+            f"autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64{why}"
         )
         self.check_table.show_result(result)
 

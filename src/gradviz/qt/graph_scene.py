@@ -261,6 +261,10 @@ class GraphScene(QGraphicsScene):
         todo: list[tuple[int, Edge, str, str]] = []
         fan_out: dict[str, int] = {}
         fan_in: dict[str, int] = {}
+        uses: dict[tuple, int] = {}  # dot(x, x): one drawn edge that carries x twice
+        for e in graph.edges:
+            key = (alias.get(e.source), alias.get(e.target), e.kind)
+            uses[key] = uses.get(key, 0) + 1
         for index, e in enumerate(graph.edges):
             s, t = alias.get(e.source), alias.get(e.target)
             if s is None or t is None or s == t or (s, t, e.kind) in seen:
@@ -289,6 +293,9 @@ class GraphScene(QGraphicsScene):
             self.edge_index.setdefault((e.source, e.target), len(self.edges))
             self.edges.append((e, item))
             text = gi.edge_text(e, nodes.get(e.target))
+            if text and uses[(s, t, e.kind)] > 1:
+                n = uses[(s, t, e.kind)]  # the same tensor goes in more than once
+                text += " · used twice" if n == 2 else f" · used {n}×"
             if text:
                 by_source.setdefault(s, []).append((text, item, e))
         for s, targets in buses_out.items():

@@ -100,12 +100,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.docks: dict[str, QDockWidget] = {}
+        # First-run layout, designed for a 1280×720 laptop: the left column holds what you
+        # have (tensors, and the Inspector under them), the right column what you do (the
+        # palette, and the Backward stepper as a tab beside it, each full height), so the
+        # formula card, the Leaves table and the Inspector's storage rows fit without
+        # scrolling (tests/qt/test_laptop_layout.py).
         self._dock("Workspace", self.workspace_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Op palette", self.palette, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Code", self.code_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(
-            self.docks["Op palette"], self.docks["Inspector"], Qt.Orientation.Vertical
+            self.docks["Workspace"], self.docks["Inspector"], Qt.Orientation.Vertical
         )
         # the side columns run full height; the Code panel sits under the graph only
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -251,19 +256,30 @@ class MainWindow(QMainWindow):
         self.docks["Inspector"].raise_()
 
     def _default_dock_sizes(self) -> None:
-        """First run: a comfortable split (later runs restore the user's own layout)."""
+        """First run: sizes that fit the window (later runs restore the user's own layout)."""
+        width, height = self.width(), self.height()
+        laptop = height < 1000
+        left = 290 if width < 1500 else 340
+        right = 410 if width < 1500 else 470
         self.resizeDocks(
             [self.docks["Workspace"], self.docks["Op palette"]],
-            [330, 420],
+            [left, right],
             Qt.Orientation.Horizontal,
         )
-        self.resizeDocks([self.docks["Code"]], [230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Code"]], [150 if laptop else 230], Qt.Orientation.Vertical)
+        if "Console" in self.docks:
+            self.resizeDocks(
+                [self.docks["Code"], self.docks["Console"]], [260, 520], Qt.Orientation.Horizontal
+            )
+        column = height - 80  # minus the menu and status bars and the dock titles
+        tensors = max(150, int(column * 0.4))
         self.resizeDocks(
-            [self.docks["Code"], self.docks["Console"]], [260, 520], Qt.Orientation.Horizontal
+            [self.docks["Workspace"], self.docks["Inspector"]],
+            [tensors, column - tensors],
+            Qt.Orientation.Vertical,
         )
-        self.resizeDocks(
-            [self.docks["Op palette"], self.docks["Inspector"]], [470, 330], Qt.Orientation.Vertical
-        )
+        # the Inspector shows the values too: the editable grid waits behind "Values"
+        self.workspace_panel.show_grid(not laptop)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

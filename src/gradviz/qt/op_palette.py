@@ -31,10 +31,13 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.broadcast import BroadcastError, explain_broadcast
 from gradviz.core.literals import LiteralError
+from gradviz.core.op_inputs import propose_inputs
 from gradviz.core.ops import OPS, OpSpec, groups, search
+from gradviz.core.storage_notes import also_changed
 from gradviz.core.workspace import Action, Event, WorkspaceError
 from gradviz.qt.param_fields import (
     EnterFilter,
+    ErrorLine,
     ParamField,
     add_to_form,
     make_field,
@@ -81,8 +84,7 @@ class OpPalette(QWidget):
         self.code_preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code_preview.setToolTip("the PyTorch code Apply runs (it goes into the Code panel)")
         self.broadcast = QLabel(objectName="hint", wordWrap=True)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = ErrorLine()
         self.apply_button = QPushButton("Apply", objectName="apply")
         self.apply_button.setDefault(True)
         self.apply_button.setToolTip("Apply the op (Enter in any field)")
@@ -96,7 +98,6 @@ class OpPalette(QWidget):
         box.addWidget(self.no_grad)
         box.addWidget(self.code_preview)
         box.addWidget(self.broadcast)
-        box.addWidget(self.error)
         box.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical)
         tree_box = QWidget()
@@ -107,6 +108,7 @@ class OpPalette(QWidget):
         # the form scrolls rather than squeezing its fields when an op has many parameters
         scroll = QScrollArea(objectName="op_form_scroll")
         scroll.setWidget(form_box)
+        self._form_box = form_box
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -114,6 +116,7 @@ class OpPalette(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(scroll)
+        bottom_layout.addWidget(self.error)  # outside the scroll: never clipped at the bottom
         bottom_layout.addWidget(self.apply_button)  # always in sight, however long the form
         split.addWidget(tree_box)
         split.addWidget(bottom)
@@ -231,17 +234,39 @@ class OpPalette(QWidget):
         return next(f for f in self.fields if f.param.name == name)
 
     def _apply_default_picks(self, names: list[str]) -> None:
-        """Tensor inputs start as: the selected tensor, then the newest others."""
+        """Tensor inputs start as: the selected tensor, then the newest others, in the first
+        combination the op accepts (so a fresh scalar is not proposed to ``dot``)."""
         selected = self.model.selected
-        picks = ([selected] if selected in names else []) + [
+        preferred = ([selected] if selected in names else []) + [
             n for n in reversed(names) if n != selected
         ]
         tensor_fields = [f for f in self.fields if f.param.kind in ("tensor", "tensor_or_number")]
-        for i, f in enumerate(tensor_fields):
-            if picks:
-                f.widget.blockSignals(True)
-                f.set_text(picks[min(i, len(picks) - 1)])
-                f.widget.blockSignals(False)
+        spec = OPS.get(self.current_op or "")
+        if spec is None or not tensor_fields:
+            return
+        others = {f.param.name: f.text() for f in self.fields if f not in tensor_fields}
+        picks = propose_inputs(
+            spec,
+            [f.param.name for f in tensor_fields],
+            preferred,
+            self.model.workspace.tensors,
+            others,
+        )
+        for f, pick in zip(tensor_fields, picks, strict=False):
+            f.widget.blockSignals(True)
+            f.set_text(pick)
+            f.widget.blockSignals(False)
+
+    def _stale_inputs(self) -> bool:
+        """A tensor input still names a tensor that was deleted (or renamed away)."""
+        inputs = set(self.model.workspace.input_names())
+        for f in self.fields:
+            text = f.text().strip()
+            if f.param.kind == "tensor" and text and text not in inputs:
+                return True
+            if f.param.kind == "tensor_or_number" and text.isidentifier() and text not in inputs:
+                return True
+        return False
 
     def _picked(self, item: QTreeWidgetItem | None, _prev: object = None) -> None:
         name = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
@@ -276,11 +301,25 @@ class OpPalette(QWidget):
             QWidget.setTabOrder(first, second)
         self._clear_error()
         self._preview()
+        # lay the new fields out now, at their full height: a layout left to a later event
+        # can be painted squeezed (rows 1 px high) when the event loop is busy
+        box = self._form_box
+        box.layout().activate()
+        if box.height() < box.minimumSizeHint().height():
+            box.resize(box.width(), box.minimumSizeHint().height())
+            box.layout().activate()
 
     def _workspace_changed(self, _event: Event) -> None:
         names = self.model.workspace.names()
+        inputs = self.model.workspace.input_names()  # with x.grad: a gradient is a value too
         for f in self.fields:
-            f.set_tensor_names(self.model.workspace.input_names())
+            f.set_tensor_names(inputs)
+            if f.param.kind == "tensors":  # a typed list: drop the names that are gone
+                typed = [n.strip() for n in f.text().replace(";", ",").split(",") if n.strip()]
+                if any(n not in inputs for n in typed):
+                    f.set_text(", ".join(n for n in typed if n in inputs))
+        if self._stale_inputs():
+            self._picks_are_defaults = True  # the user's pick is gone: propose afresh
         if self._picks_are_defaults:
             self._apply_default_picks(names)
         spec = OPS.get(self.current_op or "")
@@ -365,13 +404,33 @@ class OpPalette(QWidget):
 
     def _show_error(self, spec: OpSpec, message: str) -> None:
         self.error.setText(message)
-        if message in self.broadcast.text():
+        if self.error.text() in self.broadcast.text():
             self.broadcast.clear()  # the same words once are enough
-        for f in self.fields:
-            f.set_invalid(message.startswith(f"{f.param.name}:"))
+        for f, bad in zip(self.fields, self._blamed(message), strict=True):
+            f.set_invalid(bad)
         out = self.out_name.text().strip()
         mark_invalid(self.out_name, bool(out) and f"{out!r}" in message and not spec.inplace)
         self.model.message.emit(f"{spec.label}: {message}")
+
+    def _blamed(self, message: str) -> list[bool]:
+        """Which fields the error is about: the one it names, else the typed values it
+        quotes, else (PyTorch refused the inputs) every tensor input."""
+        named = [message.startswith(f"{f.param.name}:") for f in self.fields]
+        if any(named):
+            return named
+        compact = message.replace(" ", "")
+        quoted = [
+            not f.param.is_tensor
+            and bool(f.text().strip())
+            and f.text().replace(" ", "") in compact
+            for f in self.fields
+        ]
+        if any(quoted):
+            return quoted
+        out = self.out_name.text().strip()
+        if out and f"{out!r}" in message:
+            return [False] * len(self.fields)  # about the result's name, marked apart
+        return [f.param.is_tensor for f in self.fields]
 
     def apply(self) -> bool:
         spec = OPS.get(self.current_op or "")
@@ -397,7 +456,10 @@ class OpPalette(QWidget):
         if isinstance(made, torch.Tensor):
             what = f": shape {tuple(made.shape)}, {str(made.dtype).replace('torch.', '')}"
         if spec.inplace:
-            done = f"{spec.label} applied: {args.get(spec.inplace, '')} changed in place"
+            target = args.get(spec.inplace, "")
+            done = f"{spec.label} applied: {target} changed in place"
+            shared = also_changed(target, self.model.workspace.tensors)
+            done += f"; {shared}" if shared else ""
         else:
             done = f"{spec.label} applied → {out}{what}"
         self.model.message.emit(f"{done}. {result.message}" if result.message else done)

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gradviz.core.ops import REQUIRED, Param, render_value
 
@@ -174,3 +183,56 @@ def add_to_form(form: QFormLayout, field: ParamField, row: int = -1) -> None:
     if field.param.help:
         label.setToolTip(field.param.help)
     form.insertRow(row, label, field.widget)
+
+
+class ErrorLine(QWidget):
+    """An error as one plain red line; PyTorch's raw message behind a "details" link.
+
+    ``setText`` takes any message (e.g. from :func:`gradviz.core.errors.explain`);
+    ``text()`` is the plain line the user sees, ``details()`` the raw text.
+    """
+
+    def __init__(self, object_name: str = "error", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = QLabel(objectName=object_name, wordWrap=True)
+        self.line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.toggle = QLabel(objectName="error_details_link")
+        self.toggle.setTextFormat(Qt.TextFormat.RichText)
+        self.toggle.setText('<a href="#">details</a>')
+        self.toggle.setToolTip("Show PyTorch's own message (the text to search for)")
+        self.toggle.linkActivated.connect(lambda _href: self.show_details(not self.raw.isVisible()))
+        self.raw = QLabel(objectName="error_details", wordWrap=True)
+        self.raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.raw.setStyleSheet("color: palette(mid); font-family: monospace")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.line, 1)
+        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(top)
+        lay.addWidget(self.raw)
+        self.clear()
+
+    def setText(self, message: str) -> None:  # noqa: N802 (QLabel's name, used by callers)
+        from gradviz.core.errors import split_explanation
+
+        plain, raw = split_explanation(message) if message else ("", "")
+        self.line.setText(plain)
+        self.raw.setText(raw)
+        self.toggle.setVisible(bool(raw))
+        self.raw.hide()
+        self.setVisible(bool(plain))
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def text(self) -> str:
+        return self.line.text()
+
+    def details(self) -> str:
+        return self.raw.text()
+
+    def show_details(self, on: bool = True) -> None:
+        self.raw.setVisible(on and bool(self.raw.text()))

@@ -47,6 +47,74 @@ def theme_colors() -> tuple[str, str, str]:
     return ("#1b1d22", "#d1d5db", "#3a3f47") if _dark() else ("#ffffff", "#374151", "#d9dce1")
 
 
+class TidyAxis(pg.AxisItem):
+    """An axis whose tick labels never crowd: on a log axis inside one decade only the
+    1-2-5 values are labelled, and a label that would touch a kept one is dropped."""
+
+    GAP = 4  # px kept between two labels
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph's name)
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.logMode:
+            return levels
+        tidy = []
+        for spacing, values in levels:
+            keep = [v for v in values if _one_two_five(v)]
+            tidy.append((spacing, keep))
+        return tidy
+
+    def generateDrawSpecs(self, p):  # noqa: N802
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis, ticks, texts = specs
+        kept: list = []
+        for spec in texts:  # majors come first, so they win
+            rect = spec[0].adjusted(-self.GAP, -self.GAP, self.GAP, self.GAP)
+            if not any(rect.intersects(k[0]) for k in kept):
+                kept.append(spec)
+        return axis, ticks, kept
+
+
+def _one_two_five(log_value: float) -> bool:
+    """True for 10**log_value in 1, 2, 5 times a power of ten."""
+    mantissa = 10 ** (log_value - math.floor(log_value + 1e-9))
+    return any(abs(mantissa - m) < 1e-6 * m for m in (1.0, 2.0, 5.0, 10.0))
+
+
+class LegendRow(pg.GraphicsWidget):
+    """A row under the plot that holds its legend, so the legend never covers a curve."""
+
+    def __init__(self, legend: pg.LegendItem) -> None:
+        super().__init__()
+        self.legend = legend
+        legend.setParentItem(self)
+        legend.setPos(0, 0)
+        self.fit()
+
+    def fit(self) -> None:
+        height = self.legend.height() if self.legend.isVisible() and self.legend.items else 0.0
+        self.setMinimumHeight(height)
+        self.setMaximumHeight(height)
+        self.setPreferredHeight(height)
+
+
+class RowLegend(pg.LegendItem):
+    """A legend laid out in columns that tells its row when its size changes."""
+
+    row: LegendRow | None = None
+
+    def updateSize(self) -> None:  # noqa: N802
+        super().updateSize()
+        if self.row is not None:
+            self.row.fit()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (also what hide()/show() call)
+        super().setVisible(visible)
+        if self.row is not None:
+            self.row.fit()
+
+
 class Plot(pg.PlotWidget):
     """A titled plot with a legend, styled for the theme, exportable as PNG."""
 
@@ -54,7 +122,9 @@ class Plot(pg.PlotWidget):
         self, title: str, left: str = "", bottom: str = "step", legend: bool = True, key: str = ""
     ):
         bg, fg, _grid = theme_colors()
-        super().__init__(background=bg)
+        super().__init__(
+            background=bg, axisItems={"left": TidyAxis("left"), "bottom": TidyAxis("bottom")}
+        )
         self.key = key or "".join(c if c.isalnum() else "_" for c in title.lower()).strip("_")
         self.setObjectName(f"plot_{self.key}")
         self.title = title
@@ -76,10 +146,13 @@ class Plot(pg.PlotWidget):
             item.getAxis(name).setStyle(maxTickLevel=0)
         item.setMenuEnabled(True)
         self.setMinimumSize(220, 170)
-        self.legend = item.addLegend(offset=(-8, 8), labelTextColor=fg, labelTextSize="8pt")
+        # the legend sits in a row under the axis, never on top of the curves
+        self.legend = RowLegend(offset=None, labelTextColor=fg, labelTextSize="8pt", colCount=3)
+        item.legend = self.legend  # named curves and items join it by themselves
+        self.legend.row = LegendRow(self.legend)
+        item.layout.addItem(self.legend.row, 4, 1)
         if not legend:
             self.legend.hide()
-        self.legend.setBrush(pg.mkBrush(bg + "c0"))
         # the legend rarely changes: repaint it from a cached pixmap, not item by item
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -94,6 +167,11 @@ class Plot(pg.PlotWidget):
         note.setVisible(bool(text))
         self._place_note()
 
+    def note(self) -> str:
+        """The note shown now ("" when none)."""
+        note = getattr(self, "_note", None)
+        return note.textItem.toPlainText() if note is not None and note.isVisible() else ""
+
     def _place_note(self) -> None:
         note = getattr(self, "_note", None)
         if note is not None:
@@ -106,8 +184,10 @@ class Plot(pg.PlotWidget):
     def set_log_y(self, on: bool) -> None:
         item = self.getPlotItem()
         item.setLogMode(y=on)
-        # label decades only: a log axis otherwise crowds in 0.02, 0.03, ... 0.09
-        item.getAxis("left").setStyle(maxTextLevel=0 if on else 2)
+        if on and not item.listDataItems():
+            # an empty log axis would span 1..10 and label 2, 3, ... 9: show three decades
+            item.setYRange(-3, 0, padding=0)
+            item.enableAutoRange(axis="y")
 
     def clear_items(self) -> None:
         self.getPlotItem().clear()
@@ -234,7 +314,10 @@ class HistogramHeatmap:
             self._version = -1
             return True
         self._version = rows.version
-        img, lo, hi = rows.image(self.bins)
+        # a layer of a few values (linreg: 2 weights) would light 2 of 64 bins, thin lines
+        # that are nearly invisible: give each value a band a few bins tall instead
+        per_row = int(rows.counts[: rows.n].sum(axis=1).max())
+        img, lo, hi = rows.image(int(min(self.bins, max(8, 4 * per_row))))
         # rows are snapshots in time: transpose to (value, time) for a row-major image
         data = np.sqrt(img.T)
         self.image.setImage(data, autoLevels=False, levels=(0.0, float(data.max() or 1.0)))

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from gradviz.core import literals
+from gradviz.core.storage_notes import also_changed
 from gradviz.core.tensor_info import readable_grad
 from gradviz.core.workspace import Event, WorkspaceError
 from gradviz.qt.workspace_model import WorkspaceModel
@@ -262,7 +264,9 @@ class TensorGridModel(QAbstractTableModel):
         except WorkspaceError as exc:
             self.editFailed.emit(f"Edit refused: {exc}")
             return False
-        self.edited.emit(note or f"{self.name}[{literals.format_index(where)}] = {text}")
+        note = note or f"{self.name}[{literals.format_index(where)}] = {text}"
+        shared = also_changed(self.name, self.model.workspace.tensors)
+        self.edited.emit(f"{note}; {shared}" if shared else note)
         return True
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
@@ -368,6 +372,7 @@ class WorkspacePanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.list = TensorList()
+        self.list.setMinimumHeight(90)
         self.grid_model = TensorGridModel(model)
         self.grid = _HintTable(objectName="grid")
         self.grid.setModel(self.grid_model)
@@ -396,6 +401,14 @@ class WorkspacePanel(QWidget):
         self.spins: list[QSpinBox] = []
         self._lead_shape: tuple[int, ...] = ()
 
+        # the value grid folds away: on a laptop screen the Inspector below shows the values,
+        # and the grid's room goes to the answers (Inspector, Backward card)
+        self.grid_toggle = QToolButton(objectName="grid_toggle", text="Values (edit elements)")
+        self.grid_toggle.setCheckable(True)
+        self.grid_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.grid_toggle.setAutoRaise(True)
+        self.grid_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.grid_toggle.setToolTip("Show or hide the value grid, where elements are edited")
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
@@ -409,6 +422,7 @@ class WorkspacePanel(QWidget):
 
         self.objects = ObjectList(model)
         top_layout.addWidget(self.objects)
+        top_layout.addWidget(self.grid_toggle)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -420,6 +434,9 @@ class WorkspacePanel(QWidget):
         split.addWidget(top)
         split.addWidget(bottom)
         split.setSizes([160, 200])
+        self.grid_box = bottom
+        self.grid_toggle.toggled.connect(self.show_grid)
+        self.show_grid(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
@@ -522,6 +539,14 @@ class WorkspacePanel(QWidget):
     def _slice_moved(self) -> None:
         self.grid_model.set_tensor(self.model.selected, self._lead())
         self._update_grid_chrome()
+
+    def show_grid(self, on: bool) -> None:
+        """Unfold (or fold away) the value grid."""
+        if self.grid_toggle.isChecked() != on:
+            self.grid_toggle.setChecked(on)  # comes back here through toggled
+            return
+        self.grid_box.setVisible(on)
+        self.grid_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
 
     def delete_selected(self) -> None:
         name = self.model.selected

@@ -24,11 +24,13 @@ from gradviz.core.training.config import (
     OPTIMIZER_LABELS,
     OPTIMIZERS,
     SOURCES,
+    UNTIL_PAUSED,
     ConfigError,
     TrainConfig,
     default_config,
 )
 from gradviz.core.training.models import ACTIVATIONS
+from gradviz.qt.param_fields import mark_invalid
 from gradviz.qt.your_model_form import YourModelBox
 
 TIPS = {
@@ -40,6 +42,46 @@ TIPS = {
     "batch": "Samples per mini-batch; one step = one batch",
     "seed": "Seeds the data, the initial weights and the batch order: same seed, same run",
 }
+
+
+UNTIL = "until paused"
+TWO_D = ("circles", "xor", "gauss", "spiral", "moons")  # the Playground-style demos
+# One step per redrawn frame (the panel redraws at 25 Hz), as TensorFlow Playground shows
+# one step per animation frame: the boundary moves smoothly and Pause lands where you see.
+WATCHABLE_PACE = 25.0
+PACES: list[tuple[str, float | None]] = [
+    ("as fast as possible", None),
+    ("100 steps/s", 100.0),
+    ("25 steps/s (one per frame)", WATCHABLE_PACE),
+    ("5 steps/s", 5.0),
+    ("1 step/s", 1.0),
+]
+
+
+def default_pace(demo: str) -> float | None:
+    """A pace you can watch for the 2-D demos; linreg and twolayer are about the numbers."""
+    return WATCHABLE_PACE if demo in TWO_D else None
+
+
+class SpeedControl(QComboBox):
+    """How fast a run goes, in steps per second; it may change while a run goes on."""
+
+    paceChanged = Signal(object)  # float steps/s, or None for as fast as possible
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("speed")
+        self.setToolTip("Training speed: a pace you can watch, or as fast as possible")
+        for label, pace in PACES:
+            self.addItem(label, pace)
+        self.currentIndexChanged.connect(lambda _i: self.paceChanged.emit(self.pace()))
+
+    def pace(self) -> float | None:
+        return self.currentData()
+
+    def set_pace(self, pace: float | None) -> None:
+        i = self.findData(pace)
+        self.setCurrentIndex(i if i >= 0 else 0)
 
 
 class TrainingForm(QWidget):
@@ -72,7 +114,9 @@ class TrainingForm(QWidget):
         self.length.setRange(1, 100_000_000)
         self.length.setGroupSeparatorShown(True)
         self.unit = QComboBox(objectName="unit")
-        self.unit.addItems(["epochs", "steps"])
+        self.unit.addItems(["epochs", "steps", UNTIL])
+        self.unit.setToolTip("Train for a number of epochs or steps, or until you pause")
+        self.unit.currentTextChanged.connect(lambda text: self.length.setEnabled(text != UNTIL))
         self.weight_decay = QLineEdit(objectName="weight_decay", toolTip=TIPS["weight_decay"])
         self.seed = QSpinBox(objectName="seed", toolTip=TIPS["seed"])
         self.seed.setRange(0, 2**31 - 1)
@@ -162,7 +206,9 @@ class TrainingForm(QWidget):
             self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(c.optimizer)))
             self.lr.setText(f"{c.lr:g}")
             self.batch.setValue(c.batch_size)
-            if c.steps is not None:
+            if c.until_paused:
+                self.unit.setCurrentText(UNTIL)
+            elif c.steps is not None:
                 self.unit.setCurrentText("steps")
                 self.length.setValue(c.steps)
             else:
@@ -197,6 +243,12 @@ class TrainingForm(QWidget):
         self.classes.setEnabled(demo in ("spiral", "gauss"))
         self.classes.setVisible(not custom)  # the Your model box has its own
         self._boxes["Data"].layout().labelForField(self.classes).setVisible(not custom)
+        # only the 2-D demos run on until paused, as TensorFlow Playground does
+        until = self.unit.model().item(self.unit.findText(UNTIL))
+        two_d = demo in TWO_D
+        until.setEnabled(two_d)
+        if not two_d and self.unit.currentText() == UNTIL:
+            self.unit.setCurrentText("epochs")
         self.hidden.setToolTip(
             "twolayer: the hidden width H (one size)" if twolayer else TIPS["hidden"]
         )
@@ -212,7 +264,8 @@ class TrainingForm(QWidget):
         except LiteralError as exc:
             raise ConfigError(str(exc)) from None
         length = self.length.value()
-        steps = length if self.unit.currentText() == "steps" else None
+        unit = self.unit.currentText()
+        steps = UNTIL_PAUSED if unit == UNTIL else length if unit == "steps" else None
         base = default_config(demo)
         config = base.replace(
             device=self.device.currentData() or "cpu",
@@ -235,6 +288,33 @@ class TrainingForm(QWidget):
             custom = self.your_model.values()
             config = config.replace(hidden=base.hidden, activation=base.activation, **custom)
         return config.validate()
+
+    def mark_error(self, message: str) -> QWidget | None:
+        """Mark the field a config error is about (its message starts with the setting's
+        name, e.g. "learning rate: …"); clear the others. Returns the marked field."""
+        fields = {
+            "learning rate": self.lr,
+            "weight decay": self.weight_decay,
+            "hidden size": self.hidden,
+            "batch size": self.batch,
+            "epochs": self.length,
+            "steps": self.length,
+            "seed": self.seed,
+            "noise": self.noise,
+            "test split": self.test_split,
+            "samples": self.samples,
+            "classes": self.classes,
+            "twolayer has exactly one hidden layer": self.hidden,
+        }
+        text = message.lower()
+        for name in ("cannot start: ",):
+            text = text.removeprefix(name)
+        bad = next((w for key, w in fields.items() if text.startswith(key)), None)
+        for w in set(fields.values()):
+            mark_invalid(w, w is bad)
+        if bad is not None:
+            bad.setFocus()
+        return bad
 
     def set_running(self, running: bool) -> None:
         """While a run goes on, the settings describe it: lock them."""

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.devices import DeviceError
 from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from gradviz.core.training.config import CUSTOM, ConfigError, default_config
+from gradviz.core.training.config import CUSTOM, UNTIL_PAUSED, ConfigError, default_config
 from gradviz.core.training.datasets import Dataset, make_dataset
 from gradviz.core.training.doctor import Diagnosis, Doctor
 from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
@@ -51,7 +51,7 @@ from gradviz.qt.compare_tab import CompareTab
 from gradviz.qt.diagnosis_view import DiagnosisView
 from gradviz.qt.run_list import RunListView
 from gradviz.qt.run_server import RunServer
-from gradviz.qt.training_form import TrainingForm
+from gradviz.qt.training_form import SpeedControl, TrainingForm, default_pace
 from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
 
@@ -127,6 +127,7 @@ class TrainingPanel(QWidget):
         lay.addWidget(split)
 
         self.form.demoChanged.connect(lambda _d: self._preview())
+        self.form.demoChanged.connect(lambda demo: self.speed.set_pace(default_pace(demo)))
         self.form.dataChanged.connect(self._preview)
         self.form.problem.connect(lambda text: self._say(text, error=True))
         self.form.activationChanged.connect(self.tabs.activations.show_activation)
@@ -168,6 +169,9 @@ class TrainingPanel(QWidget):
         self.progress.setFormat("%p %")
         self.progress_label = QLabel("not started", objectName="progress_label")
         self.progress_label.setWordWrap(True)
+        self.speed = SpeedControl()
+        self.speed.set_pace(default_pace(self.form.demo.currentData()))
+        self.speed.paceChanged.connect(self._pace_changed)
         self.message = QLabel(objectName="hint")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -179,9 +183,11 @@ class TrainingPanel(QWidget):
         grid.addWidget(self.pause_button, 0, 1)
         grid.addWidget(self.stop_button, 1, 0)
         grid.addWidget(self.step_button, 1, 1)
-        grid.addWidget(self.progress, 2, 0, 1, 2)
-        grid.addWidget(self.progress_label, 3, 0, 1, 2)
-        grid.addWidget(self.message, 4, 0, 1, 2)
+        grid.addWidget(QLabel("Speed"), 2, 0)
+        grid.addWidget(self.speed, 2, 1)
+        grid.addWidget(self.progress, 3, 0, 1, 2)
+        grid.addWidget(self.progress_label, 4, 0, 1, 2)
+        grid.addWidget(self.message, 5, 0, 1, 2)
 
         sp_save, sp_open = sp.SP_DialogSaveButton, sp.SP_DialogOpenButton
         self.save_button = self._button(
@@ -338,8 +344,10 @@ class TrainingPanel(QWidget):
                 self._say(f"running {Path(config.model_file).name} (Python code)…")
             session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
+            self.form.mark_error(str(exc))  # the field turns red, and gets the focus
             self._say(f"cannot start: {exc}", error=True)
             return None
+        self.form.mark_error("")
         self.session = session
         self._new_history()
         self._setup_plots(config.demo, session.data_cpu)
@@ -347,7 +355,7 @@ class TrainingPanel(QWidget):
         return session
 
     def _launch(self, session: TrainSession, single_steps: int = 0) -> None:
-        state = TrainState(options=self.options, cpu_threads=1)
+        state = TrainState(options=self.options, cpu_threads=1, pace=self.speed.pace())
         if single_steps:
             state.step(single_steps)
         self.run = TrainingRun(session, state)
@@ -365,6 +373,10 @@ class TrainingPanel(QWidget):
         name = Path(c.model_file).name + " (your code)" if c.is_custom else c.demo
         self._say(f"{what} {name} on {session.device} with {c.optimizer}, lr {c.lr:g}")
         self._sync_buttons()
+
+    def _pace_changed(self, pace: float | None) -> None:
+        if self.is_running():
+            self.run.state.set_pace(pace)  # takes effect at the next step
 
     def pause(self) -> None:
         if self.is_running():
@@ -465,7 +477,9 @@ class TrainingPanel(QWidget):
 
     def _show_progress(self, r: Report) -> None:
         self._progress_shown = r
-        self.progress.setValue(int(1000 * r.progress))
+        open_ended = r.total_steps >= UNTIL_PAUSED  # "until paused": no total, no percent
+        self.progress.setFormat("until paused" if open_ended else "%p %")
+        self.progress.setValue(0 if open_ended else int(1000 * r.progress))
         # keep "1,032 steps/s" on one line when the label wraps
         self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
 

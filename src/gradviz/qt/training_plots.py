@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core.training.config import UNTIL_PAUSED
 from gradviz.core.training.datasets import TRUE_B, TRUE_W, Dataset, bounds
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.metrics import activation_curve
@@ -133,6 +134,9 @@ class OverviewTab(QWidget):
         for plot in (self.data_plot, self.third_plot):
             plot.getPlotItem().setAspectLocked(False)
             plot.enableAutoRange()
+        # twolayer relabels these (ŷ against y, no legend): every demo sets them back
+        self.third_plot.getPlotItem().setLabel("bottom", "step")
+        self.data_plot.legend.show()
         # regression losses fall by decades (linreg: 30 -> 1e-4): start on a log axis
         self.log_loss.setChecked(self.kind != "2d")
         self._log_toggled(self.log_loss.isChecked())
@@ -403,6 +407,9 @@ class WeightsTab(QWidget):
         self.grad_map.show(h.rows.get(f"grad/{name}"))
 
 
+NO_ACTIVATIONS = "this model has no activation layer\n(linreg is one nn.Linear: y = Xw + b)"
+
+
 class ActivationsTab(QWidget):
     """f(x) and f'(x) of the activation, per-layer statistics, and one layer's histogram."""
 
@@ -412,7 +419,6 @@ class ActivationsTab(QWidget):
             "Activation f(x) and f′(x) (autograd)", "", "x", key="activation_curve"
         )
         self.curve_plot.show_grid()  # static: drawn once
-        self.curve_plot.legend.setOffset((8, 8))  # top left: the curves rise to the right
         self.stats_plot = Plot("Activation mean ± std per layer", "value", key="activation_stats")
         self.dead_plot = Plot(
             "Dead units (ReLU: 0 for every probe sample)", "fraction", key="dead_units"
@@ -448,22 +454,30 @@ class ActivationsTab(QWidget):
         self.curve_plot.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(theme_colors()[2])))
         self.curve_plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen(theme_colors()[2])))
 
-    def reset(self) -> None:
+    def reset(self, demo: str = "") -> None:
         self.stats.reset()
         self.dead.reset()
-        self.dead_plot.set_note("")
         self.layer.sync([])
         self.hist_map.reset()
+        self._say_why_empty(demo == "linreg", waiting=True)
+
+    def _say_why_empty(self, no_layers: bool, waiting: bool = False) -> None:
+        """An empty plot says why: no activation layer at all, or no run yet."""
+        self.layer.setEnabled(not no_layers)
+        self.layer.setToolTip(NO_ACTIVATIONS if no_layers else "Which layer's histogram to show")
+        for plot in (self.stats_plot, self.dead_plot, self.hist_plot):
+            if no_layers:
+                plot.set_note(NO_ACTIVATIONS)
+            else:
+                plot.set_note("curves appear when training starts" if waiting else "")
 
     def refresh(self, h: RunHistory, phase: int | None = None) -> None:
         names = h.layers("act")
         has_dead = any(h.series.get(f"act_dead/{n}") is not None for n in names)
-        if not names:
-            self.dead_plot.set_note("no activation layers in this model")
-        elif not has_dead:
+        if h.last is not None:
+            self._say_why_empty(not names)
+        if names and not has_dead:
             self.dead_plot.set_note("only ReLU layers have dead units")
-        else:
-            self.dead_plot.set_note("")
         for i, name in enumerate(names):
             color = _layer_color(i)
             if phase != 1:
@@ -499,7 +513,7 @@ class PlotTabs(QTabWidget):
     def setup(self, demo: str, data: Dataset | None) -> None:
         self.overview.setup(demo, data)
         self.weights.reset()
-        self.activations.reset()
+        self.activations.reset(demo)
 
     def refresh(self, h: RunHistory, phase: int | None = None) -> None:
         """Redraw the visible tab only; hidden tabs catch up when shown.
@@ -525,7 +539,9 @@ class PlotTabs(QTabWidget):
         for plot in self.plots:
             if plot.key == "accuracy" and self.overview.kind == "twolayer":
                 continue  # there it plots prediction against target, not against steps
-            if plot.key in STEP_PLOTS:
+            if plot.key in STEP_PLOTS and total_steps >= UNTIL_PAUSED:
+                plot.getPlotItem().enableAutoRange(x=True)  # open-ended: follow the run
+            elif plot.key in STEP_PLOTS:
                 plot.getPlotItem().enableAutoRange(x=False)
                 plot.setXRange(0, max(1, total_steps), padding=0.02)
 

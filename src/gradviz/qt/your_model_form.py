@@ -72,7 +72,7 @@ class YourModelBox(QGroupBox):
         browse_data = QToolButton(objectName="browse_data", text="…")
         browse_data.setToolTip("Choose a .csv or .npz file")
         browse_data.clicked.connect(self._browse_data)
-        clear_data = QToolButton(objectName="clear_data", text="✕")
+        clear_data = QToolButton(objectName="clear_data", text="Clear")
         clear_data.setToolTip("Use the model file's data() instead of a data file")
         clear_data.clicked.connect(lambda: self.set_data_file(""))
         row_model = QHBoxLayout()

@@ -39,6 +39,11 @@ LOSS_NAMES = {
 }
 
 
+# "Run until paused" (the 2-D demos, as TensorFlow Playground does) is a run of this many
+# steps: the largest a run may have, far more than anyone watches.
+UNTIL_PAUSED = 100_000_000
+
+
 class ConfigError(ValueError):
     """A setting is out of range or unknown; the message names it."""
 
@@ -82,6 +87,10 @@ class TrainConfig:
 
     def steps_per_epoch(self, n_train: int) -> int:
         return max(1, math.ceil(n_train / self.batch_size))
+
+    @property
+    def until_paused(self) -> bool:
+        return self.steps is not None and self.steps >= UNTIL_PAUSED
 
     def total_steps(self, n_train: int) -> int:
         if self.steps is not None:

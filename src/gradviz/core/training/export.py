@@ -19,7 +19,7 @@ def write_metrics_csv(history: RunHistory, path: str | Path) -> None:
 def tensorboard_available() -> bool:
     """True when the optional ``tensorboard`` package is importable.
 
-    It comes with ``pip install gradviz[tensorboard]``.
+    It comes with ``pip install "gradviz-autograd[tensorboard]"``.
     """
     return importlib.util.find_spec("tensorboard") is not None
 

@@ -93,9 +93,13 @@ class TrainState:
     # one thread is as fast, and immune to OpenMP workers spinning on a busy machine,
     # which can make a 2-thread run 30x slower (bench/train_bench.py)
     cpu_threads: int | None = None
+    # steps per second, or None for as fast as possible (see set_pace)
+    pace: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
+        self._last_paced = -math.inf
         self._cancel = False
         self._quick = False
         self._paused = False
@@ -130,6 +134,12 @@ class TrainState:
             self._granted += n
             self._cond.notify_all()
 
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Hold the run to ``steps_per_second`` (None or <= 0: as fast as possible)."""
+        with self._cond:
+            self.pace = steps_per_second if steps_per_second and steps_per_second > 0 else None
+            self._cond.notify_all()  # a waiting step re-reads the new pace at once
+
     @property
     def cancelled(self) -> bool:
         return self._cancel
@@ -144,6 +154,23 @@ class TrainState:
         return self._waiting
 
     # -- used by the loop -------------------------------------------------------
+    def _wait_for_pace(self) -> bool:
+        """Block until the next step is due at the pace; False when a pause or cancel came.
+
+        It sleeps on the condition with a timeout (never polls), so a slow-paced run
+        uses next to no CPU, and pause, cancel or a new pace wake it at once.
+        """
+        with self._cond:
+            while self.pace and not (self._cancel or self._paused):
+                wait = self._last_paced + 1.0 / self.pace - self.clock()
+                if wait <= 0:
+                    break
+                self._cond.wait(wait)
+            if self._cancel or self._paused:
+                return False
+            self._last_paced = self.clock()  # no credit for time lost: steps never burst
+            return True
+
     def _turn(self, on_block: Callable[[], None]) -> str:
         """ "run", "single" (one granted step while paused) or "" (cancelled)."""
         with self._cond:
@@ -330,6 +357,8 @@ class _Run:
             if not turn:
                 status, message = "stopped", f"stopped at step {s.step:,}"
                 break
+            if turn == "run" and state.pace and not state._wait_for_pace():
+                continue  # paused or cancelled while waiting for the pace: ask again
             bad = self._one_step()
             if bad is None:
                 now = time.perf_counter()

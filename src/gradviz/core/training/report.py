@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradviz.core.training.config import UNTIL_PAUSED
 from gradviz.core.training.metrics import ActivationStats, Histogram
 
 STATUSES = ("running", "paused", "finished", "stopped", "nan", "error")
@@ -66,6 +67,11 @@ def format_duration(seconds: float | None) -> str:
 
 def progress_text(r: Report) -> str:
     """``epoch 2.4 / 3 · step 240 / 300 · 812 steps/s · ETA 0:03``."""
+    if r.total_steps >= UNTIL_PAUSED:  # an open-ended run has no total and no ETA
+        parts = [f"epoch {_num(r.epoch)}", f"step {r.step:,} (runs until paused)"]
+        if r.steps_per_second:
+            parts.append(f"{r.steps_per_second:,.0f} steps/s")
+        return " · ".join(parts)
     parts = [
         f"epoch {_num(r.epoch)} / {_num(r.total_epochs)}",
         f"step {r.step:,} / {r.total_steps:,}",

@@ -1,0 +1,34 @@
+"""Say which other tensors an in-place change reached: views share their base's memory.
+
+``t.add_(100)`` changes every view of ``t`` too, and an edit through a view
+changes its base; PyTorch does it silently. These notes name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+from gradviz.core.tensor_info import describe
+
+
+def also_changed(name: str, tensors: Mapping[str, torch.Tensor]) -> str:
+    """A short note naming the tensors that share ``name``'s memory ("" when none do)."""
+    info = describe(name, dict(tensors))
+    others = [o for o in info.shares_with if o != name]
+    if not others:
+        return ""
+    t = tensors[name]
+    bases = [o for o in others if tensors[o] is t._base]
+    rest = [o for o in others if o not in bases]
+    parts = []
+    if bases:
+        parts.append(f"its base {', '.join(bases)} changed too")
+    if rest:
+        views = all(tensors[o]._base is (t._base if t._base is not None else t) for o in rest)
+        what = "its views" if views and t._base is None else "tensors that share its storage"
+        if len(rest) == 1 and what == "its views":
+            what = "its view"
+        parts.append(f"{what} {', '.join(rest)} changed too")
+    return "; ".join(parts) + " (same memory)"
