@@ -466,3 +466,18 @@ def test_undo_and_redo_as_jobs_give_the_same_state_as_in_place():
     ws.finish_undo(job)
     assert ws.names() == ["a", "b"] and torch.equal(ws["b"], b) and not ws.can_redo
     assert [a.kind for a in ws.history] == ["code", "code"]
+
+
+@pytest.mark.parametrize("call", ["root.backward(v)", "g = torch.autograd.grad(root, x, v)"])
+def test_recorded_steps_keep_small_saved_values_so_every_card_checks_itself(call):
+    """A console call's formula cards re-compute each step from the values saved for backward
+    (copied during the pass, as trace_backward does) and agree with what the engine sent."""
+    from gradviz.core.backward_rules import AGREES, verify
+
+    ws = Workspace()
+    ws.run_code(FORWARD + "\nv = torch.tensor([1.0, -0.5])")
+    ws.run_code(call)
+    (rec,) = ws.backward_calls
+    verdicts = {s.label: verify(s).state for s in rec.steps if s.label != "AccumulateGrad"}
+    assert {"MulBackward0", "SinBackward0", "SumBackward1"} <= set(verdicts)
+    assert all(state == AGREES for state in verdicts.values()), verdicts

@@ -78,7 +78,7 @@ class Step:
         the graph is retained.
         """
         if self._saved is None:
-            self._saved = _grab_saved(self._fn) if self._fn is not None else {}
+            self._saved = grab_saved(self._fn) if self._fn is not None else {}
         return self._saved
 
     def to_json(self) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def _start_node(root: torch.Tensor) -> Any:
     return None
 
 
-def _grab_saved(fn: Any) -> dict[str, Any]:
+def grab_saved(fn: Any) -> dict[str, Any]:
     """A node's saved values for the formula card: small tensors copied, big ones by shape."""
     out: dict[str, Any] = {}
     for attr in saved_attributes(type(fn)):
@@ -253,7 +253,7 @@ def trace_backward(
                 # a pre-hook sees the summed gradient before AccumulateGrad may steal it
                 hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
             elif keep_saved:
-                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, _grab_saved(fn))))
+                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab_saved(fn))))
             else:
                 hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
             handles.append(hook)

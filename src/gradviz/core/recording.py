@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from gradviz.core.backward import ACCUMULATE, Leaf, Trace
+from gradviz.core.backward import ACCUMULATE, SAVED_LIMIT, Leaf, Trace, grab_saved
 from gradviz.core.graph import remember_constant_inputs, tensor_node_id
 
 # Full step data (gradients, node objects) is kept for at most this many calls,
@@ -328,6 +328,9 @@ class BackwardRecorder:
         by_id = {id(t): n for n, t in names.items() if isinstance(t, torch.Tensor)}
         records: list[tuple] = []
         append = records.append
+        # small graphs copy their small saved values during the pass, as trace_backward does, so
+        # the formula cards can re-compute each step; they are gone once the pass frees them
+        grab = grab_saved if len(fns) <= SAVED_LIMIT else _no_saved
         leaves: dict[str, Leaf] = {}
         handles = []
         for fn in fns:
@@ -342,10 +345,10 @@ class BackwardRecorder:
                 )
             elif create_graph:  # the gradients are in a graph: hold them detached
                 hook = fn.register_hook(
-                    lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), None))
+                    lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), grab(fn)))
                 )
             else:
-                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
+                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab(fn))))
             handles.append(hook)
         line, filename = self.where()
         try:
@@ -399,6 +402,10 @@ def _walk_all(starts: list[Any]) -> tuple[list[Any], list[Any]]:
         if constant:
             with_constants.append(fn)
     return order, with_constants
+
+
+def _no_saved(fn: Any) -> None:
+    return None
 
 
 def _detach(group: tuple) -> tuple:
