@@ -481,3 +481,34 @@ def test_recorded_steps_keep_small_saved_values_so_every_card_checks_itself(call
     verdicts = {s.label: verify(s).state for s in rec.steps if s.label != "AccumulateGrad"}
     assert {"MulBackward0", "SinBackward0", "SumBackward1"} <= set(verdicts)
     assert all(state == AGREES for state in verdicts.values()), verdicts
+
+
+def test_stop_while_opening_a_session_abandons_the_whole_open(tmp_path):
+    """Stop lands inside a replayed input's own loop: the open is abandoned (nothing opens),
+    not turned into "input 1 failed; opened what ran before it"."""
+    from gradviz.core.workspace import LoadJob, read_session
+
+    ws = Workspace()
+    ws.run_code("n = torch.zeros(1)")
+    ws.history[-1].args["source"] = "_started.set()\nwhile True:\n    pass\n"
+    path = tmp_path / "loop.gradviz"
+    ws.save(path)
+    started = threading.Event()
+    job = LoadJob(path, read_session(path), run_code=True)
+    job.fresh.namespace["_started"] = started
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job.execute()
+        except BaseException as exc:  # noqa: BLE001 - what the worker thread would see
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert started.wait(30)
+    assert console_exec.interrupt_thread(worker.ident)
+    worker.join(30)
+    assert not worker.is_alive()
+    assert [type(e) for e in outcome] == [KeyboardInterrupt]
+    assert job.note is None and job.rest == []

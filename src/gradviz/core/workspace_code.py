@@ -296,6 +296,8 @@ class CodeMixin:
             outcome = run.execute(write=lambda _text: None)
         finally:
             self.running = None
+        if outcome.interrupted:  # Stop while replaying: abandon the whole replay, not this input
+            raise KeyboardInterrupt
         self._adopt_namespace()
         expected = action.options.get("raised")
         if outcome.error is not None and type(outcome.error).__name__ != expected:
