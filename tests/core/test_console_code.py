@@ -512,3 +512,16 @@ def test_stop_while_opening_a_session_abandons_the_whole_open(tmp_path):
     assert not worker.is_alive()
     assert [type(e) for e in outcome] == [KeyboardInterrupt]
     assert job.note is None and job.rest == []
+
+
+def test_recorded_leaves_of_a_module_are_named_by_parameter_path():
+    ws = Workspace()
+    ws.run_code(
+        "net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
+        "x = torch.randn(4, 2)\nloss = net(x).pow(2).mean()\nloss.backward()"
+    )
+    (rec,) = ws.backward_calls
+    names = sorted(leaf.name for leaf in rec.leaves.values())
+    assert names == ["net.0.bias", "net.0.weight", "net.2.bias", "net.2.weight"]
+    for leaf in rec.leaves.values():  # each name is the parameter whose .grad it shows
+        assert leaf.tensor is ws.namespace["net"].get_parameter(leaf.name[len("net.") :])

@@ -29,6 +29,7 @@ from torch import nn
 
 from gradviz.core import console_exec
 from gradviz.core.graph import tag_modules
+from gradviz.core.recorded_calls import script_names
 from gradviz.core.recording import BackwardRecorder, CallLog, RecordedCall, frame_locator
 
 ENTRY_TYPES = (nn.Module, torch.optim.Optimizer, np.ndarray)
@@ -83,8 +84,10 @@ class CodeRun:
             call.input_index = self.index
             log.add(call)
 
-        names = lambda: {n: v for n, v in ns.items() if isinstance(v, torch.Tensor)}  # noqa: E731
-        recorder = BackwardRecorder(on_call, names, frame_locator(console_exec.is_console_file))
+        # tensors by name, and each bound module's parameters as net.0.weight (never an id)
+        recorder = BackwardRecorder(
+            on_call, lambda: script_names(ns), frame_locator(console_exec.is_console_file)
+        )
         # tag what each module's forward makes, so the graph view can frame it by module
         # path (as capture_module does); only this thread's forwards, only while code runs
         with recorder, tag_modules(thread=threading.get_ident()):
