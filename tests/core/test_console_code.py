@@ -525,3 +525,18 @@ def test_recorded_leaves_of_a_module_are_named_by_parameter_path():
     assert names == ["net.0.bias", "net.0.weight", "net.2.bias", "net.2.weight"]
     for leaf in rec.leaves.values():  # each name is the parameter whose .grad it shows
         assert leaf.tensor is ws.namespace["net"].get_parameter(leaf.name[len("net.") :])
+
+
+def test_a_recorded_calls_graph_is_framed_by_module_path():
+    ws = Workspace()
+    ws.run_code(
+        "net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
+        "loss = net(torch.randn(4, 2)).pow(2).mean()\nloss.backward()"
+    )
+    (rec,) = ws.backward_calls
+    by_label = {n.label: n.module for n in rec.graph.nodes if n.kind == "function"}
+    assert by_label["AddmmBackward0"] in {"net.0", "net.2"}
+    assert by_label["TanhBackward0"] == "net.1"
+    assert by_label["MeanBackward0"] is None  # the loss is outside the net
+    leaves = {n.name: n.module for n in rec.graph.nodes if n.kind == "leaf"}
+    assert leaves["net.0.weight"] == "net.0" and leaves["net.2.bias"] == "net.2"

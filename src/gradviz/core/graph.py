@@ -621,6 +621,21 @@ def module_paths(module: torch.nn.Module, name: str) -> dict[torch.nn.Module, st
     return {m: (f"{name}.{p}" if p else name) for p, m in module.named_modules()}
 
 
+def bound_module_paths(bound: Mapping[str, Any]) -> dict[torch.nn.Module, str]:
+    """Every module bound to a variable, and its submodules, by path (``net``, ``net.0``).
+
+    A module reachable under two names (``net`` and ``first = net[0]``) keeps its
+    path in the larger module, so a network's layers stay inside its frame.
+    """
+    mods = [(n, v) for n, v in bound.items() if isinstance(v, torch.nn.Module)]
+    mods.sort(key=lambda item: -len(list(item[1].modules())))  # stable: ties keep bind order
+    paths: dict[torch.nn.Module, str] = {}
+    for name, value in mods:
+        for mod, path in module_paths(value, name).items():
+            paths.setdefault(mod, path)
+    return paths
+
+
 @contextlib.contextmanager
 def tag_modules(
     modules: Iterable[torch.nn.Module] | None = None, thread: int | None = None

@@ -35,7 +35,14 @@ from typing import Any
 import torch
 
 from gradviz.core.backward import ACCUMULATE, SAVED_LIMIT, Leaf, Trace, grab_saved
-from gradviz.core.graph import remember_constant_inputs, tensor_node_id
+from gradviz.core.graph import (
+    Graph,
+    apply_module_tags,
+    bound_module_paths,
+    capture_graph,
+    remember_constant_inputs,
+    tensor_node_id,
+)
 
 # Full step data (gradients, node objects) is kept for at most this many calls,
 # and while their gradients total at most this many bytes; the first and the last
@@ -71,6 +78,16 @@ class RecordedCall(Trace):
         self.n_steps = len(self._records)
         self.kept = True
         self._nbytes: int | None = None
+        # the modules bound when the call ran, by variable name: its graph is framed by them
+        self.modules: dict[str, torch.nn.Module] = {}
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            graph = capture_graph(self.root, names=self._names)
+            paths = bound_module_paths(self.modules)
+            self._graph = apply_module_tags(graph, paths) if paths else graph
+        return self._graph
 
     def __len__(self) -> int:
         return self.n_steps

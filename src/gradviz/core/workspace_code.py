@@ -82,6 +82,7 @@ class CodeRun:
 
         def on_call(call: RecordedCall) -> None:
             call.input_index = self.index
+            call.modules = {n: v for n, v in ns.items() if isinstance(v, nn.Module)}
             log.add(call)
 
         # tensors by name, and each bound module's parameters as net.0.weight (never an id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gradviz.core.graph import Graph, apply_module_tags, capture_graph, module_paths
+from gradviz.core.graph import Graph, apply_module_tags, bound_module_paths, capture_graph
 from gradviz.core.ops import OPS
 from gradviz.core.workspace import Workspace
 
@@ -59,15 +59,5 @@ def capture_workspace(ws: Workspace) -> Graph:
 
 
 def console_module_paths(ws: Workspace) -> dict[torch.nn.Module, str]:
-    """Every module console code bound, and its submodules, by path (``net``, ``net.0``).
-
-    A module reachable under two names (``net`` and ``first = net[0]``) keeps its
-    path in the larger module, so a network's layers stay inside its frame.
-    """
-    mods = [(n, v) for n, v in ws.objects.items() if isinstance(v, torch.nn.Module)]
-    mods.sort(key=lambda item: -len(list(item[1].modules())))  # stable: ties keep bind order
-    paths: dict[torch.nn.Module, str] = {}
-    for name, value in mods:
-        for mod, path in module_paths(value, name).items():
-            paths.setdefault(mod, path)
-    return paths
+    """Every module console code bound, and its submodules, by path (``net``, ``net.0``)."""
+    return bound_module_paths(ws.objects)
