@@ -134,6 +134,7 @@ def _configure(panel, demo: str, device: str, steps: int) -> None:
         form.device.setCurrentIndex(i)
     form.unit.setCurrentText("steps")
     form.length.setValue(steps)
+    panel.speed.set_pace(None)  # as fast as possible: the 2-D demos default to a watchable pace
 
 
 def throughput(app, panel, demo: str, device: str, steps: int, repeats: int) -> None:
