@@ -19,6 +19,7 @@ its positions), ``annotations`` (current / done / labels changed),
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -554,10 +555,10 @@ class GraphDocument(Emitter):
     def _group_note(self, uid: str, nodes: list[Node]) -> str:
         """Second line of a group box: parameters and the bytes its nodes saved for backward."""
         params = sum(
-            n.ref.numel()
+            n.ref.numel() if isinstance(n.ref, torch.Tensor) else math.prod(n.shape or [0])
             for n in nodes
-            if n.kind == "leaf" and isinstance(n.ref, torch.Tensor) and n.name
-        )
+            if n.kind == "leaf" and n.name and (isinstance(n.ref, torch.Tensor) or n.shape)
+        )  # a graph a live script sent has shapes but no tensors
         saved = 0
         for n in nodes:
             if n.kind == "function" and n.ref is not None:

@@ -472,9 +472,15 @@ class GraphView(QWidget):
         show = doc.external and doc.workspace is not None
         if show:
             label = doc.external_label or "a graph from outside the workspace"
+            # a graph sent by a live script is plain data: no tensors behind it to step
+            steppable = doc.graph is not None and bool(doc.graph.refs)
             self.banner_text.setText(
                 f"Showing <b>{html.escape(label)}</b>, not the workspace. "
-                "Its .grad values are set aside while you step through it."
+                + (
+                    "Its .grad values are set aside while you step through it."
+                    if steppable
+                    else "It came from a watched script: its shape only, no values to step."
+                )
             )
         self.banner.setVisible(show)
 

@@ -19,6 +19,7 @@ import os
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QHostAddress, QTcpServer, QTcpSocket
 
+from gradviz.core.graph_wire import graph_from_wire
 from gradviz.core.training.watch import protocol as P
 from gradviz.core.training.watch.record import RecordError, to_report
 
@@ -39,6 +40,8 @@ class RunServer(QObject):
     runStarted = Signal(str, str, str)  # run id, name, folder (may be "")
     runReport = Signal(str, object)  # run id, Report
     runEnded = Signal(str)  # run id: the script closed the run, or the connection dropped
+    runGraph = Signal(str, int, object)  # run id, step, Graph: the reply to request_inspect
+    runGraphFailed = Signal(str, str)  # run id, why (the script could not capture it)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +86,13 @@ class RunServer(QObject):
             client.sock.abort()
         self._clients.clear()
         self._server.close()
+
+    def request_inspect(self, run_id: str) -> bool:
+        """Ask a live run for its next step's loss graph (it comes as ``runGraph``)."""
+        client = next((c for c in self._clients.values() if c.run_id == run_id), None)
+        if client is None:
+            return False
+        return client.sock.write(P.encode({"type": "inspect"})) > 0
 
     # -- connections ------------------------------------------------------------------
     def _accept(self) -> None:
@@ -159,6 +169,9 @@ class RunServer(QObject):
             run_id, client.run_id = client.run_id, None
             self.runEnded.emit(run_id)
             return
+        if kind == "graph":
+            self._graph(client, message)
+            return
         if kind != "record":
             self.dropped += 1
             log.warning("live attach: dropped a message of unknown type %r", str(kind)[:40])
@@ -170,3 +183,16 @@ class RunServer(QObject):
             log.warning("live attach: dropped a malformed record (%s)", exc)
             return
         self.runReport.emit(client.run_id, report)
+
+    def _graph(self, client: _Client, message: dict) -> None:
+        step = message.get("step")
+        if isinstance(message.get("error"), str):
+            self.runGraphFailed.emit(client.run_id, message["error"][:200])
+            return
+        try:
+            graph = graph_from_wire(message.get("graph"))
+        except ValueError as exc:
+            self.dropped += 1
+            log.warning("live attach: dropped a malformed graph (%s)", exc)
+            return
+        self.runGraph.emit(client.run_id, step if isinstance(step, int) else -1, graph)

@@ -254,7 +254,7 @@ class TrainingPanel(QWidget):
         self.step_button.setEnabled(running or self.session is None or resumable)
         quiet_with_model = self.session is not None and (not running or paused)
         self.save_button.setEnabled(quiet_with_model)
-        self.inspect_button.setEnabled(quiet_with_model)
+        self.inspect_button.setEnabled(quiet_with_model or self._live_key() is not None)
         self.load_button.setEnabled(not running)
         self.form.set_running(running)
 
@@ -636,8 +636,25 @@ class TrainingPanel(QWidget):
             self.export_plots(folder)
 
     # -- inspect -------------------------------------------------------------------------------
+    def _live_key(self) -> str | None:
+        """The run list's pick when it is a script attached live (it can send a graph)."""
+        key = self.runs.current
+        entry = self.runs.entries.get(key) if key else None
+        if entry is None or entry.kind != "attached" or not entry.live or self.server is None:
+            return None
+        return key
+
     def inspect(self) -> object | None:
-        """Capture the graph of the next batch's loss and emit ``inspectRequested``."""
+        """Capture the graph of the next batch's loss and emit ``inspectRequested``; for a
+        script attached live, ask it for its next step's (``_live_graph`` gets the reply)."""
+        live = self._live_key()
+        if live is not None:
+            name = self.runs.entries[live].name
+            if self.server.request_inspect(live):
+                self._say(f"asked {name} for its next step's loss graph")
+            else:
+                self._say(f"{name} is no longer connected", error=True)
+            return None
         if self.session is None or not self._model_is_quiet():
             self._say("pause or stop training to inspect a step", error=True)
             return None
@@ -734,6 +751,7 @@ class TrainingPanel(QWidget):
             self.progress_label.setText(f"{entry.name}: {entry.kind} run, step {last:,}")
         self._redraw(force=True)
         self._sync_timer()
+        self._sync_buttons()
 
     def start_live_attach(self) -> bool:
         """Listen for scripts that call gradviz.watch (127.0.0.1 only, with a token)."""
@@ -741,13 +759,30 @@ class TrainingPanel(QWidget):
             self.server = RunServer(self)
             self.server.runStarted.connect(self._attached)
             self.server.runReport.connect(lambda key, r: self.runs.add_reports(key, [r]))
-            self.server.runEnded.connect(lambda key: self.runs.set_live(key, False))
+            self.server.runEnded.connect(self._detached)
+            self.server.runGraph.connect(self._live_graph)
+            self.server.runGraphFailed.connect(
+                lambda key, why: self._say(f"cannot inspect {self._run_name(key)}: {why}", True)
+            )
         ok = self.server.start()
         if ok:
             self.run_list.set_hint(
                 f"scripts calling gradviz.watch() appear here live (port {self.server.port})"
             )
         return ok
+
+    def _run_name(self, key: str) -> str:
+        entry = self.runs.entries.get(key)
+        return entry.name if entry is not None else key
+
+    def _detached(self, key: str) -> None:
+        self.runs.set_live(key, False)
+        self._sync_buttons()
+
+    def _live_graph(self, key: str, step: int, graph: object) -> None:
+        """A live script's loss graph (plain data: it shows, it cannot step backward)."""
+        self.inspectRequested.emit(graph)
+        self._say(f"graph of {self._run_name(key)}'s step {step:,} loss sent to the graph view")
 
     def _attached(self, key: str, name: str, folder: str) -> None:
         entry = self.runs.add(RunEntry(key, name, "attached", folder=folder, live=True))

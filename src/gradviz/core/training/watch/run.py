@@ -33,6 +33,7 @@ import logging
 import math
 import os
 import queue
+import select
 import socket
 import threading
 import time
@@ -43,6 +44,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from gradviz.core import graph as G
+from gradviz.core.graph_wire import graph_to_wire
 from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
 from gradviz.core.training.update_ratio import UpdateRatioProbe, layer_norms
@@ -137,6 +140,8 @@ class WatchRun:
         self._act_hists: dict[str, torch.Tensor] = {}
         self._handles: list = []
         self._probe: UpdateRatioProbe | None = None
+        self._tagging: contextlib.ExitStack | None = None  # "Inspect this step" was asked
+        self.inspected = 0  # graphs sent to the app
         self._t0 = time.perf_counter()
         if not self.active:
             self.folder = None
@@ -172,6 +177,8 @@ class WatchRun:
         if self.closed or not self.active:
             return
         self.step += 1
+        if self._tagging is not None or self._sink.inspect_wanted.is_set():
+            self._inspect(loss)
         if loss is not None:
             if isinstance(loss, torch.Tensor):
                 if self.on_device:
@@ -204,6 +211,8 @@ class WatchRun:
             self._emit(final=True)  # what is pending, and "finished"
         for h in self._handles:
             h.remove()
+        if self._tagging is not None:
+            self._tagging.close()
         if self._probe is not None:
             self._probe.close()
         self._sink.close()
@@ -214,6 +223,37 @@ class WatchRun:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- "Inspect this step" --------------------------------------------------------------
+    def _inspect(self, loss: Any) -> None:
+        """The app asked for a step's loss graph. At this log() the forward is over, so
+        tag the next step's forward with module paths, and capture that step's loss
+        (after its backward the graph's shape is still there; saved values are not sent)."""
+        if self._tagging is None:
+            self._sink.inspect_wanted.clear()
+            self._tagging = contextlib.ExitStack()
+            self._tagging.enter_context(
+                G.tag_modules(list(self.model.modules()), thread=threading.get_ident())
+            )
+            return
+        self._tagging.close()
+        self._tagging = None
+        if not isinstance(loss, torch.Tensor) or loss.grad_fn is None:
+            self._sink.put({"type": "graph", "step": self.step, "error": "no loss graph"})
+            return
+        try:
+            names = {f"net.{p}": t for p, t in self.model.named_parameters()}
+            names["loss"] = loss
+            graph = G.capture_graph(loss, names=names)
+            G.apply_module_tags(graph, G.module_paths(self.model, "net"))
+            wire = graph_to_wire(graph)
+        except Exception as exc:  # never fail the script for the app's sake
+            log.info("gradviz.watch: cannot capture the loss graph (%s)", exc)
+            wire = None
+        message = {"type": "graph", "step": self.step}
+        message.update({"graph": wire} if wire is not None else {"error": "capture failed"})
+        self.inspected += 1
+        self._sink.put(message)
 
     # -- sampling -----------------------------------------------------------------------
     def _before_step(self, _opt, _args, _kwargs) -> None:
@@ -374,6 +414,8 @@ class _Sink:
         self.connect = connect
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self._wake = threading.Event()
+        self.inspect_wanted = threading.Event()  # the app asked for a loss graph
+        self._reader = P.FrameReader()
         self.sock: socket.socket | None = None
         self.sent = 0
         self.connected_once = False
@@ -406,12 +448,14 @@ class _Sink:
                     done = True
                     break
                 batch.append(record)
+            self._listen()
             if not batch:
                 if self.connect:
                     self._maybe_connect()  # an app that starts now joins even a quiet run
                 continue
+            records = [r for r in batch if r.get("type") == "record"]  # graphs: the app only
             try:
-                self._file.write("".join(to_json_line(r) + "\n" for r in batch))
+                self._file.write("".join(to_json_line(r) + "\n" for r in records))
                 self._file.flush()  # the app may read the folder while we write
             except (OSError, ValueError):
                 log.exception("gradviz.watch: cannot write %s", self.folder)
@@ -422,6 +466,22 @@ class _Sink:
             with contextlib.suppress(OSError):
                 self.sock.sendall(P.encode({"type": "bye"}))
                 self.sock.close()
+
+    def _listen(self) -> None:
+        """Read what the app sent (an "inspect" request), without waiting."""
+        sock = self.sock
+        if sock is None:
+            return
+        try:
+            while select.select([sock], [], [], 0)[0]:
+                data = sock.recv(65536)
+                if not data:
+                    return  # closed: the next send notices
+                for body in self._reader.feed(data):
+                    if P.decode(body).get("type") == "inspect":
+                        self.inspect_wanted.set()
+        except (OSError, ValueError) as exc:  # ProtocolError is a ValueError
+            log.info("gradviz.watch: ignoring what the app sent (%s)", exc)
 
     def _maybe_connect(self) -> None:
         """Look for a running app every RECONNECT_S; it reads our folder when we say hello."""
@@ -440,9 +500,14 @@ class _Sink:
         if self.sock is None:
             return
         try:
-            self.sock.sendall(P.encode(record))
+            frame = P.encode(record)
+        except P.ProtocolError as exc:  # e.g. a graph too big for one frame: not sent
+            log.info("gradviz.watch: not sending a %s (%s)", record.get("type"), exc)
+            return
+        try:
+            self.sock.sendall(frame)
             self.sent += 1
-        except (OSError, P.ProtocolError) as exc:
+        except OSError as exc:
             # the app went away (or refused us): the folder keeps everything
             log.info("gradviz.watch: live view closed (%s); still writing %s", exc, self.folder)
             with contextlib.suppress(OSError):
@@ -465,6 +530,7 @@ class _Sink:
             sock.sendall(P.encode(hello))
         except OSError:
             return None
+        self._reader = P.FrameReader()
         self.connected_once = True
         return sock
 

@@ -1,0 +1,132 @@
+""" "Inspect this step" for a script attached live: the script sends its loss graph."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from torch import nn
+
+from gradviz.core.graph import capture_module
+from gradviz.core.graph_wire import graph_from_wire, graph_to_wire
+from gradviz.core.training.watch import run as W
+from gradviz.qt.main_window import MainWindow
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(autouse=True)
+def quick_reconnect(monkeypatch):
+    monkeypatch.setattr(W, "RECONNECT_S", 0.05)
+    monkeypatch.setattr(W, "DRAIN_S", 0.02)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    yield w
+    w.training_panel.shutdown()
+
+
+class Script:
+    """A training script that keeps stepping on its own thread until told to stop."""
+
+    def __init__(self, tmp_path) -> None:
+        torch.manual_seed(0)
+        self.net = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=0.05)
+        self.x = torch.randn(16, 2)
+        self.y = self.x.sum(dim=1, keepdim=True)
+        self.run = W.watch(self.net, self.opt, name="live", logdir=tmp_path, every=1)
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._train)
+        self.thread.start()
+
+    def _train(self) -> None:
+        try:
+            while not self.stop.is_set():
+                loss = nn.functional.mse_loss(self.net(self.x), self.y)
+                self.opt.zero_grad()
+                loss.backward()
+                self.opt.step()
+                self.run.log(loss=loss)
+                self.stop.wait(0.01)
+            self.run.close()
+        except BaseException as exc:  # the test fails on it below
+            self.error = exc
+
+    def end(self) -> None:
+        self.stop.set()
+        self.thread.join(60)
+        assert self.error is None, self.error
+
+
+def test_inspect_a_live_run_shows_its_loss_graph_by_module(qtbot, window, tmp_path):
+    panel = window.training_panel
+    window.tabs.setCurrentWidget(panel)
+    script = Script(tmp_path)
+    try:
+        qtbot.waitUntil(
+            lambda: any(e.kind == "attached" for e in panel.runs.entries.values()), timeout=20_000
+        )
+        key = next(k for k, e in panel.runs.entries.items() if e.kind == "attached")
+        panel.runs.set_current(key)
+        assert panel.inspect_button.isEnabled()
+        qtbot.mouseClick(panel.inspect_button, Qt.MouseButton.LeftButton)
+        doc = window.graph_document
+        qtbot.waitUntil(lambda: doc.external, timeout=20_000)
+    finally:
+        script.end()
+    graph = doc.graph
+    # the oracle: the same model captured in this process by the demo's own capture
+    expected = capture_module(
+        script.net, script.x, loss=lambda out: nn.functional.mse_loss(out, script.y)
+    )
+    assert set(graph.modules()) == set(expected.modules()) >= {"net.0", "net.2"}
+    assert sorted(n.label for n in graph.nodes if n.kind == "function") == sorted(
+        n.label for n in expected.nodes if n.kind == "function"
+    )
+    assert {n.name for n in graph.nodes if n.kind == "leaf"} >= {"net.0.weight", "net.2.bias"}
+    assert window.tabs.currentIndex() == 0  # the graph view, with its banner
+    banner = window.graph_view.banner_text.text()
+    assert "training batch loss" in banner and "no values to step" in banner
+    notes = {n.module: n.note for n in doc.visible.nodes if n.kind == "group"}
+    first = sum(p.numel() for p in script.net[0].parameters())
+    assert any(note.startswith(f"{first:,} params") for note in notes.values()), notes
+    assert "loss" in panel.message.text()
+    window.grab().save(str(tmp_path / "live_inspect.png"))
+    panel.grab().save(str(tmp_path / "live_panel.png"))
+    # the folder keeps records only: the graph went to the app
+    lines = (tmp_path / "live" / "events.jsonl").read_text().splitlines()
+    assert lines and all('"type":"record"' in line for line in lines)
+
+
+def test_a_malformed_graph_is_dropped_with_a_log_line(qtbot, window, caplog):
+    server = window.training_panel.server
+    shown = []
+    server.runGraph.connect(lambda *a: shown.append(a))
+    client = type("C", (), {"run_id": "live-9"})()
+    with caplog.at_level(logging.WARNING):
+        server._message(client, {"type": "graph", "step": 3, "graph": {"nodes": [{"id": 1}]}})
+    assert not shown and server.dropped == 1
+    assert "dropped a malformed graph" in caplog.text
+    assert not window.graph_document.external
+
+
+def test_graph_wire_round_trip_keeps_modules_and_edges():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    g = capture_module(net, torch.randn(5, 3), loss=lambda out: out.square().mean())
+    back = graph_from_wire(graph_to_wire(g))
+    assert [n.to_json() for n in back.nodes] == [n.to_json() for n in g.nodes]
+    assert [(e.source, e.target, e.kind) for e in back.edges] == [
+        (e.source, e.target, e.kind) for e in g.edges
+    ]
+    assert back.roots == g.roots and back.module_info == g.module_info
