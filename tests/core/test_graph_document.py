@@ -384,3 +384,20 @@ def test_expanding_a_branch_moves_the_branch_beside_it_only_sideways():
     side = _sign(before["group:net.b"][0] - before["group:net.a"][0])
     assert _sign(after["group:net.b"][0] - before["group:net.b"][0]) in (0, side)  # outwards
     assert _overlapping(_boxes(doc)) == []
+
+
+def test_select_module_opens_the_fold_around_a_layer_and_selects_its_box():
+    net, graph = mlp_graph()
+    doc = GraphDocument()
+    doc.show_external(graph, "mlp")
+    events = Events(doc)
+    assert doc.select_module("net.4")  # the Diagnosis tab's layer "4", inside the ×8 fold
+    assert doc.selected == "group:net.4" and "selection" in events.kinds
+    members = doc.members_of(doc.selected)
+    weight = net[4].weight
+    assert any(n.kind == "leaf" and n.shape == list(weight.shape) for n in members)
+    assert {n.module for n in members} == {"net.4"}
+    # a layer this graph does not have: nothing changes
+    assert not doc.select_module("net.99") and doc.selected == "group:net.4"
+    doc.show_workspace()
+    assert not doc.select_module("net.4")

@@ -159,3 +159,18 @@ def test_training_on_after_inspect_leaves_the_batch_replayable(qtbot, window):
         assert torch.equal(p.grad, g)
     with qtbot.waitSignal(training.runFinished, timeout=10_000):
         click(qtbot, training.stop_button)
+
+
+def test_a_diagnosis_layer_selects_its_module_in_the_inspected_graph(qtbot, window, tmp_path):
+    graph = inspect_one_step(qtbot, window)
+    doc, training = window.graph_document, window.training_panel
+    fc1 = next(m for m in graph.modules() if m.endswith(".fc1"))
+    training.diagnosis.select("fc1")  # what a click on a verdict about fc1 does
+    picked = doc.selected
+    assert picked is not None
+    members = doc.members_of(picked)
+    assert members and all((m.module or "").startswith(fc1) for m in members)
+    window.graph_view.grab().save(str(tmp_path / "diagnosis_link.png"))
+    # a layer this graph does not have leaves the selection as it was
+    training.diagnosis.select("no_such_layer")
+    assert doc.selected == picked

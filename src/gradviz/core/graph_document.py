@@ -589,6 +589,38 @@ class GraphDocument(Emitter):
         self.selected = node_id
         self.emit("selection", node=node_id)
 
+    def select_module(self, path: str) -> bool:
+        """Select the box of module ``path`` (the Diagnosis tab's layer): its group, with
+        the groups and folds around it opened, or its first function if it is open itself.
+        False (selection kept) when the graph shown has no such module, e.g. it is another
+        model's or the workspace's."""
+        if self.graph is None or path not in self.graph.modules():
+            return False
+        inside = [
+            n.id
+            for n in self.graph.nodes
+            if n.kind == "function" and n.module and (n.module + ".").startswith(path + ".")
+        ]
+        if not inside:
+            return False
+        outer = ancestors(path)[:-1]
+        opened = False
+        for fid, fold in self.folds.items():  # a fold (fc1…fc8 ×8) hides which layer it is
+            if fid not in self.unfolded and any(p in fold.paths for p in [*outer, path]):
+                self.unfolded.add(fid)
+                opened = True
+        keep = set(self.collapsed)
+        for p in outer:
+            self._open(p, keep)
+        if keep != self.collapsed:
+            self.collapsed, opened = keep, True
+        if opened:
+            self._rebuild(relayout=True)
+        box = group_id(path)
+        shown = self.visible is not None and box in self.visible
+        self.select(box if shown else (self.unit_of(inside[0]) or inside[0]))
+        return True
+
     def select_name(self, name: str) -> None:
         """Follow a selection made elsewhere (the Workspace list)."""
         if self.graph is None:

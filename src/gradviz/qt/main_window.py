@@ -170,6 +170,11 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(live_attach=True)  # scripts can attach
         self.training_panel.statusMessage.connect(self.show_message)
         self.training_panel.inspectRequested.connect(self.inspect_graph)
+        # a verdict clicked in Diagnosis: its layer's box in the inspected graph ("net" is
+        # the root both a demo's Inspect and a live script's graph use)
+        self.training_panel.layerSelected.connect(
+            lambda layer: self.graph_document.select_module(f"net.{layer}")
+        )
         self.tabs.addTab(self.training_panel, "Training")
         self._add_console()
         self._workbench_state: QByteArray | None = None
