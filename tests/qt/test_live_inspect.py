@@ -130,3 +130,23 @@ def test_graph_wire_round_trip_keeps_modules_and_edges():
         (e.source, e.target, e.kind) for e in g.edges
     ]
     assert back.roots == g.roots and back.module_info == g.module_info
+
+
+def test_a_graph_too_big_to_send_is_refused_in_plain_words(qtbot, window, tmp_path, monkeypatch):
+    from gradviz.core.training.watch import protocol as P
+
+    panel = window.training_panel
+    script = Script(tmp_path)
+    try:
+        qtbot.waitUntil(
+            lambda: any(e.kind == "attached" for e in panel.runs.entries.values()), timeout=20_000
+        )
+        key = next(k for k, e in panel.runs.entries.items() if e.kind == "attached")
+        panel.runs.set_current(key)
+        huge = {"nodes": [], "edges": [], "pad": "x" * (P.MAX_FRAME + 1)}
+        monkeypatch.setattr(W, "graph_to_wire", lambda graph: huge)  # over one frame
+        panel.inspect()
+        qtbot.waitUntil(lambda: "graph too big" in panel.message.text(), timeout=20_000)
+    finally:
+        script.end()
+    assert not window.graph_document.external and script.run.inspected == 1

@@ -503,7 +503,10 @@ class _Sink:
             frame = P.encode(record)
         except P.ProtocolError as exc:  # e.g. a graph too big for one frame: not sent
             log.info("gradviz.watch: not sending a %s (%s)", record.get("type"), exc)
-            return
+            if record.get("type") != "graph":
+                return
+            why = {"type": "graph", "step": record.get("step", -1), "error": "graph too big"}
+            frame = P.encode(why)  # the app says so instead of waiting
         try:
             self.sock.sendall(frame)
             self.sent += 1
