@@ -395,13 +395,8 @@ class ConsolePanel(QWidget):
             self._write(f"{exc}\n", "#e45649")
             return False
         worker = CodeWorker(run, self)
-        workers.track(worker)
         worker.output.connect(self._write)
-        worker.finished.connect(self._finished)
-        self.worker = worker
-        self._set_busy(True)
-        worker.start()
-        return True
+        return self._start(worker)
 
     def run_undo(self, redo: bool = False) -> bool:
         """Undo (or redo) by replaying the history on a worker thread: the window stays
@@ -414,15 +409,10 @@ class ConsolePanel(QWidget):
         except WorkspaceError as exc:
             self.model.message.emit(str(exc))
             return False
-        worker = UndoWorker(job, self)
-        workers.track(worker)
-        worker.finished.connect(self._finished)
-        self.worker = worker
-        self._set_busy(True)
         what = "redoing" if redo else "undoing"
-        self.state.setText(f"{what}: replaying the history… (Stop abandons it)")
-        worker.start()
-        return True
+        return self._start(
+            UndoWorker(job, self), f"{what}: replaying the history… (Stop abandons it)"
+        )
 
     def run_load(self, job: LoadJob) -> bool:
         """Open a session file whose code runs, on a worker thread (the window stays live;
@@ -431,12 +421,17 @@ class ConsolePanel(QWidget):
             self.model.workspace.running = None  # the job never starts
             self.model.message.emit("The console is still running: wait, or press Stop")
             return False
-        worker = UndoWorker(job, self)
+        note = f"opening {job.path.name}: running its code… (Stop abandons it)"
+        return self._start(UndoWorker(job, self), note)
+
+    def _start(self, worker: CodeWorker, note: str = "") -> bool:
+        """Track ``worker``, show the console busy (with ``note``, if any), and start it."""
         workers.track(worker)
         worker.finished.connect(self._finished)
         self.worker = worker
         self._set_busy(True)
-        self.state.setText(f"opening {job.path.name}: running its code… (Stop abandons it)")
+        if note:
+            self.state.setText(note)
         worker.start()
         return True
 
