@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The suite reads English words unless a test asks for Chinese (a developer's LANG=zh_CN
+# must not change what the tests see).
+os.environ["GRADVIZ_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # allow running from a checkout without install

@@ -13,6 +13,7 @@ import sys
 from typing import NoReturn
 
 from gradviz import __version__
+from gradviz.core import i18n
 
 COMMANDS = ("gui", "graph", "backward", "train", "devices")
 
@@ -41,6 +42,7 @@ class CommandError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    i18n.set_language(i18n.language_from_environment())  # GRADVIZ_LANG, then the locale
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"

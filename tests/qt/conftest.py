@@ -35,3 +35,40 @@ def _no_leftover_threads(qapp):
 def _never_block_on_discard(monkeypatch):
     """Closing a window with unsaved work asks first; tests answer "discard" unless they care."""
     monkeypatch.setattr("gradviz.qt.main_window.ask_discard", lambda parent: True)
+    monkeypatch.setattr("gradviz.qt.main_window.ask_restart", lambda parent, text: False)
+
+
+@pytest.fixture
+def restore_theme(qapp):
+    """Put the app's look back as it was after a test that switches the theme.
+
+    Restyling walks every live widget; cyclic garbage freed by the collector during that
+    walk crashed CI (exit 139). So collect first and keep the collector off meanwhile, as
+    ``theme.apply_theme`` does."""
+    import gc
+
+    from PySide6.QtGui import QPalette
+
+    from gradviz.core.graph_walk import gc_paused
+
+    sheet, palette = qapp.styleSheet(), QPalette(qapp.palette())
+    style, prop = qapp.style().name(), qapp.property("gradviz_theme")
+    yield
+    gc.collect()
+    with gc_paused():
+        qapp.setStyleSheet(sheet)
+        qapp.setPalette(palette)
+        if qapp.style().name() != style:
+            qapp.setStyle(style)
+        qapp.setProperty("gradviz_theme", prop)
+
+
+@pytest.fixture
+def chinese(qapp):
+    """The interface in Chinese for this test (build widgets after asking for it), then
+    English again. need_font=False: CI may have no CJK font; the words are what is tested."""
+    from gradviz.qt import i18n
+
+    i18n.install(qapp, "zh_CN", need_font=False)
+    yield
+    i18n.install(qapp, "en")

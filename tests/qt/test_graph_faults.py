@@ -55,24 +55,16 @@ def _bright_pixels(widget) -> int:
     )
 
 
-def test_disabled_buttons_look_disabled_in_the_dark_theme(qtbot, qapp):
-    # put the app back exactly as it was: later tests measure widgets in the default style
-    style, palette = qapp.style().name(), qapp.palette()
-    sheet, theme = qapp.styleSheet(), qapp.property("gradviz_theme")
-    try:
-        apply_theme(qapp, "dark")
-        on, off = QPushButton("Step ▶"), QPushButton("Step ▶")
-        off.setEnabled(False)
-        for b in (on, off):
-            show(qtbot, b, (90, 28))
-        # the enabled button's text is bright on the dark face; the disabled one's is dim
-        assert _bright_pixels(on) > 20
-        assert _bright_pixels(off) < _bright_pixels(on) / 4
-    finally:
-        qapp.setProperty("gradviz_theme", theme)
-        qapp.setStyle(style)
-        qapp.setPalette(palette)
-        qapp.setStyleSheet(sheet)
+def test_disabled_buttons_look_disabled_in_the_dark_theme(qtbot, qapp, restore_theme):
+    # restore_theme puts the app back: later tests measure widgets in the default style
+    apply_theme(qapp, "dark")
+    on, off = QPushButton("Step ▶"), QPushButton("Step ▶")
+    off.setEnabled(False)
+    for b in (on, off):
+        show(qtbot, b, (90, 28))
+    # the enabled button's text is bright on the dark face; the disabled one's is dim
+    assert _bright_pixels(on) > 20
+    assert _bright_pixels(off) < _bright_pixels(on) / 4
 
 
 # ------------------------------------------------------------------------- 6

@@ -358,11 +358,10 @@ def test_export_to_a_missing_folder_fails_cleanly(tmp_path, view, ws):
     assert not (tmp_path / "missing").exists()
 
 
-def test_background_edges_and_text_follow_the_dark_theme(qtbot, ws):
+def test_background_edges_and_text_follow_the_dark_theme(qtbot, ws, restore_theme):
     from gradviz.qt.theme import apply_theme
 
     app = QApplication.instance()
-    saved = (app.property("gradviz_theme"), app.palette(), app.styleSheet(), app.style().name())
     ws.apply("mul", "y", {"a": "x", "b": "w"})
     ws.apply("sum", "loss", {"input": "y"})
     v = GraphView(ws)
@@ -378,27 +377,20 @@ def test_background_edges_and_text_follow_the_dark_theme(qtbot, ws):
     leaf = tensor_node_id(ws.tensors["x"])
     fill = v.scene.node_items[leaf].brush().color()
     assert corner_lightness() > 200  # light by default
-    try:
-        apply_theme(app, "dark")  # what View → Theme → Dark does
-        qtbot.wait(1)
-        assert v.scene.theme == "dark"
-        assert v.scene.backgroundBrush().color().lightness() < 60
-        assert corner_lightness() < 60  # what the user sees, not just the brush
-        edge_pen = v.scene.edges[0][1].pen().color()
-        assert edge_pen.lightness() > 120  # edges stand out on the dark background
-        assert v.scene.label_layer.colours[0].lightness() > 150  # shapes under the boxes
-        # the boxes keep torchviz's light fills, with dark text on them
-        assert v.scene.node_items[leaf].brush().color() == fill
-        assert v.scene.text_layer.colours[0].lightness() < 60
-        apply_theme(app, "light")
-        qtbot.wait(1)
-        assert v.scene.theme == "light" and corner_lightness() > 200
-    finally:
-        app.setProperty("gradviz_theme", saved[0])
-        app.setStyle(saved[3])
-        app.setPalette(saved[1])
-        app.setStyleSheet(saved[2])
-        v.scene.set_theme("light")
+    apply_theme(app, "dark")  # what View → Theme → Dark does
+    qtbot.wait(1)
+    assert v.scene.theme == "dark"
+    assert v.scene.backgroundBrush().color().lightness() < 60
+    assert corner_lightness() < 60  # what the user sees, not just the brush
+    edge_pen = v.scene.edges[0][1].pen().color()
+    assert edge_pen.lightness() > 120  # edges stand out on the dark background
+    assert v.scene.label_layer.colours[0].lightness() > 150  # shapes under the boxes
+    # the boxes keep torchviz's light fills, with dark text on them
+    assert v.scene.node_items[leaf].brush().color() == fill
+    assert v.scene.text_layer.colours[0].lightness() < 60
+    apply_theme(app, "light")
+    qtbot.wait(1)
+    assert v.scene.theme == "light" and corner_lightness() > 200
 
 
 def test_a_view_made_in_the_dark_theme_starts_dark(qtbot, ws):

@@ -35,20 +35,6 @@ def model():
     m.close()
 
 
-@pytest.fixture
-def restore_theme(qapp):
-    """Put the app's look back as it was: a restyle of every later test's widgets is slow."""
-    from PySide6.QtGui import QPalette
-
-    sheet, palette = qapp.styleSheet(), QPalette(qapp.palette())
-    style, prop = qapp.style().name(), qapp.property("gradviz_theme")
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
-    qapp.setProperty("gradviz_theme", prop)
-
-
 def _status(window: MainWindow) -> str:
     return window.statusBar().currentMessage()
 

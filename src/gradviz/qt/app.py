@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz import __version__
-from gradviz.qt import theme
+from gradviz.qt import i18n, theme
 from gradviz.resources import resource_path
 
 
@@ -37,6 +37,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("gradviz")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resource_path("icons", "gradviz.svg"))))
+    if app.property("gradviz_language") is None:  # once: windows build their words from it
+        i18n.install(app, i18n.chosen_language())
+        if i18n.font_missing(app):
+            print(f"gradviz: {i18n.NO_CJK_FONT}", file=sys.stderr)
     chosen = str(QSettings().value("theme", "system"))
     theme.apply_theme(app, chosen)
     hints = QGuiApplication.styleHints()

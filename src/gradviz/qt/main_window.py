@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz import __version__
+from gradviz.core import i18n as core_i18n
 from gradviz.core import limits
 from gradviz.core.backward_session import BackwardSession
 from gradviz.core.files import atomic_write
 from gradviz.core.graph_document import GraphDocument
 from gradviz.core.workspace import Event, WorkspaceError, session_has_code
-from gradviz.qt import theme
+from gradviz.qt import i18n, theme
 from gradviz.qt.code_view import CodeView
 from gradviz.qt.inspector import Inspector
 from gradviz.qt.op_palette import OpPalette
@@ -71,6 +72,37 @@ def ask_run_code(parent: QWidget, path: Path) -> bool | None:
     box.exec()
     clicked = box.clickedButton()
     return True if clicked is run else False if clicked is keep else None
+
+
+def ask_restart(parent: QWidget, text: str) -> bool:
+    """Say that a new language needs a restart; True means restart now."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(QApplication.translate("MainWindow", "Language"))
+    box.setText(text)
+    now = box.addButton(
+        QApplication.translate("MainWindow", "Restart now"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(QApplication.translate("MainWindow", "Later"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is now
+
+
+def restart_app() -> bool:
+    """Start a new gradviz, detached from this one (after this window has closed)."""
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    return QProcess.startDetached(sys.executable, ["-m", "gradviz", "gui"])[0]
+
+
+# What a language switch says, in the language being switched to: the user who picked
+# it by mistake can still read it, and so can the one who picked it on purpose.
+AFTER_RESTART = {
+    "en": "gradviz will be in English after it restarts.",
+    "zh_CN": "重启 gradviz 后，界面将切换为简体中文。",
+}
 
 
 class MainWindow(QMainWindow):
@@ -370,6 +402,16 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
             self.theme_actions.addAction(act)
             theme_menu.addAction(act)
+        language_menu = self.view_menu.addMenu(self.tr("&Language"))
+        self.language_actions = QActionGroup(self)
+        choices = [(i18n.FOLLOW_SYSTEM, self.tr("Follow the system"))]
+        choices += list(core_i18n.LANGUAGES.items())  # each in its own language
+        for code, label in choices:
+            act = QAction(label, self, checkable=True)
+            act.setData(code)
+            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            self.language_actions.addAction(act)
+            language_menu.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_example)
         self.lessons_menu = help_menu.addMenu("&Lessons")
@@ -590,6 +632,30 @@ class MainWindow(QMainWindow):
             act.setChecked(act.data() == name)
         self.show_message(f"Theme: {name} ({effective})")
 
+    # ---------------------------------------------------------- language
+    def set_language(self, code: str) -> None:
+        """Save the choice; it applies at the next start (see gradviz.qt.i18n)."""
+        QSettings().setValue(i18n.SETTING, code)
+        for act in self.language_actions.actions():
+            act.setChecked(act.data() == code)
+        running = core_i18n.current_language()
+        forced = core_i18n.forced_language()
+        if forced:
+            self.show_message(
+                self.tr(
+                    "GRADVIZ_LANG={0} is set: gradviz starts in that language until it is unset."
+                ).format(forced)
+            )
+            return
+        wanted = i18n.chosen_language()
+        if wanted == running:
+            self.show_message(self.tr("The interface is already in this language."))
+            return
+        text = self.tr("The language changes when gradviz restarts.")
+        text += "\n" + AFTER_RESTART.get(wanted, "")
+        if ask_restart(self, text) and self.close():
+            restart_app()
+
     def about(self) -> None:
         QMessageBox.about(
             self,
@@ -623,6 +689,11 @@ class MainWindow(QMainWindow):
         current = str(settings.value("theme", "system"))
         for act in self.theme_actions.actions():
             act.setChecked(act.data() == current)
+        language = str(settings.value(i18n.SETTING, i18n.FOLLOW_SYSTEM))
+        for act in self.language_actions.actions():
+            act.setChecked(act.data() == language)
+        if i18n.font_missing():
+            self.show_message(i18n.NO_CJK_FONT)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._may_discard():

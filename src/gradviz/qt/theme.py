@@ -6,10 +6,13 @@ when it changes.
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from gradviz.core.graph_walk import gc_paused
 from gradviz.resources import resource_path
 
 THEMES = ("system", "light", "dark")
@@ -58,12 +61,20 @@ def resolve(theme: str) -> str:
 def apply_theme(app: QApplication, theme: str) -> str:
     """Apply ``theme`` (system | light | dark) to the whole app; returns light or dark."""
     effective = resolve(theme)
-    app.setProperty("gradviz_theme", effective)  # first: widgets read it on PaletteChange
-    app.setStyle("Fusion")
-    palette = _dark_palette() if effective == "dark" else app.style().standardPalette()
-    app.setPalette(palette)
     qss = resource_path("themes", f"{effective}.qss")
-    app.setStyleSheet(qss.read_text(encoding="utf-8") if qss.exists() else "")
+    sheet = qss.read_text(encoding="utf-8") if qss.exists() else ""
+    app.setProperty("gradviz_theme", effective)  # first: widgets read it on PaletteChange
+    # Restyling walks every widget. A widget that is only garbage in a reference cycle
+    # can be freed by the collector in the middle of that walk, and Qt then touches
+    # freed memory (a segfault seen in CI): free such garbage first, and pause the
+    # collector while Qt walks.
+    gc.collect()
+    with gc_paused():
+        if app.style().name().lower() != "fusion":  # a new style object re-polishes all
+            app.setStyle("Fusion")
+        palette = _dark_palette() if effective == "dark" else app.style().standardPalette()
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
     return effective
 
 
