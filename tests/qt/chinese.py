@@ -19,9 +19,34 @@ from PySide6.QtWidgets import (
 
 # Names that stay as they are in Chinese text: products, formats, and PyTorch's own words.
 KEEP = {
-    "gradviz", "PyTorch", "torch", "CUDA", "CPU", "GPU", "CSV", "NPZ", "JSON", "PNG", "SVG",
-    "DOT", "Python", "NumPy", "MLP", "ReLU", "Adam", "SGD", "MSE", "Graphviz", "TensorBoard",
-    "Ctrl", "Shift", "Alt", "Esc", "Enter", "OK", "d2l",
+    "gradviz",
+    "PyTorch",
+    "torch",
+    "CUDA",
+    "CPU",
+    "GPU",
+    "CSV",
+    "NPZ",
+    "JSON",
+    "PNG",
+    "SVG",
+    "DOT",
+    "Python",
+    "NumPy",
+    "MLP",
+    "ReLU",
+    "Adam",
+    "SGD",
+    "MSE",
+    "Graphviz",
+    "TensorBoard",
+    "Ctrl",
+    "Shift",
+    "Alt",
+    "Esc",
+    "Enter",
+    "OK",
+    "d2l",
 }
 # Two or more English words in a row (after code and the names above are removed) is prose.
 PROSE = re.compile(r"[A-Za-z]{2,}(?:[ \-'][A-Za-z]{2,})+")
@@ -49,9 +74,7 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
             continue
         name = f"{type(w).__name__}({w.objectName()})"
         add(name + ".toolTip", w.toolTip())
-        if isinstance(w, QLabel):
-            add(name, w.text())
-        elif isinstance(w, QAbstractButton):
+        if isinstance(w, (QLabel, QAbstractButton)):
             add(name, w.text())
         elif isinstance(w, QGroupBox):
             add(name, w.title())
@@ -76,6 +99,4 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
 
 def english_leftovers(root: QWidget) -> list[str]:
     """Every visible text of ``root`` that still holds English prose, with where it is."""
-    return [
-        f"{where}: {text!r}" for where, text in visible_texts(root) if english_prose(text)
-    ]
+    return [f"{where}: {text!r}" for where, text in visible_texts(root) if english_prose(text)]
