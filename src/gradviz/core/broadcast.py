@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from gradviz.core.i18n import _
+
 
 class BroadcastError(ValueError):
     pass
@@ -21,7 +23,8 @@ def broadcast_shape(*shapes: Sequence[int]) -> tuple[int, ...]:
         sizes = {s[len(s) - ndim + axis] for s in shapes if len(s) - ndim + axis >= 0}
         sizes.discard(1)
         if len(sizes) > 1:
-            raise BroadcastError("cannot broadcast " + " with ".join(_fmt(s) for s in shapes))
+            shown = _(" with ").join(_fmt(s) for s in shapes)
+            raise BroadcastError(_("cannot broadcast {inputs}").format(inputs=shown))
         out.append(sizes.pop() if sizes else 1)
     return tuple(out)
 
@@ -56,16 +59,40 @@ def explain_broadcast(shapes: Mapping[str, Sequence[int]]) -> str | None:
         added = len(result) - len(shape)
         # leading axes added but not repeated: say how the input is read
         quiet = [i for i in range(added) if i not in axes]
-        read_as = f"is read as {_fmt(_padded(shape, len(result)))}"
-        if axes:
-            label = "axis" if len(axes) == 1 else "axes"
-            where = ", ".join(map(str, axes))
-            expanded = f"expanded along {label} {where}"
-            text = f"{read_as} and {expanded}" if quiet else f"is {expanded}"
-            parts.append(f"{name} {_fmt(shape)} {text}")
+        # whole sentences, one per case, so a translation can order the words its own way
+        values = {
+            "name": name,
+            "dims": _fmt(shape),
+            "padded": _fmt(_padded(shape, len(result))),
+            "axes": ", ".join(map(str, axes)),
+            "count": added,
+        }
+        if axes and quiet:
+            text = (
+                _("{name} {dims} is read as {padded} and expanded along axis {axes}")
+                if len(axes) == 1
+                else _("{name} {dims} is read as {padded} and expanded along axes {axes}")
+            )
+        elif axes:
+            text = (
+                _("{name} {dims} is expanded along axis {axes}")
+                if len(axes) == 1
+                else _("{name} {dims} is expanded along axes {axes}")
+            )
+        elif added == 1:
+            text = _(
+                "{name} {dims} is read as {padded} (a leading size-1 axis; nothing is repeated)"
+            )
         elif added:
-            what = "a leading size-1 axis" if added == 1 else f"{added} leading size-1 axes"
-            parts.append(f"{name} {_fmt(shape)} {read_as} ({what}; nothing is repeated)")
+            text = _(
+                "{name} {dims} is read as {padded} "
+                "({count} leading size-1 axes; nothing is repeated)"
+            )
+        else:
+            continue
+        parts.append(text.format(**values))
     if not parts:
         return None
-    return "Broadcasting: " + "; ".join(parts) + f" → result {_fmt(result)}"
+    return _("Broadcasting: {parts} → result {result}").format(
+        parts=_("; ").join(parts), result=_fmt(result)
+    )

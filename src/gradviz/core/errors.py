@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from gradviz.core.i18n import N_, _
+
 # PyTorch's messages name dtypes the C++ way; learners know the torch.* names.
 _DTYPE_WORDS = {
     "Float": "float32",
@@ -45,289 +47,339 @@ _RULES: list[tuple[str, str | Callable[..., str]]] = [
     # --- autograd
     (
         r"modified by an inplace operation",
-        "A tensor that this graph saved for backward was changed in place afterwards "
-        "(its version went up), so the saved value is gone and backward refuses to run.",
+        N_(
+            "A tensor that this graph saved for backward was changed in place afterwards "
+            "(its version went up), so the saved value is gone and backward refuses to run."
+        ),
     ),
     (
         r"Trying to backward through the graph a second time",
-        "This graph was already used by a backward pass without retain_graph=True, "
-        "so PyTorch freed its saved tensors; tick retain_graph to backward twice.",
+        N_(
+            "This graph was already used by a backward pass without retain_graph=True, "
+            "so PyTorch freed its saved tensors; tick retain_graph to backward twice."
+        ),
     ),
     (
         r"grad can be implicitly created only for scalar outputs",
-        "backward() without a gradient only works on a scalar; give a gradient vector v "
-        "of the output's shape (this computes the gradient of sum(v * y)).",
+        N_(
+            "backward() without a gradient only works on a scalar; give a gradient vector v "
+            "of the output's shape (this computes the gradient of sum(v * y))."
+        ),
     ),
     (
         r"does not require grad and does not have a grad_fn",
-        "This tensor is not part of any graph (no requires_grad upstream, or it was "
-        "detached / made under no_grad), so there is nothing to backpropagate.",
+        N_(
+            "This tensor is not part of any graph (no requires_grad upstream, or it was "
+            "detached / made under no_grad), so there is nothing to backpropagate."
+        ),
     ),
     # the view rule first: its message contains the leaf rule's text
     (
         r"view of a leaf Variable that requires grad is being used in an in-place",
-        "This is a view of a leaf that requires grad, and PyTorch forbids changing it "
-        "in place while autograd tracks it.",
+        N_(
+            "This is a view of a leaf that requires grad, and PyTorch forbids changing it "
+            "in place while autograd tracks it."
+        ),
     ),
     (
         r"a leaf Variable that requires grad is being used in an in-place operation",
-        "PyTorch forbids changing a leaf that requires grad in place; use torch.no_grad() "
-        "or edit .data if you really mean it.",
+        N_(
+            "PyTorch forbids changing a leaf that requires grad in place; use torch.no_grad() "
+            "or edit .data if you really mean it."
+        ),
     ),
     (
         r"Only Tensors of floating point (and complex )?dtype can require gradients",
-        "Only floating-point (or complex) tensors can require grad; pick a float dtype.",
+        N_("Only floating-point (or complex) tensors can require grad; pick a float dtype."),
     ),
     (
         r"the derivative for '(\w+)' is not implemented",
-        "PyTorch cannot differentiate with respect to {0} here; create it without "
-        "requires_grad (or detach it).",
+        N_(
+            "PyTorch cannot differentiate with respect to {0} here; create it without "
+            "requires_grad (or detach it)."
+        ),
     ),
     (
         r"Can't call numpy\(\) on Tensor that requires grad",
-        "A tensor that requires grad cannot become a NumPy array directly; use .detach().numpy().",
+        N_(
+            "A tensor that requires grad cannot become a NumPy array directly; "
+            "use .detach().numpy()."
+        ),
     ),
     # --- shapes and broadcasting
     (
         r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)",
-        "The shapes do not broadcast: a size {0} cannot line up with a size {1} "
-        "(sizes must match or one of them must be 1).",
+        N_(
+            "The shapes do not broadcast: a size {0} cannot line up with a size {1} "
+            "(sizes must match or one of them must be 1)."
+        ),
     ),
     (
         r"output with shape \[(.*?)\] doesn't match the broadcast shape \[(.*?)\]",
-        "An in-place op cannot change its tensor's shape: the result would have shape "
-        "[{1}] but the tensor being overwritten has shape [{0}].",
+        N_(
+            "An in-place op cannot change its tensor's shape: the result would have shape "
+            "[{1}] but the tensor being overwritten has shape [{0}]."
+        ),
     ),
     (
         r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)",
-        "Matrix product needs the inner sizes to agree: ({0}×{1}) @ ({2}×{3}) has {1} ≠ {2}.",
+        N_("Matrix product needs the inner sizes to agree: ({0}×{1}) @ ({2}×{3}) has {1} ≠ {2}."),
     ),
     (
         r"size mismatch, got input \((\d+)\), mat \((\d+)x(\d+)\), vec \((\d+)\)",
-        "Matrix-vector product needs the vector's length to equal the matrix's columns: "
-        "({1}×{2}) @ ({3},) has {2} ≠ {3}.",
+        N_(
+            "Matrix-vector product needs the vector's length to equal the matrix's columns: "
+            "({1}×{2}) @ ({3},) has {2} ≠ {3}."
+        ),
     ),
     (
         r"inconsistent tensor size, expected tensor \[(\d+)\] and src \[(\d+)\]",
-        "dot needs two vectors of the same length, got lengths {0} and {1}.",
+        N_("dot needs two vectors of the same length, got lengths {0} and {1}."),
     ),
     (
         r"1D tensors expected, but got (\d+)D and (\d+)D tensors",
-        "dot needs two 1-D vectors, got {0}-D and {1}-D; use mm or @ for matrices.",
+        N_("dot needs two 1-D vectors, got {0}-D and {1}-D; use mm or @ for matrices."),
     ),
     (
         r"(self|mat2) must be a matrix",
-        "mm needs two 2-D matrices; use @ (matmul) for vectors or batches.",
+        N_("mm needs two 2-D matrices; use @ (matmul) for vectors or batches."),
     ),
     (
         r"(batch1|batch2) must be a 3D tensor",
-        "bmm needs two 3-D tensors (batch, rows, columns).",
+        N_("bmm needs two 3-D tensors (batch, rows, columns)."),
     ),
     (
         r"Expected size for first two dimensions of batch2 tensor to be: "
         r"\[(\d+), (\d+)\] but got: \[(\d+), (\d+)\]",
-        "Batched matrix product needs equal batch sizes and matching inner sizes: the second "
-        "input should start with ({0}, {1}) but starts with ({2}, {3}).",
+        N_(
+            "Batched matrix product needs equal batch sizes and matching inner sizes: the second "
+            "input should start with ({0}, {1}) but starts with ({2}, {3})."
+        ),
     ),
     (
         r"shape '\[(.*?)\]' is invalid for input of size (\d+)",
-        "Cannot reshape {1} elements into shape ({0}).",
+        N_("Cannot reshape {1} elements into shape ({0})."),
     ),
     (
         r"view size is not compatible with input tensor's size and stride",
-        "view() needs a contiguous layout here; call .contiguous() first or use reshape().",
+        N_("view() needs a contiguous layout here; call .contiguous() first or use reshape()."),
     ),
     (
         r"t\(\) expects a tensor with <= 2 dimensions, but self is (\d+)D",
-        "t() only transposes tensors of at most 2 dims, this one has {0}; use "
-        "transpose(dim0, dim1) or permute.",
+        N_(
+            "t() only transposes tensors of at most 2 dims, this one has {0}; use "
+            "transpose(dim0, dim1) or permute."
+        ),
     ),
     (
         r"Sizes of tensors must match except in dimension (\d+)\. "
         r"Expected size (\d+) but got size (\d+) for tensor number (\d+)",
-        "cat needs every dim except dim {0} to match: tensor {3} has size {2} "
-        "where {1} was expected.",
+        N_(
+            "cat needs every dim except dim {0} to match: tensor {3} has size {2} "
+            "where {1} was expected."
+        ),
     ),
     (
         r"Tensors must have same number of dimensions: got (\d+) and (\d+)",
-        "cat needs tensors with the same number of dims, got {0} and {1}.",
+        N_("cat needs tensors with the same number of dims, got {0} and {1}."),
     ),
     (
         r"stack expects each tensor to be equal size, but got \[(.*?)\] at entry (\d+) "
         r"and \[(.*?)\] at entry (\d+)",
-        "stack needs tensors of one shape: entry {1} has shape [{0}] but entry {3} has [{2}].",
+        N_("stack needs tensors of one shape: entry {1} has shape [{0}] but entry {3} has [{2}]."),
     ),
     (
         r"expects a non-empty TensorList",
-        "Give at least one tensor.",
+        N_("Give at least one tensor."),
     ),
     (
         r"input\.dim\(\) = (\d+) is not equal to len\(dims\) = (\d+)",
-        "permute needs one entry per dim: the tensor has {0} dims but {1} were given.",
+        N_("permute needs one entry per dim: the tensor has {0} dims but {1} were given."),
     ),
     (
         r"Number of dimensions of repeat dims can not be smaller than number of dimensions",
-        "repeat needs at least one count per dim of the tensor.",
+        N_("repeat needs at least one count per dim of the tensor."),
     ),
     (
         r"The expanded size of the tensor \((-?\d+)\) must match the existing size \((\d+)\) "
         r"at non-singleton dimension (\d+)",
-        "expand can only stretch dims of size 1: dim {2} has size {1}, which cannot become {0}.",
+        N_(
+            "expand can only stretch dims of size 1: dim {2} has size {1}, which cannot become {0}."
+        ),
     ),
     (
         r"Dimension out of range \(expected to be in range of \[(-?\d+), (-?\d+)\], "
         r"but got (-?\d+)\)",
-        "dim {2} does not exist here: valid dims are {0} to {1}.",
+        N_("dim {2} does not exist here: valid dims are {0} to {1}."),
     ),
     (
         r"index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)",
-        "Index {0} is out of range for dim {1}, which has size {2}.",
+        N_("Index {0} is out of range for dim {1}, which has size {2}."),
     ),
     (
         r"too many indices for tensor of dimension (\d+)",
-        "The index has more entries than the tensor has dims ({0}).",
+        N_("The index has more entries than the tensor has dims ({0})."),
     ),
     (
         r"einsum\(\): the number of subscripts in the equation \((\d+)\) does not match "
         r"the number of dimensions \((\d+)\) for operand (\d+)",
-        "einsum: operand {2} has {1} dims but the equation gives it {0} letters.",
+        N_("einsum: operand {2} has {1} dims but the equation gives it {0} letters."),
     ),
     (
         r"einsum\(\): subscript (\w) has size (\d+) for operand (\d+) which does not "
         r"broadcast with previously seen size (\d+)",
-        "einsum: index {0} has size {3} in one operand but {1} in operand {2}; "
-        "a repeated letter needs equal sizes.",
+        N_(
+            "einsum: index {0} has size {3} in one operand but {1} in operand {2}; "
+            "a repeated letter needs equal sizes."
+        ),
     ),
     (
         r"einsum\(\): (fewer|more) operands were provided than specified in the equation",
-        "einsum: the equation and the number of tensors disagree ({0} tensors than the "
-        "equation's comma-separated terms).",
+        N_(
+            "einsum: the equation and the number of tensors disagree ({0} tensors than the "
+            "equation's comma-separated terms)."
+        ),
     ),
     # --- losses
     (
         r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)",
-        "The input has {0} rows but the target has {1} labels; they must match.",
+        N_("The input has {0} rows but the target has {1} labels; they must match."),
     ),
     (
         r"Target (-?\d+) is out of bounds",
-        "Class index {0} is not a valid class: targets must be in 0 … C−1, "
-        "where C is the number of columns of the input.",
+        N_(
+            "Class index {0} is not a valid class: targets must be in 0 … C−1, "
+            "where C is the number of columns of the input."
+        ),
     ),
     (
         r"expected target dtype to be Long or Byte, but got (\w+)",
-        "Class targets must be integer class indices (int64), not {0}.",
+        N_("Class targets must be integer class indices (int64), not {0}."),
     ),
     (
         r"all elements of input should be between 0 and 1",
-        "binary_cross_entropy needs probabilities in [0, 1]; apply sigmoid first or use "
-        "binary_cross_entropy_with_logits.",
+        N_(
+            "binary_cross_entropy needs probabilities in [0, 1]; apply sigmoid first or use "
+            "binary_cross_entropy_with_logits."
+        ),
     ),
     (
         r"Using a target size \(torch\.Size\(\[(.*?)\]\)\) that is different to the input size "
         r"\(torch\.Size\(\[(.*?)\]\)\)",
-        "The target's shape [{0}] differs from the input's shape [{1}]; give them one shape.",
+        N_("The target's shape [{0}] differs from the input's shape [{1}]; give them one shape."),
     ),
     # --- dtypes
     (
         r"expected m1 and m2 to have the same dtype, but got: ([\w ]+?) != ([\w ]+)",
-        "Matrix product needs both inputs to have one dtype, got {0} and {1}; "
-        "convert one with .to(dtype) or .float().",
+        N_(
+            "Matrix product needs both inputs to have one dtype, got {0} and {1}; "
+            "convert one with .to(dtype) or .float()."
+        ),
     ),
     (
         r"expected both vectors to have same dtype, but found (\w+) and (\w+)",
-        "dot needs both vectors to have one dtype, got {0} and {1}; convert one with .to(dtype).",
+        N_(
+            "dot needs both vectors to have one dtype, got {0} and {1}; "
+            "convert one with .to(dtype)."
+        ),
     ),
     (
         r"Found dtype (\w+) but expected (\w+)",
-        "The inputs have different dtypes ({0} where {1} was expected); convert with .to(dtype).",
+        N_(
+            "The inputs have different dtypes ({0} where {1} was expected); "
+            "convert with .to(dtype)."
+        ),
     ),
     (
         r"expected (?:scalar type|.*dtype) (\w+) but found (\w+)",
-        "This op expected dtype {0} but got {1}; make the dtypes match with .to(dtype).",
+        N_("This op expected dtype {0} but got {1}; make the dtypes match with .to(dtype)."),
     ),
     (
         r"result type (\w+) can't be cast to the desired output type (\w+)",
-        "An in-place op would store a {0} result into a {1} tensor, and PyTorch does not "
-        "downcast silently; use the out-of-place op or convert the tensor first.",
+        N_(
+            "An in-place op would store a {0} result into a {1} tensor, and PyTorch does not "
+            "downcast silently; use the out-of-place op or convert the tensor first."
+        ),
     ),
     (
         r'"\w+" not implemented for \'(\w+)\'',
-        "This op does not support dtype {0}; convert the input first, e.g. with .float().",
+        N_("This op does not support dtype {0}; convert the input first, e.g. with .float()."),
     ),
     (
         r"(?:Input dtype must be either a floating point or complex dtype|"
         r"Expected a floating point or complex tensor as input)\.? Got:? (\w+)",
-        "This op needs a floating-point tensor, got {0}; convert it with .float().",
+        N_("This op needs a floating-point tensor, got {0}; convert it with .float()."),
     ),
     (
         r"only supports boolean masks, but got mask with dtype (\w+)",
-        "The mask must be a bool tensor (e.g. from x > 0), not {0}.",
+        N_("The mask must be a bool tensor (e.g. from x > 0), not {0}."),
     ),
     (
         r"where expected condition to be a boolean tensor, but got a tensor with dtype (\w+)",
-        "The condition must be a bool tensor (e.g. from x > 0), not {0}.",
+        N_("The condition must be a bool tensor (e.g. from x > 0), not {0}."),
     ),
     (
         r"(Subtraction|Negation), the `-` operator, (?:with two bool tensors|on a bool tensor)",
-        "{0} of bool tensors is not defined; use ~ or ^ for logic, or convert with .int().",
+        N_("{0} of bool tensors is not defined; use ~ or ^ for logic, or convert with .int()."),
     ),
     (
         r"Boolean value of Tensor with more than one value is ambiguous",
-        "A tensor with several values was used as True/False; reduce it with .any() or .all().",
+        N_("A tensor with several values was used as True/False; reduce it with .any() or .all()."),
     ),
     (
         r"a Tensor with (\d+) elements cannot be converted to Scalar",
-        "Only a one-element tensor can become a Python number; this one has {0} elements.",
+        N_("Only a one-element tensor can become a Python number; this one has {0} elements."),
     ),
     (
         r"At least one of 'min' or 'max' must not be None",
-        "clamp needs a min, a max, or both.",
+        N_("clamp needs a min, a max, or both."),
     ),
     # --- arguments torch rejects outright
     (
         r"dim (-?\d+) appears multiple times",
-        "dim {0} is listed more than once; give each dim once.",
+        N_("dim {0} is listed more than once; give each dim once."),
     ),
     (
         r"must have the same dtype",
-        "The inputs have different dtypes; convert one with .to(dtype) first.",
+        N_("The inputs have different dtypes; convert one with .to(dtype) first."),
     ),
     (
         r"Expected floating point type for target",
-        "This loss wants a float target here (probabilities per class); for class indices "
-        "use an int64 target of shape (N,).",
+        N_(
+            "This loss wants a float target here (probabilities per class); for class indices "
+            "use an int64 target of shape (N,)."
+        ),
     ),
     (
         r"Dimension size must be non-negative|negative dimension",
-        "Sizes must be zero or more.",
+        N_("Sizes must be zero or more."),
     ),
     (
         r"step must be nonzero",
-        "arange's step cannot be 0.",
+        N_("arange's step cannot be 0."),
     ),
     # --- devices and memory
     (
         r"Expected all tensors to be on the same device",
-        "The inputs live on different devices; move them to one device with .to(device).",
+        N_("The inputs live on different devices; move them to one device with .to(device)."),
     ),
     (
         r"Torch not compiled with CUDA enabled|Found no NVIDIA driver|no CUDA GPUs are available",
-        "There is no usable CUDA GPU here; use the cpu device.",
+        N_("There is no usable CUDA GPU here; use the cpu device."),
     ),
     (
         r"can't allocate memory: you tried to allocate (\d+) bytes",
-        lambda count: (
-            f"There is not enough memory for this result: it needs {_bytes_text(count)}; "
-            "use smaller sizes."
-        ),
+        lambda count: _(
+            "There is not enough memory for this result: it needs {size}; use smaller sizes."
+        ).format(size=_bytes_text(count)),
     ),
     (
         r"can't allocate memory|DefaultCPUAllocator",
-        "There is not enough memory for this result; use smaller sizes.",
+        N_("There is not enough memory for this result; use smaller sizes."),
     ),
     (
         r"out of memory",
-        "The device ran out of memory; try a smaller batch or model.",
+        N_("The device ran out of memory; try a smaller batch or model."),
     ),
 ]
 
@@ -352,12 +404,12 @@ def explain(exc: BaseException) -> str:
                 plain = text(*words)
             else:
                 try:
-                    plain = text.format(*words)
+                    plain = _(text).format(*words)
                 except (IndexError, KeyError):
-                    plain = text
+                    plain = _(text)
             return f"{plain} (PyTorch: {_clip(original, 200)})"
     if isinstance(exc, MemoryError):
-        return "There is not enough memory for this result; use smaller sizes."
+        return _("There is not enough memory for this result; use smaller sizes.")
     return f"{type(exc).__name__}: {_clip(original, 300)}"
 
 

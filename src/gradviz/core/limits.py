@@ -7,6 +7,8 @@ value or session file can ask for gigabytes. The app's settings can change it.
 
 from __future__ import annotations
 
+from gradviz.core.i18n import _
+
 DEFAULT_MAX_ELEMENTS = 50_000_000
 LARGEST_MAX_ELEMENTS = 2**40  # beyond any machine's memory; keeps the arithmetic sane
 
@@ -26,18 +28,33 @@ def set_max_elements(count: int) -> None:
     """Change the limit (the settings call this at start-up and when the user edits it)."""
     global _max_elements
     if isinstance(count, bool) or not isinstance(count, int):
-        raise SizeLimitError(f"the size limit must be a whole number, got {type(count).__name__}")
+        raise SizeLimitError(
+            _("the size limit must be a whole number, got {type}").format(type=type(count).__name__)
+        )
     if not 1 <= count <= LARGEST_MAX_ELEMENTS:
-        raise SizeLimitError(f"the size limit must be from 1 to {LARGEST_MAX_ELEMENTS:,}")
+        raise SizeLimitError(
+            _("the size limit must be from 1 to {largest}").format(
+                largest=f"{LARGEST_MAX_ELEMENTS:,}"
+            )
+        )
     _max_elements = count
 
 
-def check_elements(count: int, what: str = "the result") -> None:
-    """Refuse ``count`` elements when it is over the limit, saying both numbers."""
+def check_elements(count: int, what: str | None = None) -> None:
+    """Refuse ``count`` elements when it is over the limit, saying both numbers.
+
+    ``what`` names the thing, already in the user's language; "the result" by default.
+    """
     if count > _max_elements:
         # a product of huge typed sizes can have thousands of digits: never print those
-        shown = f"{count:,}" if count < 10**19 else "at least 10^19"
+        shown = f"{count:,}" if count < 10**19 else _("at least 10^19")
         raise SizeLimitError(
-            f"{what} would have {shown} elements, more than the size limit of "
-            f"{_max_elements:,} elements (Edit → Size limit… changes it)"
+            _(
+                "{what} would have {count} elements, more than the size limit of "
+                "{limit} elements (Edit → Size limit… changes it)"
+            ).format(
+                what=_("the result") if what is None else what,
+                count=shown,
+                limit=f"{_max_elements:,}",
+            )
         )

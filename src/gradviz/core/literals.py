@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 from gradviz.core import limits
+from gradviz.core.i18n import _
 
 Number = int | float | bool
 
@@ -191,7 +192,7 @@ def parse_shape(text: str, allow_infer: bool = False) -> tuple[int, ...]:
     if len(inferred) > 1:
         raise LiteralError(f"shape: only one size can be -1, got {_clip(shape)}")
     try:
-        limits.check_elements(math.prod(d for d in shape if d != -1), "shape")
+        limits.check_elements(math.prod(d for d in shape if d != -1), _("shape"))
     except limits.SizeLimitError as exc:
         raise LiteralError(str(exc)) from None
     return shape

@@ -7,9 +7,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from gradviz.core.i18n import N_, _
+
 Row = tuple[str, str, str]  # (property, value, explanation)
 
-SHARE_TIP = "from torch.from_numpy or .numpy(): one block of memory, so writing either changes both"
+SHARE_TIP = N_(
+    "from torch.from_numpy or .numpy(): one block of memory, so writing either changes both"
+)
 
 
 def arrays_sharing(objects: dict[str, Any], sharing: Any, tensor: str) -> list[str]:
@@ -21,7 +25,7 @@ def arrays_sharing(objects: dict[str, Any], sharing: Any, tensor: str) -> list[s
 
 
 def _shape(shape: Any) -> str:
-    return "×".join(map(str, shape)) or "scalar"
+    return "×".join(map(str, shape)) or _("scalar")
 
 
 def object_rows(value: Any, sharing: list[str]) -> list[Row]:
@@ -32,30 +36,46 @@ def object_rows(value: Any, sharing: list[str]) -> list[Row]:
         params = sum(p.numel() for p in value.parameters())
         trainable = sum(p.numel() for p in value.parameters() if p.requires_grad)
         rows: list[Row] = [
-            ("class", kind, "an nn.Module bound by console code"),
-            ("parameters", f"{params:,}", "elements in all its parameters (children's included)"),
-            ("trainable", f"{trainable:,}", "elements in parameters that require grad"),
-            ("mode", "training" if value.training else "eval", "module.train() / module.eval()"),
+            (_("class"), kind, _("an nn.Module bound by console code")),
+            (
+                _("parameters"),
+                f"{params:,}",
+                _("elements in all its parameters (children's included)"),
+            ),
+            (_("trainable"), f"{trainable:,}", _("elements in parameters that require grad")),
+            (
+                _("mode"),
+                _("training") if value.training else _("eval"),
+                "module.train() / module.eval()",
+            ),
         ]
         for key, t in value.state_dict().items():
-            size = f"{t.numel():,} element{'s' * (t.numel() != 1)}"
-            rows.append((key, f"{_shape(t.shape)} · {size}", "a state_dict entry"))
+            n = t.numel()
+            size = (_("{count} element") if n == 1 else _("{count} elements")).format(
+                count=f"{n:,}"
+            )
+            rows.append((key, f"{_shape(t.shape)} · {size}", _("a state_dict entry")))
         return rows
     if isinstance(value, torch.optim.Optimizer):
-        rows = [("class", kind, "an optimizer bound by console code")]
+        rows = [(_("class"), kind, _("an optimizer bound by console code"))]
         for i, group in enumerate(value.param_groups):
             settings = ", ".join(
                 f"{k}={v}"
                 for k, v in group.items()
                 if k != "params" and isinstance(v, (int, float))
             )
-            rows.append((f"group {i}", f"{len(group['params'])} tensors · {settings}", ""))
+            count = _("{count} tensors").format(count=len(group["params"]))
+            rows.append((_("group {i}").format(i=i), f"{count} · {settings}", ""))
         return rows
     if isinstance(value, np.ndarray):
         return [
-            ("class", "numpy.ndarray", "a NumPy array bound by console code"),
+            (_("class"), "numpy.ndarray", _("a NumPy array bound by console code")),
             ("shape", str(tuple(value.shape)), ""),
             ("dtype", str(value.dtype), ""),
-            ("shares memory with", ", ".join(sharing) or "— (its own memory)", SHARE_TIP),
+            (
+                _("shares memory with"),
+                ", ".join(sharing) or _("— (its own memory)"),
+                _(SHARE_TIP),
+            ),
         ]
-    return [("class", kind, "")]
+    return [(_("class"), kind, "")]

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from gradviz.core.i18n import _
+
 FORMAT = "gradviz-session"
 VERSION = 1
 MAX_FILE_BYTES = 20_000_000  # a session is a list of typed actions: megabytes at most
@@ -45,8 +47,10 @@ class SessionFileError(ValueError):
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), "null" if value is None else f"a {type(value).__name__}"
+    words = {dict: _("an object"), list: _("a list"), str: _("text"), bool: "true/false"}
+    return words.get(
+        type(value),
+        "null" if value is None else _("a {type}").format(type=type(value).__name__),
     )
 
 
@@ -57,34 +61,54 @@ def _short(text: str) -> str:
 
 def _check_text(value: Any, where: str, *, max_len: int = 100_000) -> None:
     if not isinstance(value, str):
-        raise SessionFileError(f"{where} must be text, found {_type_name(value)}")
+        raise SessionFileError(
+            _("{where} must be text, found {type_name}").format(
+                where=where, type_name=_type_name(value)
+            )
+        )
     if len(value) > max_len:
-        raise SessionFileError(f"{where} is too long ({len(value):,} characters)")
+        raise SessionFileError(
+            _("{where} is too long ({count:,} characters)").format(where=where, count=len(value))
+        )
     try:
         value.encode("utf-8")  # a lone surrogate ("\ud800") would break saving and exporting
     except UnicodeEncodeError:
-        raise SessionFileError(f"{where} holds characters that are not valid Unicode") from None
+        raise SessionFileError(
+            _("{where} holds characters that are not valid Unicode").format(where=where)
+        ) from None
 
 
 def _check_option(name: Any, value: Any, where: str) -> None:
     if name not in OPTIONS:
         known = ", ".join(OPTIONS)
-        raise SessionFileError(f"{where} has an unknown option {_short(name)} (known: {known})")
+        raise SessionFileError(
+            _("{where} has an unknown option {name} (known: {known})").format(
+                where=where, name=_short(name), known=known
+            )
+        )
     allowed = OPTIONS[name]
     # bool is an int in Python: a seed of true is as wrong as a seed of "3"
     if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-        raise SessionFileError(f"{where} option {name!r} cannot be {_type_name(value)}")
+        raise SessionFileError(
+            _("{where} option {name!r} cannot be {type_name}").format(
+                where=where, name=name, type_name=_type_name(value)
+            )
+        )
     if isinstance(value, str):
-        _check_text(value, f"{where} option {name!r}", max_len=100)
+        _check_text(value, _("{where} option {name!r}").format(where=where, name=name), max_len=100)
     if name == "rng":
         _check_rng(value, where)
     if name == "seed" and value not in SEED_RANGE:
-        raise SessionFileError(f"{where} option 'seed' must be from 0 to 2**63 - 1")
+        raise SessionFileError(
+            _("{where} option 'seed' must be from 0 to 2**63 - 1").format(where=where)
+        )
 
 
 def _check_rng(value: dict, where: str) -> None:
     """The recorded RNG states: {"torch": base64, "numpy": [...5], "random": [...3]}."""
-    bad = SessionFileError(f"{where} option 'rng' is not a recorded RNG state")
+    bad = SessionFileError(
+        _("{where} option 'rng' is not a recorded RNG state").format(where=where)
+    )
     if set(value) != {"torch", "numpy", "random"}:
         raise bad
     torch_state, numpy_state, random_state = value["torch"], value["numpy"], value["random"]
@@ -98,32 +122,49 @@ def _check_rng(value: dict, where: str) -> None:
         raise bad
 
 
-def check_action(data: Any, where: str = "an action") -> dict[str, Any]:
+def check_action(data: Any, where: str | None = None) -> dict[str, Any]:
     """Return ``data`` as an action's fields if it matches the schema, else raise."""
+    where = _("an action") if where is None else where
     if not isinstance(data, dict):
-        raise SessionFileError(f"{where} must be an object, found {_type_name(data)}")
+        raise SessionFileError(
+            _("{where} must be an object, found {type_name}").format(
+                where=where, type_name=_type_name(data)
+            )
+        )
     extra = [k for k in data if k not in FIELDS]
     if extra:
         raise SessionFileError(
-            f"{where} has an unknown field {_short(extra[0])} (allowed: {', '.join(FIELDS)})"
+            _("{where} has an unknown field {extra} (allowed: {FIELDS})").format(
+                where=where, extra=_short(extra[0]), FIELDS=", ".join(FIELDS)
+            )
         )
     kind = data.get("kind")
-    _check_text(kind, f"{where} 'kind'", max_len=100)
+    _check_text(kind, _("{where} 'kind'").format(where=where), max_len=100)
     if kind not in KINDS:
         raise SessionFileError(
-            f"{where} has an unknown kind {_short(kind)} (known: {', '.join(KINDS)})"
+            _("{where} has an unknown kind {kind} (known: {KINDS})").format(
+                where=where, kind=_short(kind), KINDS=", ".join(KINDS)
+            )
         )
     for name in ("target", "op"):
         _check_text(data.get(name, ""), f"{where} {name!r}", max_len=1000)
     args = data.get("args", {})
     if not isinstance(args, dict):
-        raise SessionFileError(f"{where} 'args' must be an object, found {_type_name(args)}")
+        raise SessionFileError(
+            _("{where} 'args' must be an object, found {type_name}").format(
+                where=where, type_name=_type_name(args)
+            )
+        )
     for key, value in args.items():
-        _check_text(key, f"{where} argument name", max_len=100)
-        _check_text(value, f"{where} argument {key!r}")
+        _check_text(key, _("{where} argument name").format(where=where), max_len=100)
+        _check_text(value, _("{where} argument {key!r}").format(where=where, key=key))
     options = data.get("options", {})
     if not isinstance(options, dict):
-        raise SessionFileError(f"{where} 'options' must be an object, found {_type_name(options)}")
+        raise SessionFileError(
+            _("{where} 'options' must be an object, found {type_name}").format(
+                where=where, type_name=_type_name(options)
+            )
+        )
     for name, value in options.items():
         _check_option(name, value, where)
     return {
@@ -138,17 +179,23 @@ def check_action(data: Any, where: str = "an action") -> dict[str, Any]:
 def check_session(data: Any) -> list[dict[str, Any]]:
     """The actions of a parsed session document, each checked by :func:`check_action`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionFileError("not a gradviz session file")
+        raise SessionFileError(_("not a gradviz session file"))
     version = data.get("version")
     if type(version) is not int or version != VERSION:
         shown = version if type(version) is int and abs(version) < 10**6 else _type_name(version)
-        raise SessionFileError(f"unsupported session version {shown}")
+        raise SessionFileError(_("unsupported session version {shown}").format(shown=shown))
     actions = data.get("actions")
     if not isinstance(actions, list):
-        raise SessionFileError(f"'actions' must be a list, found {_type_name(actions)}")
+        raise SessionFileError(
+            _("'actions' must be a list, found {type_name}").format(type_name=_type_name(actions))
+        )
     if len(actions) > MAX_ACTIONS:
-        raise SessionFileError(f"{len(actions):,} actions is more than the {MAX_ACTIONS:,} allowed")
-    return [check_action(a, f"action {i}") for i, a in enumerate(actions, start=1)]
+        raise SessionFileError(
+            _("{count:,} actions is more than the {MAX_ACTIONS:,} allowed").format(
+                count=len(actions), MAX_ACTIONS=MAX_ACTIONS
+            )
+        )
+    return [check_action(a, _("action {i}").format(i=i)) for i, a in enumerate(actions, start=1)]
 
 
 def parse_session_text(text: str) -> list[dict[str, Any]]:
@@ -157,12 +204,16 @@ def parse_session_text(text: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SessionFileError(
-            f"not a gradviz session (bad JSON at line {exc.lineno}: {exc.msg})"
+            _("not a gradviz session (bad JSON at line {lineno}: {msg})").format(
+                lineno=exc.lineno, msg=exc.msg
+            )
         ) from None
     except RecursionError:
-        raise SessionFileError("not a gradviz session (bad JSON: nested too deeply)") from None
+        raise SessionFileError(_("not a gradviz session (bad JSON: nested too deeply)")) from None
     except ValueError:  # e.g. an integer of more than 4300 digits
-        raise SessionFileError("not a gradviz session (bad JSON: a number is too long)") from None
+        raise SessionFileError(
+            _("not a gradviz session (bad JSON: a number is too long)")
+        ) from None
     return check_session(data)
 
 
@@ -172,16 +223,24 @@ def read_session_file(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     try:
         if source.stat().st_size > MAX_FILE_BYTES:
             raise SessionFileError(
-                f"{source.name} is too large for a session file (over {MAX_FILE_BYTES:,} bytes)"
+                _("{name} is too large for a session file (over {MAX_FILE_BYTES:,} bytes)").format(
+                    name=source.name, MAX_FILE_BYTES=MAX_FILE_BYTES
+                )
             )
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SessionFileError(f"no such file: {source}") from None
+        raise SessionFileError(_("no such file: {source}").format(source=source)) from None
     except UnicodeDecodeError:
-        raise SessionFileError(f"{source.name} is not a gradviz session (not UTF-8 text)") from None
+        raise SessionFileError(
+            _("{name} is not a gradviz session (not UTF-8 text)").format(name=source.name)
+        ) from None
     except OSError as exc:
-        raise SessionFileError(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise SessionFileError(
+            _("cannot read {source}: {strerror}").format(
+                source=source, strerror=exc.strerror or exc
+            )
+        ) from None
     try:
         return parse_session_text(text)
     except SessionFileError as exc:
-        raise SessionFileError(f"{source.name}: {exc}") from None
+        raise SessionFileError(_("{name}: {exc}").format(name=source.name, exc=exc)) from None

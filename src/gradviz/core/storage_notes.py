@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import torch
 
+from gradviz.core.i18n import _
 from gradviz.core.tensor_info import describe
 
 
@@ -24,11 +25,17 @@ def also_changed(name: str, tensors: Mapping[str, torch.Tensor]) -> str:
     rest = [o for o in others if o not in bases]
     parts = []
     if bases:
-        parts.append(f"its base {', '.join(bases)} changed too")
+        parts.append(_("its base {names} changed too").format(names=", ".join(bases)))
     if rest:
         views = all(tensors[o]._base is (t._base if t._base is not None else t) for o in rest)
-        what = "its views" if views and t._base is None else "tensors that share its storage"
-        if len(rest) == 1 and what == "its views":
-            what = "its view"
-        parts.append(f"{what} {', '.join(rest)} changed too")
-    return "; ".join(parts) + " (same memory)"
+        names = ", ".join(rest)
+        if views and t._base is None:
+            text = (
+                _("its view {names} changed too")
+                if len(rest) == 1
+                else _("its views {names} changed too")
+            )
+        else:
+            text = _("tensors that share its storage {names} changed too")
+        parts.append(text.format(names=names))
+    return _("{notes} (same memory)").format(notes=_("; ").join(parts))

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import torch
 
+from gradviz.core.i18n import N_, _
+
 # Why a tensor has no .grad, in the words the notes use.
-GRAD_HINT_NON_LEAF = "None: non-leaf (retain_grad() keeps it)"
-GRAD_HINT_NO_GRAD = "None: requires_grad is False, so autograd never computes one"
+GRAD_HINT_NON_LEAF = N_("None: non-leaf (retain_grad() keeps it)")
+GRAD_HINT_NO_GRAD = N_("None: requires_grad is False, so autograd never computes one")
 
 
 @dataclass(frozen=True)
@@ -34,39 +36,54 @@ class TensorInfo:
         if self.grad is not None:
             return self.grad
         if not self.requires_grad:
-            return GRAD_HINT_NO_GRAD
+            return _(GRAD_HINT_NO_GRAD)
         if not self.is_leaf and not self.retains_grad:
-            return GRAD_HINT_NON_LEAF
-        return "None (run backward to fill it)"
+            return _(GRAD_HINT_NON_LEAF)
+        return _("None (run backward to fill it)")
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(property, value, explanation) rows for a table."""
         share = ", ".join(self.shares_with) or "—"
         # the storage rows (view, _base, shared memory, version) come early: on a laptop
-        # screen they are what a learner looks for, and they stay above the fold
+        # screen they are what a learner looks for, and they stay above the fold.
+        # Property names that are PyTorch's own (dtype, grad_fn, .grad…) stay as they are.
         rows = [
-            ("shape", str(tuple(self.shape)), "size along each axis"),
-            ("dtype", self.dtype, "element type"),
-            ("view", "yes" if self.is_view else "no", "a view shares its base's memory"),
+            ("shape", str(tuple(self.shape)), _("size along each axis")),
+            ("dtype", self.dtype, _("element type")),
+            (
+                _("view"),
+                _("yes") if self.is_view else _("no"),
+                _("a view shares its base's memory"),
+            ),
         ]
         if self.is_view:
-            base = self.base or "a tensor outside the workspace"
-            rows.append(("._base", base, "the tensor whose memory this view looks at"))
+            base = self.base or _("a tensor outside the workspace")
+            rows.append(("._base", base, _("the tensor whose memory this view looks at")))
         rows += [
-            ("shares storage with", share, "changing one changes the others"),
-            ("version", str(self.version), "bumped by each in-place change"),
-            ("requires_grad", str(self.requires_grad), "autograd records ops on it"),
-            ("is_leaf", str(self.is_leaf), "made by the user, not by an op that autograd recorded"),
-            ("grad_fn", self.grad_fn or "None", "the backward function that made it"),
+            (_("shares storage with"), share, _("changing one changes the others")),
+            (_("version"), str(self.version), _("bumped by each in-place change")),
+            ("requires_grad", str(self.requires_grad), _("autograd records ops on it")),
+            (
+                "is_leaf",
+                str(self.is_leaf),
+                _("made by the user, not by an op that autograd recorded"),
+            ),
+            ("grad_fn", self.grad_fn or "None", _("the backward function that made it")),
             (
                 ".grad",
                 self.grad_text,
-                "gradient accumulated by backward(). Only leaves keep one: a non-leaf's "
-                "gradient is freed after use unless retain_grad() was called before backward",
+                _(
+                    "gradient accumulated by backward(). Only leaves keep one: a non-leaf's "
+                    "gradient is freed after use unless retain_grad() was called before backward"
+                ),
             ),
-            ("device", self.device, "where the data lives"),
-            ("stride", str(self.stride), "elements to skip per step along each axis"),
-            ("contiguous", str(self.contiguous), "row-major without gaps; view() needs this"),
+            ("device", self.device, _("where the data lives")),
+            ("stride", str(self.stride), _("elements to skip per step along each axis")),
+            (
+                "contiguous",
+                str(self.contiguous),
+                _("row-major without gaps; view() needs this"),
+            ),
         ]
         return rows
 
@@ -81,8 +98,9 @@ def short_values(t: torch.Tensor | None, limit: int = 12) -> str | None:
         body = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values)
         return f"[{body}]" if t.dim() else body
     norm = t.float().norm().item() if t.is_floating_point() or t.is_complex() else None
-    extra = f", norm {norm:.4g}" if norm is not None else ""
-    return f"shape {tuple(t.shape)}{extra}"
+    if norm is None:
+        return _("shape {shape}").format(shape=tuple(t.shape))
+    return _("shape {shape}, norm {norm}").format(shape=tuple(t.shape), norm=f"{norm:.4g}")
 
 
 def _storage_key(t: torch.Tensor) -> tuple[str, int] | None:
