@@ -95,6 +95,23 @@ def update_po(language: str) -> None:
         )
 
 
+def update_lessons_po(language: str) -> None:
+    """The lessons' words (title, intro, step explanations) into ``<lang>/lessons.po``.
+
+    A lesson is a runnable script; only its comments are translated, keyed by their
+    English text (see :mod:`gradviz.core.lessons`).
+    """
+    from gradviz.core.lessons import lesson_files, lesson_texts, parse_lesson
+
+    messages: list[str] = []
+    for path in lesson_files(ROOT / "resources" / "lessons"):
+        messages += lesson_texts(parse_lesson(path.read_text(encoding="utf-8"), path))
+    target = TRANSLATIONS / language / "lessons.po"
+    old = read_po(target.read_text(encoding="utf-8")) if target.exists() else {}
+    entries = {m: old.get(m, "") for m in dict.fromkeys(messages) if m}
+    target.write_text(write_po(entries, PO_HEADER.format(module="lessons")), encoding="utf-8")
+
+
 # ------------------------------------------------------------------ qt (.ts)
 def qt_modules() -> list[Path]:
     return sorted((SRC / "qt").glob("*.py"))
@@ -230,6 +247,7 @@ def main(argv: list[str]) -> int:
     for language in LANGUAGES:
         if command == "update":
             update_po(language)
+            update_lessons_po(language)
             update_ts(language)
         elif command == "build":
             print(build(language))

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from gradviz.core.errors import explain
+from gradviz.core.i18n import _
 
 FILENAME_PREFIX = "<console-"
 
@@ -229,7 +230,7 @@ def set_rng_state(state: dict[str, Any]) -> None:
         words.frombytes(base64.b64decode(internal))
         random.setstate((int(version), tuple(words), gauss_next))
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ValueError(f"bad RNG state record: {exc}") from None
+        raise ValueError(_("bad RNG state record: {exc}").format(exc=exc)) from None
 
 
 def completions(text: str, namespace: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from gradviz.core.i18n import N_
 from gradviz.core.ops import DTYPES, Param
 
 __all__ = ["DTYPES", "FACTORIES", "FactorySpec"]
@@ -29,7 +30,7 @@ class FactorySpec:
     example: tuple[tuple[str, str], ...] = ()
 
 
-SHAPE = Param("size", "shape", help="e.g. 2, 3")
+SHAPE = Param("size", "shape", help=N_("e.g. 2, 3"))
 FACTORIES: dict[str, FactorySpec] = {}
 
 
@@ -38,17 +39,17 @@ def _f(spec: FactorySpec) -> None:
 
 
 _f(FactorySpec(
-    "tensor", "From a nested-list literal, e.g. [[1, 2], [3, 4]].",
+    "tensor", N_("From a nested-list literal, e.g. [[1, 2], [3, 4]]."),
     (Param("data", "literal"),),
     lambda data, **o: torch.tensor(data, **o), "torch.tensor({data}{opts})",
     example=(("data", "[[1., 2.], [3., 4.]]"),),
 ))  # fmt: skip
 for _name, _doc in (
-    ("zeros", "All zeros."),
-    ("ones", "All ones."),
-    ("empty", "Uninitialised memory: the values are whatever was there."),
-    ("rand", "Uniform on [0, 1)."),
-    ("randn", "Standard normal: mean 0, std 1."),
+    ("zeros", N_("All zeros.")),
+    ("ones", N_("All ones.")),
+    ("empty", N_("Uninitialised memory: the values are whatever was there.")),
+    ("rand", N_("Uniform on [0, 1).")),
+    ("randn", N_("Standard normal: mean 0, std 1.")),
 ):
     _f(FactorySpec(
         _name, _doc, (SHAPE,),
@@ -57,55 +58,59 @@ for _name, _doc in (
         example=(("size", "2, 3"),),
     ))  # fmt: skip
 _f(FactorySpec(
-    "full", "Every element equal to fill_value.",
+    "full", N_("Every element equal to fill_value."),
     (SHAPE, Param("fill_value", "number")),
     lambda size, fill_value, **o: torch.full(size, fill_value, **o),
     "torch.full({size,}, {fill_value}{opts})", example=(("size", "2, 2"), ("fill_value", "7.")),
 ))  # fmt: skip
 _f(FactorySpec(
-    "eye", "Identity matrix (n × m).",
+    "eye", N_("Identity matrix (n × m)."),
     (Param("n", "int"), Param("m", "int", None)),
     lambda n, m, **o: torch.eye(n, m, **o) if m is not None else torch.eye(n, **o),
     "torch.eye({n}⟦, {m}⟧{opts})", example=(("n", "3"),),
 ))  # fmt: skip
 _f(FactorySpec(
-    "arange", "start, start+step, … below end.",
+    "arange", N_("start, start+step, … below end."),
     (Param("start", "number", 0), Param("end", "number"), Param("step", "number", 1)),
     lambda start, end, step, **o: torch.arange(start, end, step, **o),
     "torch.arange(⟦{start}, {step~}⟧{end}⟦, {step}⟧{opts})", example=(("end", "12"),),
 ))  # fmt: skip
 _f(FactorySpec(
-    "linspace", "steps evenly spaced points from start to end.",
+    "linspace", N_("steps evenly spaced points from start to end."),
     (Param("start", "number"), Param("end", "number"), Param("steps", "int")),
     lambda start, end, steps, **o: torch.linspace(start, end, steps, **o),
     "torch.linspace({start}, {end}, {steps}{opts})",
     example=(("start", "-1"), ("end", "1"), ("steps", "5")),
 ))  # fmt: skip
 _f(FactorySpec(
-    "randint", "Uniform integers in [low, high).",
+    "randint", N_("Uniform integers in [low, high)."),
     (Param("low", "int", 0), Param("high", "int"), SHAPE),
     lambda low, high, size, **o: torch.randint(low, high, size, **o),
     "torch.randint({low}, {high}, {size,}{opts})", random=True,
     example=(("high", "10"), ("size", "2, 3")),
 ))  # fmt: skip
 _f(FactorySpec(
-    "randperm", "A random permutation of 0 … n−1.",
+    "randperm", N_("A random permutation of 0 … n−1."),
     (Param("n", "int"),), lambda n, **o: torch.randperm(n, **o),
     "torch.randperm({n}{opts})", random=True, example=(("n", "6"),),
 ))  # fmt: skip
 _f(FactorySpec(
-    "normal", "Normal samples with the given mean and std.",
+    "normal", N_("Normal samples with the given mean and std."),
     (Param("mean", "float", 0.0), Param("std", "float", 1.0), SHAPE),
     lambda mean, std, size, **o: torch.normal(mean, std, size, **o),
     "torch.normal({mean}, {std}, {size,}{opts})", random=True,
     example=(("size", "3"),),
 ))  # fmt: skip
 for _name, _doc, _random in (
-    ("zeros_like", "Zeros with the shape (and by default dtype/device) of another tensor.", False),
-    ("ones_like", "Ones shaped like another tensor.", False),
-    ("empty_like", "Uninitialised, shaped like another tensor.", False),
-    ("rand_like", "Uniform [0, 1), shaped like another tensor.", True),
-    ("randn_like", "Standard normal, shaped like another tensor.", True),
+    (
+        "zeros_like",
+        N_("Zeros with the shape (and by default dtype/device) of another tensor."),
+        False,
+    ),
+    ("ones_like", N_("Ones shaped like another tensor."), False),
+    ("empty_like", N_("Uninitialised, shaped like another tensor."), False),
+    ("rand_like", N_("Uniform [0, 1), shaped like another tensor."), True),
+    ("randn_like", N_("Standard normal, shaped like another tensor."), True),
 ):
     _f(FactorySpec(
         _name, _doc, (Param("input", "tensor"),),
@@ -114,7 +119,7 @@ for _name, _doc, _random in (
         example=(("input", "[[1., 2.], [3., 4.]]"),),
     ))  # fmt: skip
 _f(FactorySpec(
-    "full_like", "fill_value everywhere, shaped like another tensor.",
+    "full_like", N_("fill_value everywhere, shaped like another tensor."),
     (Param("input", "tensor"), Param("fill_value", "number")),
     lambda input, fill_value, **o: torch.full_like(input, fill_value, **o),
     "torch.full_like({input}, {fill_value}{opts})", like=True,

@@ -25,22 +25,24 @@ import stat
 import tempfile
 from pathlib import Path
 
+from gradviz.core.i18n import N_, _
+
 
 class NotARegularFile(OSError):
     """The target exists but is not a regular file; ``strerror`` says what it is."""
 
 
 _KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a fifo (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, N_("a folder")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISFIFO, N_("a fifo (named pipe)")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
 def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return next((_(name) for test, name in _KINDS if test(mode)), _("not a regular file"))
 
 
 def resolve_target(path: str | os.PathLike[str]) -> tuple[Path, os.stat_result | None]:
@@ -55,7 +57,9 @@ def resolve_target(path: str | os.PathLike[str]) -> tuple[Path, os.stat_result |
     if not stat.S_ISREG(st.st_mode):
         code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
         raise NotARegularFile(
-            code, f"it is {_kind(st.st_mode)}, not a regular file; left as it was", str(path)
+            code,
+            _("it is {kind}, not a regular file; left as it was").format(kind=_kind(st.st_mode)),
+            str(path),
         )
     return target, st
 
@@ -87,7 +91,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     target, st = resolve_target(path)
     if st is not None and not os.access(target, os.W_OK):
         # a rename would get round the file's own read-only mode; open() would not
-        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
+        raise PermissionError(errno.EACCES, _("the file is read-only"), str(path))
     if st is not None and st.st_nlink > 1:
         _rewrite_in_place(target, payload)
     else:

@@ -4,12 +4,19 @@ A lesson is a plain Python script (it runs as ``python lesson.py``) cut into
 steps by ``# %% <one line of explanation>`` markers, the cell format editors
 already know. Its first line, ``# Lesson: <title>``, names it; the comment
 lines before the first step introduce it.
+
+The file stays one runnable English script. Its title, intro and step
+explanations are translated through the ``lessons.po`` catalog of each language
+(``tools/translations.py update`` extracts them, the English text is the key);
+the code is never translated, so every language runs the very same lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gradviz.core.i18n import _
 
 MARKER = "# %%"
 
@@ -53,5 +60,18 @@ def lesson_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.py"))
 
 
+def lesson_texts(lesson: Lesson) -> list[str]:
+    """The words a learner reads (title, intro, each step's explanation): what a catalog
+    translates."""
+    return [lesson.title, lesson.intro, *(step.explanation for step in lesson.steps)]
+
+
+def translated(lesson: Lesson) -> Lesson:
+    """``lesson`` with its words in the current language; its code as it is."""
+    steps = [Step(_(step.explanation), step.code) for step in lesson.steps]
+    return Lesson(_(lesson.title), _(lesson.intro), steps, lesson.path)
+
+
 def load_lesson(path: Path) -> Lesson:
-    return parse_lesson(path.read_text(encoding="utf-8"), path)
+    """The lesson in ``path``, its explanations in the current language."""
+    return translated(parse_lesson(path.read_text(encoding="utf-8"), path))

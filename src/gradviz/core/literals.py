@@ -25,6 +25,10 @@ class LiteralError(ValueError):
     """The text is not a valid literal of the expected kind."""
 
 
+class LiteralSyntaxError(LiteralError):
+    """The text is not even Python syntax (told apart by type: the message is translated)."""
+
+
 def _clip(text: object, limit: int = 80) -> str:
     """Keep messages to a status-bar line, whatever was typed."""
     text = str(text)
@@ -33,12 +37,16 @@ def _clip(text: object, limit: int = 80) -> str:
 
 def _parse_expr(text: str, what: str) -> ast.expr:
     if not isinstance(text, str):
-        raise LiteralError(f"{what}: expected text, got {type(text).__name__}")
+        raise LiteralError(
+            _("{what}: expected text, got {type}").format(what=what, type=type(text).__name__)
+        )
     text = text.strip()
     if not text:
-        raise LiteralError(f"{what}: empty input")
+        raise LiteralError(_("{what}: empty input").format(what=what))
     if len(text) > _MAX_TEXT:
-        raise LiteralError(f"{what}: input is too long ({len(text)} characters)")
+        raise LiteralError(
+            _("{what}: input is too long ({count} characters)").format(what=what, count=len(text))
+        )
     try:
         with warnings.catch_warnings():  # "invalid escape sequence" etc. are not for stderr
             warnings.simplefilter("ignore")
@@ -47,7 +55,11 @@ def _parse_expr(text: str, what: str) -> ast.expr:
         msg = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
         # Python's own "invalid syntax" says nothing more: keep only a reason that adds one
         why = "" if msg.lower().startswith("invalid syntax") else f" ({_clip(msg)})"
-        raise LiteralError(f"{what}: {text[:60]!r} is not valid syntax{why}") from None
+        raise LiteralSyntaxError(
+            _("{what}: {text!r} is not valid syntax{why}").format(
+                what=what, text=text[:60], why=why
+            )
+        ) from None
 
 
 def _number(node: ast.expr, what: str) -> Number:
@@ -60,7 +72,7 @@ def _number(node: ast.expr, what: str) -> Number:
         node = node.operand
     value = _unsigned(node, what)
     if signed and isinstance(value, bool):
-        raise LiteralError(f"{what}: cannot negate a boolean")
+        raise LiteralError(_("{what}: cannot negate a boolean").format(what=what))
     return -value if negate else value
 
 
@@ -73,8 +85,10 @@ def _unsigned(node: ast.expr, what: str) -> Number:
     if special is not None:
         return special
     if isinstance(node, ast.Constant) and isinstance(node.value, complex):
-        raise LiteralError(f"{what}: complex numbers are not supported")
-    raise LiteralError(f"{what}: expected a number, found {_describe(node)}")
+        raise LiteralError(_("{what}: complex numbers are not supported").format(what=what))
+    raise LiteralError(
+        _("{what}: expected a number, found {describe}").format(what=what, describe=_describe(node))
+    )
 
 
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
@@ -99,10 +113,10 @@ def _describe(node: ast.expr) -> str:
     if isinstance(node, ast.Constant):
         return f"{type(node.value).__name__} {node.value!r}"[:60]
     if isinstance(node, ast.Name):
-        return f"the name {node.id!r}"
+        return _("the name {id!r}").format(id=node.id)
     if isinstance(node, ast.Call):
-        return "a function call"
-    return f"a {type(node).__name__.lower()} expression"
+        return _("a function call")
+    return _("a {lower} expression").format(lower=type(node).__name__.lower())
 
 
 def parse_number(text: str) -> Number:
@@ -112,10 +126,12 @@ def parse_number(text: str) -> Number:
 
 def _nested(node: ast.expr, depth: int) -> Any:
     if depth > _MAX_DEPTH:
-        raise LiteralError(f"tensor literal: nested deeper than {_MAX_DEPTH} levels")
+        raise LiteralError(
+            _("tensor literal: nested deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=_MAX_DEPTH)
+        )
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_nested(item, depth + 1) for item in node.elts]
-    return _number(node, "tensor literal")
+    return _number(node, _("tensor literal"))
 
 
 def _check_rectangular(value: Any, path: str = "") -> list[int]:
@@ -128,10 +144,12 @@ def _check_rectangular(value: Any, path: str = "") -> list[int]:
     first = shapes[0]
     for i, shape in enumerate(shapes[1:], start=1):
         if shape != first:
-            where = f" inside {path}" if path else ""
+            where = _(" inside {path}").format(path=path) if path else ""
             raise LiteralError(
-                f"tensor literal is ragged{where}: item 0 has shape {tuple(first)} "
-                f"but item {i} has shape {tuple(shape)}"
+                _(
+                    "tensor literal is ragged{where}: item 0 has shape {first} "
+                    "but item {i} has shape {shape}"
+                ).format(where=where, first=tuple(first), i=i, shape=tuple(shape))
             )
     return [len(value), *first]
 
@@ -141,7 +159,7 @@ def parse_tensor_literal(text: str) -> Any:
 
     Returns the nested Python list (or a scalar) ready for ``torch.tensor``.
     """
-    value = _nested(_parse_expr(text, "tensor literal"), 0)
+    value = _nested(_parse_expr(text, _("tensor literal")), 0)
     _check_rectangular(value)
     return value
 
@@ -171,7 +189,9 @@ def literal_shape(value: Any) -> tuple[int, ...]:
 def _int(node: ast.expr, what: str) -> int:
     value = _number(node, what)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LiteralError(f"{what}: expected a whole number, got {value!r}")
+        raise LiteralError(
+            _("{what}: expected a whole number, got {value!r}").format(what=what, value=value)
+        )
     return value
 
 
@@ -185,12 +205,18 @@ def parse_shape(text: str, allow_infer: bool = False) -> tuple[int, ...]:
     items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
     shape = tuple(_int(item, "shape") for item in items)
     if len(shape) > 16:
-        raise LiteralError(f"shape: {len(shape)} dimensions is more than the 16 supported")
+        raise LiteralError(
+            _("shape: {count} dimensions is more than the 16 supported").format(count=len(shape))
+        )
     inferred = [d for d in shape if d == -1]
     if any(d < -1 or (d == -1 and not allow_infer) for d in shape):
-        raise LiteralError(f"shape: sizes must be non-negative, got {_clip(shape)}")
+        raise LiteralError(
+            _("shape: sizes must be non-negative, got {clip}").format(clip=_clip(shape))
+        )
     if len(inferred) > 1:
-        raise LiteralError(f"shape: only one size can be -1, got {_clip(shape)}")
+        raise LiteralError(
+            _("shape: only one size can be -1, got {clip}").format(clip=_clip(shape))
+        )
     try:
         limits.check_elements(math.prod(d for d in shape if d != -1), _("shape"))
     except limits.SizeLimitError as exc:
@@ -205,28 +231,36 @@ def parse_int_list(text: str, what: str = "dims") -> tuple[int, ...]:
     return tuple(_int(item, what) for item in items)
 
 
-def parse_int(text: str, what: str = "integer") -> int:
+def parse_int(text: str, what: str | None = None) -> int:
+    what = _("integer") if what is None else what
     return _int(_parse_expr(text, what), what)
 
 
-def parse_float(text: str, what: str = "number") -> float:
+def parse_float(text: str, what: str | None = None) -> float:
+    what = _("number") if what is None else what
     try:
         node = _parse_expr(text, what)
-    except LiteralError as exc:
-        if "is not valid syntax" not in str(exc):
-            raise
+    except LiteralSyntaxError:
         # "0.0.1" is a mistyped number, not a syntax lesson
         shown = text.strip()[:60] if isinstance(text, str) else text
-        raise LiteralError(f"{what}: {shown!r} is not a number (e.g. 0.03 or 1e-4)") from None
+        raise LiteralError(
+            _("{what}: {shown!r} is not a number (e.g. 0.03 or 1e-4)").format(
+                what=what, shown=shown
+            )
+        ) from None
     value = _number(node, what)
     if isinstance(value, bool):
-        raise LiteralError(f"{what}: expected a number, got {value!r}")
+        raise LiteralError(
+            _("{what}: expected a number, got {value!r}").format(what=what, value=value)
+        )
     try:
         return float(value)
     except OverflowError:  # an integer literal of 309 digits or more
         digits = int(abs(value).bit_length() * math.log10(2)) + 1
         raise LiteralError(
-            f"{what}: a whole number of about {digits:,} digits is too large for a float"
+            _("{what}: a whole number of about {digits:,} digits is too large for a float").format(
+                what=what, digits=digits
+            )
         ) from None
 
 
@@ -234,17 +268,17 @@ def _index_item(node: ast.expr) -> Any:
     if isinstance(node, ast.Slice):
         parts = []
         for part in (node.lower, node.upper, node.step):
-            parts.append(None if part is None else _int(part, "index"))
+            parts.append(None if part is None else _int(part, _("index")))
         if parts[2] is not None and parts[2] <= 0:
-            raise LiteralError("index: slice step must be positive")
+            raise LiteralError(_("index: slice step must be positive"))
         return slice(*parts)
     if isinstance(node, ast.Constant) and node.value is Ellipsis:
         return Ellipsis
     if isinstance(node, ast.Constant) and node.value is None:
         return None
     if isinstance(node, ast.List):
-        return [_int(item, "index") for item in node.elts]
-    return _int(node, "index")
+        return [_int(item, _("index")) for item in node.elts]
+    return _int(node, _("index"))
 
 
 def parse_index(text: str) -> tuple[Any, ...]:
@@ -254,9 +288,9 @@ def parse_index(text: str) -> tuple[Any, ...]:
     (``[0, 2]``), separated by commas. Returns a tuple usable as an index.
     """
     text = text.strip() if isinstance(text, str) else text
-    node = _parse_expr(f"_[{text}]" if isinstance(text, str) and text else "", "index")
+    node = _parse_expr(f"_[{text}]" if isinstance(text, str) and text else "", _("index"))
     if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
-        raise LiteralError(f"index: not a valid index: {text!r}")
+        raise LiteralError(_("index: not a valid index: {text!r}").format(text=text))
     inner = node.slice
     items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
     return tuple(_index_item(item) for item in items)

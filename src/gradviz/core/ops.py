@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from gradviz.core import literals
+from gradviz.core.i18n import N_, _
 from gradviz.core.literals import LiteralError
 
 
@@ -185,7 +186,7 @@ def parse_param(param: Param, text: str) -> Any:
     text = (text or "").strip()
     if not text:
         if param.required:
-            raise LiteralError(f"{param.name}: a value is required")
+            raise LiteralError(_("{param_name}: a value is required").format(param_name=param.name))
         return param.default
     if text == "None" and not param.required and param.default is None:
         return None
@@ -203,7 +204,11 @@ def parse_param(param: Param, text: str) -> Any:
             return True
         if lowered in ("false", "0", "no"):
             return False
-        raise LiteralError(f"{param.name}: expected True or False, got {text!r}")
+        raise LiteralError(
+            _("{param_name}: expected True or False, got {text!r}").format(
+                param_name=param.name, text=text
+            )
+        )
     if kind == "shape":
         return literals.parse_shape(text, allow_infer=True)
     if kind == "dims":
@@ -212,22 +217,30 @@ def parse_param(param: Param, text: str) -> Any:
         return literals.parse_index(text)
     if kind == "choice":
         if text not in param.choices:
-            raise LiteralError(f"{param.name}: expected one of {', '.join(param.choices)}")
+            raise LiteralError(
+                _("{param_name}: expected one of {choices}").format(
+                    param_name=param.name, choices=", ".join(param.choices)
+                )
+            )
         return text
     if kind == "str":
         return text
-    raise LiteralError(f"{param.name}: cannot parse a {kind} parameter from text")
+    raise LiteralError(
+        _("{param_name}: cannot parse a {kind} parameter from text").format(
+            param_name=param.name, kind=kind
+        )
+    )
 
 
 # ------------------------------------------------------------------ catalog
 T = lambda name, help="": Param(name, "tensor", help=help)  # noqa: E731
 TN = lambda name, help="": Param(name, "tensor_or_number", help=help)  # noqa: E731
 REDUCTION = Param(
-    "reduction", "choice", "mean", ("mean", "sum", "none"), "how the losses are combined"
+    "reduction", "choice", "mean", ("mean", "sum", "none"), N_("how the losses are combined")
 )
-DIM = Param("dim", "dims", None, help="one dim or several, e.g. 0 or 0, 1; empty: all")
-DIM1 = Param("dim", "int", None, help="one dim; empty: the whole tensor")
-KEEPDIM = Param("keepdim", "bool", False, help="keep the reduced dims as size 1")
+DIM = Param("dim", "dims", None, help=N_("one dim or several, e.g. 0 or 0, 1; empty: all"))
+DIM1 = Param("dim", "int", None, help=N_("one dim; empty: the whole tensor"))
+KEEPDIM = Param("keepdim", "bool", False, help=N_("keep the reduced dims as size 1"))
 
 
 def _dim(value: tuple[int, ...] | None) -> Any:
@@ -269,7 +282,7 @@ def register(spec: OpSpec) -> OpSpec:
     for name in (*spec.broadcasts, *spec.example, *([spec.inplace] if spec.inplace else [])):
         if name not in names:
             raise ValueError(f"{spec.name}: {name!r} is not one of its parameters")
-    for name, _ in _FIELD.findall(spec.code):
+    for name, _modifier in _FIELD.findall(spec.code):
         if name not in names:
             raise ValueError(f"{spec.name}: code template uses unknown field {name!r}")
     OPS[spec.name] = spec
@@ -281,80 +294,83 @@ def register(spec: OpSpec) -> OpSpec:
 
 # Arithmetic -----------------------------------------------------------------
 register(_op(
-    "add", "Arithmetic", "a + b", "Elementwise sum; shapes broadcast.", "out = a + b",
+    "add", N_("Arithmetic"), "a + b", N_("Elementwise sum; shapes broadcast."), "out = a + b",
     (TN("a"), TN("b")), lambda a, b: a + b, "{a} + {b}",
     broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[10., 20.]"},
     backward=("AddBackward0",),
 ))
 register(_op(
-    "sub", "Arithmetic", "a - b", "Elementwise difference; shapes broadcast.", "out = a − b",
+    "sub",
+    N_("Arithmetic"), "a - b", N_("Elementwise difference; shapes broadcast."), "out = a − b",
     (TN("a"), TN("b")), lambda a, b: a - b, "{a} - {b}",
     broadcasts=("a", "b"), example={"a": "[[5., 6.], [7., 8.]]", "b": "[1., 2.]"},
     backward=("RsubBackward1", "SubBackward0"),
 ))
 register(_op(
-    "mul", "Arithmetic", "a * b", "Elementwise product; shapes broadcast.", "out = a ⊙ b",
+    "mul", N_("Arithmetic"), "a * b", N_("Elementwise product; shapes broadcast."), "out = a ⊙ b",
     (TN("a"), TN("b")), lambda a, b: a * b, "{a} * {b}",
     broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
     backward=("MulBackward0",),
 ))
 register(_op(
-    "div", "Arithmetic", "a / b",
-    "Elementwise true division (integers give floats); shapes broadcast.", "out = a ÷ b",
+    "div", N_("Arithmetic"), "a / b",
+    N_("Elementwise true division (integers give floats); shapes broadcast."), "out = a ÷ b",
     (TN("a"), TN("b")), lambda a, b: a / b, "{a} / {b}",
     broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[[2.], [4.]]"},
     backward=("DivBackward0", "MulBackward0", "ReciprocalBackward0"),
 ))
 register(_op(
-    "power", "Arithmetic", "a ** b", "Elementwise power; shapes broadcast.", "out = aᵇ",
+    "power", N_("Arithmetic"), "a ** b", N_("Elementwise power; shapes broadcast."), "out = aᵇ",
     (TN("a"), TN("b")), lambda a, b: a**b, "{a} ** {b}",
     broadcasts=("a", "b"), example={"a": "[1., 2., 3.]", "b": "[2., 0.5, 1.]"},
     backward=("PowBackward0", "PowBackward1", "PowBackward2"),
 ))
 register(_op(
-    "neg", "Arithmetic", "-x", "Elementwise negation.", "out = −x",
+    "neg", N_("Arithmetic"), "-x", N_("Elementwise negation."), "out = −x",
     (T("input"),), lambda input: -input, "-{input}", example={"input": "[1., -2., 3.]"},
     backward=("NegBackward0",),
 ))
 register(_op(
-    "add_alpha", "Arithmetic", "torch.add(a, b, alpha)",
-    "Sum with b scaled by alpha, in one call; shapes broadcast.", "out = a + α·b",
-    (T("input"), TN("other"), Param("alpha", "number", 1, help="the factor α on other")),
+    "add_alpha", N_("Arithmetic"), "torch.add(a, b, alpha)",
+    N_("Sum with b scaled by alpha, in one call; shapes broadcast."), "out = a + α·b",
+    (T("input"), TN("other"), Param("alpha", "number", 1, help=N_("the factor α on other"))),
     lambda input, other, alpha: torch.add(input, other, alpha=alpha),
     "torch.add({input}, {other}⟦, alpha={alpha}⟧)", broadcasts=("input", "other"),
     example={"input": "[1., 2.]", "other": "[10., 20.]", "alpha": "0.5"},
     backward=("AddBackward0",),
 ))
 register(_op(
-    "add_", "Arithmetic", "a.add_(b)", "In-place sum: overwrites a and bumps its version.",
+    "add_", N_("Arithmetic"), "a.add_(b)", N_("In-place sum: overwrites a and bumps its version."),
     "a ← a + b", (T("a"), TN("b")), lambda a, b: a.add_(b), "{a}.add_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "[1., 1.]"},
     example_grad=False,
     backward=("AddBackward0",),
 ))
 register(_op(
-    "sub_", "Arithmetic", "a.sub_(b)", "In-place difference: overwrites a and bumps its version.",
+    "sub_",
+    N_("Arithmetic"), "a.sub_(b)", N_("In-place difference: overwrites a and bumps its version."),
     "a ← a − b", (T("a"), TN("b")), lambda a, b: a.sub_(b), "{a}.sub_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[1., 1.]"},
     example_grad=False,
     backward=("SubBackward0",),
 ))
 register(_op(
-    "mul_", "Arithmetic", "a.mul_(b)", "In-place product: overwrites a and bumps its version.",
+    "mul_",
+    N_("Arithmetic"), "a.mul_(b)", N_("In-place product: overwrites a and bumps its version."),
     "a ← a ⊙ b", (T("a"), TN("b")), lambda a, b: a.mul_(b), "{a}.mul_({b})",
     inplace="a", broadcasts=("a", "b"), example={"a": "[1., 2.]", "b": "3"},
     example_grad=False,
     backward=("MulBackward0",),
 ))
 register(_op(
-    "zero_", "Arithmetic", "x.zero_()",
-    "Fill x with zeros in place (what optimizer.zero_grad does to .grad).", "x ← 0",
+    "zero_", N_("Arithmetic"), "x.zero_()",
+    N_("Fill x with zeros in place (what optimizer.zero_grad does to .grad)."), "x ← 0",
     (T("input"),), lambda input: input.zero_(), "{input}.zero_()",
     inplace="input", example={"input": "[1., 2., 3.]"}, example_grad=False,
     backward=("ZeroBackward0",),
 ))
 register(_op(
-    "fill_", "Arithmetic", "x.fill_(value)", "Set every element of x to value, in place.",
+    "fill_", N_("Arithmetic"), "x.fill_(value)", N_("Set every element of x to value, in place."),
     "x ← v", (T("input"), Param("value", "number")),
     lambda input, value: input.fill_(value), "{input}.fill_({value})",
     inplace="input", example={"input": "[[1., 2.], [3., 4.]]", "value": "7"}, example_grad=False,
@@ -363,23 +379,29 @@ register(_op(
 
 # Comparison -----------------------------------------------------------------
 for _name, _sym, _math, _fn, _says in (
-    ("eq", "==", "=", operator.eq, "equals"),
-    ("ne", "!=", "≠", operator.ne, "differs from"),
-    ("gt", ">", ">", operator.gt, "is greater than"),
-    ("lt", "<", "<", operator.lt, "is less than"),
-    ("ge", ">=", "≥", operator.ge, "is at least"),
-    ("le", "<=", "≤", operator.le, "is at most"),
+    ("eq", "==", "=", operator.eq,
+     N_("True where a equals b (shapes broadcast); a bool tensor, so no gradient flows.")),
+    ("ne", "!=", "≠", operator.ne,
+     N_("True where a differs from b (shapes broadcast); a bool tensor, so no gradient flows.")),
+    ("gt", ">", ">", operator.gt,
+     N_("True where a is greater than b (shapes broadcast); a bool tensor, so no gradient flows.")),
+    ("lt", "<", "<", operator.lt,
+     N_("True where a is less than b (shapes broadcast); a bool tensor, so no gradient flows.")),
+    ("ge", ">=", "≥", operator.ge,
+     N_("True where a is at least b (shapes broadcast); a bool tensor, so no gradient flows.")),
+    ("le", "<=", "≤", operator.le,
+     N_("True where a is at most b (shapes broadcast); a bool tensor, so no gradient flows.")),
 ):
     register(_op(
-        _name, "Comparison", f"a {_sym} b",
-        f"True where a {_says} b (shapes broadcast); a bool tensor, so no gradient flows.",
+        _name, N_("Comparison"), f"a {_sym} b",
+        _says,
         f"outᵢ = (aᵢ {_math} bᵢ)", (TN("a"), TN("b")),
         (lambda fn: lambda a, b: fn(a, b))(_fn), f"{{a}} {_sym} {{b}}",
         broadcasts=("a", "b"), example={"a": "[[1., 2.], [3., 4.]]", "b": "[3., 2.]"},
     ))
 register(_op(
-    "where", "Comparison", "where(cond, a, b)",
-    "Pick from a where cond is True, else from b; shapes broadcast.",
+    "where", N_("Comparison"), "where(cond, a, b)",
+    N_("Pick from a where cond is True, else from b; shapes broadcast."),
     "outᵢ = aᵢ if condᵢ else bᵢ", (T("condition"), TN("input"), TN("other")),
     lambda condition, input, other: torch.where(condition, input, other),
     "torch.where({condition}, {input}, {other})", broadcasts=("condition", "input", "other"),
@@ -389,64 +411,66 @@ register(_op(
 
 # Reductions -----------------------------------------------------------------
 register(_op(
-    "sum", "Reductions", "sum(x, dim)",
-    "Sum of all elements, or along dim (keepdim keeps it as size 1).", "out = Σᵢ xᵢ",
+    "sum", N_("Reductions"), "sum(x, dim)",
+    N_("Sum of all elements, or along dim (keepdim keeps it as size 1)."), "out = Σᵢ xᵢ",
     (T("input"), DIM, KEEPDIM), _reduce(torch.sum),
     "torch.sum({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 2.], [3., 4.]]", "dim": "0"},
     backward=("SumBackward0", "SumBackward1"),
 ))
 register(_op(
-    "mean", "Reductions", "mean(x, dim)", "Average of all elements, or along dim.",
+    "mean", N_("Reductions"), "mean(x, dim)", N_("Average of all elements, or along dim."),
     "out = (1/n) Σᵢ xᵢ", (T("input"), DIM, KEEPDIM), _reduce(torch.mean),
     "torch.mean({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 2.], [3., 4.]]", "dim": "1", "keepdim": "True"},
     backward=("MeanBackward0", "MeanBackward1"),
 ))
 register(_op(
-    "max", "Reductions", "max(x, dim)",
-    "Largest element, or the largest along dim: returns the values "
-    "(torch.max(x, dim) gives (values, indices); argmax gives the indices).",
+    "max", N_("Reductions"), "max(x, dim)",
+    N_("Largest element, or the largest along dim: returns the values "
+    "(torch.max(x, dim) gives (values, indices); argmax gives the indices)."),
     "out = maxᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.max, values=True, multi=False),
     "torch.max({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
     example={"input": "[[1., 5.], [3., 4.]]", "dim": "1"},
     backward=("MaxBackward0", "MaxBackward1"),
 ))
 register(_op(
-    "min", "Reductions", "min(x, dim)",
-    "Smallest element, or the smallest along dim: returns the values "
-    "(torch.min(x, dim) gives (values, indices); argmin gives the indices).",
+    "min", N_("Reductions"), "min(x, dim)",
+    N_("Smallest element, or the smallest along dim: returns the values "
+    "(torch.min(x, dim) gives (values, indices); argmin gives the indices)."),
     "out = minᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.min, values=True, multi=False),
     "torch.min({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)⟦{dim?}.values⟧",
     example={"input": "[[1., 5.], [3., 0.]]", "dim": "0", "keepdim": "True"},
     backward=("MinBackward0", "MinBackward1"),
 ))
 register(_op(
-    "argmax", "Reductions", "argmax(x, dim)",
-    "Index of the largest element (in the flattened tensor, or along dim); int64, no gradient.",
+    "argmax", N_("Reductions"), "argmax(x, dim)",
+    N_("Index of the largest element (in the flattened tensor, or along dim); int64, no gradient."),
     "out = argmaxᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.argmax, multi=False),
     "torch.argmax({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 5., 2.], [7., 0., 3.]]", "dim": "1"},
 ))
 register(_op(
-    "argmin", "Reductions", "argmin(x, dim)",
-    "Index of the smallest element (in the flattened tensor, or along dim); int64, no gradient.",
+    "argmin", N_("Reductions"), "argmin(x, dim)",
+    N_(
+        "Index of the smallest element (in the flattened tensor, or along dim); int64, no gradient."
+    ),
     "out = argminᵢ xᵢ", (T("input"), DIM1, KEEPDIM), _reduce(torch.argmin, multi=False),
     "torch.argmin({input}⟦, dim={dim}⟧⟦{dim?}, keepdim={keepdim}⟧)",
     example={"input": "[[1., 5., 2.], [7., 0., 3.]]"},
 ))
 register(_op(
-    "cumsum", "Reductions", "cumsum(x, dim)", "Running total along dim (same shape as x).",
+    "cumsum", N_("Reductions"), "cumsum(x, dim)", N_("Running total along dim (same shape as x)."),
     "outᵢ = x₀ + x₁ + … + xᵢ", (T("input"), Param("dim", "int")),
     lambda input, dim: torch.cumsum(input, dim=dim), "torch.cumsum({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim": "1"},
     backward=("CumsumBackward0",),
 ))
 register(_op(
-    "norm", "Reductions", "norm(x, p, dim)",
-    "The p-norm of all elements, or along dim (p = 2: Euclidean length).",
+    "norm", N_("Reductions"), "norm(x, p, dim)",
+    N_("The p-norm of all elements, or along dim (p = 2: Euclidean length)."),
     "‖x‖ₚ = (Σᵢ |xᵢ|ᵖ)^(1/p)",
-    (T("input"), Param("p", "float", 2.0, help="2: Euclidean, 1: sum of |x|, inf: max |x|"),
+    (T("input"), Param("p", "float", 2.0, help=N_("2: Euclidean, 1: sum of |x|, inf: max |x|")),
      DIM, KEEPDIM),
     lambda input, p, dim, keepdim: torch.norm(input, p=p) if dim is None
     else torch.norm(input, p=p, dim=_dim(dim), keepdim=keepdim),
@@ -457,57 +481,59 @@ register(_op(
 
 # Shape ----------------------------------------------------------------------
 register(_op(
-    "view", "Shape", "x.view(shape)",
-    "Same storage seen with a new shape: no copy, needs a compatible (contiguous) layout.",
+    "view", N_("Shape"), "x.view(shape)",
+    N_("Same storage seen with a new shape: no copy, needs a compatible (contiguous) layout."),
     "out[i] = x[i] in row-major order, sharing storage", (T("input"), Param("shape", "shape")),
     lambda input, shape: input.view(shape), "{input}.view({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "3, -1"},
     backward=("ViewBackward0",),
 ))
 register(_op(
-    "reshape", "Shape", "x.reshape(shape)", "Same elements in a new shape; a view when it can be.",
+    "reshape",
+    N_("Shape"), "x.reshape(shape)", N_("Same elements in a new shape; a view when it can be."),
     "out[i] = x[i] in row-major order", (T("input"), Param("shape", "shape")),
     lambda input, shape: input.reshape(shape), "{input}.reshape({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "2, 3"},
     backward=("ViewBackward0",),
 ))
 register(_op(
-    "transpose", "Shape", "x.transpose(dim0, dim1)", "Swap two dims; a view, no data moves.",
+    "transpose",
+    N_("Shape"), "x.transpose(dim0, dim1)", N_("Swap two dims; a view, no data moves."),
     "out[…i…j…] = x[…j…i…]", (T("input"), Param("dim0", "int"), Param("dim1", "int")),
     lambda input, dim0, dim1: input.transpose(dim0, dim1), "{input}.transpose({dim0}, {dim1})",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "dim0": "0", "dim1": "1"},
     backward=("TransposeBackward0",),
 ))
 register(_op(
-    "t", "Shape", "x.t()", "Transpose of a matrix (at most 2-D); a view.", "outᵢⱼ = xⱼᵢ",
+    "t", N_("Shape"), "x.t()", N_("Transpose of a matrix (at most 2-D); a view."), "outᵢⱼ = xⱼᵢ",
     (T("input"),), lambda input: input.t(), "{input}.t()",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]"},
     backward=("TBackward0",),
 ))
 register(_op(
-    "permute", "Shape", "x.permute(dims)", "Reorder all dims; a view.",
+    "permute", N_("Shape"), "x.permute(dims)", N_("Reorder all dims; a view."),
     "out.shape = (x.shape[d₀], x.shape[d₁], …)", (T("input"), Param("dims", "dims")),
     lambda input, dims: input.permute(dims), "{input}.permute({dims*})",
     example={"input": "[[[1., 2.], [3., 4.], [5., 6.]]]", "dims": "2, 0, 1"},
     backward=("PermuteBackward0",),
 ))
 register(_op(
-    "squeeze", "Shape", "x.squeeze(dim)", "Drop dims of size 1: all of them, or just dim.",
+    "squeeze", N_("Shape"), "x.squeeze(dim)", N_("Drop dims of size 1: all of them, or just dim."),
     "shape (2, 1, 3) → (2, 3)", (T("input"), DIM1),
     lambda input, dim: input.squeeze() if dim is None else input.squeeze(dim),
     "{input}.squeeze(⟦{dim}⟧)", example={"input": "[[[1., 2.]], [[3., 4.]]]", "dim": "1"},
     backward=("SqueezeBackward0", "SqueezeBackward1"),
 ))
 register(_op(
-    "unsqueeze", "Shape", "x.unsqueeze(dim)", "Insert a dim of size 1 at position dim.",
+    "unsqueeze", N_("Shape"), "x.unsqueeze(dim)", N_("Insert a dim of size 1 at position dim."),
     "shape (3,) → (1, 3) for dim = 0", (T("input"), Param("dim", "int")),
     lambda input, dim: input.unsqueeze(dim), "{input}.unsqueeze({dim})",
     example={"input": "[1., 2., 3.]", "dim": "1"},
     backward=("UnsqueezeBackward0",),
 ))
 register(_op(
-    "flatten", "Shape", "flatten(x, start_dim, end_dim)",
-    "Merge dims start_dim … end_dim into one.", "shape (2, 3, 4) → (2, 12) for start_dim = 1",
+    "flatten", N_("Shape"), "flatten(x, start_dim, end_dim)",
+    N_("Merge dims start_dim … end_dim into one."), "shape (2, 3, 4) → (2, 12) for start_dim = 1",
     (T("input"), Param("start_dim", "int", 0), Param("end_dim", "int", -1)),
     lambda input, start_dim, end_dim: torch.flatten(input, start_dim, end_dim),
     "torch.flatten({input}⟦, start_dim={start_dim}⟧⟦, end_dim={end_dim}⟧)",
@@ -515,52 +541,53 @@ register(_op(
     backward=("ViewBackward0",),
 ))
 register(_op(
-    "contiguous", "Shape", "x.contiguous()",
-    "A row-major copy when x's layout is not (after transpose or permute); x itself otherwise.",
+    "contiguous", N_("Shape"), "x.contiguous()",
+    N_("A row-major copy when x's layout is not (after transpose or permute); x itself otherwise."),
     "same values, strides made row-major", (T("input"),),
     lambda input: input.contiguous(), "{input}.contiguous()",
     example={"input": "[[1., 2.], [3., 4.]]"},
 ))
 register(_op(
-    "expand", "Shape", "x.expand(sizes)",
-    "A view that repeats size-1 dims up to sizes without copying (-1 keeps a size).",
+    "expand", N_("Shape"), "x.expand(sizes)",
+    N_("A view that repeats size-1 dims up to sizes without copying (-1 keeps a size)."),
     "out[i, j] = x[i, 0]", (T("input"), Param("sizes", "shape")),
     lambda input, sizes: input.expand(sizes), "{input}.expand({sizes*})",
     example={"input": "[[1.], [2.]]", "sizes": "2, 3"},
     backward=("ExpandBackward0",),
 ))
 register(_op(
-    "repeat", "Shape", "x.repeat(repeats)", "Tile x: copies the data repeats times along each dim.",
+    "repeat",
+    N_("Shape"), "x.repeat(repeats)", N_("Tile x: copies the data repeats times along each dim."),
     "shape (a, b) → (r₀·a, r₁·b)", (T("input"), Param("repeats", "shape")),
     lambda input, repeats: input.repeat(repeats), "{input}.repeat({repeats*})",
     example={"input": "[[1., 2.]]", "repeats": "2, 3"},
     backward=("RepeatBackward0",),
 ))
 register(_op(
-    "cat", "Shape", "cat([a, b], dim)", "Join tensors along an existing dim.",
+    "cat", N_("Shape"), "cat([a, b], dim)", N_("Join tensors along an existing dim."),
     "out = [a; b]", (Param("tensors", "tensors"), Param("dim", "int", 0)),
     lambda tensors, dim: torch.cat(tensors, dim=dim), "torch.cat({tensors}⟦, dim={dim}⟧)",
     example={"tensors": "[1., 2.]; [3.]"},
     backward=("CatBackward0",),
 ))
 register(_op(
-    "stack", "Shape", "stack([a, b], dim)", "Join same-shaped tensors along a new dim.",
+    "stack", N_("Shape"), "stack([a, b], dim)", N_("Join same-shaped tensors along a new dim."),
     "out[…, k, …] = tensorₖ", (Param("tensors", "tensors"), Param("dim", "int", 0)),
     lambda tensors, dim: torch.stack(tensors, dim=dim), "torch.stack({tensors}⟦, dim={dim}⟧)",
     example={"tensors": "[1., 2.]; [3., 4.]; [5., 6.]", "dim": "1"},
     backward=("StackBackward0",),
 ))
 register(_op(
-    "index", "Shape", "x[index]",
-    "Indexing and slicing: ints and slices give a view, lists of ints a copy.",
+    "index", N_("Shape"), "x[index]",
+    N_("Indexing and slicing: ints and slices give a view, lists of ints a copy."),
     "out = x[index]", (T("input"), Param("index", "index")),
     lambda input, index: input[index], "{input}[{index}]",
     example={"input": "[[1., 2., 3.], [4., 5., 6.]]", "index": "0, 1:"},
     backward=("AliasBackward0", "IndexBackward0", "SelectBackward0", "SliceBackward0"),
 ))
 register(_op(
-    "masked_fill", "Shape", "x.masked_fill(mask, value)",
-    "A copy of x with value wherever the bool mask is True.", "outᵢ = v if maskᵢ else xᵢ",
+    "masked_fill", N_("Shape"), "x.masked_fill(mask, value)",
+    N_("A copy of x with value wherever the bool mask is True."), "outᵢ = v if maskᵢ else xᵢ",
     (T("input"), T("mask"), Param("value", "number")),
     lambda input, mask, value: input.masked_fill(mask, value),
     "{input}.masked_fill({mask}, {value})",
@@ -571,43 +598,44 @@ register(_op(
 
 # Linear algebra --------------------------------------------------------------
 register(_op(
-    "dot", "Linear algebra", "dot(a, b)", "Inner product of two 1-D tensors of equal length.",
+    "dot",
+    N_("Linear algebra"), "dot(a, b)", N_("Inner product of two 1-D tensors of equal length."),
     "out = Σᵢ aᵢ bᵢ", (T("a"), T("b")), lambda a, b: torch.dot(a, b), "torch.dot({a}, {b})",
     example={"a": "[1., 2., 3.]", "b": "[4., 5., 6.]"},
     backward=("DotBackward0",),
 ))
 register(_op(
-    "mv", "Linear algebra", "mv(A, v)", "Matrix times vector: (n, m) @ (m,) → (n,).",
+    "mv", N_("Linear algebra"), "mv(A, v)", N_("Matrix times vector: (n, m) @ (m,) → (n,)."),
     "outᵢ = Σⱼ Aᵢⱼ vⱼ", (T("input"), T("vec")),
     lambda input, vec: torch.mv(input, vec), "torch.mv({input}, {vec})",
     example={"input": "[[1., 2.], [3., 4.], [5., 6.]]", "vec": "[1., -1.]"},
     backward=("MvBackward0",),
 ))
 register(_op(
-    "mm", "Linear algebra", "mm(a, b)",
-    "Matrix product of two 2-D tensors: (n, m) @ (m, p) → (n, p); no broadcasting.",
+    "mm", N_("Linear algebra"), "mm(a, b)",
+    N_("Matrix product of two 2-D tensors: (n, m) @ (m, p) → (n, p); no broadcasting."),
     "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: torch.mm(a, b), "torch.mm({a}, {b})",
     example={"a": "[[1., 2., 3.], [4., 5., 6.]]", "b": "[[1., 0.], [0., 1.], [1., 1.]]"},
     backward=("MmBackward0",),
 ))
 register(_op(
-    "matmul", "Linear algebra", "a @ b",
-    "Matrix product (torch.matmul): vectors, matrices and batches, broadcasting batch dims.",
+    "matmul", N_("Linear algebra"), "a @ b",
+    N_("Matrix product (torch.matmul): vectors, matrices and batches, broadcasting batch dims."),
     "outᵢⱼ = Σₖ aᵢₖ bₖⱼ", (T("a"), T("b")), lambda a, b: a @ b, "{a} @ {b}",
     example={"a": "[[1., 2.], [3., 4.]]", "b": "[[1.], [0.5]]"},
     backward=("DotBackward0", "MmBackward0", "MvBackward0",
               "SqueezeBackward1", "UnsafeViewBackward0", "ViewBackward0"),
 ))
 register(_op(
-    "bmm", "Linear algebra", "bmm(a, b)",
-    "Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p).",
+    "bmm", N_("Linear algebra"), "bmm(a, b)",
+    N_("Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p)."),
     "out[n] = a[n] @ b[n] for each batch n",
     (T("a"), T("b")), lambda a, b: torch.bmm(a, b), "torch.bmm({a}, {b})",
     example={"a": "[[[1., 2.]], [[3., 4.]]]", "b": "[[[1.], [2.]], [[0.5], [-1.]]]"},
     backward=("BmmBackward0",),
 ))
 register(_op(
-    "einsum", "Linear algebra", "einsum(eq, ...)", "Einstein summation over named indices.",
+    "einsum", N_("Linear algebra"), "einsum(eq, ...)", N_("Einstein summation over named indices."),
     "e.g. 'ij,jk->ik' is a matrix product",
     (Param("equation", "str"), Param("operands", "tensors")),
     lambda equation, operands: torch.einsum(equation, *operands),
@@ -616,7 +644,8 @@ register(_op(
     backward=("BmmBackward0", "PermuteBackward0", "UnsqueezeBackward0", "ViewBackward0"),
 ))
 register(_op(
-    "outer", "Linear algebra", "outer(a, b)", "Outer product of two vectors: (n,), (m,) → (n, m).",
+    "outer",
+    N_("Linear algebra"), "outer(a, b)", N_("Outer product of two vectors: (n,), (m,) → (n, m)."),
     "outᵢⱼ = aᵢ bⱼ", (T("a"), T("b")), lambda a, b: torch.outer(a, b), "torch.outer({a}, {b})",
     example={"a": "[1., 2.]", "b": "[1., 10., 100.]"},
     backward=("MulBackward0", "ViewBackward0"),
@@ -633,30 +662,30 @@ _FUNCTION_BACKWARD = {
     "sigmoid": "SigmoidBackward0",
 }
 for _name, _doc, _math, _example in (
-    ("exp", "Exponential, elementwise.", "out = eˣ", "[0., 1., -1.]"),
-    ("log", "Natural logarithm: −inf at 0, nan below 0.", "out = ln x", "[0.5, 1., 2.]"),
-    ("sqrt", "Square root: nan below 0.", "out = √x", "[1., 4., 9.]"),
-    ("square", "Square, elementwise.", "out = x²", "[1., -2., 3.]"),
-    ("abs", "Absolute value (its gradient at 0 is 0).", "out = |x|", "[-1.5, 0., 2.]"),
-    ("tanh", "Squashes to (−1, 1).", "tanh x = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)", "[-2., 0., 2.]"),
-    ("sigmoid", "Squashes to (0, 1).", "σ(x) = 1 / (1 + e^(−x))", "[-2., 0., 2.]"),
+    ("exp", N_("Exponential, elementwise."), "out = eˣ", "[0., 1., -1.]"),
+    ("log", N_("Natural logarithm: −inf at 0, nan below 0."), "out = ln x", "[0.5, 1., 2.]"),
+    ("sqrt", N_("Square root: nan below 0."), "out = √x", "[1., 4., 9.]"),
+    ("square", N_("Square, elementwise."), "out = x²", "[1., -2., 3.]"),
+    ("abs", N_("Absolute value (its gradient at 0 is 0)."), "out = |x|", "[-1.5, 0., 2.]"),
+    ("tanh", N_("Squashes to (−1, 1)."), "tanh x = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)", "[-2., 0., 2.]"),
+    ("sigmoid", N_("Squashes to (0, 1)."), "σ(x) = 1 / (1 + e^(−x))", "[-2., 0., 2.]"),
 ):
     register(_op(
-        _name, "Functions", f"{_name}(x)", _doc, _math, (T("input"),),
+        _name, N_("Functions"), f"{_name}(x)", _doc, _math, (T("input"),),
         (lambda fn: lambda input: fn(input))(getattr(torch, _name)), f"torch.{_name}({{input}})",
         example={"input": _example}, backward=(_FUNCTION_BACKWARD[_name],),
     ))
 register(_op(
-    "pow", "Functions", "pow(x, exponent)",
-    "Raise x to exponent (a number or a tensor), elementwise.", "out = xᵉ",
+    "pow", N_("Functions"), "pow(x, exponent)",
+    N_("Raise x to exponent (a number or a tensor), elementwise."), "out = xᵉ",
     (T("input"), TN("exponent")), lambda input, exponent: torch.pow(input, exponent),
     "torch.pow({input}, {exponent})", broadcasts=("input", "exponent"),
     example={"input": "[1., 2., 3.]", "exponent": "3"},
     backward=("PowBackward0",),
 ))
 register(_op(
-    "clamp", "Functions", "clamp(x, min, max)",
-    "Limit values to [min, max]; the gradient is 0 where a value was clamped.",
+    "clamp", N_("Functions"), "clamp(x, min, max)",
+    N_("Limit values to [min, max]; the gradient is 0 where a value was clamped."),
     "out = min(max(x, lo), hi)",
     (T("input"), Param("min", "number", None), Param("max", "number", None)),
     lambda input, min, max: torch.clamp(input, min=min, max=max),
@@ -665,14 +694,14 @@ register(_op(
     backward=("ClampBackward1",),
 ))
 register(_op(
-    "relu", "Functions", "relu(x)", "Rectified linear unit: negatives become 0.",
+    "relu", N_("Functions"), "relu(x)", N_("Rectified linear unit: negatives become 0."),
     "out = max(0, x)", (T("input"),), lambda input: F.relu(input), "F.relu({input})",
     example={"input": "[-1., 0.5, 2.]"},
     backward=("ReluBackward0",),
 ))
 register(_op(
-    "leaky_relu", "Functions", "leaky_relu(x, slope)",
-    "Like relu, but negatives are scaled by a small slope instead of zeroed.",
+    "leaky_relu", N_("Functions"), "leaky_relu(x, slope)",
+    N_("Like relu, but negatives are scaled by a small slope instead of zeroed."),
     "out = x if x > 0 else a·x",
     (T("input"), Param("negative_slope", "float", 0.01)),
     lambda input, negative_slope: F.leaky_relu(input, negative_slope),
@@ -681,31 +710,32 @@ register(_op(
     backward=("LeakyReluBackward0",),
 ))
 register(_op(
-    "elu", "Functions", "elu(x, alpha)", "Exponential linear unit: smooth below 0, tends to −α.",
+    "elu",
+    N_("Functions"), "elu(x, alpha)", N_("Exponential linear unit: smooth below 0, tends to −α."),
     "out = x if x > 0 else α(eˣ − 1)", (T("input"), Param("alpha", "float", 1.0)),
     lambda input, alpha: F.elu(input, alpha=alpha), "F.elu({input}⟦, alpha={alpha}⟧)",
     example={"input": "[-2., -0.5, 0., 1.]", "alpha": "0.5"},
     backward=("EluBackward0",),
 ))
 register(_op(
-    "softmax", "Functions", "softmax(x, dim)",
-    "Turn scores into probabilities along dim: positive, summing to 1.",
+    "softmax", N_("Functions"), "softmax(x, dim)",
+    N_("Turn scores into probabilities along dim: positive, summing to 1."),
     "outᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
     lambda input, dim: F.softmax(input, dim=dim), "F.softmax({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
     backward=("SoftmaxBackward0",),
 ))
 register(_op(
-    "log_softmax", "Functions", "log_softmax(x, dim)",
-    "Log of softmax along dim, computed stably (pairs with nll_loss).",
+    "log_softmax", N_("Functions"), "log_softmax(x, dim)",
+    N_("Log of softmax along dim, computed stably (pairs with nll_loss)."),
     "outᵢ = xᵢ − log Σⱼ e^(xⱼ)", (T("input"), Param("dim", "int")),
     lambda input, dim: F.log_softmax(input, dim=dim), "F.log_softmax({input}, dim={dim})",
     example={"input": "[[1., 2., 3.], [1., 1., 1.]]", "dim": "1"},
     backward=("LogSoftmaxBackward0",),
 ))
 register(_op(
-    "normalize", "Functions", "F.normalize(x, p, dim)",
-    "Scale each slice along dim to unit p-norm.", "out = x / max(‖x‖ₚ, ε) along dim",
+    "normalize", N_("Functions"), "F.normalize(x, p, dim)",
+    N_("Scale each slice along dim to unit p-norm."), "out = x / max(‖x‖ₚ, ε) along dim",
     (T("input"), Param("p", "float", 2.0), Param("dim", "int", 1)),
     lambda input, p, dim: F.normalize(input, p=p, dim=dim),
     "F.normalize({input}⟦, p={p}⟧⟦, dim={dim}⟧)",
@@ -713,8 +743,8 @@ register(_op(
     backward=("ClampMinBackward0", "DivBackward0", "ExpandBackward0", "LinalgVectorNormBackward0"),
 ))
 register(_op(
-    "maximum", "Functions", "maximum(a, b)",
-    "Elementwise larger of a and b; shapes broadcast.", "outᵢ = max(aᵢ, bᵢ)",
+    "maximum", N_("Functions"), "maximum(a, b)",
+    N_("Elementwise larger of a and b; shapes broadcast."), "outᵢ = max(aᵢ, bᵢ)",
     (T("a"), T("b")), lambda a, b: torch.maximum(a, b), "torch.maximum({a}, {b})",
     broadcasts=("a", "b"), example={"a": "[[1., 5.], [3., 0.]]", "b": "[2., 2.]"},
     backward=("MaximumBackward0",),
@@ -722,7 +752,7 @@ register(_op(
 
 # Losses -------------------------------------------------------------------
 register(_op(
-    "mse_loss", "Losses", "mse_loss(pred, target)", "Mean squared error.",
+    "mse_loss", N_("Losses"), "mse_loss(pred, target)", N_("Mean squared error."),
     "ℓ = mean((pred − target)²)", (T("input"), T("target"), REDUCTION),
     lambda input, target, reduction: F.mse_loss(input, target, reduction=reduction),
     "F.mse_loss({input}, {target}⟦, reduction={reduction}⟧)",
@@ -730,7 +760,7 @@ register(_op(
     backward=("MseLossBackward0",),
 ))
 register(_op(
-    "l1_loss", "Losses", "l1_loss(pred, target)", "Mean absolute error.",
+    "l1_loss", N_("Losses"), "l1_loss(pred, target)", N_("Mean absolute error."),
     "ℓ = mean(|pred − target|)", (T("input"), T("target"), REDUCTION),
     lambda input, target, reduction: F.l1_loss(input, target, reduction=reduction),
     "F.l1_loss({input}, {target}⟦, reduction={reduction}⟧)",
@@ -738,8 +768,8 @@ register(_op(
     backward=("AbsBackward0", "MeanBackward0", "SubBackward0", "SumBackward0"),
 ))
 register(_op(
-    "smooth_l1_loss", "Losses", "smooth_l1_loss(pred, target, beta)",
-    "Squared error for small differences, absolute error beyond beta (Huber-like).",
+    "smooth_l1_loss", N_("Losses"), "smooth_l1_loss(pred, target, beta)",
+    N_("Squared error for small differences, absolute error beyond beta (Huber-like)."),
     "ℓᵢ = ½dᵢ²/β if |dᵢ| < β else |dᵢ| − ½β, with d = pred − target",
     (T("input"), T("target"), REDUCTION, Param("beta", "float", 1.0)),
     lambda input, target, reduction, beta: F.smooth_l1_loss(
@@ -749,28 +779,28 @@ register(_op(
     backward=("SmoothL1LossBackward0",),
 ))
 register(_op(
-    "cross_entropy", "Losses", "cross_entropy(logits, target)",
-    "Softmax plus negative log-likelihood of the target class, from raw scores (logits).",
-    "ℓₙ = −log softmax(xₙ)[yₙ]", (T("input", "logits (N, C)"),
-                                   T("target", "class indices (N,), int64"), REDUCTION),
+    "cross_entropy", N_("Losses"), "cross_entropy(logits, target)",
+    N_("Softmax plus negative log-likelihood of the target class, from raw scores (logits)."),
+    "ℓₙ = −log softmax(xₙ)[yₙ]", (T("input", N_("logits (N, C)")),
+                                   T("target", N_("class indices (N,), int64")), REDUCTION),
     lambda input, target, reduction: F.cross_entropy(input, target, reduction=reduction),
     "F.cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[[2., 0.5, -1.], [0., 1., 0.]]", "target": "[0, 2]"},
     backward=("LogSoftmaxBackward0", "NllLossBackward0"),
 ))
 register(_op(
-    "nll_loss", "Losses", "nll_loss(log_probs, target)",
-    "Negative log-likelihood from log-probabilities (use after log_softmax).",
-    "ℓₙ = −xₙ[yₙ]", (T("input", "log-probabilities (N, C)"),
-                      T("target", "class indices (N,), int64"), REDUCTION),
+    "nll_loss", N_("Losses"), "nll_loss(log_probs, target)",
+    N_("Negative log-likelihood from log-probabilities (use after log_softmax)."),
+    "ℓₙ = −xₙ[yₙ]", (T("input", N_("log-probabilities (N, C)")),
+                      T("target", N_("class indices (N,), int64")), REDUCTION),
     lambda input, target, reduction: F.nll_loss(input, target, reduction=reduction),
     "F.nll_loss({input}, {target}⟦, reduction={reduction}⟧)",
     example={"input": "[[-0.5, -1.2, -2.], [-1., -0.3, -3.]]", "target": "[1, 0]"},
     backward=("NllLossBackward0",),
 ))
 register(_op(
-    "binary_cross_entropy", "Losses", "binary_cross_entropy(p, target)",
-    "Binary cross-entropy on probabilities in [0, 1] (after a sigmoid).",
+    "binary_cross_entropy", N_("Losses"), "binary_cross_entropy(p, target)",
+    N_("Binary cross-entropy on probabilities in [0, 1] (after a sigmoid)."),
     "ℓ = −[y log p + (1 − y) log(1 − p)]", (T("input"), T("target"), REDUCTION),
     lambda input, target, reduction: F.binary_cross_entropy(input, target, reduction=reduction),
     "F.binary_cross_entropy({input}, {target}⟦, reduction={reduction}⟧)",
@@ -778,8 +808,8 @@ register(_op(
     backward=("BinaryCrossEntropyBackward0",),
 ))
 register(_op(
-    "binary_cross_entropy_with_logits", "Losses", "bce_with_logits(x, target)",
-    "Binary cross-entropy from raw scores: the sigmoid is inside, which is numerically stable.",
+    "binary_cross_entropy_with_logits", N_("Losses"), "bce_with_logits(x, target)",
+    N_("Binary cross-entropy from raw scores: the sigmoid is inside, which is numerically stable."),
     "ℓ = −[y log σ(x) + (1 − y) log(1 − σ(x))]", (T("input"), T("target"), REDUCTION),
     lambda input, target, reduction: F.binary_cross_entropy_with_logits(
         input, target, reduction=reduction),
@@ -790,28 +820,31 @@ register(_op(
 
 # Autograd -------------------------------------------------------------------
 register(_op(
-    "detach", "Autograd", "x.detach()", "Same data, cut off from the graph: no grad flows back.",
+    "detach",
+    N_("Autograd"), "x.detach()", N_("Same data, cut off from the graph: no grad flows back."),
     "out = x, ∂out/∂x := 0", (T("input"),), lambda input: input.detach(), "{input}.detach()",
     example={"input": "[1., 2.]"},
 ))
 register(_op(
-    "clone", "Autograd", "x.clone()",
-    "A copy with its own storage; unlike detach, the gradient still flows back to x.",
+    "clone", N_("Autograd"), "x.clone()",
+    N_("A copy with its own storage; unlike detach, the gradient still flows back to x."),
     "out = x (new memory), ∂out/∂x = I", (T("input"),),
     lambda input: input.clone(), "{input}.clone()", example={"input": "[1., 2.]"},
     backward=("CloneBackward0",),
 ))
 register(_op(
-    "requires_grad_", "Autograd", "x.requires_grad_()",
-    "Start tracking x: it becomes a leaf that gets .grad.", "x.requires_grad ← flag",
+    "requires_grad_", N_("Autograd"), "x.requires_grad_()",
+    N_("Start tracking x: it becomes a leaf that gets .grad."), "x.requires_grad ← flag",
     (T("input"), Param("requires_grad", "bool", True)),
     lambda input, requires_grad: input.requires_grad_(requires_grad),
     "{input}.requires_grad_(⟦{requires_grad}⟧)",
     inplace="input", example={"input": "[1., 2.]"}, example_grad=False,
 ))
 register(_op(
-    "to", "Dtype", "x.to(dtype)",
-    "Convert to another dtype (a copy unless it already has it); gradients flow between floats.",
+    "to", N_("Dtype"), "x.to(dtype)",
+    N_(
+        "Convert to another dtype (a copy unless it already has it); gradients flow between floats."
+    ),
     "out = dtype(x)", (T("input"), Param("dtype", "choice", choices=tuple(DTYPES))),
     lambda input, dtype: input.to(DTYPES[dtype]), "{input}.to(torch.{dtype!})",
     example={"input": "[1.5, 2., -3.]", "dtype": "float64"},

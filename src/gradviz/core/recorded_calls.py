@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from gradviz.core.backward import Replay
+from gradviz.core.i18n import _
 from gradviz.core.recording import BackwardRecorder, CallLog, RecordedCall, frame_locator
 from gradviz.core.script import ScriptError
 
@@ -38,11 +39,11 @@ def record_script(path: str | Path) -> tuple[dict[str, Any], list[RecordedCall]]
     """Run ``path`` as ``__main__`` with its backward calls recorded; (namespace, calls)."""
     script = Path(path)
     if not script.is_file():
-        raise ScriptError(f"script not found: {script}")
+        raise ScriptError(_("script not found: {script}").format(script=script))
     try:
         source = script.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScriptError(f"cannot read {script}: {exc}") from None
+        raise ScriptError(_("cannot read {script}: {exc}").format(script=script, exc=exc)) from None
     filename = str(script.resolve())
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename}
     log = CallLog()
@@ -57,14 +58,18 @@ def record_script(path: str | Path) -> tuple[dict[str, Any], list[RecordedCall]]
         with recorder:
             exec(code, namespace)
     except SystemExit as exc:
-        raise ScriptError(f"{script} called exit({exc.code})") from None
+        raise ScriptError(
+            _("{script} called exit({code})").format(script=script, code=exc.code)
+        ) from None
     except BaseException as exc:  # the user's code may raise anything
         import traceback
 
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-        where = f" at line {frames[-1].lineno}" if frames else ""
+        where = _(" at line {lineno}").format(lineno=frames[-1].lineno) if frames else ""
         raise ScriptError(
-            f"{script} raised {type(exc).__name__}{where}: {exc}".rstrip(": ")
+            _("{script} raised {type}{where}: {exc}")
+            .format(script=script, type=type(exc).__name__, where=where, exc=exc)
+            .rstrip(": ")
         ) from None
     finally:
         sys.argv, sys.path[:] = old_argv, old_path

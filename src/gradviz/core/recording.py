@@ -43,6 +43,7 @@ from gradviz.core.graph import (
     remember_constant_inputs,
     tensor_node_id,
 )
+from gradviz.core.i18n import _
 
 # Full step data (gradients, node objects) is kept for at most this many calls,
 # and while their gradients total at most this many bytes; the first and the last
@@ -134,9 +135,11 @@ class RecordedCall(Trace):
         self.returned = {}
 
     def summary(self) -> str:
-        root = self.root_name or "(unnamed)"
+        root = self.root_name or _("(unnamed)")
         call = "autograd.grad" if self.kind == "grad" else "backward"
-        return f"line {self.line}: {call} from {root}, {self.n_steps} steps"
+        return _("line {line}: {call} from {root}, {n_steps} steps").format(
+            line=self.line, call=call, root=root, n_steps=self.n_steps
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -409,7 +412,7 @@ def _walk_all(starts: list[Any]) -> tuple[list[Any], list[Any]]:
     while stack:
         fn = stack.pop()
         constant = False
-        for nxt, _ in fn.next_functions:
+        for nxt, _input_nr in fn.next_functions:
             if nxt is None:
                 constant = True
             elif nxt not in seen:

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from gradviz.core.errors import one_line, shorten
+from gradviz.core.i18n import _
 
 
 class ScriptError(Exception):
@@ -27,18 +28,22 @@ def run_script(path: str | Path) -> dict[str, Any]:
     """Run ``path`` as ``__main__`` and return its module-level namespace."""
     script = Path(path)
     if not script.is_file():
-        raise ScriptError(f"script not found: {script}")
+        raise ScriptError(_("script not found: {script}").format(script=script))
     old_argv, old_path = sys.argv[:], sys.path[:]
     sys.argv = [str(script)]
     sys.path.insert(0, str(script.resolve().parent))
     try:
         return runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:
-        raise ScriptError(one_line(f"{script} called exit({exc.code})")) from None
+        raise ScriptError(
+            one_line(_("{script} called exit({code})").format(script=script, code=exc.code))
+        ) from None
     except KeyboardInterrupt:
         raise  # Ctrl-C is the user stopping gradviz, not the script failing
     except BaseException as exc:  # the user's code may raise anything
-        raise ScriptError(describe_error(exc, f"{script} raised", script)) from None
+        raise ScriptError(
+            describe_error(exc, _("{script} raised").format(script=script), script)
+        ) from None
     finally:
         sys.argv, sys.path[:] = old_argv, old_path
 
@@ -48,7 +53,7 @@ def describe_error(exc: BaseException, prefix: str, script: str | Path | None = 
     where = ""
     if script is not None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(script)]
-        where = f" at line {frames[-1].lineno}" if frames else ""
+        where = _(" at line {lineno}").format(lineno=frames[-1].lineno) if frames else ""
     return one_line(f"{prefix} {type(exc).__name__}{where}: {exc}".rstrip(": "), 300)
 
 
@@ -64,18 +69,27 @@ def tensors_in(namespace: dict[str, Any]) -> dict[str, torch.Tensor]:
 def pick_tensor(namespace: dict[str, Any], name: str) -> torch.Tensor:
     """The tensor called ``name``, or a ScriptError listing the tensors there are."""
     found = tensors_in(namespace)
-    listing = ", ".join(sorted(found)) or "none"
+    listing = ", ".join(sorted(found)) or _("none")
     shown = repr(shorten(name, 40))
     if name not in namespace:
         raise ScriptError(
-            one_line(f"no variable named {shown} in the script; its tensors are: {listing}", 300)
+            one_line(
+                _("no variable named {shown} in the script; its tensors are: {listing}").format(
+                    shown=shown, listing=listing
+                ),
+                300,
+            )
         )
     if name not in found:
         kind = type(namespace[name]).__name__
         article = "an" if kind[:1].lower() in "aeiou" else "a"
         raise ScriptError(
             one_line(
-                f"{shown} is {article} {kind}, not a tensor; the script's tensors are: {listing}",
+                (
+                    _("{shown} is an {kind}, not a tensor; the script's tensors are: {listing}")
+                    if article == "an"
+                    else _("{shown} is a {kind}, not a tensor; the script's tensors are: {listing}")
+                ).format(shown=shown, kind=kind, listing=listing),
                 300,
             )
         )

@@ -35,6 +35,7 @@ from gradviz.core.devices import DeviceError, resolve_device
 from gradviz.core.errors import explain, one_line, shorten
 from gradviz.core.factories import DTYPES, FACTORIES
 from gradviz.core.files import atomic_write
+from gradviz.core.i18n import _
 from gradviz.core.literals import LiteralError
 from gradviz.core.ops import OPS, OpSpec, Param, parse_param, render_code, render_value
 from gradviz.core.workspace_code import CODE_HEADER, CodeMixin
@@ -89,7 +90,7 @@ class Action:
         try:
             return cls(**session_schema.check_action(data))
         except session_schema.SessionFileError as exc:
-            raise WorkspaceError(f"session file: {exc}") from None
+            raise WorkspaceError(_("session file: {exc}").format(exc=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class Workspace(CodeMixin):
         try:
             return self.tensors[name]
         except (KeyError, TypeError):  # TypeError: an unhashable "name" from a caller
-            raise WorkspaceError(f"no tensor named {_q(name)}") from None
+            raise WorkspaceError(_("no tensor named {name}").format(name=_q(name))) from None
 
     def names(self) -> list[str]:
         return list(self.tensors)
@@ -218,25 +219,33 @@ class Workspace(CodeMixin):
 
     def _check_new_name(self, name: str) -> None:
         if not isinstance(name, str):
-            raise WorkspaceError(f"a tensor name must be text, got {type(name).__name__}")
+            raise WorkspaceError(
+                _("a tensor name must be text, got {type}").format(type=type(name).__name__)
+            )
         folded = unicodedata.normalize("NFKC", name)
         if folded != name and folded.isidentifier():
             raise WorkspaceError(
-                f"{_q(name)} reads as {_q(folded)} in Python code (Unicode NFKC); "
-                f"type {_q(folded)} or pick another name"
+                _(
+                    "{name} reads as {folded} in Python code (Unicode NFKC); type {folded} or "
+                    "pick another name"
+                ).format(name=_q(name), folded=_q(folded))
             )
         if len(name) > MAX_NAME_LENGTH:
             raise WorkspaceError(
-                f"{_q(name)} is too long for a name ({len(name):,} characters; "
-                f"at most {MAX_NAME_LENGTH})"
+                _(
+                    "{name} is too long for a name ({count:,} characters; at most "
+                    "{MAX_NAME_LENGTH})"
+                ).format(name=_q(name), count=len(name), MAX_NAME_LENGTH=MAX_NAME_LENGTH)
             )
         if not self._name_ok(name):
             raise WorkspaceError(
-                f"{_q(name)} is not a usable name: use a Python identifier "
-                f"(not a keyword, not __special__, not {', '.join(sorted(RESERVED_NAMES))})"
+                _(
+                    "{name} is not a usable name: use a Python identifier (not a keyword, not "
+                    "__special__, not {reserved})"
+                ).format(name=_q(name), reserved=", ".join(sorted(RESERVED_NAMES)))
             )
         if name in self.tensors:
-            raise WorkspaceError(f"a tensor named {_q(name)} already exists")
+            raise WorkspaceError(_("a tensor named {name} already exists").format(name=_q(name)))
 
     @property
     def can_undo(self) -> bool:
@@ -261,11 +270,15 @@ class Workspace(CodeMixin):
         """Make a new named tensor with one of :data:`FACTORIES`."""
         spec = FACTORIES.get(factory) if isinstance(factory, str) else None
         if spec is None:
-            raise WorkspaceError(f"unknown factory {_q(factory)}")
+            raise WorkspaceError(_("unknown factory {factory}").format(factory=_q(factory)))
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63
         ):
-            raise WorkspaceError(f"seed must be a whole number from 0 to 2**63 - 1, got {_q(seed)}")
+            raise WorkspaceError(
+                _("seed must be a whole number from 0 to 2**63 - 1, got {seed}").format(
+                    seed=_q(seed)
+                )
+            )
         if spec.random and seed is None:
             seed = random.randrange(2**31)  # recorded so replay and exported code agree
         options = {"dtype": dtype, "device": device, "requires_grad": bool(requires_grad)}
@@ -282,7 +295,7 @@ class Workspace(CodeMixin):
         """
         spec = OPS.get(op) if isinstance(op, str) else None
         if spec is None:
-            raise WorkspaceError(f"unknown op {_q(op)}")
+            raise WorkspaceError(_("unknown op {op}").format(op=_q(op)))
         target = args.get(spec.inplace, "") if spec.inplace else (out or "")
         options = {"no_grad": True} if no_grad else {}
         return self._do(Action("apply", target, op, dict(args), options))
@@ -349,7 +362,7 @@ class Workspace(CodeMixin):
         """Run the last undone action again; if it fails, the redo stack stays as it was."""
         self._check_idle()
         if not self._redo:
-            raise WorkspaceError("nothing to redo")
+            raise WorkspaceError(_("nothing to redo"))
         action = self._redo[-1]
         result = self.run_action(action)
         self._redo.pop()  # before the event, so listeners read the right can_redo
@@ -361,7 +374,7 @@ class Workspace(CodeMixin):
         self.tensors.clear()
         self.history.clear()
         self._redo.clear()
-        self._emit("reset", message="new session")
+        self._emit("reset", message=_("new session"))
 
     def _rebuild(self, actions: list[Action]) -> None:
         fresh = Workspace()
@@ -406,23 +419,29 @@ class Workspace(CodeMixin):
             kind = "added"
         message = result.message
         if not fresh:
-            message = "; ".join(filter(None, [f"redid: {self.describe(action)}", message]))
+            message = _("; ").join(
+                filter(
+                    None, [_("redid: {describe}").format(describe=self.describe(action)), message]
+                )
+            )
         self._emit(kind, [action.target] if action.target else self.names(), message)
 
     def _execute(self, action: Action, runner: Callable | None = None) -> _Result:
         handler = getattr(self, f"_run_{action.kind}", None)
         if handler is None:
-            raise WorkspaceError(f"unknown action kind {action.kind!r}")
+            raise WorkspaceError(_("unknown action kind {kind!r}").format(kind=action.kind))
         return handler(action, runner) if action.kind == "backward" else handler(action)
 
     def _tensor_arg(self, text: str, what: str) -> torch.Tensor:
         name = text.strip()
         if not name:
-            raise WorkspaceError(f"{what}: pick a tensor")
+            raise WorkspaceError(_("{what}: pick a tensor").format(what=what))
         if name.endswith(".grad") and name[:-5] in self.tensors:
             return self._grad_arg(name[:-5], what)  # .grad is a value too
         if name not in self.tensors:
-            raise WorkspaceError(f"{what}: no tensor named {_q(name)}")
+            raise WorkspaceError(
+                _("{what}: no tensor named {name}").format(what=what, name=_q(name))
+            )
         return self.tensors[name]
 
     def _tensor_or_number(self, text: str, what: str) -> torch.Tensor | literals.Number:
@@ -431,16 +450,20 @@ class Workspace(CodeMixin):
         if text.endswith(".grad") and text[:-5] in self.tensors:
             return self._grad_arg(text[:-5], what)
         if not text:
-            raise WorkspaceError(f"{what}: pick a tensor or type a number")
+            raise WorkspaceError(_("{what}: pick a tensor or type a number").format(what=what))
         if not _is_number(text) and text.isidentifier():
-            raise WorkspaceError(f"{what}: no tensor named {_q(text)}, and it is not a number")
+            raise WorkspaceError(
+                _("{what}: no tensor named {text}, and it is not a number").format(
+                    what=what, text=_q(text)
+                )
+            )
         return literals.parse_number(text)
 
     def _parse_args(self, params: tuple[Param, ...], args: dict[str, str]) -> dict[str, Any]:
         unknown = set(args) - {p.name for p in params}
         if unknown:
             shown = ", ".join(shorten(u, 40) for u in sorted(unknown)[:5])
-            raise WorkspaceError(f"unknown parameter(s): {shown}")
+            raise WorkspaceError(_("unknown parameter(s): {shown}").format(shown=shown))
         values: dict[str, Any] = {}
         for p in params:
             text = args.get(p.name, "")
@@ -449,7 +472,9 @@ class Workspace(CodeMixin):
             elif p.kind == "tensors":
                 names = [n for n in text.replace(";", ",").split(",") if n.strip()]
                 if not names:
-                    raise WorkspaceError(f"{p.name}: pick one or more tensors")
+                    raise WorkspaceError(
+                        _("{p_name}: pick one or more tensors").format(p_name=p.name)
+                    )
                 values[p.name] = [self._tensor_arg(n, p.name) for n in names]
             elif p.kind == "tensor_or_number":
                 values[p.name] = self._tensor_or_number(text.strip(), p.name)
@@ -463,14 +488,16 @@ class Workspace(CodeMixin):
         self._check_new_name(action.target)
         spec = FACTORIES.get(action.op)
         if spec is None:
-            raise WorkspaceError(f"unknown factory {_q(action.op)}")
+            raise WorkspaceError(_("unknown factory {op}").format(op=_q(action.op)))
         values = self._parse_args(spec.params, action.args)
         opts = action.options
         kwargs: dict[str, Any] = {}
         if opts.get("dtype"):
             if opts["dtype"] not in DTYPES:
                 raise WorkspaceError(
-                    f"unknown dtype {_q(opts['dtype'])}: use one of {', '.join(DTYPES)}"
+                    _("unknown dtype {dtype}: use one of {DTYPES}").format(
+                        dtype=_q(opts["dtype"]), DTYPES=", ".join(DTYPES)
+                    )
                 )
             kwargs["dtype"] = DTYPES[opts["dtype"]]
         device = resolve_device(opts.get("device") or "cpu")
@@ -488,20 +515,26 @@ class Workspace(CodeMixin):
     def _run_apply(self, action: Action) -> _Result:
         spec = OPS.get(action.op)
         if spec is None:
-            raise WorkspaceError(f"unknown op {_q(action.op)}")
+            raise WorkspaceError(_("unknown op {op}").format(op=_q(action.op)))
         if not spec.inplace:
             self._check_new_name(action.target)
         elif action.target != action.args.get(spec.inplace, ""):
             # only a forged session gets here: the target is what the code panel names
-            raise WorkspaceError(f"{spec.name}: the target must be its {spec.inplace} input")
+            raise WorkspaceError(
+                _("{spec_name}: the target must be its {inplace} input").format(
+                    spec_name=spec.name, inplace=spec.inplace
+                )
+            )
         values = self._parse_args(spec.params, action.args)
         tensor_inputs = [p.name for p in spec.tensor_params]
         if tensor_inputs and not any(
             isinstance(values[n], (torch.Tensor, list)) for n in tensor_inputs
         ):
             raise WorkspaceError(
-                f"{spec.label}: at least one of {', '.join(tensor_inputs)} must be a workspace "
-                "tensor (plain numbers are not tensors)"
+                _(
+                    "{label}: at least one of {tensor_inputs} must be a workspace tensor (plain "
+                    "numbers are not tensors)"
+                ).format(label=spec.label, tensor_inputs=", ".join(tensor_inputs))
             )
         message = self._broadcast_note(spec, values)
         _check_size(spec.call, values)
@@ -511,7 +544,9 @@ class Workspace(CodeMixin):
         else:
             out = spec.call(**values)
         if not isinstance(out, torch.Tensor):
-            raise WorkspaceError(f"{spec.name} did not return a tensor")
+            raise WorkspaceError(
+                _("{spec_name} did not return a tensor").format(spec_name=spec.name)
+            )
         if not spec.inplace:
             self.tensors[action.target] = out
         return _Result(message or "", out)
@@ -535,31 +570,43 @@ class Workspace(CodeMixin):
             old = tensor.detach()[index]
         except IndexError as exc:
             raise WorkspaceError(
-                f"index out of range for shape {tuple(tensor.shape)}: {exc}"
+                _("index out of range for shape {shape}: {exc}").format(
+                    shape=tuple(tensor.shape), exc=exc
+                )
             ) from None
         if old.numel() != 1:
-            raise WorkspaceError("edit one element at a time: the index must pick a single value")
+            raise WorkspaceError(
+                _("edit one element at a time: the index must pick a single value")
+            )
         notes = []
         stored = torch.tensor(raw).to(tensor.dtype).item()
         if stored != raw and raw == raw:  # nan != nan is not a cast
-            notes.append(f"{_dtype_name(tensor.dtype)} tensor: {raw!r} is stored as {stored!r}")
+            notes.append(
+                _("{dtype_name} tensor: {raw!r} is stored as {stored!r}").format(
+                    dtype_name=_dtype_name(tensor.dtype), raw=raw, stored=stored
+                )
+            )
         before = tensor._version
         if action.options.get("data"):
             tensor.data[index] = raw
-            notes.append(".data edit: autograd does not see it and the version stays the same")
+            notes.append(_(".data edit: autograd does not see it and the version stays the same"))
         elif tensor.is_leaf and tensor.requires_grad:
             with torch.no_grad():
                 tensor[index] = raw
             notes.append(
-                "PyTorch forbids in-place changes to a leaf that requires grad, so this ran "
-                f"under torch.no_grad(); version {before} → {tensor._version}: a graph that "
-                "saved the old value will refuse backward"
+                _(
+                    "PyTorch forbids in-place changes to a leaf that requires grad, so this ran "
+                    "under torch.no_grad(); version {before} → {version}: a graph that saved the "
+                    "old value will refuse backward"
+                ).format(before=before, version=tensor._version)
             )
         else:
             tensor[index] = raw
             if tensor.requires_grad:
                 notes.append(
-                    f"recorded by autograd (grad_fn is now {type(tensor.grad_fn).__name__})"
+                    _("recorded by autograd (grad_fn is now {type})").format(
+                        type=type(tensor.grad_fn).__name__
+                    )
                 )
         return _Result("; ".join(notes), tensor)
 
@@ -576,8 +623,9 @@ class Workspace(CodeMixin):
             grad = torch.tensor(value, dtype=root.dtype, device=root.device)
             if tuple(grad.shape) != tuple(root.shape):
                 raise WorkspaceError(
-                    f"the gradient must have the root's shape {tuple(root.shape)}, "
-                    f"got {tuple(grad.shape)}"
+                    _("the gradient must have the root's shape {shape}, got {shape2}").format(
+                        shape=tuple(root.shape), shape2=tuple(grad.shape)
+                    )
                 )
         retain = bool(action.options.get("retain_graph"))
         # (the .grad object, its values): the engine may add into that same object in place
@@ -615,7 +663,9 @@ class Workspace(CodeMixin):
         tensor = self[action.target]
         if not tensor.requires_grad:
             raise WorkspaceError(
-                f"{shorten(action.target, 40)} does not require grad, so it has no gradient to keep"
+                _("{target} does not require grad, so it has no gradient to keep").format(
+                    target=shorten(action.target, 40)
+                )
             )
         tensor.retain_grad()
         return _Result()
@@ -762,7 +812,11 @@ class Workspace(CodeMixin):
         try:
             atomic_write(target, text)
         except OSError as exc:
-            raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise WorkspaceError(
+                _("cannot write {target}: {strerror}").format(
+                    target=target, strerror=exc.strerror or exc
+                )
+            ) from None
 
     def load(self, path: str | os.PathLike[str], *, run_code: bool = True) -> str | None:
         """Replace this session with the one in ``path``; on any error nothing changes.
@@ -798,7 +852,7 @@ class Workspace(CodeMixin):
         fresh = job.fresh
         self.tensors, self.history, self._redo = fresh.tensors, fresh.history, job.rest
         self._adopt_code_state(fresh)
-        self._emit("reset", message=job.note or f"opened {job.path.name}")
+        self._emit("reset", message=job.note or _("opened {name}").format(name=job.path.name))
         return job.note
 
 
@@ -828,18 +882,21 @@ class LoadJob:
         for i, action in enumerate(self.actions, start=1):
             if action.kind == "code" and not self.run_code:
                 self._partial(
-                    i, f"opened {self.path.name} without running its code: Redo runs it, "
-                    "one input at a time",
+                    i, _("opened {name} without running its code: Redo runs it, "
+                         "one input at a time").format(name=self.path.name),
                 )  # fmt: skip
                 return
             try:
                 fresh._do(action)
             except WorkspaceError as exc:
                 if action.kind != "code" and not fresh.has_code:
-                    self.error = WorkspaceError(f"{name}: action {i} failed: {exc}")
+                    self.error = WorkspaceError(
+                        _("{name}: action {i} failed: {exc}").format(name=name, i=i, exc=exc)
+                    )
                     return
                 self._partial(
-                    i, f"{name}: input {i} failed ({exc}); opened what ran before it"
+                    i, _("{name}: input {i} failed ({exc}); opened what ran before it")
+                    .format(name=name, i=i, exc=exc),
                 )  # fmt: skip
                 return
 
