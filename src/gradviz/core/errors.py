@@ -386,9 +386,20 @@ _RULES: list[tuple[str, str | Callable[..., str]]] = [
 _COMPILED = [(re.compile(pattern, re.IGNORECASE), text) for pattern, text in _RULES]
 
 
+# English words PyTorch's message hands to an explanation: shown in the user's language
+_GROUP_WORDS = {
+    "Subtraction": N_("Subtraction"),
+    "Negation": N_("Negation"),
+    "fewer": N_("fewer"),
+    "more": N_("more"),
+}
+
+
 def _word(group: str | None) -> str:
     if group is None:
         return ""
+    if group in _GROUP_WORDS:
+        return _(_GROUP_WORDS[group])
     return _DTYPE_WORDS.get(group, group)
 
 
