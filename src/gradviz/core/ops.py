@@ -483,7 +483,8 @@ register(_op(
 register(_op(
     "view", N_("Shape"), "x.view(shape)",
     N_("Same storage seen with a new shape: no copy, needs a compatible (contiguous) layout."),
-    "out[i] = x[i] in row-major order, sharing storage", (T("input"), Param("shape", "shape")),
+    N_("out[i] = x[i] in row-major order, sharing storage"),
+    (T("input"), Param("shape", "shape")),
     lambda input, shape: input.view(shape), "{input}.view({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "3, -1"},
     backward=("ViewBackward0",),
@@ -491,7 +492,7 @@ register(_op(
 register(_op(
     "reshape",
     N_("Shape"), "x.reshape(shape)", N_("Same elements in a new shape; a view when it can be."),
-    "out[i] = x[i] in row-major order", (T("input"), Param("shape", "shape")),
+    N_("out[i] = x[i] in row-major order"), (T("input"), Param("shape", "shape")),
     lambda input, shape: input.reshape(shape), "{input}.reshape({shape*})",
     example={"input": "[1., 2., 3., 4., 5., 6.]", "shape": "2, 3"},
     backward=("ViewBackward0",),
@@ -526,14 +527,15 @@ register(_op(
 ))
 register(_op(
     "unsqueeze", N_("Shape"), "x.unsqueeze(dim)", N_("Insert a dim of size 1 at position dim."),
-    "shape (3,) → (1, 3) for dim = 0", (T("input"), Param("dim", "int")),
+    N_("shape (3,) → (1, 3) for dim = 0"), (T("input"), Param("dim", "int")),
     lambda input, dim: input.unsqueeze(dim), "{input}.unsqueeze({dim})",
     example={"input": "[1., 2., 3.]", "dim": "1"},
     backward=("UnsqueezeBackward0",),
 ))
 register(_op(
     "flatten", N_("Shape"), "flatten(x, start_dim, end_dim)",
-    N_("Merge dims start_dim … end_dim into one."), "shape (2, 3, 4) → (2, 12) for start_dim = 1",
+    N_("Merge dims start_dim … end_dim into one."),
+    N_("shape (2, 3, 4) → (2, 12) for start_dim = 1"),
     (T("input"), Param("start_dim", "int", 0), Param("end_dim", "int", -1)),
     lambda input, start_dim, end_dim: torch.flatten(input, start_dim, end_dim),
     "torch.flatten({input}⟦, start_dim={start_dim}⟧⟦, end_dim={end_dim}⟧)",
@@ -543,7 +545,7 @@ register(_op(
 register(_op(
     "contiguous", N_("Shape"), "x.contiguous()",
     N_("A row-major copy when x's layout is not (after transpose or permute); x itself otherwise."),
-    "same values, strides made row-major", (T("input"),),
+    N_("same values, strides made row-major"), (T("input"),),
     lambda input: input.contiguous(), "{input}.contiguous()",
     example={"input": "[[1., 2.], [3., 4.]]"},
 ))
@@ -629,14 +631,14 @@ register(_op(
 register(_op(
     "bmm", N_("Linear algebra"), "bmm(a, b)",
     N_("Batched matrix product: (B, n, m) @ (B, m, p) → (B, n, p)."),
-    "out[n] = a[n] @ b[n] for each batch n",
+    N_("out[n] = a[n] @ b[n] for each batch n"),
     (T("a"), T("b")), lambda a, b: torch.bmm(a, b), "torch.bmm({a}, {b})",
     example={"a": "[[[1., 2.]], [[3., 4.]]]", "b": "[[[1.], [2.]], [[0.5], [-1.]]]"},
     backward=("BmmBackward0",),
 ))
 register(_op(
     "einsum", N_("Linear algebra"), "einsum(eq, ...)", N_("Einstein summation over named indices."),
-    "e.g. 'ij,jk->ik' is a matrix product",
+    N_("e.g. 'ij,jk->ik' is a matrix product"),
     (Param("equation", "str"), Param("operands", "tensors")),
     lambda equation, operands: torch.einsum(equation, *operands),
     "torch.einsum({equation}, {operands})",
@@ -735,7 +737,7 @@ register(_op(
 ))
 register(_op(
     "normalize", N_("Functions"), "F.normalize(x, p, dim)",
-    N_("Scale each slice along dim to unit p-norm."), "out = x / max(‖x‖ₚ, ε) along dim",
+    N_("Scale each slice along dim to unit p-norm."), N_("out = x / max(‖x‖ₚ, ε) along dim"),
     (T("input"), Param("p", "float", 2.0), Param("dim", "int", 1)),
     lambda input, p, dim: F.normalize(input, p=p, dim=dim),
     "F.normalize({input}⟦, p={p}⟧⟦, dim={dim}⟧)",
@@ -828,7 +830,7 @@ register(_op(
 register(_op(
     "clone", N_("Autograd"), "x.clone()",
     N_("A copy with its own storage; unlike detach, the gradient still flows back to x."),
-    "out = x (new memory), ∂out/∂x = I", (T("input"),),
+    N_("out = x (new memory), ∂out/∂x = I"), (T("input"),),
     lambda input: input.clone(), "{input}.clone()", example={"input": "[1., 2.]"},
     backward=("CloneBackward0",),
 ))
