@@ -141,8 +141,9 @@ def glossary() -> list[tuple[str, str, list[str]]]:
 
 
 def prose(text: str) -> str:
-    """``text`` without code: `spans`, dotted names and calls keep PyTorch's own words."""
-    text = re.sub(r"`[^`]*`", " ", text)
+    """``text`` without code: `spans`, {placeholders}, dotted names and calls keep PyTorch's
+    own words."""
+    text = re.sub(r"`[^`]*`|\{[^{}]*\}", " ", text)  # code spans and {placeholders}
     return re.sub(r"[\w.]*[._(][\w.()]*", " ", text)
 
 
@@ -178,3 +179,4 @@ def test_the_glossary_check_catches_a_second_translation():
     assert glossary_faults("The gradient is zero", "斜率为零")
     assert not glossary_faults("Set the learning rate", "设置学习率")
     assert not glossary_faults("Call `loss.backward()` first", "请先调用 `loss.backward()`")
+    assert not glossary_faults("got {shape}", "得到 {shape}")  # a placeholder is not prose
