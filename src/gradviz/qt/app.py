@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,7 +64,8 @@ def run_app(session: str | None = None) -> int:
     return code
 
 
-LOADING_NOTE = "loading PyTorch…"
+# English here (tests and logs compare with it); the window shows its translation
+LOADING_NOTE = QT_TRANSLATE_NOOP("LoadingWindow", "loading PyTorch…")
 
 
 class LoadingWindow(QMainWindow):
@@ -74,18 +75,18 @@ class LoadingWindow(QMainWindow):
         super().__init__()
         self.setObjectName("loading_window")
         self.setWindowTitle("gradviz")
-        for title in ("&File", "&Edit", "&View", "&Help"):
+        for title in (self.tr("&File"), self.tr("&Edit"), self.tr("&View"), self.tr("&Help")):
             self.menuBar().addMenu(title).setEnabled(False)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.panels: list[QGroupBox] = []
-        for title in ("Workspace", "Graph", "Backward"):
+        for title in (self.tr("Workspace"), self.tr("Graph"), self.tr("Backward")):
             box = QGroupBox(title)
             box.setEnabled(False)  # nothing works until torch is in
             self.panels.append(box)
             split.addWidget(box)
         split.setSizes([290, 580, 410])  # the workbench's own first-run columns
         # the note stays readable: it sits above the greyed-out panels, not inside one
-        self.note = QLabel(LOADING_NOTE, objectName="loading_note")
+        self.note = QLabel(self.tr(LOADING_NOTE), objectName="loading_note")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setStyleSheet("font-size: 12pt; padding: 6px")
         central = QWidget()
@@ -94,7 +95,7 @@ class LoadingWindow(QMainWindow):
         layout.addWidget(self.note)
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(LOADING_NOTE)
+        self.statusBar().showMessage(self.tr(LOADING_NOTE))
         geometry = QSettings().value("geometry")
         if geometry is not None:  # where the real window will be
             self.restoreGeometry(geometry)
@@ -106,9 +107,9 @@ class LoadingWindow(QMainWindow):
             )
 
     def failed(self, message: str) -> None:
-        self.note.setText(f"PyTorch could not be loaded:\n{message}")
+        self.note.setText(self.tr("PyTorch could not be loaded:\n{0}").format(message))
         self.note.setStyleSheet("font-size: 12pt; padding: 6px; color: #b91c1c")
-        self.statusBar().showMessage("PyTorch could not be loaded")
+        self.statusBar().showMessage(self.tr("PyTorch could not be loaded"))
 
 
 def _import_torch() -> None:
@@ -158,7 +159,8 @@ class Launcher:
         if not QSettings().contains("geometry"):
             window.setGeometry(self.loading.geometry())  # appear where the first one was
         if self.session and not window.open_session(self.session):  # the window shows it too
-            print(f"gradviz gui: could not open: {window.open_error}", file=sys.stderr)
+            why = QCoreApplication.translate("Launcher", "gradviz gui: could not open: {0}")
+            print(why.format(window.open_error), file=sys.stderr)
         window.show()
         self.window = window
         self.loading.close()

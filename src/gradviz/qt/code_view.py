@@ -32,12 +32,12 @@ class CodeView(QWidget):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.text.setFont(font)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.export_button = QPushButton("Export .py…", objectName="export_code")
-        self.export_button.setToolTip("Write this code to a runnable .py file (Ctrl+E)")
-        self.copy_button = QPushButton("Copy", objectName="copy_code")
-        self.copy_button.setToolTip("Copy all of the code to the clipboard")
+        self.export_button = QPushButton(self.tr("Export .py…"), objectName="export_code")
+        self.export_button.setToolTip(self.tr("Write this code to a runnable .py file (Ctrl+E)"))
+        self.copy_button = QPushButton(self.tr("Copy"), objectName="copy_code")
+        self.copy_button.setToolTip(self.tr("Copy all of the code to the clipboard"))
         row = QHBoxLayout()
-        hint = QLabel("The session as PyTorch code", objectName="hint")
+        hint = QLabel(self.tr("The session as PyTorch code"), objectName="hint")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # beside
         row.addWidget(hint)  # the Console, the label gives way before the buttons do
         row.addStretch(1)
@@ -100,4 +100,4 @@ class CodeView(QWidget):
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.code())
-        self.model.message.emit("Code copied to the clipboard")
+        self.model.message.emit(self.tr("Code copied to the clipboard"))

@@ -15,7 +15,15 @@ import keyword
 import re
 import threading
 
-from PySide6.QtCore import QRect, QSize, QStringListModel, Qt, QThread, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QRect,
+    QSize,
+    QStringListModel,
+    Qt,
+    QThread,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -46,10 +54,11 @@ from gradviz.core.workspace_code import CodeRun, UndoJob
 from gradviz.qt import workers
 from gradviz.qt.workspace_model import WorkspaceModel
 
-WELCOME = (
+WELCOME = QT_TRANSLATE_NOOP(
+    "ConsolePanel",
     "# Python console on the workspace: torch, nn, F, np and every tensor are here.\n"
     "# Enter runs a complete input, Shift+Enter adds a line, Tab completes, Up/Down recall,\n"
-    "# Ctrl+C (or Stop) interrupts. Every backward() the code calls is recorded.\n"
+    "# Ctrl+C (or Stop) interrupts. Every backward() the code calls is recorded.\n",
 )
 
 
@@ -131,7 +140,9 @@ class ConsoleInput(QPlainTextEdit):
         self.setFont(_mono())
         self.setTabChangesFocus(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setPlaceholderText("type Python here, e.g. x = torch.ones(3, requires_grad=True)")
+        self.setPlaceholderText(
+            self.tr("type Python here, e.g. x = torch.ones(3, requires_grad=True)")
+        )
         self.highlighter = PythonHighlighter(self.document())
         self.margin = _PromptMargin(self)
         self.setViewportMargins(self.margin.sizeHint().width(), 0, 0, 0)
@@ -304,8 +315,11 @@ class UndoWorker(CodeWorker):
         try:
             self.job.execute()
         except BaseException as exc:  # an interrupt that landed between replayed inputs
-            what = "opening" if isinstance(self.job, LoadJob) else "undo"
-            self.job.error = WorkspaceError(f"{what} stopped ({type(exc).__name__})")
+            if isinstance(self.job, LoadJob):
+                why = self.tr("opening stopped ({0})").format(type(exc).__name__)
+            else:
+                why = self.tr("undo stopped ({0})").format(type(exc).__name__)
+            self.job.error = WorkspaceError(why)
 
 
 class ConsolePanel(QWidget):
@@ -329,12 +343,14 @@ class ConsolePanel(QWidget):
         self.output.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.input = ConsoleInput()
         self.input.namespace_for_completion = self._completion_namespace
-        self.stop_button = QPushButton("Stop", objectName="console_stop")
-        self.stop_button.setToolTip("Interrupt the running code (Ctrl+C): KeyboardInterrupt")
+        self.stop_button = QPushButton(self.tr("Stop"), objectName="console_stop")
+        self.stop_button.setToolTip(
+            self.tr("Interrupt the running code (Ctrl+C): KeyboardInterrupt")
+        )
         self.stop_button.setEnabled(False)
-        self.state = QLabel("ready", objectName="hint")
-        self.clear_button = QPushButton("Clear", objectName="console_clear")
-        self.clear_button.setToolTip("Clear the output (the workspace stays as it is)")
+        self.state = QLabel(self.tr("ready"), objectName="hint")
+        self.clear_button = QPushButton(self.tr("Clear"), objectName="console_clear")
+        self.clear_button.setToolTip(self.tr("Clear the output (the workspace stays as it is)"))
 
         # the state may shrink to nothing: beside the Code panel every pixel of width counts
         self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -357,7 +373,7 @@ class ConsolePanel(QWidget):
         self.input.interruptRequested.connect(self._ctrl_c)
         self.stop_button.clicked.connect(self.interrupt)
         self.clear_button.clicked.connect(self.output.clear)
-        self._write(WELCOME, "#8a8f98")
+        self._write(self.tr(WELCOME), "#8a8f98")
 
     # ---------------------------------------------------------- state
     @property
@@ -386,7 +402,9 @@ class ConsolePanel(QWidget):
         """
         if self.busy:
             self._pending.append(source)
-            self.state.setText(f"running… ({len(self._pending)} input(s) waiting)")
+            self.state.setText(
+                self.tr("running… ({0} input(s) waiting)").format(len(self._pending))
+            )
             return True
         self._echo(source)
         try:
@@ -402,26 +420,27 @@ class ConsolePanel(QWidget):
         """Undo (or redo) by replaying the history on a worker thread: the window stays
         live, and Stop abandons it (nothing changes)."""
         if self.busy:
-            self.model.message.emit("The console is still running: wait, or press Stop")
+            self.model.message.emit(self.tr("The console is still running: wait, or press Stop"))
             return False
         try:
             job = self.model.workspace.start_undo(redo=redo)
         except WorkspaceError as exc:
             self.model.message.emit(str(exc))
             return False
-        what = "redoing" if redo else "undoing"
-        return self._start(
-            UndoWorker(job, self), f"{what}: replaying the history… (Stop abandons it)"
-        )
+        if redo:
+            note = self.tr("redoing: replaying the history… (Stop abandons it)")
+        else:
+            note = self.tr("undoing: replaying the history… (Stop abandons it)")
+        return self._start(UndoWorker(job, self), note)
 
     def run_load(self, job: LoadJob) -> bool:
         """Open a session file whose code runs, on a worker thread (the window stays live;
         Stop abandons it and nothing changes). ``sessionOpened`` or ``openFailed`` follows."""
         if self.busy:
             self.model.workspace.running = None  # the job never starts
-            self.model.message.emit("The console is still running: wait, or press Stop")
+            self.model.message.emit(self.tr("The console is still running: wait, or press Stop"))
             return False
-        note = f"opening {job.path.name}: running its code… (Stop abandons it)"
+        note = self.tr("opening {0}: running its code… (Stop abandons it)").format(job.path.name)
         return self._start(UndoWorker(job, self), note)
 
     def _start(self, worker: CodeWorker, note: str = "") -> bool:
@@ -453,8 +472,10 @@ class ConsolePanel(QWidget):
             try:
                 self.model.workspace.finish_undo(worker.job)
             except WorkspaceError as exc:
-                what = "redo" if worker.job.redo else "undo"
-                self.model.message.emit(f"Could not {what}: {exc}")
+                if worker.job.redo:
+                    self.model.message.emit(self.tr("Could not redo: {0}").format(exc))
+                else:
+                    self.model.message.emit(self.tr("Could not undo: {0}").format(exc))
             worker.deleteLater()
             self._set_busy(False)
             return
@@ -475,7 +496,7 @@ class ConsolePanel(QWidget):
     def interrupt(self) -> None:
         self._pending.clear()  # what was typed ahead is dropped, as in a terminal
         if self.worker is not None and self.worker.interrupt():
-            self.state.setText("interrupting…")
+            self.state.setText(self.tr("interrupting…"))
 
     def _ctrl_c(self) -> None:
         if self.busy:
@@ -487,7 +508,9 @@ class ConsolePanel(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self.stop_button.setEnabled(busy)
-        self.state.setText("running… (Stop or Ctrl+C interrupts)" if busy else "ready")
+        self.state.setText(
+            self.tr("running… (Stop or Ctrl+C interrupts)") if busy else self.tr("ready")
+        )
         self.busyChanged.emit(busy)
 
     def shutdown(self) -> None:
@@ -505,7 +528,9 @@ class ConsolePanel(QWidget):
     def start_lesson(self, lesson: Lesson) -> None:
         """Show the lesson's intro and put its first step in the input: Enter runs each step."""
         self.lesson, self.lesson_step = lesson, -1
-        self._write(f"\n# Lesson: {lesson.title}\n# {lesson.intro}\n", "#8a8f98")
+        self._write(
+            self.tr("\n# Lesson: {0}\n# {1}\n").format(lesson.title, lesson.intro), "#8a8f98"
+        )
         self._next_lesson_step()
 
     def _next_lesson_step(self) -> None:
@@ -514,12 +539,15 @@ class ConsolePanel(QWidget):
             return
         self.lesson_step += 1
         if self.lesson_step >= len(lesson.steps):
-            self._write(f"# Lesson done: {lesson.title}\n", "#8a8f98")
+            self._write(self.tr("# Lesson done: {0}\n").format(lesson.title), "#8a8f98")
             self.lesson = None
             return
         step = lesson.steps[self.lesson_step]
         n = len(lesson.steps)
-        self._write(f"# step {self.lesson_step + 1}/{n}: {step.explanation}\n", "#50a14f")
+        self._write(
+            self.tr("# step {0}/{1}: {2}\n").format(self.lesson_step + 1, n, step.explanation),
+            "#50a14f",
+        )
         self.set_source(step.code)
         self.input.setFocus()
 

@@ -24,8 +24,10 @@ class RecordedCallsBar(QWidget):
         self.calls = RecordedCalls(lambda: model.workspace.backward_calls)
         self.combo = QComboBox(objectName="recorded_calls")
         self.combo.setToolTip(
-            "Every backward() / autograd.grad() the console code called, in order. Steps are "
-            "kept for the first and last call of each input and the most recent ones."
+            self.tr(
+                "Every backward() / autograd.grad() the console code called, in order. Steps are "
+                "kept for the first and last call of each input and the most recent ones."
+            )
         )
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -33,7 +35,7 @@ class RecordedCallsBar(QWidget):
         self.combo.setMinimumContentsLength(20)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 0)
-        layout.addWidget(QLabel("Console calls"))
+        layout.addWidget(QLabel(self.tr("Console calls")))
         layout.addWidget(self.combo, 1)
         self.combo.activated.connect(self._activated)
         model.changed.connect(lambda _e: self.refresh())
@@ -49,7 +51,7 @@ class RecordedCallsBar(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         for label, full in zip(labels, kept, strict=True):
-            self.combo.addItem(label if full else f"{label} (steps not kept)")
+            self.combo.addItem(label if full else self.tr("{0} (steps not kept)").format(label))
         if self.calls.index is not None:
             self.combo.setCurrentIndex(self.calls.index)
         self.combo.blockSignals(False)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from gradviz.core.workspace import Event
@@ -19,19 +20,27 @@ from gradviz.qt.workspace_model import WorkspaceModel
 def describe_object(value: Any, sharing: list[str]) -> str:
     if isinstance(value, torch.nn.Module):
         n = sum(p.numel() for p in value.parameters())
-        return f"{type(value).__name__} · {n:,} parameters"
+        return QCoreApplication.translate("ObjectList", "{0} · {1:,} parameters").format(
+            type(value).__name__, n
+        )
     if isinstance(value, torch.optim.Optimizer):
         lr = value.param_groups[0].get("lr") if value.param_groups else None
         count = sum(len(g["params"]) for g in value.param_groups)
         return (
-            f"{type(value).__name__} · lr={lr:g} · {count} tensors"
+            QCoreApplication.translate("ObjectList", "{0} · lr={1:g} · {2} tensors").format(
+                type(value).__name__, lr, count
+            )
             if lr is not None
-            else (f"{type(value).__name__} · {count} tensors")
+            else QCoreApplication.translate("ObjectList", "{0} · {1} tensors").format(
+                type(value).__name__, count
+            )
         )
     if isinstance(value, np.ndarray):
         text = f"ndarray {value.dtype} {tuple(value.shape)}"
         if sharing:
-            text += f" · shares memory with {', '.join(sharing)}"
+            text += QCoreApplication.translate("ObjectList", " · shares memory with {0}").format(
+                ", ".join(sharing)
+            )
         return text
     return type(value).__name__
 
@@ -44,11 +53,13 @@ class ObjectList(QTreeWidget):
         self.model = model
         self.setObjectName("object_list")
         self.setColumnCount(2)
-        self.setHeaderLabels(["module / optimizer / array", "what"])
+        self.setHeaderLabels([self.tr("module / optimizer / array"), self.tr("what")])
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.setToolTip(
-            "Bound by console code: nn.Modules (expand for their state_dict), optimizers and "
-            "NumPy arrays"
+            self.tr(
+                "Bound by console code: nn.Modules (expand for their state_dict), optimizers and "
+                "NumPy arrays"
+            )
         )
         model.changed.connect(self.refresh)
         self.itemSelectionChanged.connect(self._picked)
@@ -81,8 +92,10 @@ class ObjectList(QTreeWidget):
             item.setToolTip(1, item.text(1))
             if isinstance(value, torch.nn.Module):
                 for key, t in value.state_dict().items():
-                    shape = "×".join(map(str, t.shape)) or "scalar"
-                    QTreeWidgetItem(item, [key, f"{shape} · {t.numel():,} elements"])
+                    shape = "×".join(map(str, t.shape)) or self.tr("scalar")
+                    QTreeWidgetItem(
+                        item, [key, self.tr("{0} · {1:,} elements").format(shape, t.numel())]
+                    )
             self.addTopLevelItem(item)
         self.blockSignals(False)
         self.setVisible(bool(ws.objects))

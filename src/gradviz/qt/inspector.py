@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,9 @@ from gradviz.core.tensor_info import describe, readable_grad
 from gradviz.core.workspace import Event
 from gradviz.qt.workspace_model import WorkspaceModel
 
-EMPTY_HINT = "Select a tensor in the Workspace or a node in the graph to see its details here."
+EMPTY_HINT = QT_TRANSLATE_NOOP(
+    "Inspector", "Select a tensor in the Workspace or a node in the graph to see its details here."
+)
 
 
 class Inspector(QWidget):
@@ -38,7 +40,7 @@ class Inspector(QWidget):
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, 2, objectName="inspector_table")
-        self.table.setHorizontalHeaderLabels(["property", "value"])
+        self.table.setHorizontalHeaderLabels([self.tr("property"), self.tr("value")])
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
@@ -58,7 +60,9 @@ class Inspector(QWidget):
         self.values.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         # a function node's saved tensors, one row each (name, shape, dtype, kept or freed)
         self.saved_table = QTableWidget(0, 5, objectName="inspector_saved")
-        self.saved_table.setHorizontalHeaderLabels(["saved", "shape", "dtype", "state", "size"])
+        self.saved_table.setHorizontalHeaderLabels(
+            [self.tr("saved"), self.tr("shape"), "dtype", self.tr("state"), self.tr("size")]
+        )
         self.saved_table.verticalHeader().hide()
         self.saved_table.verticalHeader().setDefaultSectionSize(22)
         saved_header = self.saved_table.horizontalHeader()
@@ -68,8 +72,10 @@ class Inspector(QWidget):
         self.saved_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.saved_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.saved_table.setToolTip(
-            "What this function saved during the forward pass to compute its gradients; "
-            "a backward without retain_graph frees them"
+            self.tr(
+                "What this function saved during the forward pass to compute its gradients; "
+                "a backward without retain_graph frees them"
+            )
         )
         self.saved_table.hide()
         split = QSplitter(Qt.Orientation.Vertical)
@@ -100,7 +106,7 @@ class Inspector(QWidget):
         self.title.setText(title)
         self.saved_table.hide()
         # the empty-state hint wraps; tensor values keep their columns (and scroll sideways)
-        wrap = not rows and values == EMPTY_HINT
+        wrap = not rows and values == self.tr(EMPTY_HINT)
         self.values.setLineWrapMode(
             QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
         )
@@ -127,7 +133,7 @@ class Inspector(QWidget):
         self._showing = ("tensor", name)
         tensors = self.model.workspace.tensors
         if not name or name not in tensors:
-            self._fill("Nothing selected", [], EMPTY_HINT)
+            self._fill(self.tr("Nothing selected"), [], self.tr(EMPTY_HINT))
             return
         t = tensors[name]
         info = describe(name, tensors)
@@ -139,8 +145,8 @@ class Inspector(QWidget):
         ws = self.model.workspace
         arrays = arrays_sharing(ws.objects, ws.sharing, name)
         if arrays:
-            rows.append(("shares memory with array", ", ".join(arrays), SHARE_TIP))
-        self._fill(f"tensor {name}", rows, text)
+            rows.append((self.tr("shares memory with array"), ", ".join(arrays), SHARE_TIP))
+        self._fill(self.tr("tensor {0}").format(name), rows, text)
 
     def show_object(self, name: str) -> None:
         """A module, optimizer or NumPy array bound by console code."""
@@ -160,23 +166,37 @@ class Inspector(QWidget):
         details = function_details(fn)
         names = {id(t): n for n, t in self.model.workspace.tensors.items()}
         label = details["label"]
-        rows: list[tuple[str, str, str]] = [("class", label, "the backward function")]
+        rows: list[tuple[str, str, str]] = [
+            (self.tr("class"), label, self.tr("the backward function"))
+        ]
         if details.get("formula"):
             rows.append(
-                ("forward op", f"{details['op']}: {details['formula']}", "from the catalog")
+                (
+                    self.tr("forward op"),
+                    f"{details['op']}: {details['formula']}",
+                    self.tr("from the catalog"),
+                )
             )
         goes = []
         for nf, _ in getattr(fn, "next_functions", ()):
             if nf is None:
-                goes.append("— (needs no gradient)")
+                goes.append(self.tr("— (needs no gradient)"))
             elif hasattr(nf, "variable"):
-                goes.append(f"{names.get(id(nf.variable), 'a leaf')}.grad")
+                goes.append(f"{names.get(id(nf.variable), self.tr('a leaf'))}.grad")
             else:
                 goes.append(type(nf).__name__)
-        rows.append(("sends gradients to", ", ".join(goes) or "nothing", "one per forward input"))
+        rows.append(
+            (
+                self.tr("sends gradients to"),
+                ", ".join(goes) or self.tr("nothing"),
+                self.tr("one per forward input"),
+            )
+        )
         for attr, info in details["attributes"].items():
-            rows.append((attr.removeprefix("_saved_"), _plain(info), "a value saved for backward"))
-        self._fill(f"function {label}", rows)
+            rows.append(
+                (attr.removeprefix("_saved_"), _plain(info), self.tr("a value saved for backward"))
+            )
+        self._fill(self.tr("function {0}").format(label), rows)
         saved = []
         for attr, info in details["saved_tensors"].items():
             items = info["items"] if info["type"] == "tensors" else [info]
@@ -190,8 +210,8 @@ class Inspector(QWidget):
         table.setRowCount(len(saved))
         for r, (name, item) in enumerate(saved):
             if item["type"] == "freed":
-                cells = [name, "—", "—", "freed", "—"]
-                tip = "freed by a backward without retain_graph=True"
+                cells = [name, "—", "—", self.tr("freed"), "—"]
+                tip = self.tr("freed by a backward without retain_graph=True")
             else:
                 value = getattr(fn, f"_saved_{name.split('[')[0]}", None)
                 if isinstance(value, (tuple, list)):
@@ -203,10 +223,10 @@ class Inspector(QWidget):
                     f"{name} = {owner}" if owner else name,
                     str(tuple(item["shape"])),
                     item["dtype"],
-                    "kept",
+                    self.tr("kept"),
                     format_bytes(nbytes) if nbytes is not None else "?",
                 ]
-                tip = "kept for backward"
+                tip = self.tr("kept for backward")
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(tip)
@@ -217,16 +237,16 @@ class Inspector(QWidget):
         """Any tensor, e.g. the gradient carried by a graph edge."""
         self._showing = ("value", title)
         if tensor is None:
-            self._fill(title, [("value", "None", "")])
+            self._fill(title, [(self.tr("value"), "None", "")])
             return
         t = tensor.detach()
         rows = [
-            ("shape", str(tuple(t.shape)), ""),
+            (self.tr("shape"), str(tuple(t.shape)), ""),
             ("dtype", str(t.dtype).replace("torch.", ""), ""),
-            ("device", str(t.device), ""),
+            (self.tr("device"), str(t.device), ""),
         ]
         if t.is_floating_point() and t.numel():
-            rows.append(("norm", f"{t.float().norm().item():.6g}", "L2 norm"))
+            rows.append((self.tr("norm"), f"{t.float().norm().item():.6g}", self.tr("L2 norm")))
         self._fill(title, rows, _values_text(t))
 
 
@@ -255,5 +275,9 @@ def _plain(info: dict) -> str:
 def _values_text(t: torch.Tensor) -> str:
     with torch.no_grad():
         return (
-            str(t.detach().cpu()) if t.numel() <= 10_000 else f"{t.numel():,} elements (not shown)"
+            str(t.detach().cpu())
+            if t.numel() <= 10_000
+            else QCoreApplication.translate("Inspector", "{0:,} elements (not shown)").format(
+                t.numel()
+            )
         )

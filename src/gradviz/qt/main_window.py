@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,15 +37,29 @@ from gradviz.qt.tensor_form import NewTensorDialog
 from gradviz.qt.workspace_model import WorkspaceModel
 from gradviz.resources import resource_path
 
-SESSION_FILTER = "gradviz sessions (*.gradviz *.json);;All files (*)"
+SESSION_FILTER = QT_TRANSLATE_NOOP(
+    "MainWindow", "gradviz sessions (*.gradviz *.json);;All files (*)"
+)
+# the docks' English titles are their keys in ``window.docks`` and their objectNames (saved
+# layouts); the title shown is translated (marked here for lupdate)
+DOCK_TITLES = (
+    QT_TRANSLATE_NOOP("MainWindow", "Workspace"),
+    QT_TRANSLATE_NOOP("MainWindow", "Op palette"),
+    QT_TRANSLATE_NOOP("MainWindow", "Inspector"),
+    QT_TRANSLATE_NOOP("MainWindow", "Code"),
+    QT_TRANSLATE_NOOP("MainWindow", "Backward"),
+    QT_TRANSLATE_NOOP("MainWindow", "Console"),
+)
 
 
 def ask_discard(parent: QWidget) -> bool:
     """Ask before unsaved work is thrown away; True means go ahead."""
     answer = QMessageBox.question(
         parent,
-        "Discard unsaved changes?",
-        "This session has changes that are not saved. Discard them?",
+        QCoreApplication.translate("MainWindow", "Discard unsaved changes?"),
+        QCoreApplication.translate(
+            "MainWindow", "This session has changes that are not saved. Discard them?"
+        ),
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -60,14 +74,22 @@ def ask_run_code(parent: QWidget, path: Path) -> bool | None:
     code = "\n\n".join(a.args.get("source", "") for a in read_session(path) if a.kind == "code")
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Run the code in this session?")
+    box.setWindowTitle(QCoreApplication.translate("MainWindow", "Run the code in this session?"))
     box.setText(
-        f"{path.name} contains console code. Running it runs Python on this computer. "
-        "Run it only if you trust where the file came from."
+        QCoreApplication.translate(
+            "MainWindow",
+            "{0} contains console code. Running it runs Python on this computer. "
+            "Run it only if you trust where the file came from.",
+        ).format(path.name)
     )
     box.setDetailedText(code)
-    run = box.addButton("Run the code", QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton("Open without running", QMessageBox.ButtonRole.ActionRole)
+    run = box.addButton(
+        QCoreApplication.translate("MainWindow", "Run the code"), QMessageBox.ButtonRole.AcceptRole
+    )
+    keep = box.addButton(
+        QCoreApplication.translate("MainWindow", "Open without running"),
+        QMessageBox.ButtonRole.ActionRole,
+    )
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     clicked = box.clickedButton()
@@ -128,7 +150,7 @@ class MainWindow(QMainWindow):
         self.graph_document = GraphDocument(self.model.workspace)
         self.backward_session = BackwardSession(self.model.workspace, self.graph_document)
         self.graph_view = self._make_graph_view()
-        self.tabs.addTab(self.graph_view, "Graph")
+        self.tabs.addTab(self.graph_view, self.tr("Graph"))
         self.setCentralWidget(self.tabs)
 
         self.docks: dict[str, QDockWidget] = {}
@@ -152,7 +174,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self.statusBar().showMessage(
-            "Ready: create a tensor with Ctrl+N, then apply ops from the palette"
+            self.tr("Ready: create a tensor with Ctrl+N, then apply ops from the palette")
         )
         self.model.message.connect(self.show_message)
         self.model.changed.connect(self._on_changed)
@@ -167,7 +189,8 @@ class MainWindow(QMainWindow):
             from gradviz.qt.graph_view import GraphView
         except ImportError:
             label = QLabel(
-                "The computation graph appears here.", alignment=Qt.AlignmentFlag.AlignCenter
+                self.tr("The computation graph appears here."),
+                alignment=Qt.AlignmentFlag.AlignCenter,
             )
             label.setObjectName("hint")
             return label
@@ -207,7 +230,7 @@ class MainWindow(QMainWindow):
         self.training_panel.layerSelected.connect(
             lambda layer: self.graph_document.select_module(f"net.{layer}")
         )
-        self.tabs.addTab(self.training_panel, "Training")
+        self.tabs.addTab(self.training_panel, self.tr("Training"))
         self._add_console()
         self._workbench_state: QByteArray | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -262,7 +285,7 @@ class MainWindow(QMainWindow):
     def inspect_graph(self, graph: object) -> None:
         """Show a graph that is not the workspace's (e.g. one training batch's loss); the
         graph view keeps a banner with a way back to the workspace while it is shown."""
-        label = "training batch loss"
+        label = self.tr("training batch loss")
         self.graph_document.show_external(graph, label)
         self.tabs.setCurrentIndex(0)
         # the Backward panel steps through this batch's loss (not a workspace tensor)
@@ -270,7 +293,7 @@ class MainWindow(QMainWindow):
         if output is not None and output.ref is not None:
             self.backward_session.set_external_root(output.ref, label, graph)
             self.docks["Backward"].raise_()
-        self.show_message("Showing one training batch's loss graph, grouped by module")
+        self.show_message(self.tr("Showing one training batch's loss graph, grouped by module"))
 
     def _edge_clicked(self, source: str, target: str) -> None:
         """An edge a gradient crossed: its full gradient goes to the Inspector."""
@@ -289,7 +312,7 @@ class MainWindow(QMainWindow):
         elif ref is not None and hasattr(ref, "next_functions"):
             self.inspector.show_function(ref)
         elif ref is not None:
-            self.inspector.show_value(getattr(node, "label", "tensor"), ref)
+            self.inspector.show_value(getattr(node, "label", self.tr("tensor")), ref)
         self.docks["Inspector"].raise_()
 
     def _default_dock_sizes(self) -> None:
@@ -325,7 +348,7 @@ class MainWindow(QMainWindow):
             self._default_dock_sizes()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(QCoreApplication.translate("MainWindow", title), self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
@@ -349,17 +372,23 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey
-        self.act_new_tensor = self._action("&New tensor…", self.new_tensor, "Ctrl+N")
-        self.act_new_session = self._action("New &session", self.new_session, "Ctrl+Shift+N")
-        self.act_open = self._action("&Open session…", self.open_session, K.Open)
-        self.act_save = self._action("&Save session", self.save_session, K.Save)
-        self.act_save_as = self._action("Save session &as…", self.save_session_as, "Ctrl+Shift+S")
-        self.act_export = self._action("&Export code…", self.export_code, "Ctrl+E")
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
-        self.act_undo = self._action("&Undo", self.undo, K.Undo)
-        self.act_redo = self._action("&Redo", self.redo, "Ctrl+Shift+Z")
+        self.act_new_tensor = self._action(self.tr("&New tensor…"), self.new_tensor, "Ctrl+N")
+        self.act_new_session = self._action(
+            self.tr("New &session"), self.new_session, "Ctrl+Shift+N"
+        )
+        self.act_open = self._action(self.tr("&Open session…"), self.open_session, K.Open)
+        self.act_save = self._action(self.tr("&Save session"), self.save_session, K.Save)
+        self.act_save_as = self._action(
+            self.tr("Save session &as…"), self.save_session_as, "Ctrl+Shift+S"
+        )
+        self.act_export = self._action(self.tr("&Export code…"), self.export_code, "Ctrl+E")
+        self.act_quit = self._action(self.tr("&Quit"), self.close, K.Quit)
+        self.act_undo = self._action(self.tr("&Undo"), self.undo, K.Undo)
+        self.act_redo = self._action(self.tr("&Redo"), self.redo, "Ctrl+Shift+Z")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_delete = self._action("&Delete tensor", self.workspace_panel.delete_selected)
+        self.act_delete = self._action(
+            self.tr("&Delete tensor"), self.workspace_panel.delete_selected
+        )
         # Del deletes only while the tensor list has focus, never while typing elsewhere
         delete_key = QAction(self.act_delete.text(), self.workspace_panel.list)
         delete_key.setShortcut(QKeySequence(K.Delete))
@@ -368,21 +397,23 @@ class MainWindow(QMainWindow):
         self.workspace_panel.list.addAction(delete_key)
         self.act_delete.setShortcut(QKeySequence(K.Delete))
         self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown in the menu
-        self.act_size_limit = self._action("Size &limit…", self.ask_size_limit)
-        self.act_example = self._action("Open &example session", self.open_example)
-        self.act_about = self._action("&About gradviz", self.about)
+        self.act_size_limit = self._action(self.tr("Size &limit…"), self.ask_size_limit)
+        self.act_example = self._action(self.tr("Open &example session"), self.open_example)
+        self.act_about = self._action(self.tr("&About gradviz"), self.about)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         for a in (self.act_new_session, self.act_open, self.act_save, self.act_save_as):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.act_export)
-        file_menu.addAction("Open &run…", self.open_run)  # a folder written by gradviz.watch
+        file_menu.addAction(
+            self.tr("Open &run…"), self.open_run
+        )  # a folder written by gradviz.watch
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(self.tr("&Edit"))
         for a in (self.act_undo, self.act_redo):
             edit.addAction(a)
         edit.addSeparator()
@@ -390,14 +421,14 @@ class MainWindow(QMainWindow):
         edit.addAction(self.act_delete)
         edit.addSeparator()
         edit.addAction(self.act_size_limit)
-        self.view_menu = bar.addMenu("&View")
+        self.view_menu = bar.addMenu(self.tr("&View"))
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self._view_separator = self.view_menu.addSeparator()
-        theme_menu = self.view_menu.addMenu("&Theme")
+        theme_menu = self.view_menu.addMenu(self.tr("&Theme"))
         self.theme_actions = QActionGroup(self)
         for name in theme.THEMES:
-            act = QAction(name.capitalize(), self, checkable=True)
+            act = QAction(theme.label(name), self, checkable=True)
             act.setData(name)
             act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
             self.theme_actions.addAction(act)
@@ -412,9 +443,9 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, c=code: self.set_language(c))
             self.language_actions.addAction(act)
             language_menu.addAction(act)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_example)
-        self.lessons_menu = help_menu.addMenu("&Lessons")
+        self.lessons_menu = help_menu.addMenu(self.tr("&Lessons"))
         self._fill_lessons_menu()
         help_menu.addAction(self.act_about)
 
@@ -435,7 +466,11 @@ class MainWindow(QMainWindow):
         self.docks["Console"].show()
         self.docks["Console"].raise_()
         self.console.start_lesson(lesson)
-        self.show_message(f"Lesson: {lesson.title} — press Enter in the console to run each step")
+        self.show_message(
+            self.tr("Lesson: {0} — press Enter in the console to run each step").format(
+                lesson.title
+            )
+        )
 
     # ------------------------------------------------------------- state
     def show_message(self, text: str) -> None:
@@ -445,12 +480,16 @@ class MainWindow(QMainWindow):
         ws = self.model.workspace
         self.act_undo.setEnabled(ws.can_undo)
         self.act_redo.setEnabled(ws.can_redo)
-        self.act_undo.setText(f"&Undo {ws.describe(ws.history[-1])}" if ws.can_undo else "&Undo")
+        self.act_undo.setText(
+            self.tr("&Undo {0}").format(ws.describe(ws.history[-1]))
+            if ws.can_undo
+            else self.tr("&Undo")
+        )
         modified = self.is_modified
         if self.example_name:  # say so: Save asks where to put a copy
-            name = f"{self.example_name} (example, read-only)"
+            name = self.tr("{0} (example, read-only)").format(self.example_name)
         else:
-            name = self.session_path.name if self.session_path else "untitled"
+            name = self.session_path.name if self.session_path else self.tr("untitled")
         self.setWindowTitle(f"{name}{' •' if modified else ''} — gradviz")
 
     def undo(self) -> None:
@@ -506,7 +545,9 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             return False
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Open session"), "", self.tr(SESSION_FILTER)
+            )
             if not path:
                 return False
         try:
@@ -518,7 +559,7 @@ class MainWindow(QMainWindow):
                 run_code = choice
             if run_code:  # its code may loop for long: the console's worker runs it
                 if self.console.busy:
-                    self.show_message("The console is still running: wait, or press Stop")
+                    self.show_message(self.tr("The console is still running: wait, or press Stop"))
                     return False
                 job = self.model.workspace.start_load(path, run_code=True)
                 return self.console.run_load(job)  # _session_opened or _open_failed follows
@@ -531,7 +572,7 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, why: str) -> None:
         self.open_error = why
-        self.show_message(f"Could not open: {why}")
+        self.show_message(self.tr("Could not open: {0}").format(why))
 
     def _session_opened(self, path: Path, note: str) -> None:
         self.open_error = ""
@@ -555,7 +596,9 @@ class MainWindow(QMainWindow):
         # never overwrite the shipped example: the title says so, and Save asks for a place
         self.session_path, self.example_name = None, example.name
         self._on_changed(Event("reset"))
-        self.show_message(f"Opened the example {example.name}; saving makes your own copy")
+        self.show_message(
+            self.tr("Opened the example {0}; saving makes your own copy").format(example.name)
+        )
         return True
 
     def save_session(self) -> bool:
@@ -565,12 +608,12 @@ class MainWindow(QMainWindow):
 
     def save_session_as(self, path: str | Path | None = None) -> bool:
         if not path:
-            caption, suggested = "Save session", "session.gradviz"
+            caption, suggested = self.tr("Save session"), "session.gradviz"
             if self.example_name:
-                caption = "Save a copy of the example (examples are read-only)"
+                caption = self.tr("Save a copy of the example (examples are read-only)")
                 suggested = str(Path.home() / self.example_name)
-                self.show_message("Examples are read-only: choose where to save your copy")
-            path, _ = QFileDialog.getSaveFileName(self, caption, suggested, SESSION_FILTER)
+                self.show_message(self.tr("Examples are read-only: choose where to save your copy"))
+            path, _ = QFileDialog.getSaveFileName(self, caption, suggested, self.tr(SESSION_FILTER))
             if not path:
                 return False
         return self._save_to(Path(path))
@@ -579,18 +622,18 @@ class MainWindow(QMainWindow):
         try:
             self.model.workspace.save(path)
         except WorkspaceError as exc:
-            self.show_message(f"Could not save: {exc}")
+            self.show_message(self.tr("Could not save: {0}").format(exc))
             return False
         self.session_path, self.example_name = path, None
         self._saved_history = list(self.model.workspace.history)
-        self.show_message(f"Saved {path}")
+        self.show_message(self.tr("Saved {0}").format(path))
         self._on_changed(Event("changed"))
         return True
 
     def export_code(self, path: str | Path | None = None) -> bool:
         if not path:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export code", "session.py", "Python (*.py)"
+                self, self.tr("Export code"), "session.py", self.tr("Python (*.py)")
             )
             if not path:
                 return False
@@ -598,18 +641,20 @@ class MainWindow(QMainWindow):
         try:
             atomic_write(target, self.model.workspace.export_code(printout=True))
         except OSError as exc:
-            self.show_message(f"Could not export code: {exc.strerror or exc}")
+            self.show_message(self.tr("Could not export code: {0}").format(exc.strerror or exc))
             return False
-        self.show_message(f"Exported {target}")
+        self.show_message(self.tr("Exported {0}").format(target))
         return True
 
     def ask_size_limit(self) -> None:
         """Edit → Size limit…: the most elements one tensor may have (remembered)."""
         value, ok = QInputDialog.getInt(
             self,
-            "Size limit",
-            "Most elements one tensor may have (results over it are refused before they are "
-            "computed):",
+            self.tr("Size limit"),
+            self.tr(
+                "Most elements one tensor may have (results over it are refused before they are "
+                "computed):"
+            ),
             min(limits.max_elements(), 2**31 - 1),
             1,
             2**31 - 1,
@@ -621,7 +666,7 @@ class MainWindow(QMainWindow):
     def set_size_limit(self, count: int) -> None:
         limits.set_max_elements(count)
         QSettings().setValue("max_elements", count)
-        self.show_message(f"Size limit: {count:,} elements per tensor")
+        self.show_message(self.tr("Size limit: {0:,} elements per tensor").format(count))
 
     # ------------------------------------------------------------- theme
     def set_theme(self, name: str) -> None:
@@ -630,7 +675,9 @@ class MainWindow(QMainWindow):
         QSettings().setValue("theme", name)
         for act in self.theme_actions.actions():
             act.setChecked(act.data() == name)
-        self.show_message(f"Theme: {name} ({effective})")
+        self.show_message(
+            self.tr("Theme: {0} ({1})").format(theme.label(name), theme.label(effective))
+        )
 
     # ---------------------------------------------------------- language
     def set_language(self, code: str) -> None:
@@ -659,9 +706,11 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(
             self,
-            "About gradviz",
-            f"<b>gradviz {__version__}</b><p>See PyTorch's autograd at work: build tensors, "
-            "apply ops, watch the graph grow, step through backward, train small nets.</p>",
+            self.tr("About gradviz"),
+            self.tr(
+                "<b>gradviz {0}</b><p>See PyTorch's autograd at work: build tensors, "
+                "apply ops, watch the graph grow, step through backward, train small nets.</p>"
+            ).format(__version__),
         )
 
     # ---------------------------------------------------------- settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,17 +22,22 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.ops import REQUIRED, Param, render_value
 
+# English here, translated where shown (_tr)
 _HINTS = {
-    "shape": "e.g. 2, 3",
-    "dims": "e.g. 0 or 0, 1",
-    "index": "e.g. 0, 1:3 or ..., -1",
-    "tensors": "names, e.g. a, b",
-    "literal": "e.g. [[1., 2.], [3., 4.]]",
-    "number": "a number",
-    "float": "a number",
-    "int": "a whole number",
-    "str": "text",
+    "shape": QT_TRANSLATE_NOOP("ParamFields", "e.g. 2, 3"),
+    "dims": QT_TRANSLATE_NOOP("ParamFields", "e.g. 0 or 0, 1"),
+    "index": QT_TRANSLATE_NOOP("ParamFields", "e.g. 0, 1:3 or ..., -1"),
+    "tensors": QT_TRANSLATE_NOOP("ParamFields", "names, e.g. a, b"),
+    "literal": QT_TRANSLATE_NOOP("ParamFields", "e.g. [[1., 2.], [3., 4.]]"),
+    "number": QT_TRANSLATE_NOOP("ParamFields", "a number"),
+    "float": QT_TRANSLATE_NOOP("ParamFields", "a number"),
+    "int": QT_TRANSLATE_NOOP("ParamFields", "a whole number"),
+    "str": QT_TRANSLATE_NOOP("ParamFields", "text"),
 }
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ParamFields", text) if text else text
 
 
 class ParamField:
@@ -134,8 +139,9 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
 
 def _tensors_hint(names: list[str]) -> str:
     if not names:
-        return "names, e.g. a, b (create tensors first)"
-    return "names, e.g. " + ", ".join(names[-2:]) + (", …" if len(names) > 2 else "")
+        return QCoreApplication.translate("ParamFields", "names, e.g. a, b (create tensors first)")
+    shown = ", ".join(names[-2:]) + (", …" if len(names) > 2 else "")
+    return QCoreApplication.translate("ParamFields", "names, e.g. {0}").format(shown)
 
 
 def make_field(param: Param, tensor_names: list[str], example: str | None = None) -> ParamField:
@@ -156,19 +162,23 @@ def make_field(param: Param, tensor_names: list[str], example: str | None = None
         combo.setEditable(kind == "tensor_or_number")
         combo.addItems(tensor_names)
         if kind == "tensor_or_number":
-            combo.lineEdit().setPlaceholderText("a tensor or a number")
+            combo.lineEdit().setPlaceholderText(
+                QCoreApplication.translate("ParamFields", "a tensor or a number")
+            )
         else:
-            combo.setPlaceholderText("no tensors yet")
+            combo.setPlaceholderText(QCoreApplication.translate("ParamFields", "no tensors yet"))
         return ParamField(param, combo)
     edit = QLineEdit()
-    hint = _HINTS.get(kind, "")
+    hint = _tr(_HINTS.get(kind, ""))
     if kind == "tensors":
         hint = _tensors_hint(tensor_names)
     elif param.default is not REQUIRED:
         default = "None" if param.default is None else render_value(param.default)
-        hint = f"default {default}" + (f" ({hint})" if hint else "")
+        hint = QCoreApplication.translate("ParamFields", "default {0}").format(default) + (
+            QCoreApplication.translate("ParamFields", " ({0})").format(hint) if hint else ""
+        )
     elif example and kind not in ("literal",):
-        hint = f"e.g. {example}"
+        hint = QCoreApplication.translate("ParamFields", "e.g. {0}").format(example)
     edit.setPlaceholderText(hint)
     return ParamField(param, edit)
 
@@ -198,8 +208,8 @@ class ErrorLine(QWidget):
         self.line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.toggle = QLabel(objectName="error_details_link")
         self.toggle.setTextFormat(Qt.TextFormat.RichText)
-        self.toggle.setText('<a href="#">details</a>')
-        self.toggle.setToolTip("Show PyTorch's own message (the text to search for)")
+        self.toggle.setText('<a href="#">' + self.tr("details") + "</a>")
+        self.toggle.setToolTip(self.tr("Show PyTorch's own message (the text to search for)"))
         self.toggle.linkActivated.connect(lambda _href: self.show_details(not self.raw.isVisible()))
         self.raw = QLabel(objectName="error_details", wordWrap=True)
         self.raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -12,7 +12,15 @@ from typing import Any
 
 import numpy as np
 import torch
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,8 +47,18 @@ from gradviz.qt.workspace_model import WorkspaceModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
-EMPTY_LIST_HINT = "No tensors yet.\nPress Ctrl+N (or New tensor…) to make one."
-NO_SELECTION_HINT = "Select a tensor above to see and edit its values."
+# English (tests compare with it); shown through QCoreApplication.translate("TensorEditor", ...)
+EMPTY_LIST_HINT = QT_TRANSLATE_NOOP(
+    "TensorEditor", "No tensors yet.\nPress Ctrl+N (or New tensor…) to make one."
+)
+NO_SELECTION_HINT = QT_TRANSLATE_NOOP(
+    "TensorEditor", "Select a tensor above to see and edit its values."
+)
+
+
+def _tr(text: str) -> str:
+    """A marked module-level text in the interface language."""
+    return QCoreApplication.translate("TensorEditor", text)
 
 
 def _format(value: Any, digits: int = 8) -> str:
@@ -208,9 +226,9 @@ class TensorGridModel(QAbstractTableModel):
             return _format(value)
         if role == Qt.ItemDataRole.ToolTipRole:
             where = literals.format_index(self.element_index(index.row(), index.column()))
-            how = "double-click or type to edit"
+            how = self.tr("double-click or type to edit")
             if self.show_grad:
-                how = "read-only: backward writes .grad"
+                how = self.tr("read-only: backward writes .grad")
             return f"{self.label}[{where}] = {_format(value)}\n{how}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -232,7 +250,7 @@ class TensorGridModel(QAbstractTableModel):
     def _refuse(self, text: str) -> str | None:
         """Why ``text`` cannot go into this tensor, said before PyTorch says it less clearly."""
         if not text:
-            return "type a number (or True/False) to change the value"
+            return self.tr("type a number (or True/False) to change the value")
         try:
             value = literals.parse_number(text)
         except literals.LiteralError as exc:
@@ -242,10 +260,14 @@ class TensorGridModel(QAbstractTableModel):
             return None
         dtype = str(t.dtype).replace("torch.", "")
         if isinstance(value, float) and not math.isfinite(value):
-            return f"{dtype} holds whole numbers only, so it cannot store {value}"
+            return self.tr("{0} holds whole numbers only, so it cannot store {1}").format(
+                dtype, value
+            )
         info = torch.iinfo(t.dtype)
         if not info.min <= int(value) <= info.max:
-            return f"{dtype} holds {info.min} … {info.max}; {text} does not fit"
+            return self.tr("{0} holds {1} … {2}; {3} does not fit").format(
+                dtype, info.min, info.max, text
+            )
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -257,12 +279,12 @@ class TensorGridModel(QAbstractTableModel):
         where = self.element_index(index.row(), index.column())
         problem = self._refuse(text)
         if problem:
-            self.editFailed.emit(f"Edit refused: {problem}")
+            self.editFailed.emit(self.tr("Edit refused: {0}").format(problem))
             return False
         try:
             note = self.model.workspace.edit(self.name, where, text, data=self.data_mode)
         except WorkspaceError as exc:
-            self.editFailed.emit(f"Edit refused: {exc}")
+            self.editFailed.emit(self.tr("Edit refused: {0}").format(exc))
             return False
         note = note or f"{self.name}[{literals.format_index(where)}] = {text}"
         shared = also_changed(self.name, self.model.workspace.tensors)
@@ -272,13 +294,13 @@ class TensorGridModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if self._ndim == 0:
-                return "value" if orientation == Qt.Orientation.Horizontal else ""
+                return self.tr("value") if orientation == Qt.Orientation.Horizontal else ""
             if self._ndim == 1 and orientation == Qt.Orientation.Vertical:
                 return ""
             return str(section)
         if role == Qt.ItemDataRole.ToolTipRole and self._ndim >= 1:
             axis = self._ndim - 1 if orientation == Qt.Orientation.Horizontal else self._ndim - 2
-            return f"index along dim {axis}"
+            return self.tr("index along dim {0}").format(axis)
         return None
 
 
@@ -307,22 +329,30 @@ def _paint_hint(view: QAbstractItemView, text: str) -> None:
 class TensorList(QTableWidget):
     """Name, shape, dtype and autograd flags of every workspace tensor."""
 
-    COLUMNS = ("name", "shape", "dtype", "autograd")
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("TensorList", "name"),
+        QT_TRANSLATE_NOOP("TensorList", "shape"),
+        "dtype",
+        QT_TRANSLATE_NOOP("TensorList", "autograd"),
+    )
     TIPS = (
-        "the tensor's name in the session and in the code",
-        "size along each axis",
-        "element type",
-        "leaf ✓grad: a leaf that requires grad (it gets a .grad);\n"
-        "XxxBackward0: made by an op autograd recorded;\n"
-        "—: a constant autograd does not track",
+        QT_TRANSLATE_NOOP("TensorList", "the tensor's name in the session and in the code"),
+        QT_TRANSLATE_NOOP("TensorList", "size along each axis"),
+        QT_TRANSLATE_NOOP("TensorList", "element type"),
+        QT_TRANSLATE_NOOP(
+            "TensorList",
+            "leaf ✓grad: a leaf that requires grad (it gets a .grad);\n"
+            "XxxBackward0: made by an op autograd recorded;\n"
+            "—: a constant autograd does not track",
+        ),
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(self.COLUMNS), parent)
         self.setObjectName("tensor_list")
-        self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         for col, tip in enumerate(self.TIPS):
-            self.horizontalHeaderItem(col).setToolTip(tip)
+            self.horizontalHeaderItem(col).setToolTip(self.tr(tip))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -335,7 +365,7 @@ class TensorList(QTableWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         super().paintEvent(event)
         if self.rowCount() == 0:
-            _paint_hint(self, EMPTY_LIST_HINT)
+            _paint_hint(self, _tr(EMPTY_LIST_HINT))
 
     def names(self) -> list[str]:
         return [self.item(r, 0).text() for r in range(self.rowCount())]
@@ -344,15 +374,15 @@ class TensorList(QTableWidget):
         self.setRowCount(len(tensors))
         for row, (name, t) in enumerate(tensors.items()):
             if t.is_leaf and t.requires_grad:
-                flag = "leaf ✓grad"
+                flag = self.tr("leaf ✓grad")
             elif t.grad_fn is not None:
                 flag = type(t.grad_fn).__name__
             else:
                 flag = "—"
             dtype = str(t.dtype).replace("torch.", "")
-            device = "" if t.device.type == "cpu" else f" on {t.device}"
+            device = "" if t.device.type == "cpu" else self.tr(" on {0}").format(t.device)
             tip = (
-                f"{name}: {dtype}{device}, shape {tuple(t.shape)}\n"
+                self.tr("{0}: {1}{2}, shape {3}").format(name, dtype, device, tuple(t.shape)) + "\n"
                 f"is_leaf={t.is_leaf}, requires_grad={t.requires_grad}, "
                 f"grad_fn={type(t.grad_fn).__name__ if t.grad_fn is not None else None}"
             )
@@ -379,36 +409,46 @@ class WorkspacePanel(QWidget):
         self.grid.horizontalHeader().setDefaultSectionSize(64)
         self.grid.verticalHeader().setDefaultSectionSize(22)
         self.grid.setToolTip("")
-        self.new_button = QPushButton("New tensor…", objectName="new_tensor")
-        self.new_button.setToolTip("Create a named tensor (Ctrl+N)")
-        self.delete_button = QPushButton("Delete", objectName="delete_tensor")
-        self.delete_button.setToolTip("Delete the selected tensor (Del); Ctrl+Z brings it back")
-        self.data_mode = QCheckBox("edit .data (untracked)", objectName="data_mode")
-        self.data_mode.setToolTip(
-            "Write through .data: autograd does not see the change and the version "
-            "counter stays the same (as the notes warn, gradients may then be wrong)."
+        self.new_button = QPushButton(self.tr("New tensor…"), objectName="new_tensor")
+        self.new_button.setToolTip(self.tr("Create a named tensor (Ctrl+N)"))
+        self.delete_button = QPushButton(self.tr("Delete"), objectName="delete_tensor")
+        self.delete_button.setToolTip(
+            self.tr("Delete the selected tensor (Del); Ctrl+Z brings it back")
         )
-        self.show_grad = QCheckBox("show .grad (read-only)", objectName="show_grad")
+        self.data_mode = QCheckBox(self.tr("edit .data (untracked)"), objectName="data_mode")
+        self.data_mode.setToolTip(
+            self.tr(
+                "Write through .data: autograd does not see the change and the version "
+                "counter stays the same (as the notes warn, gradients may then be wrong)."
+            )
+        )
+        self.show_grad = QCheckBox(self.tr("show .grad (read-only)"), objectName="show_grad")
         self.show_grad.setToolTip(
-            "Show the selected tensor's .grad in the grid instead of its values. "
-            "Read-only: backward writes .grad (or zero it from the console)."
+            self.tr(
+                "Show the selected tensor's .grad in the grid instead of its values. "
+                "Read-only: backward writes .grad (or zero it from the console)."
+            )
         )
         self.slice_bar = QHBoxLayout()
         self.slice_label = QLabel(objectName="hint")
         self.slice_label.setToolTip(
-            "A tensor with more than 2 dims is shown one 2-D slice at a time"
+            self.tr("A tensor with more than 2 dims is shown one 2-D slice at a time")
         )
         self.spins: list[QSpinBox] = []
         self._lead_shape: tuple[int, ...] = ()
 
         # the value grid folds away: on a laptop screen the Inspector below shows the values,
         # and the grid's room goes to the answers (Inspector, Backward card)
-        self.grid_toggle = QToolButton(objectName="grid_toggle", text="Values (edit elements)")
+        self.grid_toggle = QToolButton(
+            objectName="grid_toggle", text=self.tr("Values (edit elements)")
+        )
         self.grid_toggle.setCheckable(True)
         self.grid_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.grid_toggle.setAutoRaise(True)
         self.grid_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.grid_toggle.setToolTip("Show or hide the value grid, where elements are edited")
+        self.grid_toggle.setToolTip(
+            self.tr("Show or hide the value grid, where elements are edited")
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
@@ -487,15 +527,21 @@ class WorkspacePanel(QWidget):
         g = self.grid_model
         t = g.source()
         if g.name not in self.model.workspace.tensors:
-            self.grid.hint = NO_SELECTION_HINT
+            self.grid.hint = _tr(NO_SELECTION_HINT)
         elif t is None:
-            self.grid.hint = f"{g.name}.grad is None: run backward first (or untick show .grad)"
+            self.grid.hint = self.tr(
+                "{0}.grad is None: run backward first (or untick show .grad)"
+            ).format(g.name)
         elif t.numel() == 0:
-            self.grid.hint = f"{g.label} is empty: shape {tuple(t.shape)} has no elements"
+            self.grid.hint = self.tr("{0} is empty: shape {1} has no elements").format(
+                g.label, tuple(t.shape)
+            )
         else:
             self.grid.hint = ""
         metrics = self.grid.fontMetrics()
-        widest = max(metrics.horizontalAdvance(g.widest_text()), metrics.horizontalAdvance("value"))
+        widest = max(
+            metrics.horizontalAdvance(g.widest_text()), metrics.horizontalAdvance(g.tr("value"))
+        )
         self.grid.horizontalHeader().setDefaultSectionSize(min(max(widest + 14, 40), 200))
         self.grid.verticalHeader().setVisible(g.ndim >= 2)
         if self.spins:
@@ -522,8 +568,12 @@ class WorkspacePanel(QWidget):
             for axis, size in enumerate(lead_dims):
                 spin = QSpinBox(objectName=f"slice_{axis}")
                 spin.setRange(0, max(size - 1, 0))
-                spin.setPrefix(f"dim {axis}: ")
-                spin.setToolTip(f"which index along dim {axis} (0 … {size - 1}) the grid shows")
+                spin.setPrefix(self.tr("dim {0}: ").format(axis))
+                spin.setToolTip(
+                    self.tr("which index along dim {0} (0 … {1}) the grid shows").format(
+                        axis, size - 1
+                    )
+                )
                 if axis < len(old):
                     spin.setValue(min(old[axis], size - 1))
                 spin.valueChanged.connect(self._slice_moved)
@@ -551,11 +601,11 @@ class WorkspacePanel(QWidget):
     def delete_selected(self) -> None:
         name = self.model.selected
         if not name:
-            self.model.message.emit("Select a tensor to delete")
+            self.model.message.emit(self.tr("Select a tensor to delete"))
             return
         try:
             self.model.workspace.delete(name)
         except WorkspaceError as exc:
             self.model.message.emit(str(exc))
             return
-        self.model.message.emit(f"Deleted {name} (Ctrl+Z brings it back)")
+        self.model.message.emit(self.tr("Deleted {0} (Ctrl+Z brings it back)").format(name))

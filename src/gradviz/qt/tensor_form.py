@@ -54,12 +54,12 @@ class TensorForm(QWidget):
         # room for two lines: a wrapped label in a form does not ask for its height itself
         self.doc.setMinimumHeight(2 * self.doc.fontMetrics().lineSpacing() + 2)
         self.name = QLineEdit(objectName="name")
-        self.name.setToolTip("a Python name: it is the variable in the exported code")
+        self.name.setToolTip(self.tr("a Python name: it is the variable in the exported code"))
         self.dtype = QComboBox(objectName="dtype")
-        self.dtype.addItem("default", "")
+        self.dtype.addItem(self.tr("default"), "")
         for dtype in DTYPES:
             self.dtype.addItem(dtype, dtype)
-        self.dtype.setToolTip("default: float32 for floats, int64 for whole numbers")
+        self.dtype.setToolTip(self.tr("default: float32 for floats, int64 for whole numbers"))
         self.device = QComboBox(objectName="device")
         for dev in list_devices():
             self.device.addItem(dev.label, dev.name)
@@ -69,24 +69,26 @@ class TensorForm(QWidget):
                 item.setToolTip(dev.reason)
         self.requires_grad = QCheckBox("requires_grad", objectName="requires_grad")
         self.requires_grad.setToolTip(
-            "autograd records ops on it and backward() fills its .grad (float dtypes only)"
+            self.tr("autograd records ops on it and backward() fills its .grad (float dtypes only)")
         )
-        self.seed = QLineEdit(objectName="seed", placeholderText="random (recorded)")
-        self.seed.setToolTip("torch.manual_seed before the call, so the values can be rebuilt")
+        self.seed = QLineEdit(objectName="seed", placeholderText=self.tr("random (recorded)"))
+        self.seed.setToolTip(
+            self.tr("torch.manual_seed before the call, so the values can be rebuilt")
+        )
         self.error = QLabel(objectName="error", wordWrap=True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # one form, so every label and field lines up; factory fields go after "Name"
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.addRow("Factory", self.factory)
+        self.form.addRow(self.tr("Factory"), self.factory)
         self.form.addRow("", self.doc)
-        self.form.addRow("Name", self.name)
+        self.form.addRow(self.tr("Name"), self.name)
         self._param_rows_start = self.form.rowCount()
         self.form.addRow("dtype", self.dtype)
-        self.form.addRow("device", self.device)
+        self.form.addRow(self.tr("device"), self.device)
         self.form.addRow("", self.requires_grad)
-        self.form.addRow("seed", self.seed)
+        self.form.addRow(self.tr("seed"), self.seed)
         self.options = self.form  # kept for callers that reach the option rows
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -147,7 +149,9 @@ class TensorForm(QWidget):
             add_to_form(self.form, f, self._param_rows_start + i)
             f.on_change(self._clear_marks)
         self.seed.setEnabled(spec.random)
-        self.seed.setPlaceholderText("random (recorded)" if spec.random else "not random")
+        self.seed.setPlaceholderText(
+            self.tr("random (recorded)") if spec.random else self.tr("not random")
+        )
         chain = [self.factory, self.name, *(f.widget for f in self.fields)]
         chain += [self.dtype, self.device, self.requires_grad, self.seed]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -171,9 +175,11 @@ class TensorForm(QWidget):
             f.set_invalid(about)
         mark_invalid(
             self.name,
-            lowered.startswith("name:") or "usable name" in message or "already exists" in message,
+            lowered.startswith(("name:", self.tr("Name").lower()))
+            or "usable name" in message
+            or "already exists" in message,
         )
-        mark_invalid(self.seed, lowered.startswith("seed"))
+        mark_invalid(self.seed, lowered.startswith(("seed", self.tr("seed").lower())))
         if status:
             self.model.message.emit(status)
         return False
@@ -185,12 +191,12 @@ class TensorForm(QWidget):
         try:
             seed = int(seed_text) if seed_text else None
         except ValueError:
-            return self._fail(f"seed: expected a whole number, got {seed_text!r}")
+            return self._fail(self.tr("seed: expected a whole number, got {0!r}").format(seed_text))
         if seed is not None and not 0 <= seed <= SEED_MAX:
-            return self._fail(f"seed: use a whole number from 0 to {SEED_MAX}")
+            return self._fail(self.tr("seed: use a whole number from 0 to {0}").format(SEED_MAX))
         name = self.name.text().strip()
         if not name:
-            return self._fail("Name: type a name for the new tensor, e.g. x")
+            return self._fail(self.tr("Name: type a name for the new tensor, e.g. x"))
         try:
             t = self.model.workspace.create(
                 name,
@@ -202,11 +208,16 @@ class TensorForm(QWidget):
                 seed=seed,
             )
         except WorkspaceError as exc:
-            return self._fail(str(exc), f"Could not create {name or 'tensor'}: {exc}")
+            return self._fail(
+                str(exc),
+                self.tr("Could not create {0}: {1}").format(name or self.tr("tensor"), exc),
+            )
         self._clear_marks()
         dtype = str(t.dtype).replace("torch.", "")
         grad = ", requires_grad" if t.requires_grad else ""
-        self.model.message.emit(f"Created {name}: shape {tuple(t.shape)}, {dtype}{grad}")
+        self.model.message.emit(
+            self.tr("Created {0}: shape {1}, {2}{3}").format(name, tuple(t.shape), dtype, grad)
+        )
         self.created.emit(name)
         self._suggested = self.model.workspace.new_name("x")
         self.name.setText(self._suggested)
@@ -218,14 +229,16 @@ class NewTensorDialog(QDialog):
 
     def __init__(self, model: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New tensor")
+        self.setWindowTitle(self.tr("New tensor"))
         self.form = TensorForm(model, self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Create the tensor (Enter)")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Close (Esc)")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
+            self.tr("Create the tensor (Enter)")
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(self.tr("Close (Esc)"))
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons

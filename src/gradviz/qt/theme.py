@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -16,6 +16,17 @@ from gradviz.core.graph_walk import gc_paused
 from gradviz.resources import resource_path
 
 THEMES = ("system", "light", "dark")
+# what View → Theme shows for each (the setting itself stays the English key)
+LABELS = {
+    "system": QT_TRANSLATE_NOOP("Theme", "System"),
+    "light": QT_TRANSLATE_NOOP("Theme", "Light"),
+    "dark": QT_TRANSLATE_NOOP("Theme", "Dark"),
+}
+
+
+def label(theme: str) -> str:
+    """The theme's name as the menu shows it, in the interface language."""
+    return QCoreApplication.translate("Theme", LABELS.get(theme, theme.capitalize()))
 
 
 def system_is_dark() -> bool:
