@@ -188,7 +188,7 @@
     </message>
     <message>
         <source>&amp;Undo {0}</source>
-        <translation>撤销 {0}(&amp;U)</translation>
+        <translation>撤销(&amp;U) {0}</translation>
     </message>
     <message>
         <source>{0} (example, read-only)</source>
