@@ -178,6 +178,14 @@ def test_new_tensor_dialog_and_its_errors_are_chinese(window, qtbot):
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
     assert form.error.text().startswith("名称：")
     assert form.name.property("invalid")
+    # a name core refuses (its message may be Chinese) still marks the name field
+    window.model.workspace.create("x", "zeros", {"size": "2"})
+    form.set_factory("zeros")
+    form.field("size").set_text("2")
+    form.name.setText("x")
+    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and form.name.property("invalid")
+    assert status(window).startswith("无法创建 x：")
     dialog.close()
 
 

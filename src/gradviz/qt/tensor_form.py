@@ -177,12 +177,19 @@ class TensorForm(QWidget):
             self.name,
             lowered.startswith(("name:", self.tr("Name").lower()))
             or "usable name" in message
-            or "already exists" in message,
+            or "already exists" in message
+            # core's message may be translated: ask the workspace whether the name is at fault
+            or (status is not None and self._name_unusable()),
         )
         mark_invalid(self.seed, lowered.startswith(("seed", self.tr("seed").lower())))
         if status:
             self.model.message.emit(status)
         return False
+
+    def _name_unusable(self) -> bool:
+        name = self.name.text().strip()
+        ws = self.model.workspace
+        return bool(name) and (name in ws.tensors or not ws._name_ok(name))
 
     def create(self) -> bool:
         """Create the tensor; returns False (and shows why) when the input is wrong."""
