@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>MainWindow</name>
@@ -87,7 +88,7 @@
         <translation>训练批量的损失</translation>
     </message>
     <message>
-        <source>Showing one training batch's loss graph, grouped by module</source>
+        <source>Showing one training batch&apos;s loss graph, grouped by module</source>
         <translation>正在显示一个训练批量的损失计算图，按模块分组</translation>
     </message>
     <message>
@@ -283,7 +284,7 @@
         <translation>关于 gradviz</translation>
     </message>
     <message>
-        <source>&lt;b&gt;gradviz {0}&lt;/b&gt;&lt;p&gt;See PyTorch's autograd at work: build tensors, apply ops, watch the graph grow, step through backward, train small nets.&lt;/p&gt;</source>
+        <source>&lt;b&gt;gradviz {0}&lt;/b&gt;&lt;p&gt;See PyTorch&apos;s autograd at work: build tensors, apply ops, watch the graph grow, step through backward, train small nets.&lt;/p&gt;</source>
         <translation>&lt;b&gt;gradviz {0}&lt;/b&gt;&lt;p&gt;亲眼看看 PyTorch 的自动微分如何工作：创建张量、应用运算、看着计算图逐步生长、单步执行反向传播、训练小型网络。&lt;/p&gt;</translation>
     </message>
 </context>

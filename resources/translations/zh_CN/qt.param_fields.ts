@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ErrorLine</name>
@@ -7,7 +8,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <source>Show PyTorch's own message (the text to search for)</source>
+        <source>Show PyTorch&apos;s own message (the text to search for)</source>
         <translation>显示 PyTorch 的原始消息（可用它来搜索）</translation>
     </message>
 </context>

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>TensorEditor</name>
@@ -63,7 +64,7 @@ Press Ctrl+N (or New tensor…) to make one.</source>
         <translation>自动微分</translation>
     </message>
     <message>
-        <source>the tensor's name in the session and in the code</source>
+        <source>the tensor&apos;s name in the session and in the code</source>
         <translation>张量在会话和代码中的名称</translation>
     </message>
     <message>
@@ -126,7 +127,7 @@ XxxBackward0：由自动微分记录的运算产生；
         <translation>显示 .grad（只读）</translation>
     </message>
     <message>
-        <source>Show the selected tensor's .grad in the grid instead of its values. Read-only: backward writes .grad (or zero it from the console).</source>
+        <source>Show the selected tensor&apos;s .grad in the grid instead of its values. Read-only: backward writes .grad (or zero it from the console).</source>
         <translation>在表格中显示选中张量的 .grad，而不是它的值。只读：.grad 由反向传播写入（也可以在控制台中把它清零）。</translation>
     </message>
     <message>

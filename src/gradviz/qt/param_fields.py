@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core.i18n import _
 from gradviz.core.ops import REQUIRED, Param, render_value
 
 # English here, translated where shown (_tr)
@@ -48,7 +49,7 @@ class ParamField:
         self.widget = widget
         widget.setObjectName(f"param_{param.name}")
         if param.help:
-            widget.setToolTip(param.help)
+            widget.setToolTip(_(param.help))  # core marks the help texts (N_)
 
     def text(self) -> str:
         w = self.widget

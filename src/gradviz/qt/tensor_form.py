@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.devices import list_devices
 from gradviz.core.factories import DTYPES, FACTORIES
+from gradviz.core.i18n import _
 from gradviz.core.workspace import WorkspaceError
 from gradviz.qt.param_fields import ParamField, add_to_form, make_field, mark_invalid
 from gradviz.qt.workspace_model import WorkspaceModel
@@ -47,7 +48,7 @@ class TensorForm(QWidget):
         for name, spec in FACTORIES.items():
             self.factory.addItem(f"torch.{name}", name)
             self.factory.setItemData(
-                self.factory.count() - 1, spec.doc, Qt.ItemDataRole.ToolTipRole
+                self.factory.count() - 1, _(spec.doc), Qt.ItemDataRole.ToolTipRole
             )
         self.factory.setMaxVisibleItems(len(FACTORIES))
         self.doc = QLabel(objectName="hint", wordWrap=True)
@@ -134,10 +135,10 @@ class TensorForm(QWidget):
         return self.fields[0].widget if self.fields else self.name
 
     def _rebuild_fields(self) -> None:
-        for _ in self.fields:
+        for _field in self.fields:  # (not `_`: that is the translator)
             self.form.removeRow(self._param_rows_start)
         spec = FACTORIES[self.factory.currentData()]
-        self.doc.setText(spec.doc)
+        self.doc.setText(_(spec.doc))  # core marks the docs (N_); shown translated
         names = self.model.workspace.names()
         example = dict(spec.example)
         self.fields = [
