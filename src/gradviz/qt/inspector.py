@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.fn_info import function_details
+from gradviz.core.i18n import _
 from gradviz.core.layout import format_bytes
 from gradviz.core.object_info import SHARE_TIP, arrays_sharing, object_rows
 from gradviz.core.tensor_info import describe, readable_grad
@@ -145,7 +146,7 @@ class Inspector(QWidget):
         ws = self.model.workspace
         arrays = arrays_sharing(ws.objects, ws.sharing, name)
         if arrays:
-            rows.append((self.tr("shares memory with array"), ", ".join(arrays), SHARE_TIP))
+            rows.append((self.tr("shares memory with array"), ", ".join(arrays), _(SHARE_TIP)))
         self._fill(self.tr("tensor {0}").format(name), rows, text)
 
     def show_object(self, name: str) -> None:
@@ -178,7 +179,7 @@ class Inspector(QWidget):
                 )
             )
         goes = []
-        for nf, _ in getattr(fn, "next_functions", ()):
+        for nf, _index in getattr(fn, "next_functions", ()):
             if nf is None:
                 goes.append(self.tr("— (needs no gradient)"))
             elif hasattr(nf, "variable"):
