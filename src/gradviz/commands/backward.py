@@ -237,8 +237,8 @@ def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> 
     labels.update({lid: leaf.name for lid, leaf in trace.leaves.items()})
     start = "1" if grad is None else _grad_text(grad)
     print(
-        _("backward from {name} ({shape}), starting gradient {start}").format(
-            name=name, shape=shape_text(root), start=start
+        _("backward from {name} ({size}), starting gradient {start}").format(
+            name=name, size=shape_text(root), start=start
         )
     )
     print(_("{n} steps, in the order PyTorch's engine ran them:").format(n=len(trace.steps)))
@@ -302,10 +302,10 @@ def _run_recorded(args: argparse.Namespace, out: Path | None) -> int:
     shape = shape_text(call.root) if call.root is not None else "?"
     print(
         _(
-            "call {pick}: line {line}, {kind} from {root} ({shape}), "
+            "call {pick}: line {line}, {kind} from {root} ({size}), "
             "{n} steps in the order PyTorch's engine ran them:"
         ).format(
-            pick=pick, line=call.line, kind=call.kind, root=root, shape=shape, n=len(call.steps)
+            pick=pick, line=call.line, kind=call.kind, root=root, size=shape, n=len(call.steps)
         )
     )
     for step in call.steps:

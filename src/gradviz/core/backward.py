@@ -414,7 +414,7 @@ class Replay:
 
 # ------------------------------------------------------------ rendering
 def shape_text(t: torch.Tensor) -> str:
-    return "scalar" if t.dim() == 0 else "×".join(str(s) for s in t.shape)
+    return _("scalar") if t.dim() == 0 else "×".join(str(s) for s in t.shape)
 
 
 def values_text(t: torch.Tensor, limit: int = 8, digits: int = 4) -> str | None:
