@@ -152,9 +152,11 @@ def check_gradient(
 ) -> GradCheckResult:
     """Compare autograd's gradient of ``sum(v * func(x))`` with central differences."""
     if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.is_complex()):
-        raise GradCheckError(f"{name} must be a floating-point tensor")
+        raise GradCheckError(_("{name} must be a floating-point tensor").format(name=name))
     if x.is_complex():
-        raise GradCheckError(f"{name} is complex: the check supports real tensors")
+        raise GradCheckError(
+            _("{name} is complex: the check supports real tensors").format(name=name)
+        )
     x64 = x.detach().to(torch.float64).clone().requires_grad_(True)
     v64 = None if v is None else torch.as_tensor(v, dtype=torch.float64).detach()
 
