@@ -79,3 +79,36 @@ def test_device_errors_read_chinese_and_name_the_device(chinese):
     with pytest.raises(DeviceError) as error:
         resolve_device("tpu")
     assert str(error.value) == "未知设备 'tpu'：请使用 cpu、cuda、cuda:N 或 mps"
+
+
+def test_the_backward_stepper_speaks_chinese(chinese):
+    from gradviz.core.backward_session import BackwardSession
+    from gradviz.core.graph import function_node_id
+    from gradviz.core.graph_document import GraphDocument
+    from gradviz.core.workspace import Workspace
+
+    ws = Workspace()
+    ws.create("x", "tensor", {"data": "[1., 2., 3.]"}, requires_grad=True)
+    ws.apply("mul", "y", {"a": "x", "b": "x"})
+    doc = GraphDocument(ws)
+    session = BackwardSession(ws, doc)
+    messages: list[str] = []
+    errors: list[str] = []
+    session.subscribe(lambda e: messages.append(e.data["text"]) if e.kind == "message" else None)
+    session.subscribe(lambda e: errors.append(e.data["text"]) if e.kind == "error" else None)
+    assert session.run() is None
+    assert errors[-1] == "请先选择作为起点的张量。"
+    session.set_root("y")
+    session.v_text = ""
+    assert session.run() is None
+    assert errors[-1] == "y 不是标量：请输入形状为 (3,) 的梯度 v。"
+    session.v_text = "[1., 1., 1.]"
+    assert session.run() is not None
+    assert messages[-1] == "从 y 开始反向传播：记录了 2 个节点；请逐步查看"
+    session.replay.run_to_end()
+    title, _grad = session.edge_gradient(tensor_node_id(ws["x"]), function_node_id(ws["y"].grad_fn))
+    assert title == "梯度 MulBackward0 → x"
+    assert session.zero_grads()
+    assert messages[-1] == "现在每个 .grad 都是零（x.grad.zero_()）：下一次反向传播从零开始"
+    n = len(doc.graph.nodes)
+    assert doc.status_text() == f"{n} 个节点 · 深度 {doc.graph.depth()}"
