@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Callable
 
+from gradviz.core.i18n import _
+
 # soname the xcb platform plugin (libqxcb.so, libQt6XcbQpa.so) links against -> Debian/Ubuntu
 # package (read from the plugin's ELF NEEDED entries of PySide6 6.x)
 XCB_LIBRARIES: dict[str, str] = {
@@ -75,8 +77,8 @@ def xcb_problem(env: dict[str, str] | None = None, load=ctypes.CDLL) -> str | No
     missing = missing_packages(load)
     if not missing:
         return None
-    return (
+    return _(
         "Qt's X11 (xcb) plugin cannot load: these system libraries are missing: "
-        f"{', '.join(missing)}. Install them with:\n    {apt_line(missing)}\n"
+        "{packages}. Install them with:\n    {apt}\n"
         "(or run headless with QT_QPA_PLATFORM=offscreen)"
-    )
+    ).format(packages=", ".join(missing), apt=apt_line(missing))

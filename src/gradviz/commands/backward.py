@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gradviz.cli import CommandError
+from gradviz.core.i18n import _
 
 VALUES_UP_TO = 8  # gradients with at most this many elements are printed value by value
 
@@ -26,8 +27,8 @@ VALUES_UP_TO = 8  # gradients with at most this many elements are printed value 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "backward",
-        help="run backward from a script's tensor and print every step (runs the script)",
-        description=(
+        help=_("run backward from a script's tensor and print every step (runs the script)"),
+        description=_(
             "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`). Without --tensor, "
             "every backward() / autograd.grad() call the script makes is recorded through the "
             "real engine: the calls are listed, then the steps of the last one (--call N picks "
@@ -36,33 +37,38 @@ def register(sub: argparse._SubParsersAction) -> None:
             "PyTorch's engine ran them: the gradient that reached each node, the gradients it "
             "sent on, and finally each leaf's .grad."
         ),
-        epilog=(
+        epilog=_(
             "A non-scalar tensor needs --grad, a gradient v of its shape: backward(v) computes "
-            "the gradient of sum(v * NAME). Examples: gradviz backward train.py --json calls.json; "
-            "gradviz backward model.py --tensor loss"
+            "the gradient of sum(v * NAME). Examples: "
+            "`gradviz backward train.py --json calls.json`; "
+            "`gradviz backward model.py --tensor loss`"
         ),
     )
-    p.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
+    p.add_argument("script", metavar="SCRIPT.py", help=_("the Python script to run"))
     p.add_argument(
         "--tensor",
         "-t",
         metavar="NAME",
-        help="start backward from this module-level tensor (for a script that does not call "
-        "backward itself)",
+        help=_(
+            "start backward from this module-level tensor (for a script that does not call "
+            "backward itself)"
+        ),
     )
     p.add_argument(
         "--grad",
         metavar="LITERAL",
-        help="the gradient to start from, e.g. '[1.0, 0.5]' (needed when NAME is not a scalar)",
+        help=_("the gradient to start from, e.g. '[1.0, 0.5]' (needed when NAME is not a scalar)"),
     )
     p.add_argument(
         "--call",
         metavar="N",
         type=int,
-        help="without --tensor: print the steps of the script's N-th backward call "
-        "(1 = first; default: the last)",
+        help=_(
+            "without --tensor: print the steps of the script's N-th backward call "
+            "(1 = first; default: the last)"
+        ),
     )
-    p.add_argument("--json", metavar="FILE", help="also write the trace as JSON to FILE")
+    p.add_argument("--json", metavar="FILE", help=_("also write the trace as JSON to FILE"))
 
 
 def _check_json(path: str | None) -> Path | None:
@@ -70,9 +76,13 @@ def _check_json(path: str | None) -> Path | None:
         return None
     out = Path(path)
     if out.parent and not out.parent.exists():
-        raise CommandError(f"cannot write {path}: folder {out.parent} does not exist")
+        raise CommandError(
+            _("cannot write {out}: folder {folder} does not exist").format(
+                out=path, folder=out.parent
+            )
+        )
     if out.is_dir():
-        raise CommandError(f"cannot write {path}: it is a folder")
+        raise CommandError(_("cannot write {out}: it is a folder").format(out=path))
     return out
 
 
@@ -98,19 +108,27 @@ def _seed(root: Any, name: str, value: Any) -> Any:
     if value is None:
         if root.numel() != 1:
             raise CommandError(
-                f"{name} has shape {_shape(root.shape)}, not a scalar: give --grad, a gradient "
-                f"of shape {_shape(root.shape)} (backward(v) computes the gradient of "
-                f"sum(v * {name}))"
+                _(
+                    "{name} has shape {shape}, not a scalar: give --grad, a gradient "
+                    "of shape {shape} (backward(v) computes the gradient of "
+                    "sum(v * {name}))"
+                ).format(name=name, shape=_shape(root.shape))
             )
         return None
     try:
         grad = torch.tensor(value, dtype=root.dtype, device=root.device)
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise CommandError(f"--grad: cannot make a {root.dtype} tensor of it ({exc})") from None
+        raise CommandError(
+            _("--grad: cannot make a {dtype} tensor of it ({error})").format(
+                dtype=root.dtype, error=exc
+            )
+        ) from None
     if tuple(grad.shape) != tuple(root.shape):
         raise CommandError(
-            f"--grad has shape {_shape(grad.shape)} but {name} has shape {_shape(root.shape)}: "
-            f"give a gradient of shape {_shape(root.shape)}"
+            _(
+                "--grad has shape {grad_shape} but {name} has shape {shape}: "
+                "give a gradient of shape {shape}"
+            ).format(grad_shape=_shape(grad.shape), name=name, shape=_shape(root.shape))
         )
     return grad
 
@@ -144,16 +162,20 @@ def _step_lines(trace: Any, step: Any, total: int, labels: dict[str, str]) -> li
     from gradviz.core.backward import ACCUMULATE
 
     if step.label == ACCUMULATE:
-        head = f"step {step.index + 1}/{total}  {trace.leaf_name(step.node)}.grad += incoming"
+        head = _("step {i}/{total}  {leaf_name}.grad += incoming").format(
+            i=step.index + 1, total=total, leaf_name=trace.leaf_name(step.node)
+        )
     else:
-        head = f"step {step.index + 1}/{total}  {step.label}"
+        head = _("step {i}/{total}  {label}").format(
+            i=step.index + 1, total=total, label=step.label
+        )
     lines = [head]
     for i, g in enumerate(step.grad_in):
         tag = "in " if i == 0 else "   "
         lines.append(f"    {tag} {_grad_text(g)}")
     for i, (g, dest) in enumerate(zip(step.grad_out, step.inputs, strict=False)):
         tag = "out" if i == 0 else "   "
-        where = "(no gradient needed)" if dest is None else f"→ {labels.get(dest, dest)}"
+        where = _("(no gradient needed)") if dest is None else f"→ {labels.get(dest, dest)}"
         lines.append(f"    {tag} {_grad_text(g) if g is not None else '—'}  {where}")
     return lines
 
@@ -162,10 +184,12 @@ def run(args: argparse.Namespace) -> int:
     out = _check_json(args.json)  # before running anything: a typo costs nothing
     if args.tensor is None:
         if args.grad is not None:
-            raise CommandError("--grad needs --tensor (a recorded call already has its gradient)")
+            raise CommandError(
+                _("--grad needs --tensor (a recorded call already has its gradient)")
+            )
         return _run_recorded(args, out)
     if args.call is not None:
-        raise CommandError("--call picks one of the script's own backward calls: drop --tensor")
+        raise CommandError(_("--call picks one of the script's own backward calls: drop --tensor"))
     value = _parse_grad(args.grad)
     from gradviz.core.script import run_releasing_graphs
 
@@ -193,9 +217,11 @@ def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> 
     name = args.tensor
     if not root.requires_grad:
         raise CommandError(
-            f"{name} does not require grad: no tensor it was computed from requires grad "
-            "(or it was detached / made under torch.no_grad()), so there is nothing to "
-            "backpropagate"
+            _(
+                "{name} does not require grad: no tensor it was computed from requires grad "
+                "(or it was detached / made under torch.no_grad()), so there is nothing to "
+                "backpropagate"
+            ).format(name=name)
         )
     grad = _seed(root, name, value)
     try:
@@ -204,17 +230,21 @@ def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> 
         raise CommandError(one_line(explain(exc))) from None
     except Exception as exc:  # a custom Function or a hook in the script raised
         raise CommandError(
-            describe_error(exc, "backward stopped: the script's code raised", args.script)
+            describe_error(exc, _("backward stopped: the script's code raised"), args.script)
         ) from None
 
     labels = {s.node: s.label for s in trace.steps if s.label != ACCUMULATE}
     labels.update({lid: leaf.name for lid, leaf in trace.leaves.items()})
     start = "1" if grad is None else _grad_text(grad)
-    print(f"backward from {name} ({shape_text(root)}), starting gradient {start}")
-    print(f"{len(trace.steps)} steps, in the order PyTorch's engine ran them:")
+    print(
+        _("backward from {name} ({size}), starting gradient {start}").format(
+            name=name, size=shape_text(root), start=start
+        )
+    )
+    print(_("{n} steps, in the order PyTorch's engine ran them:").format(n=len(trace.steps)))
     for step in trace.steps:
         print("\n".join(_step_lines(trace, step, len(trace.steps), labels)))
-    print("leaf gradients (.grad after backward):")
+    print(_("leaf gradients (.grad after backward):"))
     width = max((len(leaf.name) for leaf in trace.leaves.values()), default=0)
     for leaf in trace.leaves.values():
         print(f"  {leaf.name:<{width}}  {_grad_text(leaf.after)}")
@@ -222,8 +252,10 @@ def _run(args: argparse.Namespace, out: Path | None, value: Any, keep: list) -> 
         try:
             out.write_text(json.dumps(trace.to_json()) + "\n", encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-        print(f"wrote {out}")
+            raise CommandError(
+                _("cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)
+            ) from None
+        print(_("wrote {out}").format(out=out))
     return 0
 
 
@@ -239,33 +271,47 @@ def _run_recorded(args: argparse.Namespace, out: Path | None) -> int:
         raise CommandError(str(exc)) from None
     if not calls:
         raise CommandError(
-            f"{args.script} made no backward call: give --tensor NAME to run backward from one "
-            "of its tensors"
+            _(
+                "{script} made no backward call: give --tensor NAME to run backward from one "
+                "of its tensors"
+            ).format(script=args.script)
         )
     pick = len(calls) if args.call is None else args.call
     if not 1 <= pick <= len(calls):
-        raise CommandError(f"--call {args.call}: the script made {len(calls)} backward call(s)")
-    print(f"{args.script} made {len(calls)} backward call(s):")
+        raise CommandError(
+            _("--call {call}: the script made {n} backward call(s)").format(
+                call=args.call, n=len(calls)
+            )
+        )
+    print(_("{script} made {n} backward call(s):").format(script=args.script, n=len(calls)))
     width = len(str(len(calls)))
     for i, call in enumerate(calls, start=1):
-        kept = "" if call.kept else "  (steps not kept)"
+        kept = "" if call.kept else "  " + _("(steps not kept)")
         print(f"  {i:>{width}}. {call.summary()}{kept}  {call.source_line}")
     call = calls[pick - 1]
     if not call.kept:
         raise CommandError(
-            f"call {pick}'s steps were not kept: gradviz keeps the steps of the first call and "
-            "of the most recent ones (see gradviz.core.recording.FULL_CALLS)"
+            _(
+                "call {pick}'s steps were not kept: gradviz keeps the steps of the first call and "
+                "of the most recent ones (see gradviz.core.recording.FULL_CALLS)"
+            ).format(pick=pick)
         )
     labels = {s.node: s.label for s in call.steps if s.label != ACCUMULATE}
     labels.update({lid: leaf.name for lid, leaf in call.leaves.items()})
-    root = call.root_name or "an unnamed tensor"
+    root = call.root_name or _("an unnamed tensor")
     shape = shape_text(call.root) if call.root is not None else "?"
-    print(f"call {pick}: line {call.line}, {call.kind} from {root} ({shape}), "
-          f"{len(call.steps)} steps in the order PyTorch's engine ran them:")  # fmt: skip
+    print(
+        _(
+            "call {pick}: line {line}, {kind} from {root} ({size}), "
+            "{n} steps in the order PyTorch's engine ran them:"
+        ).format(
+            pick=pick, line=call.line, kind=call.kind, root=root, size=shape, n=len(call.steps)
+        )
+    )
     for step in call.steps:
         print("\n".join(_step_lines(call, step, len(call.steps), labels)))
     if call.leaves:
-        print("leaf gradients (.grad after this call):")
+        print(_("leaf gradients (.grad after this call):"))
         lw = max(len(leaf.name) for leaf in call.leaves.values())
         for leaf in call.leaves.values():
             print(f"  {leaf.name:<{lw}}  {_grad_text(leaf.after)}")
@@ -282,6 +328,8 @@ def _run_recorded(args: argparse.Namespace, out: Path | None) -> int:
         try:
             out.write_text(json.dumps(data) + "\n", encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-        print(f"wrote {out}")
+            raise CommandError(
+                _("cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)
+            ) from None
+        print(_("wrote {out}").format(out=out))
     return 0

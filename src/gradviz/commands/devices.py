@@ -7,10 +7,12 @@ import json
 import os
 import platform
 
+from gradviz.core.i18n import _
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("devices", help="list cpu, cuda and mps devices with name and memory")
-    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p = sub.add_parser("devices", help=_("list cpu, cuda and mps devices with name and memory"))
+    p.add_argument("--json", action="store_true", help=_("print the list as JSON"))
 
 
 def _cpu_name() -> str:
@@ -44,7 +46,9 @@ def rows() -> list[dict]:
     for d in list_devices():
         row = {"device": d.name, "available": d.available, "name": "", "memory_bytes": None}
         if d.name == "cpu":
-            row["name"] = f"{_cpu_name()} ({torch.get_num_threads()} threads)"
+            row["name"] = _("{cpu} ({n} threads)").format(
+                cpu=_cpu_name(), n=torch.get_num_threads()
+            )
             row["memory_bytes"] = _system_memory()
         elif d.available and d.name.startswith("cuda"):
             row["name"] = torch.cuda.get_device_name(d.name)
@@ -53,7 +57,7 @@ def rows() -> list[dict]:
             row["name"] = d.label.split("—", 1)[-1].strip()
             row["memory_bytes"] = d.memory_bytes
         else:
-            row["name"] = f"not available: {d.reason}"
+            row["name"] = _("not available: {reason}").format(reason=d.reason)
         out.append(row)
     return out
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from gradviz.cli import CommandError
+from gradviz.core.i18n import _
 
 FORMATS = (".json", ".dot", ".svg", ".png")
 
@@ -20,32 +21,34 @@ FORMATS = (".json", ".dot", ".svg", ".png")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "graph",
-        help="capture the autograd graph of a script's tensors (runs the script)",
-        description=(
+        help=_("capture the autograd graph of a script's tensors (runs the script)"),
+        description=_(
             "Run SCRIPT.py (it is executed, exactly like `python SCRIPT.py`), then capture the "
             "autograd graph behind the named module-level tensors. Other module-level tensors "
             "that are leaves give their variable names to the graph's nodes, and the "
             "parameters of module-level nn.Modules theirs (net.0.weight)."
         ),
-        epilog=(
+        epilog=_(
             "Formats by suffix of --out: .json (gradviz schema), .dot (torchviz style), "
             ".svg and .png (drawn by gradviz itself; no Graphviz needed). "
-            "Example: gradviz graph train.py --tensor loss --out loss.svg"
+            "Example: `gradviz graph train.py --tensor loss --out loss.svg`"
         ),
     )
-    p.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
+    p.add_argument("script", metavar="SCRIPT.py", help=_("the Python script to run"))
     p.add_argument(
         "--tensor",
         "-t",
         metavar="NAME",
         action="append",
         required=True,
-        help="a module-level tensor of the script to start from (repeat for several roots)",
+        help=_("a module-level tensor of the script to start from (repeat for several roots)"),
     )
     p.add_argument(
-        "--out", "-o", metavar="FILE", help="write the graph to FILE (.json .dot .svg .png)"
+        "--out", "-o", metavar="FILE", help=_("write the graph to FILE (.json .dot .svg .png)")
     )
-    p.add_argument("--saved", action="store_true", help="also show the tensors saved for backward")
+    p.add_argument(
+        "--saved", action="store_true", help=_("also show the tensors saved for backward")
+    )
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -54,10 +57,18 @@ def _check_out(out: str | None) -> Path | None:
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        shown = suffix or "no suffix"
-        raise CommandError(f"unknown output format {shown!r} for {out}: use {', '.join(FORMATS)}")
+        shown = suffix or _("no suffix")
+        raise CommandError(
+            _("unknown output format {format!r} for {out}: use {formats}").format(
+                format=shown, out=out, formats=", ".join(FORMATS)
+            )
+        )
     if path.parent and not path.parent.exists():
-        raise CommandError(f"cannot write {out}: folder {path.parent} does not exist")
+        raise CommandError(
+            _("cannot write {out}: folder {folder} does not exist").format(
+                out=out, folder=path.parent
+            )
+        )
     return path
 
 
@@ -109,19 +120,29 @@ def _run(args: argparse.Namespace, out: Path | None, keep: list) -> int:
         else:
             _render_image(graph, out)
     except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(f"wrote {out} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+        raise CommandError(
+            _("cannot write {out}: {reason}").format(out=out, reason=exc.strerror or exc)
+        ) from None
+    print(
+        _("wrote {out} ({nodes} nodes, {edges} edges)").format(
+            out=out, nodes=len(graph.nodes), edges=len(graph.edges)
+        )
+    )
     return 0
 
 
 def _summary(graph, roots: list[str]) -> str:
     counts = graph.counts_by_kind()
-    lines = [f"graph of {', '.join(roots)}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"]
+    lines = [
+        _("graph of {roots}: {nodes} nodes, {edges} edges").format(
+            roots=", ".join(roots), nodes=len(graph.nodes), edges=len(graph.edges)
+        )
+    ]
     width = max(len(k) for k in counts)
     for kind, n in counts.items():
         if n:
             lines.append(f"  {kind:<{width}}  {n}")
-    lines.append(f"  depth {graph.depth()} (nodes on the longest path)")
+    lines.append("  " + _("depth {depth} (nodes on the longest path)").format(depth=graph.depth()))
     return "\n".join(lines)
 
 
@@ -133,5 +154,9 @@ def _render_image(graph, out: Path) -> None:
     try:
         from gradviz.qt.graph_export import export_graph_image
     except ImportError as exc:
-        raise CommandError(f"{out.suffix} output needs PySide6 ({exc}); try .dot") from None
+        raise CommandError(
+            _("{suffix} output needs PySide6 ({error}); try .dot").format(
+                suffix=out.suffix, error=exc
+            )
+        ) from None
     export_graph_image(graph, out)

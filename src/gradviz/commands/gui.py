@@ -7,11 +7,12 @@ import os
 import sys
 
 from gradviz.cli import CommandError
+from gradviz.core.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gui", help="open the desktop app (default)")
-    p.add_argument("session", nargs="?", help="a .gradviz session file to open")
+    p = sub.add_parser("gui", help=_("open the desktop app (default)"))
+    p.add_argument("session", nargs="?", help=_("a .gradviz session file to open"))
 
 
 def _has_display() -> bool:
@@ -24,8 +25,10 @@ def run(args: argparse.Namespace) -> int:
     # Qt aborts the whole process without a display; say so plainly instead.
     if not _has_display():
         raise CommandError(
-            "no display found (DISPLAY/WAYLAND_DISPLAY unset); run it on a desktop, "
-            "or set QT_QPA_PLATFORM=offscreen for headless use"
+            _(
+                "no display found (DISPLAY/WAYLAND_DISPLAY unset); run it on a desktop, "
+                "or set QT_QPA_PLATFORM=offscreen for headless use"
+            )
         )
     session = getattr(args, "session", None)
     if session:  # a bad file is one line here, before any window (no torch needed)

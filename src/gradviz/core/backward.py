@@ -28,6 +28,7 @@ from gradviz.core.graph import (
     tensor_node_id,
 )
 from gradviz.core.graph_walk import walk_functions
+from gradviz.core.i18n import _
 
 ACCUMULATE = "AccumulateGrad"
 SMALL = 16  # saved tensors up to this many elements are copied for the formula card
@@ -316,7 +317,7 @@ class LeafState:
         if not self.contributions:
             return None
         total = self.contributions[0][1]
-        for _, g in self.contributions[1:]:
+        for _who, g in self.contributions[1:]:
             total = total + g
         return total
 
@@ -413,7 +414,7 @@ class Replay:
 
 # ------------------------------------------------------------ rendering
 def shape_text(t: torch.Tensor) -> str:
-    return "scalar" if t.dim() == 0 else "×".join(str(s) for s in t.shape)
+    return _("scalar") if t.dim() == 0 else "×".join(str(s) for s in t.shape)
 
 
 def values_text(t: torch.Tensor, limit: int = 8, digits: int = 4) -> str | None:
@@ -466,14 +467,17 @@ def parts_text(parts: list[torch.Tensor], limit: int = 6, digits: int = DIGITS) 
         total = total + p
     shown = [values_text(p, limit, digits) for p in parts]
     summed = values_text(total, limit, digits)
-    head = f"{shape_text(total)} · ‖g‖={norm_of(total):.{digits}g} ({len(parts)} parts)"
+    n_parts = _("({n} parts)").format(n=len(parts))
+    head = f"{shape_text(total)} · ‖g‖={norm_of(total):.{digits}g} {n_parts}"
     if total.numel() == 1 and summed is not None:
-        head = f"{shape_text(total)} · {summed} ({len(parts)} parts)"
+        head = f"{shape_text(total)} · {summed} {n_parts}"
     line = " + ".join(s or "…" for s in shown) + f" = {summed}"
     if all(shown) and summed is not None and len(line) <= 40:
         return f"{head}\n{line}"
     rows = [
-        f"part {i + 1}: {v if v is not None else f'‖g‖={norm_of(p):.{digits}g}'}"
+        _("part {i}: {value}").format(
+            i=i + 1, value=v if v is not None else f"‖g‖={norm_of(p):.{digits}g}"
+        )
         for i, (p, v) in enumerate(zip(parts, shown, strict=True))
     ]
     return "\n".join([head, *rows])
@@ -485,6 +489,11 @@ def edge_text(flow: EdgeFlow, limit: int = 6) -> tuple[str, str]:
     text = tensor_text(total, limit) if len(flow.parts) == 1 else parts_text(flow.parts, limit)
     full = tensor_text(total, 64)
     if len(flow.parts) > 1:
-        full += "".join(f"\npart {i + 1}: {tensor_text(p, 64)}" for i, p in enumerate(flow.parts))
-    tip = f"gradient sent back along this edge:\n{full}\n(click to inspect the full tensor)"
+        full += "".join(
+            "\n" + _("part {i}: {value}").format(i=i + 1, value=tensor_text(p, 64))
+            for i, p in enumerate(flow.parts)
+        )
+    tip = _(
+        "gradient sent back along this edge:\n{full}\n(click to inspect the full tensor)"
+    ).format(full=full)
     return text, tip

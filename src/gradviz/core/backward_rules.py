@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from gradviz.core.backward import ACCUMULATE, Step, shape_text, tensor_text, values_text
+from gradviz.core.i18n import N_, _
 
 Grads = Sequence[torch.Tensor | None]
 
@@ -144,7 +145,7 @@ def rule(
     """
     pairs = tuple(
         (sym.strip(), key.strip())
-        for sym, _, key in (v.partition("=") for v in values.split(","))
+        for sym, _eq, key in (v.partition("=") for v in values.split(","))
         if key.strip()
     )
 
@@ -169,15 +170,17 @@ def text_rule(names: str, forward: str, lines: str, **kwargs: str) -> None:
     rule(names, forward, lines, **kwargs)(None)
 
 
-BROADCAST = "shapes that were broadcast in the forward are summed back to each input's shape"
+BROADCAST = N_("shapes that were broadcast in the forward are summed back to each input's shape")
 
 text_rule(
     ACCUMULATE,
-    "leaf tensor (requires_grad=True, made by you)",
-    "x.grad ← x.grad + incoming",
+    N_("leaf tensor (requires_grad=True, made by you)"),
+    N_("x.grad ← x.grad + incoming"),
     inputs="x",
-    note="the gradients from every use of the leaf were summed on the way; a leaf adds "
-    "the total to .grad (which is why .grad accumulates across backward calls)",
+    note=N_(
+        "the gradients from every use of the leaf were summed on the way; a leaf adds "
+        "the total to .grad (which is why .grad accumulates across backward calls)"
+    ),
 )
 
 
@@ -195,7 +198,7 @@ def _add(c: Ctx) -> Grads:
     return [c.back(0, lambda: c.grad), c.back(1, lambda: a * c.grad)]
 
 
-@rule("AddBackward1", "out = a + s  (s a number)", "grad_a = grad")
+@rule("AddBackward1", N_("out = a + s  (s a number)"), "grad_a = grad")
 def _add_scalar(c: Ctx) -> Grads:
     return [c.grad]
 
@@ -213,7 +216,7 @@ def _sub(c: Ctx) -> Grads:
     return [c.back(0, lambda: c.grad), c.back(1, lambda: -a * c.grad)]
 
 
-@rule("SubBackward1", "out = a − s  (s a number)", "grad_a = grad")
+@rule("SubBackward1", N_("out = a − s  (s a number)"), "grad_a = grad")
 def _sub_scalar(c: Ctx) -> Grads:
     return [c.grad]
 
@@ -231,7 +234,7 @@ def _rsub(c: Ctx) -> Grads:
     return [c.back(0, lambda: -a * c.grad), c.back(1, lambda: c.grad)]
 
 
-@rule("RsubBackward1", "out = s − α·a  (s a number)", "grad_a = −α·grad", values="α=alpha")
+@rule("RsubBackward1", N_("out = s − α·a  (s a number)"), "grad_a = −α·grad", values="α=alpha")
 def _rsub_scalar(c: Ctx) -> Grads:
     return [-c.v("alpha", 1) * c.grad]
 
@@ -248,7 +251,7 @@ def _mul(c: Ctx) -> Grads:
     return [c.back(0, lambda: c.grad * c.t("other")), c.back(1, lambda: c.grad * c.t("self"))]
 
 
-@rule("MulBackward1", "out = a · s  (s a number)", "grad_a = grad · s", values="s=other")
+@rule("MulBackward1", N_("out = a · s  (s a number)"), "grad_a = grad · s", values="s=other")
 def _mul_scalar(c: Ctx) -> Grads:
     return [c.grad * _scalar(c.v("other"))]
 
@@ -268,7 +271,7 @@ def _div(c: Ctx) -> Grads:
     ]
 
 
-@rule("DivBackward1", "out = a / s  (s a number)", "grad_a = grad / s", values="s=other")
+@rule("DivBackward1", N_("out = a / s  (s a number)"), "grad_a = grad / s", values="s=other")
 def _div_scalar(c: Ctx) -> Grads:
     return [c.grad / _scalar(c.v("other"))]
 
@@ -279,7 +282,10 @@ def _neg(c: Ctx) -> Grads:
 
 
 @rule(
-    "PowBackward0", "out = aᵖ  (p a number)", "grad_a = grad ⊙ p·aᵖ⁻¹", values="a=self, p=exponent"
+    "PowBackward0",
+    N_("out = aᵖ  (p a number)"),
+    "grad_a = grad ⊙ p·aᵖ⁻¹",
+    values="a=self, p=exponent",
 )
 def _pow(c: Ctx) -> Grads:
     p = _scalar(c.v("exponent"))
@@ -291,7 +297,7 @@ def _pow(c: Ctx) -> Grads:
 
 @rule(
     "PowBackward1",
-    "out = aᵇ  (b a tensor)",
+    N_("out = aᵇ  (b a tensor)"),
     "grad_a = grad ⊙ b·aᵇ⁻¹; grad_b = grad ⊙ aᵇ·ln a",
     inputs="a b",
     values="a=self, b=exponent",
@@ -311,7 +317,11 @@ def _pow_tensor(c: Ctx) -> Grads:
 
 
 @rule(
-    "PowBackward2", "out = sᵇ  (s a number)", "grad_b = grad ⊙ sᵇ·ln s", inputs="b", values="s=self"
+    "PowBackward2",
+    N_("out = sᵇ  (s a number)"),
+    "grad_b = grad ⊙ sᵇ·ln s",
+    inputs="b",
+    values="s=self",
 )
 def _pow_base(c: Ctx) -> Grads:
     s = _scalar(c.v("self"))
@@ -323,7 +333,7 @@ def _pow_base(c: Ctx) -> Grads:
     "out = eᵃ",
     "grad_a = grad ⊙ out",
     values="out=result",
-    note="the derivative of eᵃ is eᵃ itself, so the node reuses its output",
+    note=N_("the derivative of eᵃ is eᵃ itself, so the node reuses its output"),
 )
 def _exp(c: Ctx) -> Grads:
     return [c.grad * c.t("result")]
@@ -354,7 +364,7 @@ def _reciprocal(c: Ctx) -> Grads:
     "out = |a|",
     "grad_a = grad ⊙ sign(a)",
     values="a=self",
-    note="at a = 0 PyTorch uses sign(0) = 0",
+    note=N_("at a = 0 PyTorch uses sign(0) = 0"),
 )
 def _abs(c: Ctx) -> Grads:
     return [c.grad * c.t("self").sign()]
@@ -377,9 +387,9 @@ def _log1p(c: Ctx) -> Grads:
 
 @rule(
     "SignBackward0 RoundBackward0 FloorBackward0 CeilBackward0 TruncBackward0",
-    "a step function (sign / round / floor / ceil)",
+    N_("a step function (sign / round / floor / ceil)"),
     "grad_a = 0",
-    note="flat almost everywhere: no gradient flows through",
+    note=N_("flat almost everywhere: no gradient flows through"),
 )
 def _step_fn(c: Ctx) -> Grads:
     return [torch.zeros_like(c.grad)]
@@ -387,9 +397,9 @@ def _step_fn(c: Ctx) -> Grads:
 
 @rule(
     "ZeroBackward0 FillBackward0 FillBackward2",
-    "a ← 0 (or a constant), in place",
+    N_("a ← 0 (or a constant), in place"),
     "grad_a = 0",
-    note="every old value was overwritten, so none of them affects the result",
+    note=N_("every old value was overwritten, so none of them affects the result"),
 )
 def _overwritten(c: Ctx) -> Grads:
     return [torch.zeros_like(c.grad)]
@@ -397,10 +407,10 @@ def _overwritten(c: Ctx) -> Grads:
 
 @rule(
     "FillBackward3",
-    "a ← v everywhere, in place  (v a 0-dim tensor)",
+    N_("a ← v everywhere, in place  (v a 0-dim tensor)"),
     "grad_a = 0; grad_v = Σ grad",
     inputs="a v",
-    note="every element now holds v, so v collects the whole gradient",
+    note=N_("every element now holds v, so v collects the whole gradient"),
 )
 def _fill_tensor(c: Ctx) -> Grads:
     return [c.back(0, lambda: torch.zeros_like(c.grad)), c.back(1, lambda: c.grad.sum())]
@@ -429,7 +439,7 @@ def _tanh(c: Ctx) -> Grads:
     "out = max(a, 0)",
     "grad_a = grad ⊙ [out > 0]",
     values="out=result",
-    note="negative inputs get no gradient (a 'dead' unit)",
+    note=N_("negative inputs get no gradient (a 'dead' unit)"),
 )
 def _relu(c: Ctx) -> Grads:
     return [c.grad * (c.t("result") > 0)]
@@ -473,13 +483,13 @@ def _celu(c: Ctx) -> Grads:
 
 @rule(
     "GeluBackward0",
-    "out = a·Φ(a)  (Φ the normal CDF)",
+    N_("out = a·Φ(a)  (Φ the normal CDF)"),
     "grad_a = grad ⊙ (Φ(a) + a·φ(a))",
     values="a=self",
 )
 def _gelu(c: Ctx) -> Grads:
     if c.v("approximate", "none") != "none":
-        raise _Missing("case: the tanh approximation (it has its own card)")
+        raise _Missing("case: " + N_("the tanh approximation (it has its own card)"))
     a = c.t("self")
     cdf = 0.5 * (1 + torch.erf(a / 2**0.5))
     pdf = torch.exp(-0.5 * a * a) / (2 * torch.pi) ** 0.5
@@ -517,7 +527,7 @@ def _softplus(c: Ctx) -> Grads:
     "out = clamp(a, min, max)",
     "grad_a = grad ⊙ [min ≤ a ≤ max]",
     values="a=self, min=min, max=max",
-    note="values that were clipped get no gradient",
+    note=N_("values that were clipped get no gradient"),
 )
 def _clamp(c: Ctx) -> Grads:
     a = c.t("self")
@@ -546,7 +556,7 @@ def _clamp_max(c: Ctx) -> Grads:
 
 @rule(
     "ClampMinBackward1",
-    "out = max(a, m)  (m a tensor)",
+    N_("out = max(a, m)  (m a tensor)"),
     "grad_a = grad ⊙ [a ≥ m]; grad_m = grad ⊙ [a < m]",
     inputs="a m",
     values="a=self, m=min",
@@ -563,7 +573,7 @@ def _clamp_min_tensor(c: Ctx) -> Grads:
 
 @rule(
     "ClampMaxBackward1",
-    "out = min(a, m)  (m a tensor)",
+    N_("out = min(a, m)  (m a tensor)"),
     "grad_a = grad ⊙ [a ≤ m]; grad_m = grad ⊙ [a > m]",
     inputs="a m",
     values="a=self, m=max",
@@ -591,8 +601,8 @@ def _hardtanh(c: Ctx) -> Grads:
 
 @rule(
     "ClampBackward0",
-    "out = clamp(a, min, max)  (tensor bounds)",
-    "grad_a = grad ⊙ [min ≤ a ≤ max]; grad_min, grad_max: the clipped places",
+    N_("out = clamp(a, min, max)  (tensor bounds)"),
+    N_("grad_a = grad ⊙ [min ≤ a ≤ max]; grad_min, grad_max: the clipped places"),
     inputs="a min max",
 )
 def _clamp_tensors(c: Ctx) -> Grads:
@@ -636,7 +646,7 @@ def _mm(c: Ctx) -> Grads:
 
 @rule(
     "BmmBackward0",
-    "out[i] = A[i] @ B[i]  (a batch)",
+    N_("out[i] = A[i] @ B[i]  (a batch)"),
     "grad_A[i] = grad[i] @ B[i]ᵀ; grad_B[i] = A[i]ᵀ @ grad[i]",
     inputs="A B",
     values="A=self, B=mat2",
@@ -651,7 +661,7 @@ def _bmm(c: Ctx) -> Grads:
 @rule(
     "MvBackward0",
     "out = A @ v",
-    "grad_A = grad ⊗ v  (outer product); grad_v = Aᵀ @ grad",
+    N_("grad_A = grad ⊗ v  (outer product); grad_v = Aᵀ @ grad"),
     inputs="A v",
     values="A=self, v=vec",
 )
@@ -668,7 +678,7 @@ def _mv(c: Ctx) -> Grads:
     "grad_a = grad · b; grad_b = grad · a",
     inputs="a b",
     values="a=self, b=tensor",
-    note="for dot(x, x) both gradients go to x and add up to 2·grad·x",
+    note=N_("for dot(x, x) both gradients go to x and add up to 2·grad·x"),
 )
 def _dot(c: Ctx) -> Grads:
     return [c.grad * c.t("tensor"), c.grad * c.t("self")]
@@ -677,7 +687,7 @@ def _dot(c: Ctx) -> Grads:
 @rule(
     "AddmmBackward0",
     "out = β·c + α·(A @ B)  (nn.Linear: x @ Wᵀ + b)",
-    "grad_c = β·grad  (summed over the batch); grad_A = α·grad @ Bᵀ; grad_B = α·Aᵀ @ grad",
+    N_("grad_c = β·grad  (summed over the batch); grad_A = α·grad @ Bᵀ; grad_B = α·Aᵀ @ grad"),
     inputs="c A B",
     values="A=mat1, B=mat2, α=alpha, β=beta",
     note=BROADCAST,
@@ -732,7 +742,7 @@ text_rule(
 )
 
 
-@rule("TraceBackward0", "out = Σᵢ aᵢᵢ", "grad_a = grad on the diagonal, 0 elsewhere")
+@rule("TraceBackward0", "out = Σᵢ aᵢᵢ", N_("grad_a = grad on the diagonal, 0 elsewhere"))
 def _trace(c: Ctx) -> Grads:
     sizes = tuple(c.v("self_sym_sizes"))
     g = torch.zeros(sizes, dtype=c.grad.dtype)
@@ -743,8 +753,10 @@ def _trace(c: Ctx) -> Grads:
 text_rule(
     "ConvolutionBackward0",
     "out = conv(x, W) + b",
-    "grad_x = transposed convolution of grad with W"
-    "; grad_W = correlation of x with grad; grad_b = grad summed over batch and positions",
+    N_(
+        "grad_x = transposed convolution of grad with W"
+        "; grad_W = correlation of x with grad; grad_b = grad summed over batch and positions"
+    ),
     inputs="x W b",
 )
 
@@ -752,7 +764,7 @@ text_rule(
 @rule(
     "EmbeddingBackward0",
     "out = W[indices]",
-    "grad_W[i] = Σ of grad rows whose index is i",
+    N_("grad_W[i] = Σ of grad rows whose index is i"),
     inputs="W",
 )
 def _embedding(c: Ctx) -> Grads:
@@ -771,15 +783,15 @@ def _embedding(c: Ctx) -> Grads:
 
 text_rule(
     "NativeLayerNormBackward0",
-    "out = (a − mean)/std ⊙ γ + β  (per row)",
+    N_("out = (a − mean)/std ⊙ γ + β  (per row)"),
     "grad_a = (γ ⊙ grad − mean(γ ⊙ grad) − â·mean(γ ⊙ grad ⊙ â)) / std;"
     " grad_γ = Σ grad ⊙ â; grad_β = Σ grad",
     inputs="a γ β",
-    note="â is the normalised input",
+    note=N_("â is the normalised input"),
 )
 text_rule(
     "NativeBatchNormBackward0 CudnnBatchNormBackward0",
-    "out = (a − batch mean)/batch std ⊙ γ + β",
+    N_("out = (a − batch mean)/batch std ⊙ γ + β"),
     "grad_a = (γ/std)·(grad − mean(grad) − â·mean(grad ⊙ â)); grad_γ = Σ grad ⊙ â; grad_β = Σ grad",
     inputs="a γ β",
 )
@@ -789,14 +801,19 @@ text_rule(
 @rule(
     "SumBackward0",
     "out = Σᵢ aᵢ",
-    "grad_a = grad, copied to every element",
-    note="every element contributed with weight 1",
+    N_("grad_a = grad, copied to every element"),
+    note=N_("every element contributed with weight 1"),
 )
 def _sum(c: Ctx) -> Grads:
     return [c.grad.expand(c.v("self_sym_sizes")).clone()]
 
 
-@rule("SumBackward1", "out = Σ over dim of a", "grad_a = grad, copied along dim", values="dim=dim")
+@rule(
+    "SumBackward1",
+    N_("out = Σ over dim of a"),
+    N_("grad_a = grad, copied along dim"),
+    values="dim=dim",
+)
 def _sum_dim(c: Ctx) -> Grads:
     sizes = tuple(c.v("self_sym_sizes"))
     g = _unreduce(c.grad, sizes, c.saved.get("dim"), c.v("keepdim", False))
@@ -806,7 +823,7 @@ def _sum_dim(c: Ctx) -> Grads:
 @rule(
     "MeanBackward0",
     "out = (1/n)·Σᵢ aᵢ",
-    "grad_a = grad / n, copied to every element",
+    N_("grad_a = grad / n, copied to every element"),
     values="n=self_sym_numel",
 )
 def _mean(c: Ctx) -> Grads:
@@ -816,10 +833,10 @@ def _mean(c: Ctx) -> Grads:
 
 @rule(
     "MeanBackward1",
-    "out = mean over dim of a",
-    "grad_a = grad / n, copied along dim",
+    N_("out = mean over dim of a"),
+    N_("grad_a = grad / n, copied along dim"),
     values="dim=dim",
-    note="n is the number of elements averaged",
+    note=N_("n is the number of elements averaged"),
 )
 def _mean_dim(c: Ctx) -> Grads:
     sizes = tuple(c.v("self_sym_sizes"))
@@ -833,10 +850,10 @@ def _mean_dim(c: Ctx) -> Grads:
 
 @rule(
     "MaxBackward1 MinBackward1",
-    "out = max (or min) of all aᵢ",
-    "grad_a = grad at the winning element(s), 0 elsewhere",
+    N_("out = max (or min) of all aᵢ"),
+    N_("grad_a = grad at the winning element(s), 0 elsewhere"),
     values="a=self",
-    note="ties share the gradient equally",
+    note=N_("ties share the gradient equally"),
 )
 def _max_all(c: Ctx) -> Grads:
     a, r = c.t("self"), c.t("result")
@@ -846,8 +863,8 @@ def _max_all(c: Ctx) -> Grads:
 
 @rule(
     "MaxBackward0 MinBackward0",
-    "out = max (or min) along dim",
-    "grad_a = grad at each row's winner (argmax), 0 elsewhere",
+    N_("out = max (or min) along dim"),
+    N_("grad_a = grad at each row's winner (argmax), 0 elsewhere"),
     values="dim=dim, argmax=indices",
 )
 def _max_dim(c: Ctx) -> Grads:
@@ -862,8 +879,8 @@ def _max_dim(c: Ctx) -> Grads:
 
 @rule(
     "AmaxBackward0 AminBackward0",
-    "out = max (or min) along dim",
-    "grad_a = grad at the winners, shared equally among ties",
+    N_("out = max (or min) along dim"),
+    N_("grad_a = grad at the winners, shared equally among ties"),
     values="a=self",
 )
 def _amax(c: Ctx) -> Grads:
@@ -877,8 +894,8 @@ def _amax(c: Ctx) -> Grads:
 
 @rule(
     "CumsumBackward0",
-    "outᵢ = a₁ + … + aᵢ  (along dim)",
-    "grad_aᵢ = gradᵢ + gradᵢ₊₁ + … + gradₙ  (a cumulative sum from the end)",
+    N_("outᵢ = a₁ + … + aᵢ  (along dim)"),
+    N_("grad_aᵢ = gradᵢ + gradᵢ₊₁ + … + gradₙ  (a cumulative sum from the end)"),
     values="dim=dim",
 )
 def _cumsum(c: Ctx) -> Grads:
@@ -891,7 +908,7 @@ def _cumsum(c: Ctx) -> Grads:
     "out = ‖a‖ₚ = (Σ |aᵢ|ᵖ)^(1/p)",
     "grad_a = grad ⊙ sign(a)·|a|ᵖ⁻¹ / ‖a‖ᵖ⁻¹  (p = 2: grad ⊙ a / ‖a‖)",
     values="a=self, ‖a‖=result, p=ord",
-    note="p = ∞: the gradient goes to the largest |aᵢ| (shared by ties); p = 0: none",
+    note=N_("p = ∞: the gradient goes to the largest |aᵢ| (shared by ties); p = 0: none"),
 )
 def _norm(c: Ctx) -> Grads:
     p = float(_scalar(c.saved.get("ord", c.saved.get("p", 2))))
@@ -921,8 +938,8 @@ def _others(a: torch.Tensor, dim: int) -> torch.Tensor:
 
 @rule(
     "ProdBackward0",
-    "out = Πᵢ aᵢ  (all elements)",
-    "grad_aᵢ = grad · Πⱼ≠ᵢ aⱼ  (= grad · out / aᵢ when aᵢ ≠ 0)",
+    N_("out = Πᵢ aᵢ  (all elements)"),
+    N_("grad_aᵢ = grad · Πⱼ≠ᵢ aⱼ  (= grad · out / aᵢ when aᵢ ≠ 0)"),
     values="a=self, out=result",
 )
 def _prod(c: Ctx) -> Grads:
@@ -934,8 +951,8 @@ def _prod(c: Ctx) -> Grads:
 
 @rule(
     "ProdBackward1",
-    "out = Π over dim of a",
-    "grad_aᵢ = grad · Π of the other elements of aᵢ's slice along dim",
+    N_("out = Π over dim of a"),
+    N_("grad_aᵢ = grad · Π of the other elements of aᵢ's slice along dim"),
     values="a=self, dim=dim",
 )
 def _prod_dim(c: Ctx) -> Grads:
@@ -950,7 +967,7 @@ def _prod_dim(c: Ctx) -> Grads:
 @rule(
     "VarBackward0 StdBackward0 VarMeanBackward0 StdMeanBackward0",
     "out = var(a) = Σ(aᵢ − mean)² / (n − 1)  (std = √var)",
-    "grad_a = grad ⊙ 2(a − mean)/(n − 1)  (for std: divided by 2·std)",
+    N_("grad_a = grad ⊙ 2(a − mean)/(n − 1)  (for std: divided by 2·std)"),
 )
 def _var(c: Ctx) -> Grads:
     a = c.t("self")
@@ -976,7 +993,7 @@ def _var(c: Ctx) -> Grads:
 
 @rule(
     "LogsumexpBackward0",
-    "out = ln Σ eᵃ  (along dim)",
+    N_("out = ln Σ eᵃ  (along dim)"),
     "grad_a = grad ⊙ softmax(a)",
     values="a=self",
 )
@@ -989,13 +1006,13 @@ def _lse(c: Ctx) -> Grads:
 
 
 # shape and layout --------------------------------------------------------------------
-RESHAPE = "no arithmetic: the same numbers are only laid out differently"
+RESHAPE = N_("no arithmetic: the same numbers are only laid out differently")
 
 
 @rule(
     "ViewBackward0 UnsafeViewBackward0 ReshapeAliasBackward0",
-    "out = a.view(new shape)",
-    "grad_a = grad.view(a's shape)",
+    N_("out = a.view(new shape)"),
+    N_("grad_a = grad.view(a's shape)"),
     values="a's shape=self_sym_sizes",
     note=RESHAPE,
 )
@@ -1013,7 +1030,7 @@ def _t(c: Ctx) -> Grads:
     "out = a.transpose(d0, d1)",
     "grad_a = grad.transpose(d0, d1)",
     values="d0=dim0, d1=dim1",
-    note="swapping the same two dims undoes the swap",
+    note=N_("swapping the same two dims undoes the swap"),
 )
 def _transpose(c: Ctx) -> Grads:
     return [c.grad.transpose(c.v("dim0"), c.v("dim1"))]
@@ -1022,7 +1039,7 @@ def _transpose(c: Ctx) -> Grads:
 @rule(
     "PermuteBackward0",
     "out = a.permute(dims)",
-    "grad_a = grad.permute(inverse of dims)",
+    N_("grad_a = grad.permute(inverse of dims)"),
     values="dims=dims",
     note=RESHAPE,
 )
@@ -1036,10 +1053,10 @@ def _permute(c: Ctx) -> Grads:
 
 @rule(
     "ExpandBackward0",
-    "out = a.expand(shape)  (broadcasting)",
-    "grad_a = grad summed over every expanded dim",
+    N_("out = a.expand(shape)  (broadcasting)"),
+    N_("grad_a = grad summed over every expanded dim"),
     values="a's shape=self_sym_sizes",
-    note="broadcasting is undone by summing: each element of a was used once per copy",
+    note=N_("broadcasting is undone by summing: each element of a was used once per copy"),
 )
 def _expand(c: Ctx) -> Grads:
     return [sum_to(c.grad, tuple(c.v("self_sym_sizes")))]
@@ -1047,8 +1064,8 @@ def _expand(c: Ctx) -> Grads:
 
 @rule(
     "SqueezeBackward0 SqueezeBackward1 SqueezeBackward2",
-    "out = a.squeeze(dim)  (drop size-1 dims)",
-    "grad_a = grad with the size-1 dims put back",
+    N_("out = a.squeeze(dim)  (drop size-1 dims)"),
+    N_("grad_a = grad with the size-1 dims put back"),
     values="a's shape=self_sym_sizes",
     note=RESHAPE,
 )
@@ -1067,7 +1084,7 @@ def _unsqueeze(c: Ctx) -> Grads:
     return [c.grad.squeeze(c.v("dim"))]
 
 
-@rule("CloneBackward0 AliasBackward0 LiftFreshBackward0", "out = a (a copy)", "grad_a = grad")
+@rule("CloneBackward0 AliasBackward0 LiftFreshBackward0", N_("out = a (a copy)"), "grad_a = grad")
 def _clone(c: Ctx) -> Grads:
     return [c.grad]
 
@@ -1075,7 +1092,7 @@ def _clone(c: Ctx) -> Grads:
 @rule(
     "ToCopyBackward0",
     "out = a.to(dtype / device)",
-    "grad_a = grad converted back to a's dtype and device",
+    N_("grad_a = grad converted back to a's dtype and device"),
 )
 def _to(c: Ctx) -> Grads:
     return [c.grad]
@@ -1083,8 +1100,8 @@ def _to(c: Ctx) -> Grads:
 
 @rule(
     "RepeatBackward0",
-    "out = a.repeat(r)  (tiled copies)",
-    "grad_a = sum of grad over all the copies",
+    N_("out = a.repeat(r)  (tiled copies)"),
+    N_("grad_a = sum of grad over all the copies"),
     values="repeats=repeats",
 )
 def _repeat(c: Ctx) -> Grads:
@@ -1105,7 +1122,7 @@ def _repeat(c: Ctx) -> Grads:
 @rule(
     "CatBackward0",
     "out = cat([a, b, …], dim)",
-    "grad_a, grad_b, … = grad cut back into the pieces along dim",
+    N_("grad_a, grad_b, … = grad cut back into the pieces along dim"),
     inputs="a b c d",
     values="dim=dim",
 )
@@ -1121,7 +1138,7 @@ def _cat(c: Ctx) -> Grads:
 @rule(
     "StackBackward0",
     "out = stack([a, b, …], dim)",
-    "grad_a, grad_b, … = the slices of grad along the new dim",
+    N_("grad_a, grad_b, … = the slices of grad along the new dim"),
     inputs="a b c d",
     values="dim=dim",
 )
@@ -1132,7 +1149,7 @@ def _stack(c: Ctx) -> Grads:
 @rule(
     "UnbindBackward0",
     "a, b, … = unbind(x, dim)",
-    "grad_x = stack([grad_a, grad_b, …], dim)  (zeros for unused pieces)",
+    N_("grad_x = stack([grad_a, grad_b, …], dim)  (zeros for unused pieces)"),
     inputs="x",
 )
 def _unbind(c: Ctx) -> Grads:
@@ -1146,7 +1163,7 @@ def _unbind(c: Ctx) -> Grads:
 @rule(
     "SplitBackward0 SplitWithSizesBackward0",
     "a, b, … = split(x, size, dim)",
-    "grad_x = cat([grad_a, grad_b, …], dim)  (zeros for unused pieces)",
+    N_("grad_x = cat([grad_a, grad_b, …], dim)  (zeros for unused pieces)"),
     inputs="x",
 )
 def _split(c: Ctx) -> Grads:
@@ -1167,10 +1184,10 @@ def _split(c: Ctx) -> Grads:
 
 @rule(
     "SelectBackward0",
-    "out = a[…, i, …]  (one index along dim)",
-    "grad_a = zeros, with grad written at index i",
+    N_("out = a[…, i, …]  (one index along dim)"),
+    N_("grad_a = zeros, with grad written at index i"),
     values="dim=dim, i=index",
-    note="every element not picked gets 0",
+    note=N_("every element not picked gets 0"),
 )
 def _select(c: Ctx) -> Grads:
     g = torch.zeros(tuple(c.v("self_sym_sizes")), dtype=c.grad.dtype)
@@ -1180,8 +1197,8 @@ def _select(c: Ctx) -> Grads:
 
 @rule(
     "SliceBackward0",
-    "out = a[start:end:step]  (along dim)",
-    "grad_a = zeros, with grad written back into the slice",
+    N_("out = a[start:end:step]  (along dim)"),
+    N_("grad_a = zeros, with grad written back into the slice"),
     values="dim=dim, start=start, end=end, step=step",
 )
 def _slice(c: Ctx) -> Grads:
@@ -1197,9 +1214,9 @@ def _slice(c: Ctx) -> Grads:
 
 @rule(
     "IndexBackward0",
-    "out = a[indices]  (advanced indexing)",
-    "grad_a = zeros, with grad added at the indices",
-    note="an index picked twice receives both gradients, added",
+    N_("out = a[indices]  (advanced indexing)"),
+    N_("grad_a = zeros, with grad added at the indices"),
+    note=N_("an index picked twice receives both gradients, added"),
 )
 def _index(c: Ctx) -> Grads:
     indices = c.v("indices")
@@ -1212,7 +1229,7 @@ def _index(c: Ctx) -> Grads:
 @rule(
     "GatherBackward0",
     "out = a.gather(dim, index)",
-    "grad_a = zeros, with grad added back at index (scatter_add)",
+    N_("grad_a = zeros, with grad added back at index (scatter_add)"),
 )
 def _gather(c: Ctx) -> Grads:
     a = c.t("self")
@@ -1221,10 +1238,10 @@ def _gather(c: Ctx) -> Grads:
 
 @rule(
     "MaskedFillBackward0",
-    "out = a with value where mask",
+    N_("out = a with value where mask"),
     "grad_a = grad ⊙ [not mask]",
     values="mask=mask",
-    note="the filled places came from a constant, not from a",
+    note=N_("the filled places came from a constant, not from a"),
 )
 def _masked_fill(c: Ctx) -> Grads:
     return [c.back(0, lambda: c.grad * ~c.t("mask"))]
@@ -1232,8 +1249,8 @@ def _masked_fill(c: Ctx) -> Grads:
 
 @rule(
     "MaskedFillBackward1",
-    "out = a with v where mask  (v a 0-dim tensor)",
-    "grad_a = grad ⊙ [not mask]; grad_v = Σ of grad where mask",
+    N_("out = a with v where mask  (v a 0-dim tensor)"),
+    N_("grad_a = grad ⊙ [not mask]; grad_v = Σ of grad where mask"),
     inputs="a v",
 )
 def _masked_fill_tensor(c: Ctx) -> Grads:
@@ -1277,7 +1294,7 @@ def _pick(c: Ctx, a_wins: torch.Tensor, b_wins: torch.Tensor, tie: torch.Tensor)
     "grad_a = grad ⊙ [a > b]; grad_b = grad ⊙ [b > a]",
     inputs="a b",
     values="a=self, b=other",
-    note="ties split the gradient in half",
+    note=N_("ties split the gradient in half"),
 )
 def _maximum(c: Ctx) -> Grads:
     a, b = c.t("self"), c.t("other")
@@ -1290,7 +1307,7 @@ def _maximum(c: Ctx) -> Grads:
     "grad_a = grad ⊙ [a < b]; grad_b = grad ⊙ [b < a]",
     inputs="a b",
     values="a=self, b=other",
-    note="ties split the gradient in half",
+    note=N_("ties split the gradient in half"),
 )
 def _minimum(c: Ctx) -> Grads:
     a, b = c.t("self"), c.t("other")
@@ -1308,20 +1325,20 @@ def _roll(c: Ctx) -> Grads:
     return [c.grad.roll(shifts, tuple(c.v("dims")) or None)]
 
 
-@rule("TrilBackward0", "out = tril(a)", "grad_a = tril(grad): the zeroed part gets no gradient")
+@rule("TrilBackward0", "out = tril(a)", N_("grad_a = tril(grad): the zeroed part gets no gradient"))
 def _tril(c: Ctx) -> Grads:
     return [c.grad.tril(c.v("diagonal"))]
 
 
-@rule("TriuBackward0", "out = triu(a)", "grad_a = triu(grad): the zeroed part gets no gradient")
+@rule("TriuBackward0", "out = triu(a)", N_("grad_a = triu(grad): the zeroed part gets no gradient"))
 def _triu(c: Ctx) -> Grads:
     return [c.grad.triu(c.v("diagonal"))]
 
 
 @rule(
     "ConstantPadNdBackward0",
-    "out = a padded with constants",
-    "grad_a = grad with the padding cut off",
+    N_("out = a padded with constants"),
+    N_("grad_a = grad with the padding cut off"),
     values="pad=pad",
 )
 def _pad(c: Ctx) -> Grads:
@@ -1330,8 +1347,8 @@ def _pad(c: Ctx) -> Grads:
 
 @rule(
     "SortBackward0 TopkBackward0",
-    "out = a sorted (or its top k)",
-    "grad_a = grad sent back to each value's original place",
+    N_("out = a sorted (or its top k)"),
+    N_("grad_a = grad sent back to each value's original place"),
     values="dim=dim",
 )
 def _sort(c: Ctx) -> Grads:
@@ -1341,16 +1358,16 @@ def _sort(c: Ctx) -> Grads:
 
 text_rule(
     "MaxPool2DWithIndicesBackward0",
-    "out = max over each window",
-    "grad_a = grad at each window's maximum, 0 elsewhere",
+    N_("out = max over each window"),
+    N_("grad_a = grad at each window's maximum, 0 elsewhere"),
 )
 
 
 @rule(
     "NativeDropoutBackward0",
-    "out = a ⊙ mask / (1 − p)  (training only)",
+    N_("out = a ⊙ mask / (1 − p)  (training only)"),
     "grad_a = grad ⊙ mask / (1 − p)",
-    note="dropped units get no gradient",
+    note=N_("dropped units get no gradient"),
 )
 def _dropout(c: Ctx) -> Grads:
     return [c.grad * c.t("result1") / (1 - c.v("p"))]
@@ -1359,10 +1376,10 @@ def _dropout(c: Ctx) -> Grads:
 # softmax and losses -----------------------------------------------------------------
 @rule(
     "SoftmaxBackward0",
-    "yᵢ = eᵃⁱ / Σⱼ eᵃʲ  (along dim)",
+    N_("yᵢ = eᵃⁱ / Σⱼ eᵃʲ  (along dim)"),
     "grad_a = y ⊙ (grad − Σⱼ gradⱼ·yⱼ)",
     values="y=result, dim=dim",
-    note="the Jacobian diag(y) − y·yᵀ applied to grad",
+    note=N_("the Jacobian diag(y) − y·yᵀ applied to grad"),
 )
 def _softmax(c: Ctx) -> Grads:
     y, d = c.t("result"), c.v("dim")
@@ -1371,10 +1388,10 @@ def _softmax(c: Ctx) -> Grads:
 
 @rule(
     "LogSoftmaxBackward0",
-    "yᵢ = aᵢ − ln Σⱼ eᵃʲ  (along dim)",
+    N_("yᵢ = aᵢ − ln Σⱼ eᵃʲ  (along dim)"),
     "grad_a = grad − softmax(a) · Σⱼ gradⱼ",
     values="y=result, dim=dim",
-    note="softmax(a) = eʸ, which is why the node saves its output",
+    note=N_("softmax(a) = eʸ, which is why the node saves its output"),
 )
 def _log_softmax(c: Ctx) -> Grads:
     y, d = c.t("result"), c.v("dim")
@@ -1383,16 +1400,16 @@ def _log_softmax(c: Ctx) -> Grads:
 
 @rule(
     "NllLossBackward0",
-    "ℓ = −mean over rows of a[row, target]",
-    "grad_a[row, target] = −grad / N  (−grad for reduction='sum'); 0 everywhere else",
+    N_("ℓ = −mean over rows of a[row, target]"),
+    N_("grad_a[row, target] = −grad / N  (−grad for reduction='sum'); 0 everywhere else"),
     inputs="a target",
     values="target=target",
-    note="with log_softmax first this is cross-entropy; together they give softmax(z) − onehot",
+    note=N_("with log_softmax first this is cross-entropy; together they give softmax(z) − onehot"),
 )
 def _nll(c: Ctx) -> Grads:
     a, target = c.t("self"), c.t("target")
     if a.dim() not in (1, 2):
-        raise _Missing("case: inputs with more than 2 dims")
+        raise _Missing("case: " + N_("inputs with more than 2 dims"))
     ignore = c.v("ignore_index", -100)
     if ignore >= 2**63:
         ignore -= 2**64  # saved as an unsigned number
@@ -1423,7 +1440,7 @@ def _nll(c: Ctx) -> Grads:
     "grad_a = grad · 2(a − t)/N; grad_t = −grad_a",
     inputs="a t",
     values="a=self, t=target",
-    note="N is the number of elements (mean)",
+    note=N_("N is the number of elements (mean)"),
 )
 def _mse(c: Ctx) -> Grads:
     a, t = c.t("self"), c.t("target")
@@ -1475,7 +1492,7 @@ def _bce(c: Ctx) -> Grads:
     "grad_z = grad · (σ(z) − t) / N",
     inputs="z t",
     values="z=self, t=target",
-    note="σ and the log cancel: the gradient is simply prediction − target",
+    note=N_("σ and the log cancel: the gradient is simply prediction − target"),
 )
 def _bce_logits(c: Ctx) -> Grads:
     z, t = c.t("self"), c.t("target")
@@ -1552,15 +1569,19 @@ class Check:
 
     def text(self) -> str:
         if self.state == AGREES:
-            return "✓ the rule by hand gives exactly what PyTorch sent"
+            return _("✓ the rule by hand gives exactly what PyTorch sent")
         if self.state == DIFFERS:
-            return f"✗ the rule by hand gives other numbers than PyTorch sent ({self.detail})"
+            return _("✗ the rule by hand gives other numbers than PyTorch sent ({detail})").format(
+                detail=self.detail
+            )
         if self.state == FAILED:
-            return f"✗ the rule could not be applied to these numbers ({self.detail})"
+            return _("✗ the rule could not be applied to these numbers ({detail})").format(
+                detail=self.detail
+            )
         if self.state == TEXT_ONLY:
-            return "the rule is shown as text; gradviz does not re-compute it"
+            return _("the rule is shown as text; gradviz does not re-compute it")
         if self.state == UNCHECKED:
-            return f"not re-computed here: {self.detail}"
+            return _("not re-computed here: {detail}").format(detail=self.detail)
         return ""
 
 
@@ -1585,9 +1606,11 @@ def _run(step: Step) -> tuple[list[torch.Tensor | None] | None, Check]:
 def _missing_text(exc: _Missing, r: Rule) -> str:
     what = str(exc)
     if what.startswith("case:"):
-        return f"the card does not cover {what[5:].strip()}"
+        return _("the card does not cover {case}").format(case=_(what[5:].strip()))
     symbol = next((sym for sym, key in r.values if key == what), what)  # the card's name for it
-    return f"{symbol} was not kept (only small values are copied during the pass)"
+    return _("{symbol} was not kept (only small values are copied during the pass)").format(
+        symbol=symbol
+    )
 
 
 def recompute(step: Step) -> list[torch.Tensor | None] | None:
@@ -1602,21 +1625,28 @@ def verify(step: Step, rtol: float = 1e-4, atol: float = 1e-6) -> Check:
         return check
     n = len(step.grad_out)
     if len(mine) < n or any(g is not None for g in mine[n:]):
-        return Check(DIFFERS, f"{len(mine)} gradients for {n} inputs")
+        return Check(DIFFERS, _("{got} gradients for {n} inputs").format(got=len(mine), n=n))
     compared = 0
     for i, (got, want) in enumerate(zip(mine, step.grad_out, strict=False)):
         if want is None:
             continue
         if got is None:
-            return Check(DIFFERS, f"no gradient for input {i}")
+            return Check(DIFFERS, _("no gradient for input {i}").format(i=i))
         if tuple(got.shape) != tuple(want.shape):
-            return Check(DIFFERS, f"input {i}: shape {tuple(got.shape)}, not {tuple(want.shape)}")
+            return Check(
+                DIFFERS,
+                _("input {i}: shape {got}, not {want}").format(
+                    i=i, got=tuple(got.shape), want=tuple(want.shape)
+                ),
+            )
         if not torch.allclose(got.to(want.dtype), want, rtol=rtol, atol=atol, equal_nan=True):
             worst = float((got.to(want.dtype) - want).abs().max())
-            return Check(DIFFERS, f"input {i}: off by up to {worst:.3g}")
+            return Check(
+                DIFFERS, _("input {i}: off by up to {worst}").format(i=i, worst=f"{worst:.3g}")
+            )
         compared += 1
     if not compared:
-        return Check(UNCHECKED, "PyTorch sent no gradient to compare with")
+        return Check(UNCHECKED, _("PyTorch sent no gradient to compare with"))
     return check
 
 
@@ -1640,12 +1670,16 @@ class Card:
     check: Check = field(default_factory=lambda: Check(NO_CARD))
 
     def text(self) -> str:
-        parts = [f"{self.label}: backward of {self.forward}" if self.known else self.label]
+        parts = [
+            _("{label}: backward of {forward}").format(label=self.label, forward=self.forward)
+            if self.known
+            else self.label
+        ]
         parts += [f"  {line}" for line in self.lines]
         if self.note:
             parts.append(f"  ({self.note})")
         if self.numbers:
-            parts.append("this step:")
+            parts.append(_("this step:"))
             parts += [f"  {k} = {v}" for k, v in self.numbers]
         verdict = self.check.text()
         if verdict:
@@ -1656,15 +1690,17 @@ class Card:
 def _value_text(value: Any, limit: int) -> str:
     if isinstance(value, torch.Tensor):
         shown = values_text(value, limit)
-        return shown if shown is not None else f"shape {shape_text(value)}"
+        return shown if shown is not None else _("shape {shape}").format(shape=shape_text(value))
     if isinstance(value, torch.Size):
-        return f"shape {shape_text(torch.empty(value))}" if len(value) else "scalar"
+        if not len(value):
+            return _("scalar")
+        return _("shape {shape}").format(shape=shape_text(torch.empty(value)))
     return str(value)
 
 
 def card_for(step: Step, limit: int = 8) -> Card:
     """The formula card of a step: rule, note, and this step's numbers when small."""
-    _, r = rule_for_step(step)
+    _key, r = rule_for_step(step)
     numbers: list[tuple[str, str]] = []
     incoming = [g for g in step.grad_in if g is not None]
     if len(step.grad_in) == 1 or len(incoming) <= 1:
@@ -1677,8 +1713,10 @@ def card_for(step: Step, limit: int = 8) -> Card:
             step.label,
             "",
             [
-                f"PyTorch computes {step.label}'s gradients with its own built-in formula;",
-                "gradviz has no card for it yet, but the numbers below are the real ones.",
+                _("PyTorch computes {label}'s gradients with its own built-in formula;").format(
+                    label=step.label
+                ),
+                _("gradviz has no card for it yet, but the numbers below are the real ones."),
             ],
             "",
             numbers + _outs(step, ("a", "b", "c", "d"), limit),
@@ -1689,7 +1727,23 @@ def card_for(step: Step, limit: int = 8) -> Card:
         if key in saved and saved[key] is not None:
             numbers.append((symbol, _value_text(saved[key], limit).replace("\n", " ")))
     numbers += _outs(step, r.inputs, limit)
-    return Card(step.label, r.forward, list(r.lines), r.note, numbers, True, verify(step))
+    return Card(
+        step.label,
+        _(r.forward),
+        _card_lines(r.lines),
+        _(r.note) if r.note else "",
+        numbers,
+        True,
+        verify(step),
+    )
+
+
+def _card_lines(lines: tuple[str, ...]) -> list[str]:
+    """The rule's lines in the current language: a catalog entry holds them all, ``; `` apart
+    (as written in the rule), so each formula and its words are translated together."""
+    joined = "; ".join(lines)
+    shown = _(joined)
+    return list(lines) if shown == joined else [line.strip() for line in shown.split(";")]
 
 
 def _outs(step: Step, names: tuple[str, ...], limit: int) -> list[tuple[str, str]]:
@@ -1697,7 +1751,7 @@ def _outs(step: Step, names: tuple[str, ...], limit: int) -> list[tuple[str, str
     for i, g in enumerate(step.grad_out):
         name = names[i] if i < len(names) else f"input{i}"
         if g is None:
-            out.append((f"grad_{name}", "None (needs no gradient)"))
+            out.append((f"grad_{name}", _("None (needs no gradient)")))
         else:
             out.append((f"grad_{name}", tensor_text(g, limit)))
     return out

@@ -31,6 +31,7 @@ from gradviz.core.events import Emitter
 from gradviz.core.gradcheck import GradCheckError, check_workspace_leaf
 from gradviz.core.graph import Graph, function_node_id
 from gradviz.core.graph_walk import leaf_tensors
+from gradviz.core.i18n import _
 from gradviz.core.literals import LiteralError, parse_tensor_literal
 from gradviz.core.workspace import Workspace, WorkspaceError
 
@@ -154,12 +155,16 @@ class BackwardSession(Emitter):
             return self._run_external()
         name = self.root_name
         if not name or name not in self.workspace.tensors:
-            self._set_error("Choose the tensor to start from first.")
+            self._set_error(_("Choose the tensor to start from first."))
             return None
         t = self.workspace.tensors[name]
         grad = self.v_text.strip() if t.numel() != 1 else None
         if t.numel() != 1 and not grad:
-            self._set_error(f"{name} is not a scalar: type a gradient v of shape {tuple(t.shape)}.")
+            self._set_error(
+                _("{name} is not a scalar: type a gradient v of shape {shape}.").format(
+                    name=name, shape=tuple(t.shape)
+                )
+            )
             return None
         names = dict(self.workspace.tensors)
         self._running = True
@@ -172,14 +177,19 @@ class BackwardSession(Emitter):
             )
         except WorkspaceError as exc:
             self._set_error(str(exc))
-            self.emit("message", text=f"backward refused: {exc}")
+            self.emit("message", text=_("backward refused: {error}").format(error=exc))
             return None
         finally:
             self._running = False
         self._set_error("")
         self._start(trace, name)
         n = len(trace.steps)
-        self.emit("message", text=f"backward from {name}: {n} nodes recorded; step through them")
+        self.emit(
+            "message",
+            text=_("backward from {name}: {n} nodes recorded; step through them").format(
+                name=name, n=n
+            ),
+        )
         return trace
 
     def _run_external(self) -> Trace | None:
@@ -193,9 +203,17 @@ class BackwardSession(Emitter):
                 value = parse_tensor_literal(self.v_text.strip())
                 grad = torch.as_tensor(value, dtype=t.dtype, device=t.device)
                 if tuple(grad.shape) != tuple(t.shape):
-                    raise ValueError(f"v has shape {tuple(grad.shape)}, not {tuple(t.shape)}")
+                    raise ValueError(
+                        _("v has shape {got}, not {want}").format(
+                            got=tuple(grad.shape), want=tuple(t.shape)
+                        )
+                    )
             except (LiteralError, ValueError, TypeError) as exc:
-                self._set_error(f"{ext.label}: type a gradient v of shape {tuple(t.shape)} ({exc})")
+                self._set_error(
+                    _("{label}: type a gradient v of shape {shape} ({error})").format(
+                        label=ext.label, shape=tuple(t.shape), error=exc
+                    )
+                )
                 return None
         leaves = leaf_tensors(t)
         kept = [(leaf, leaf.grad) for leaf in leaves]
@@ -204,8 +222,8 @@ class BackwardSession(Emitter):
         try:
             trace = trace_backward(t, grad, retain_graph=True, names=ext.names())
         except Exception as exc:  # noqa: BLE001  e.g. the weights were changed in place since
-            self._set_error(f"backward failed: {explain(exc)}")
-            self.emit("message", text=f"backward refused: {explain(exc)}")
+            self._set_error(_("backward failed: {error}").format(error=explain(exc)))
+            self.emit("message", text=_("backward refused: {error}").format(error=explain(exc)))
             return None
         finally:
             for leaf, g in kept:
@@ -213,7 +231,9 @@ class BackwardSession(Emitter):
         self._set_error("")
         self._start(trace, ext.label)
         n = len(trace.steps)
-        text = f"backward from the {ext.label}: {n} nodes recorded; step through"
+        text = _("backward from the {label}: {n} nodes recorded; step through").format(
+            label=ext.label, n=n
+        )
         self.emit("message", text=text)
         return trace
 
@@ -221,13 +241,15 @@ class BackwardSession(Emitter):
         """Step through a backward call that console code made (core.recording's
         RecordedCall: a Trace with its line); False when its steps were not kept."""
         if not getattr(call, "kept", True):
-            self._set_error(f"{call.summary()}: its steps were not kept (memory budget)")
+            self._set_error(
+                _("{call}: its steps were not kept (memory budget)").format(call=call.summary())
+            )
             return False
-        label = f"line {call.line}: {call.source_line}"
+        label = _("line {line}: {code}").format(line=call.line, code=call.source_line)
         self._set_error("")
         self.load_trace(call, label, call.graph)
         self.emit("root")
-        self.emit("message", text=f"{call.summary()}: step through it")
+        self.emit("message", text=_("{call}: step through it").format(call=call.summary()))
         return True
 
     def load_trace(self, trace: Trace, label: str, graph: Graph | None = None) -> None:
@@ -366,9 +388,11 @@ class BackwardSession(Emitter):
         flow = self.replay.edges().get((source, target))
         if flow is None:
             return None
-        sender = self.labels.get(target, "the output" if self.trace.root_edge else target)
+        sender = self.labels.get(target, _("the output") if self.trace.root_edge else target)
         receiver = self.labels.get(source, source)
-        return f"gradient {sender} → {receiver}", flow.total
+        return _("gradient {sender} → {receiver}").format(
+            sender=sender, receiver=receiver
+        ), flow.total
 
     def zero_grads(self, set_to_none: bool = False) -> bool:
         """``x.grad.zero_()`` for every leaf (or ``.grad = None`` with ``set_to_none``)."""
@@ -377,8 +401,12 @@ class BackwardSession(Emitter):
         except WorkspaceError as exc:
             self._set_error(str(exc))
             return False
-        done = "is None" if set_to_none else "is zero (x.grad.zero_())"
-        self.emit("message", text=f"every .grad {done} now: the next backward starts from zero")
+        done = (
+            _("every .grad is None now: the next backward starts from zero")
+            if set_to_none
+            else _("every .grad is zero (x.grad.zero_()) now: the next backward starts from zero")
+        )
+        self.emit("message", text=done)
         self.emit("position")
         return True
 
@@ -391,7 +419,12 @@ class BackwardSession(Emitter):
             self._set_error(str(exc))
             return False
         self._set_error("")
-        self.emit("message", text=f"{name}.retain_grad(): its .grad is kept from the next backward")
+        self.emit(
+            "message",
+            text=_("{name}.retain_grad(): its .grad is kept from the next backward").format(
+                name=name
+            ),
+        )
         self.emit("hints")
         return True
 

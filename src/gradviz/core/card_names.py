@@ -17,6 +17,7 @@ import torch
 from gradviz.core.backward import ACCUMULATE, Step
 from gradviz.core.backward_rules import Card, rule_for
 from gradviz.core.graph import function_node_id, tensor_node_id
+from gradviz.core.i18n import _
 
 GENERIC = ("a", "b", "c", "d")  # what a card without a rule calls its inputs
 
@@ -53,8 +54,12 @@ def name_operands(card: Card, names: Sequence[str | None]) -> Card:
     notes = []
     for n, syms in counts.items():
         if len(syms) > 1:  # y * y, dot(x, x): one tensor is several inputs
-            listed = " and ".join(syms)
-            notes.append(f"{listed} are both {n}: each gradient goes to {n}, which gets their sum")
+            listed = _(" and ").join(syms)
+            notes.append(
+                _(
+                    "{listed} are both {name}: each gradient goes to {name}, which gets their sum"
+                ).format(listed=listed, name=n)
+            )
         elif n != syms[0] and not _symbol(n).search(text):  # never clash with a symbol
             rename[syms[0]] = n
     if not rename and not notes:
@@ -75,7 +80,7 @@ def name_operands(card: Card, names: Sequence[str | None]) -> Card:
         def sub(value: str) -> str:
             return value
 
-    note = "; ".join([*notes, *([card.note] if card.note else [])])
+    note = _("; ").join([*notes, *([card.note] if card.note else [])])
     return dataclasses.replace(
         card,
         forward=sub(card.forward),

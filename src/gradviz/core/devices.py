@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
+from gradviz.core.i18n import _
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -23,7 +25,8 @@ def _gib(n: int) -> str:
 def list_devices() -> list[DeviceInfo]:
     """Every device kind gradviz knows, available or not, with the reason when not."""
     threads = torch.get_num_threads()
-    devices = [DeviceInfo("cpu", f"cpu — {threads} thread{'s' if threads != 1 else ''}", True)]
+    threads_text = _("{n} threads") if threads != 1 else _("{n} thread")
+    devices = [DeviceInfo("cpu", "cpu — " + threads_text.format(n=threads), True)]
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             props = torch.cuda.get_device_properties(i)
@@ -37,17 +40,19 @@ def list_devices() -> list[DeviceInfo]:
             )
     else:
         reason = (
-            "this PyTorch build has no CUDA support"
+            _("this PyTorch build has no CUDA support")
             if torch.version.cuda is None
-            else "no CUDA GPU or driver was found"
+            else _("no CUDA GPU or driver was found")
         )
-        devices.append(DeviceInfo("cuda", "cuda — not available", False, reason))
+        devices.append(DeviceInfo("cuda", "cuda — " + _("not available"), False, reason))
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         devices.append(DeviceInfo("mps", "mps — Apple GPU", True))
     else:
         devices.append(
-            DeviceInfo("mps", "mps — not available", False, "needs macOS on Apple silicon")
+            DeviceInfo(
+                "mps", "mps — " + _("not available"), False, _("needs macOS on Apple silicon")
+            )
         )
     return devices
 
@@ -62,21 +67,29 @@ def resolve_device(name: str) -> torch.device:
     try:
         device = torch.device(text)
     except (RuntimeError, ValueError):
-        raise DeviceError(f"unknown device {text!r}: use cpu, cuda, cuda:N or mps") from None
+        raise DeviceError(
+            _("unknown device {device!r}: use cpu, cuda, cuda:N or mps").format(device=text)
+        ) from None
     if device.type == "cpu":
         return device
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise DeviceError(f"device {text!r} is not available: no CUDA GPU here")
+            raise DeviceError(
+                _("device {device!r} is not available: no CUDA GPU here").format(device=text)
+            )
         index = device.index if device.index is not None else 0
         if index >= torch.cuda.device_count():
             raise DeviceError(
-                f"device {text!r} is not available: only {torch.cuda.device_count()} CUDA device(s)"
+                _("device {device!r} is not available: only {n} CUDA device(s)").format(
+                    device=text, n=torch.cuda.device_count()
+                )
             )
         return torch.device("cuda", index)
     if device.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise DeviceError("device 'mps' is not available: needs macOS on Apple silicon")
+            raise DeviceError(_("device 'mps' is not available: needs macOS on Apple silicon"))
         return device
-    raise DeviceError(f"device {text!r} is not supported: use cpu, cuda, cuda:N or mps")
+    raise DeviceError(
+        _("device {device!r} is not supported: use cpu, cuda, cuda:N or mps").format(device=text)
+    )

@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from gradviz.core.i18n import _
 from gradviz.core.ops import OPS
 from gradviz.core.workspace import Action, Workspace, WorkspaceError
 
@@ -61,15 +62,15 @@ class GradCheckResult:
             return ""
         if self.kinks:
             i, (left, right) = next(iter(self.kinks.items()))
-            where = f"element {i}" if self.total > 1 else self.name
-            return (
-                f"a kink: at {where} the function bends (slope {left:.4g} from the left, "
-                f"{right:.4g} from the right, like relu or abs at 0), so it has no derivative "
+            where = _("element {i}").format(i=i) if self.total > 1 else self.name
+            return _(
+                "a kink: at {where} the function bends (slope {left} from the left, "
+                "{right} from the right, like relu or abs at 0), so it has no derivative "
                 "there; the finite difference averages the two sides while autograd picks "
                 "one. Move the value off the kink and the check passes."
-            )
+            ).format(where=where, left=f"{left:.4g}", right=f"{right:.4g}")
         if not self.passed and not math.isfinite(self.max_abs):
-            return "the function is not finite near this point (inf or nan), so no slope exists"
+            return _("the function is not finite near this point (inf or nan), so no slope exists")
         return ""
 
     @property
@@ -78,13 +79,22 @@ class GradCheckResult:
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(check, value, verdict) rows for a small table."""
+        # the verdict stays "pass"/"FAIL": the table colours its cells by that word
         verdict = "pass" if self.passed else "FAIL"
-        sample = "" if self.checked == self.total else f" (random {self.checked} of {self.total})"
+        sample = (
+            ""
+            if self.checked == self.total
+            else " " + _("(random {n} of {total})").format(n=self.checked, total=self.total)
+        )
         rows = [
-            ("elements checked", f"{self.checked}{sample}", ""),
-            ("max |autograd − numeric|", f"{self.max_abs:.3g}", verdict),
-            ("max relative error", f"{self.max_rel:.3g}", verdict),
-            (f"tolerance (eps {self.eps:g})", f"{self.atol:g} + {self.rtol:g}·|numeric|", ""),
+            (_("elements checked"), f"{self.checked}{sample}", ""),
+            (_("max |autograd − numeric|"), f"{self.max_abs:.3g}", verdict),
+            (_("max relative error"), f"{self.max_rel:.3g}", verdict),
+            (
+                _("tolerance (eps {eps})").format(eps=f"{self.eps:g}"),
+                f"{self.atol:g} + {self.rtol:g}·|numeric|",
+                "",
+            ),
         ]
         if self.torch_passed is not None:
             rows.append(
@@ -97,24 +107,32 @@ class GradCheckResult:
         return rows
 
     def text(self) -> str:
-        head = f"gradient check of {self.name}: {'PASS' if self.ok else 'FAIL'}"
+        head = _("gradient check of {name}: {verdict}").format(
+            name=self.name, verdict="PASS" if self.ok else "FAIL"
+        )
         return "\n".join([head, *(f"  {a}: {b} {c}".rstrip() for a, b, c in self.rows())])
 
 
 def _loss(func: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Tensor | None):
     out = func(x)
     if not isinstance(out, torch.Tensor):
-        raise GradCheckError(f"the function returned {type(out).__name__}, not a tensor")
+        raise GradCheckError(
+            _("the function returned {type}, not a tensor").format(type=type(out).__name__)
+        )
     out = out.to(torch.float64)
     if v is None:
         if out.numel() != 1:
             raise GradCheckError(
-                f"the output has shape {tuple(out.shape)}: give a gradient v of that shape"
+                _("the output has shape {shape}: give a gradient v of that shape").format(
+                    shape=tuple(out.shape)
+                )
             )
         return out.sum()
     if tuple(v.shape) != tuple(out.shape):
         raise GradCheckError(
-            f"v has shape {tuple(v.shape)} but the output has shape {tuple(out.shape)}"
+            _("v has shape {got} but the output has shape {want}").format(
+                got=tuple(v.shape), want=tuple(out.shape)
+            )
         )
     return (out * v).sum()
 
@@ -134,9 +152,11 @@ def check_gradient(
 ) -> GradCheckResult:
     """Compare autograd's gradient of ``sum(v * func(x))`` with central differences."""
     if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.is_complex()):
-        raise GradCheckError(f"{name} must be a floating-point tensor")
+        raise GradCheckError(_("{name} must be a floating-point tensor").format(name=name))
     if x.is_complex():
-        raise GradCheckError(f"{name} is complex: the check supports real tensors")
+        raise GradCheckError(
+            _("{name} is complex: the check supports real tensors").format(name=name)
+        )
     x64 = x.detach().to(torch.float64).clone().requires_grad_(True)
     v64 = None if v is None else torch.as_tensor(v, dtype=torch.float64).detach()
 
@@ -212,8 +232,8 @@ def _torch_gradcheck(func, x64, v64, eps, atol, rtol, fast) -> tuple[bool | None
         )
     except (RuntimeError, ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None, f"could not run: {first[:120]}"
-    mode = "fast mode (random projection)" if fast else "full Jacobian"
+        return None, _("could not run: {error}").format(error=first[:120])
+    mode = _("fast mode (random projection)") if fast else _("full Jacobian")
     return bool(ok), mode
 
 
@@ -232,14 +252,14 @@ def workspace_function(
     already in its current value, so they are skipped).
     """
     if root not in ws.tensors:
-        raise GradCheckError(f"no tensor named {root!r}")
+        raise GradCheckError(_("no tensor named {name!r}").format(name=root))
     if leaf not in ws.tensors:
-        raise GradCheckError(f"no tensor named {leaf!r}")
+        raise GradCheckError(_("no tensor named {name!r}").format(name=leaf))
     if not ws.tensors[leaf].is_floating_point():
-        raise GradCheckError(f"{leaf} is not a floating-point tensor")
+        raise GradCheckError(_("{name} is not a floating-point tensor").format(name=leaf))
     actions = [a for a in ws.history if a.kind not in _SKIPPED]
     if not any(_makes(a, leaf) for a in actions):
-        raise GradCheckError(f"the history does not say how {leaf} was made")
+        raise GradCheckError(_("the history does not say how {name} was made").format(name=leaf))
 
     def f(x: torch.Tensor) -> torch.Tensor:
         fresh = Workspace()
@@ -249,7 +269,9 @@ def workspace_function(
             try:
                 fresh.run_action(action)
             except WorkspaceError as exc:
-                raise GradCheckError(f"replaying the session failed: {exc}") from None
+                raise GradCheckError(
+                    _("replaying the session failed: {error}").format(error=exc)
+                ) from None
             if action.kind == "create":
                 t = fresh.tensors[action.target]
                 if t.is_floating_point() and t.dtype != torch.float64:
@@ -259,7 +281,7 @@ def workspace_function(
             if _makes(action, leaf):
                 fresh.tensors[leaf] = x
         if root not in fresh.tensors:
-            raise GradCheckError(f"replaying the session did not make {root!r}")
+            raise GradCheckError(_("replaying the session did not make {name!r}").format(name=root))
         return fresh.tensors[root]
 
     return f

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from gradviz.core.graph_walk import gc_paused, is_accumulate, walk_functions
+from gradviz.core.i18n import N_, _
 
 KINDS = ("leaf", "function", "saved", "output", "base", "constant")
 
@@ -51,7 +52,8 @@ class Node:
     @property
     def cut(self) -> bool:
         """A constant cut off from a history by detach() / no_grad (not plain data)."""
-        return self.kind == "constant" and self.note.startswith("cut off")
+        # the note is in the language it was made in (a live script's may differ from ours)
+        return self.kind == "constant" and self.note.startswith(("cut off", _(CUT_OFF)))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,7 +140,7 @@ def remember_constant_inputs(fns: Any) -> None:
     so that its id stays its own while the note exists.
     """
     for fn in fns:
-        if all(nxt is not None for nxt, _ in fn.next_functions):
+        if all(nxt is not None for nxt, _nr in fn.next_functions):
             continue
         keys = []
         for _attr, value in saved_values(fn):
@@ -424,7 +426,7 @@ class _Capture:
         elif t.requires_grad:
             self.tensor_node(t, "leaf")
         else:
-            self.tensor_node(t, "constant", _CUT_NOTE)
+            self.tensor_node(t, "constant", _(_CUT_NOTE))
 
     def node_for(self, t: torch.Tensor) -> Node | None:
         """The node that stands for tensor ``t`` in the graph, if any."""
@@ -442,18 +444,18 @@ class _Capture:
             consumer = self.graph._index.get(function_node_id(target.grad_fn))
             if consumer is None or consumer.kind != "function":
                 return
-            const = self.tensor_node(source, "constant", _CUT_NOTE)
+            const = self.tensor_node(source, "constant", _(_CUT_NOTE))
             if not any(e.source == const.id and e.target == consumer.id for e in self.graph.edges):
                 self.graph.add_edge(
                     Edge(const.id, consumer.id, list(source.shape), dtype_name(source.dtype))
                 )
         elif _is_constant(target) and not _is_constant(source):
             producer = self.node_for(source)
-            const = self.tensor_node(target, "constant", _CUT_NOTE)
-            src = self.names.get(id(source)) or "its input"
-            const.note = (
-                f"cut off: computed from {src} without recording history (detach / no_grad)"
-            )
+            const = self.tensor_node(target, "constant", _(_CUT_NOTE))
+            src = self.names.get(id(source)) or _("its input")
+            const.note = _(
+                "cut off: computed from {src} without recording history (detach / no_grad)"
+            ).format(src=src)
             if producer is not None and not self._has_cut(const.id, producer.id):
                 self.graph.add_edge(Edge(producer.id, const.id, list(target.shape), None, "cut"))
 
@@ -482,7 +484,7 @@ class _Capture:
                     t = self.constant_keys.get(vkey)
                 if t is None:
                     continue
-                const = self.tensor_node(t, "constant", _CUT_NOTE)
+                const = self.tensor_node(t, "constant", _(_CUT_NOTE))
                 if not any(e.source == const.id and e.target == nid for e in self.graph.edges):
                     self.graph.add_edge(Edge(const.id, nid, list(t.shape), dtype_name(t.dtype)))
 
@@ -502,14 +504,17 @@ class _Capture:
             origin = keyed.get(_storage_key(t))
             if origin is None:
                 continue
-            src = self.names.get(id(origin)) or "a tensor with history"
-            node.note = f"cut off from {src}: detach() shares its numbers, not its history"
+            src = self.names.get(id(origin)) or _("a tensor with history")
+            node.note = _(
+                "cut off from {src}: detach() shares its numbers, not its history"
+            ).format(src=src)
             producer = self.node_for(origin)
             if producer is not None and not self._has_cut(node.id):
                 self.graph.add_edge(Edge(producer.id, node.id, list(t.shape), None, "cut"))
 
 
-_CUT_NOTE = "constant: no history, so autograd treats it as a fixed number"
+_CUT_NOTE = N_("constant: no history, so autograd treats it as a fixed number")
+CUT_OFF = N_("cut off")  # how a cut-off constant's note starts: Node.cut looks for it
 
 
 def capture_graph(

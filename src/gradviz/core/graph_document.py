@@ -28,6 +28,7 @@ import torch
 from gradviz.core.events import Emitter
 from gradviz.core.graph import Edge, Graph, Node, capture_graph, saved_values
 from gradviz.core.graph_walk import gc_paused
+from gradviz.core.i18n import _
 from gradviz.core.layout import (
     GROUP_PAD,
     GROUP_TITLE,
@@ -154,7 +155,7 @@ class GraphDocument(Emitter):
         try:
             graph = capture_workspace(self.workspace)
         except Exception as exc:  # noqa: BLE001  a view must never break the user's action
-            self.error = f"graph not available: {exc}"
+            self.error = _("graph not available: {error}").format(error=exc)
             self.emit("error", message=self.error)
             return
         self.error = ""
@@ -244,7 +245,7 @@ class GraphDocument(Emitter):
                 self._key_pos.pop(k, None)
         previous = {nid: self._key_pos[k] for nid, k in keys.items() if k in self._key_pos}
         positions = layout_graph(visible, previous)
-        for _ in range(4):  # a remembered place above its producer (a name re-made deeper)
+        for _try in range(4):  # a remembered place above its producer (a name re-made deeper)
             upward = _upward_targets(visible, positions)
             if not upward:
                 break
@@ -565,9 +566,9 @@ class GraphDocument(Emitter):
                 if n.id not in self._saved_bytes:
                     self._saved_bytes[n.id] = saved_bytes(n.ref)
                 saved += self._saved_bytes[n.id]
-        parts = [f"{params:,} params" if params else "no params"]
+        parts = [_("{n} params").format(n=f"{params:,}") if params else _("no params")]
         if saved:
-            parts.append(f"saved {format_bytes(saved)}")
+            parts.append(_("saved {size}").format(size=format_bytes(saved)))
         return " · ".join(parts)
 
     def unit_of(self, node_id: str) -> str | None:
@@ -678,11 +679,12 @@ class GraphDocument(Emitter):
     def status_text(self) -> str:
         graph = self.graph
         if graph is None or not graph.nodes:
-            return "empty graph"
+            return _("empty graph")
         n = len(graph.nodes)
-        text = f"{n} node{'s' if n != 1 else ''} · depth {graph.depth()}"
+        nodes = _("{n} nodes") if n != 1 else _("{n} node")
+        text = nodes.format(n=n) + " · " + _("depth {depth}").format(depth=graph.depth())
         if self.visible is not None and len(self.visible) != n:
-            text += f" · {len(self.visible)} shown"
+            text += " · " + _("{n} shown").format(n=len(self.visible))
         return text
 
 
