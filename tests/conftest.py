@@ -7,12 +7,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The suite reads English words unless a test asks for Chinese (a developer's LANG=zh_CN
 # must not change what the tests see).
 os.environ["GRADVIZ_LANG"] = "en"
+
+# Property tests draw the same examples on every run, so a CI run never fails at random on
+# an example nobody can find again. HYPOTHESIS_PROFILE=explore draws fresh ones each run;
+# add what it finds as an @example on the test.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # allow running from a checkout without install
