@@ -19,20 +19,24 @@ class CompareTab(QWidget):
         super().__init__()
         self.setObjectName("compare_tab")
         self.runs = runs
-        self.loss_plot = Plot("Loss of the ticked runs", "loss", key="compare_loss")
-        self.acc_plot = Plot("Accuracy of the ticked runs", "accuracy", key="compare_accuracy")
+        self.loss_plot = Plot(
+            self.tr("Loss of the ticked runs"), self.tr("loss"), key="compare_loss"
+        )
+        self.acc_plot = Plot(
+            self.tr("Accuracy of the ticked runs"), self.tr("accuracy"), key="compare_accuracy"
+        )
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="smoothing")
         self.slider.setRange(0, 99)
-        self.slider.setToolTip("Exponential moving average, as TensorBoard's smoothing")
+        self.slider.setToolTip(self.tr("Exponential moving average, as TensorBoard's smoothing"))
         self.slider.valueChanged.connect(lambda v: runs.set_smoothing(v / 100))
         self.value = QLabel("0.00")
         head = QHBoxLayout()
-        head.addWidget(QLabel("Smoothing"))
+        head.addWidget(QLabel(self.tr("Smoothing")))
         head.addWidget(self.slider, 1)
         head.addWidget(self.value)
         head.addStretch(1)
         self.note = QLabel(
-            "Tick runs in the run list (left) to overlay them here", objectName="hint"
+            self.tr("Tick runs in the run list (left) to overlay them here"), objectName="hint"
         )
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)

@@ -36,10 +36,12 @@ class DiagnosisView(QWidget):
         self.list.setSpacing(2)
         self.list.itemClicked.connect(self._clicked)
         self.list.currentItemChanged.connect(lambda item, _old: self._clicked(item))
-        rules = "  ·  ".join(f"{title}: {rule}" for title, rule in D.RULES.values())
+        rules = "  ·  ".join(self.tr("{0}: {1}").format(*D.rule(kind)) for kind in D.RULES)
         self.footer = QLabel(
-            f"Checked over the last {D.WINDOW} reports. Thresholds "
-            f"(gradviz/core/training/doctor.py): {rules}",
+            self.tr(
+                "Checked over the last {0} reports. Thresholds "
+                "(gradviz/core/training/doctor.py): {1}"
+            ).format(D.WINDOW, rules),
             objectName="hint",
         )
         self.footer.setWordWrap(True)
@@ -67,13 +69,14 @@ class DiagnosisView(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for v in verdicts:
-            text = (
-                f"{v.title} in {v.layer}  (since step {v.since_step:,})\n"
-                f"{v.sentence}\nthreshold: {v.threshold}"
+            text = self.tr("{0} in {1}  (since step {2})\n{3}\nthreshold: {4}").format(
+                v.title, v.layer, f"{v.since_step:,}", v.sentence, v.threshold
             )
             item = QListWidgetItem(text)
             item.setData(LAYER_ROLE, v.layer)
-            item.setToolTip(f"Click to select layer '{v.layer}' in the plots and the graph")
+            item.setToolTip(
+                self.tr("Click to select layer '{0}' in the plots and the graph").format(v.layer)
+            )
             if v.kind in SEVERE:
                 item.setForeground(QColor("#dc2626"))
             self.list.addItem(item)
@@ -84,12 +87,17 @@ class DiagnosisView(QWidget):
     def _say(self) -> None:
         n = self.list.count()
         if n:
-            plural = "s" if n != 1 else ""
-            self.header.setText(f"{n} finding{plural}: click one to select its layer")
+            one = self.tr("{0} finding: click one to select its layer")
+            many = self.tr("{0} findings: click one to select its layer")
+            self.header.setText((one if n == 1 else many).format(n))
         elif self.diagnosis.doctor.step:
-            self.header.setText(f"No problems found up to step {self.diagnosis.doctor.step:,}")
+            self.header.setText(
+                self.tr("No problems found up to step {0}").format(
+                    f"{self.diagnosis.doctor.step:,}"
+                )
+            )
         else:
-            self.header.setText("The gradient doctor speaks up once training runs")
+            self.header.setText(self.tr("The gradient doctor speaks up once training runs"))
 
     def _highlight(self) -> None:
         self.list.blockSignals(True)

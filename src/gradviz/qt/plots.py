@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPen, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -119,7 +119,12 @@ class Plot(pg.PlotWidget):
     """A titled plot with a legend, styled for the theme, exportable as PNG."""
 
     def __init__(
-        self, title: str, left: str = "", bottom: str = "step", legend: bool = True, key: str = ""
+        self,
+        title: str,
+        left: str = "",
+        bottom: str | None = None,
+        legend: bool = True,
+        key: str = "",
     ):
         bg, fg, _grid = theme_colors()
         super().__init__(
@@ -139,6 +144,8 @@ class Plot(pg.PlotWidget):
             axis.setTickFont(font)
             axis.enableAutoSIPrefix(False)  # "loss (x0.001)" over 700 reads as a loss of 700
         item.setLabel("left", left, color=fg)
+        if bottom is None:  # most plots run against the step
+            bottom = QCoreApplication.translate("Plot", "step")
         item.setLabel("bottom", bottom, color=fg)
         # no grid on live plots: repainting grid lines on every frame costs the GUI thread
         # more than the curves do (bench/train_bench.py); static plots can call show_grid()
@@ -347,8 +354,16 @@ class BoundaryView:
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         plot.addItem(self.image)
-        self.train = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#ffffff", width=0.8), name="train")
-        self.test = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(0, 0, 0, 0), name="test")
+        self.train = pg.ScatterPlotItem(
+            size=6,
+            pen=pg.mkPen("#ffffff", width=0.8),
+            name=QCoreApplication.translate("BoundaryView", "train"),
+        )
+        self.test = pg.ScatterPlotItem(
+            size=7,
+            brush=pg.mkBrush(0, 0, 0, 0),
+            name=QCoreApplication.translate("BoundaryView", "test"),
+        )
         plot.addItem(self.train)  # named items join the legend by themselves
         plot.addItem(self.test)
         self._boundary_id = None

@@ -27,16 +27,21 @@ class RunListView(QGroupBox):
     openRequested = Signal()  # "Open run…": the panel asks for a folder
 
     def __init__(self, runs: RunList, parent: QWidget | None = None) -> None:
-        super().__init__("Runs", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Runs"))
         self.setObjectName("run_list")
         self.runs = runs
         self.list = QListWidget(objectName="runs")
         self.list.setMaximumHeight(120)
-        self.list.setToolTip("Click a run to show it; tick runs to overlay them in Compare")
+        self.list.setToolTip(
+            self.tr("Click a run to show it; tick runs to overlay them in Compare")
+        )
         self.list.itemClicked.connect(self._clicked)
         self.list.itemChanged.connect(self._ticked)
-        self.open_button = QPushButton("Open run…", objectName="open_run")
-        self.open_button.setToolTip("Open a run folder written by gradviz.watch (runs/<name>)")
+        self.open_button = QPushButton(self.tr("Open run…"), objectName="open_run")
+        self.open_button.setToolTip(
+            self.tr("Open a run folder written by gradviz.watch (runs/<name>)")
+        )
         self.open_button.clicked.connect(self.openRequested)
         self.hint = QLabel(objectName="hint")
         self.hint.setWordWrap(True)

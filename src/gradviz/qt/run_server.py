@@ -157,7 +157,7 @@ class RunServer(QObject):
             self._drop_connection(client, "no valid token (unauthenticated client refused)")
             return False
         self._count += 1
-        name = str(message.get("run") or f"run {self._count}")[:200]
+        name = str(message.get("run") or self.tr("run {0}").format(self._count))[:200]
         folder = message.get("folder")
         client.run_id = f"live-{self._count}"
         self.runStarted.emit(client.run_id, name, folder if isinstance(folder, str) else "")

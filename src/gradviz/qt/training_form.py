@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core import i18n
 from gradviz.core.devices import list_devices
 from gradviz.core.literals import LiteralError, parse_float, parse_int_list
 from gradviz.core.training.config import (
@@ -33,28 +34,47 @@ from gradviz.core.training.models import ACTIVATIONS
 from gradviz.qt.param_fields import mark_invalid
 from gradviz.qt.your_model_form import YourModelBox
 
+C = "TrainingForm"  # the translation context of this module's tables
 TIPS = {
-    "lr": "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)",
-    "hidden": "Hidden layer sizes, comma separated (e.g. 16, 16). Empty: no hidden layer",
-    "weight_decay": "L2 penalty on the weights (0 for none)",
-    "noise": "Standard deviation of the noise added to the data",
-    "test": "Fraction of the samples held out to measure test loss and accuracy",
-    "batch": "Samples per mini-batch; one step = one batch",
-    "seed": "Seeds the data, the initial weights and the batch order: same seed, same run",
+    "lr": QT_TRANSLATE_NOOP(
+        C, "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)"
+    ),
+    "hidden": QT_TRANSLATE_NOOP(
+        C, "Hidden layer sizes, comma separated (e.g. 16, 16). Empty: no hidden layer"
+    ),
+    "weight_decay": QT_TRANSLATE_NOOP(C, "L2 penalty on the weights (0 for none)"),
+    "noise": QT_TRANSLATE_NOOP(C, "Standard deviation of the noise added to the data"),
+    "test": QT_TRANSLATE_NOOP(
+        C, "Fraction of the samples held out to measure test loss and accuracy"
+    ),
+    "batch": QT_TRANSLATE_NOOP(C, "Samples per mini-batch; one step = one batch"),
+    "seed": QT_TRANSLATE_NOOP(
+        C, "Seeds the data, the initial weights and the batch order: same seed, same run"
+    ),
 }
 
 
-UNTIL = "until paused"
+def _t(text: str) -> str:
+    """A string of this module's tables (marked QT_TRANSLATE_NOOP), in the interface language."""
+    return QCoreApplication.translate(C, text)
+
+
+UNTIL = "until paused"  # the unit box's data (shown translated)
+UNITS = {
+    "epochs": QT_TRANSLATE_NOOP(C, "epochs"),
+    "steps": QT_TRANSLATE_NOOP(C, "steps"),
+    UNTIL: QT_TRANSLATE_NOOP(C, "until paused"),
+}
 TWO_D = ("circles", "xor", "gauss", "spiral", "moons")  # the Playground-style demos
 # One step per redrawn frame (the panel redraws at 25 Hz), as TensorFlow Playground shows
 # one step per animation frame: the boundary moves smoothly and Pause lands where you see.
 WATCHABLE_PACE = 25.0
 PACES: list[tuple[str, float | None]] = [
-    ("as fast as possible", None),
-    ("100 steps/s", 100.0),
-    ("25 steps/s (one per frame)", WATCHABLE_PACE),
-    ("5 steps/s", 5.0),
-    ("1 step/s", 1.0),
+    (QT_TRANSLATE_NOOP(C, "as fast as possible"), None),
+    (QT_TRANSLATE_NOOP(C, "100 steps/s"), 100.0),
+    (QT_TRANSLATE_NOOP(C, "25 steps/s (one per frame)"), WATCHABLE_PACE),
+    (QT_TRANSLATE_NOOP(C, "5 steps/s"), 5.0),
+    (QT_TRANSLATE_NOOP(C, "1 step/s"), 1.0),
 ]
 
 
@@ -71,9 +91,9 @@ class SpeedControl(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("speed")
-        self.setToolTip("Training speed: a pace you can watch, or as fast as possible")
+        self.setToolTip(self.tr("Training speed: a pace you can watch, or as fast as possible"))
         for label, pace in PACES:
-            self.addItem(label, pace)
+            self.addItem(_t(label), pace)
         self.currentIndexChanged.connect(lambda _i: self.paceChanged.emit(self.pace()))
 
     def pace(self) -> float | None:
@@ -98,7 +118,7 @@ class TrainingForm(QWidget):
 
         self.demo = QComboBox(objectName="demo")
         for name in SOURCES:
-            self.demo.addItem(DEMO_TITLES[name], name)
+            self.demo.addItem(i18n._(DEMO_TITLES[name]), name)
         self.your_model = YourModelBox()
         self.your_model.problem.connect(self.problem)
         self.device = QComboBox(objectName="device")
@@ -106,68 +126,77 @@ class TrainingForm(QWidget):
 
         self.optimizer = QComboBox(objectName="optimizer")
         for name in OPTIMIZERS:
-            self.optimizer.addItem(OPTIMIZER_LABELS[name], name)
-        self.lr = QLineEdit(objectName="lr", toolTip=TIPS["lr"])
-        self.batch = QSpinBox(objectName="batch", toolTip=TIPS["batch"])
+            self.optimizer.addItem(i18n._(OPTIMIZER_LABELS[name]), name)
+        self.lr = QLineEdit(objectName="lr", toolTip=_t(TIPS["lr"]))
+        self.batch = QSpinBox(objectName="batch", toolTip=_t(TIPS["batch"]))
         self.batch.setRange(1, 1_000_000)
         self.length = QSpinBox(objectName="length")
         self.length.setRange(1, 100_000_000)
         self.length.setGroupSeparatorShown(True)
         self.unit = QComboBox(objectName="unit")
-        self.unit.addItems(["epochs", "steps", UNTIL])
-        self.unit.setToolTip("Train for a number of epochs or steps, or until you pause")
-        self.unit.currentTextChanged.connect(lambda text: self.length.setEnabled(text != UNTIL))
-        self.weight_decay = QLineEdit(objectName="weight_decay", toolTip=TIPS["weight_decay"])
-        self.seed = QSpinBox(objectName="seed", toolTip=TIPS["seed"])
+        for unit, label in UNITS.items():
+            self.unit.addItem(_t(label), unit)
+        self.unit.setToolTip(self.tr("Train for a number of epochs or steps, or until you pause"))
+        self.unit.currentIndexChanged.connect(
+            lambda _i: self.length.setEnabled(self.unit.currentData() != UNTIL)
+        )
+        self.weight_decay = QLineEdit(objectName="weight_decay", toolTip=_t(TIPS["weight_decay"]))
+        self.seed = QSpinBox(objectName="seed", toolTip=_t(TIPS["seed"]))
         self.seed.setRange(0, 2**31 - 1)
 
-        self.hidden = QLineEdit(objectName="hidden", toolTip=TIPS["hidden"])
+        self.hidden = QLineEdit(objectName="hidden", toolTip=_t(TIPS["hidden"]))
         self.activation = QComboBox(objectName="activation")
         self.activation.addItems(list(ACTIVATIONS))
 
-        self.noise = QDoubleSpinBox(objectName="noise", toolTip=TIPS["noise"])
+        self.noise = QDoubleSpinBox(objectName="noise", toolTip=_t(TIPS["noise"]))
         self.noise.setRange(0.0, 1.0)
         self.noise.setDecimals(3)
         self.noise.setSingleStep(0.01)
-        self.test_split = QDoubleSpinBox(objectName="test_split", toolTip=TIPS["test"])
+        self.test_split = QDoubleSpinBox(objectName="test_split", toolTip=_t(TIPS["test"]))
         self.test_split.setRange(0.0, 0.9)
         self.test_split.setSingleStep(0.05)
         self.samples = QSpinBox(objectName="samples")
         self.samples.setRange(10, 1_000_000)
-        self.classes = QSpinBox(objectName="classes", toolTip="Spiral and Gaussians only")
+        self.classes = QSpinBox(objectName="classes", toolTip=self.tr("Spiral and Gaussians only"))
         self.classes.setRange(2, 10)
 
         span = QHBoxLayout()
         span.addWidget(self.length, 1)
         span.addWidget(self.unit)
         groups = {
-            "Run": [("Demo", self.demo), ("Device", self.device)],
-            "Optimizer": [
-                ("Algorithm", self.optimizer),
-                ("Learning rate", self.lr),
-                ("Batch size", self.batch),
-                ("Train for", span),
-                ("Weight decay", self.weight_decay),
-                ("Seed", self.seed),
+            QT_TRANSLATE_NOOP(C, "Run"): [
+                (QT_TRANSLATE_NOOP(C, "Demo"), self.demo),
+                (QT_TRANSLATE_NOOP(C, "Device"), self.device),
             ],
-            "Model": [("Hidden sizes", self.hidden), ("Activation", self.activation)],
-            "Data": [
-                ("Noise", self.noise),
-                ("Test split", self.test_split),
-                ("Samples", self.samples),
-                ("Classes", self.classes),
+            QT_TRANSLATE_NOOP(C, "Optimizer"): [
+                (QT_TRANSLATE_NOOP(C, "Algorithm"), self.optimizer),
+                (QT_TRANSLATE_NOOP(C, "Learning rate"), self.lr),
+                (QT_TRANSLATE_NOOP(C, "Batch size"), self.batch),
+                (QT_TRANSLATE_NOOP(C, "Train for"), span),
+                (QT_TRANSLATE_NOOP(C, "Weight decay"), self.weight_decay),
+                (QT_TRANSLATE_NOOP(C, "Seed"), self.seed),
+            ],
+            QT_TRANSLATE_NOOP(C, "Model"): [
+                (QT_TRANSLATE_NOOP(C, "Hidden sizes"), self.hidden),
+                (QT_TRANSLATE_NOOP(C, "Activation"), self.activation),
+            ],
+            QT_TRANSLATE_NOOP(C, "Data"): [
+                (QT_TRANSLATE_NOOP(C, "Noise"), self.noise),
+                (QT_TRANSLATE_NOOP(C, "Test split"), self.test_split),
+                (QT_TRANSLATE_NOOP(C, "Samples"), self.samples),
+                (QT_TRANSLATE_NOOP(C, "Classes"), self.classes),
             ],
         }
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self._boxes: dict[str, QGroupBox] = {}
         for title, rows in groups.items():
-            box = QGroupBox(title)
+            box = QGroupBox(_t(title))  # keyed in English: _boxes["Model"]
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             for label, field in rows:
-                form.addRow(label, field)
+                form.addRow(_t(label), field)
             lay.addWidget(box)
             self._boxes[title] = box
         lay.insertWidget(1, self.your_model)
@@ -190,7 +219,7 @@ class TrainingForm(QWidget):
             item = model.item(self.device.count() - 1)
             if not info.available:
                 item.setEnabled(False)
-                item.setToolTip(f"{info.name} is not available: {info.reason}")
+                item.setToolTip(self.tr("{0} is not available: {1}").format(info.name, info.reason))
             else:
                 item.setToolTip(info.label)
 
@@ -207,12 +236,12 @@ class TrainingForm(QWidget):
             self.lr.setText(f"{c.lr:g}")
             self.batch.setValue(c.batch_size)
             if c.until_paused:
-                self.unit.setCurrentText(UNTIL)
+                self.unit.setCurrentIndex(self.unit.findData(UNTIL))
             elif c.steps is not None:
-                self.unit.setCurrentText("steps")
+                self.unit.setCurrentIndex(self.unit.findData("steps"))
                 self.length.setValue(c.steps)
             else:
-                self.unit.setCurrentText("epochs")
+                self.unit.setCurrentIndex(self.unit.findData("epochs"))
                 self.length.setValue(c.epochs or 1)
             self.weight_decay.setText(f"{c.weight_decay:g}")
             self.seed.setValue(c.seed)
@@ -244,27 +273,28 @@ class TrainingForm(QWidget):
         self.classes.setVisible(not custom)  # the Your model box has its own
         self._boxes["Data"].layout().labelForField(self.classes).setVisible(not custom)
         # only the 2-D demos run on until paused, as TensorFlow Playground does
-        until = self.unit.model().item(self.unit.findText(UNTIL))
+        until = self.unit.model().item(self.unit.findData(UNTIL))
         two_d = demo in TWO_D
         until.setEnabled(two_d)
-        if not two_d and self.unit.currentText() == UNTIL:
-            self.unit.setCurrentText("epochs")
+        if not two_d and self.unit.currentData() == UNTIL:
+            self.unit.setCurrentIndex(self.unit.findData("epochs"))
         self.hidden.setToolTip(
-            "twolayer: the hidden width H (one size)" if twolayer else TIPS["hidden"]
+            self.tr("twolayer: the hidden width H (one size)") if twolayer else _t(TIPS["hidden"])
         )
 
     def config(self) -> TrainConfig:
         """The settings as a validated config; raises ConfigError naming the bad field."""
         demo = self.demo.currentData()
         try:
-            lr = parse_float(self.lr.text(), "learning rate")
-            wd = parse_float(self.weight_decay.text() or "0", "weight decay")
+            # the setting's name starts the message, in the interface language (mark_error)
+            lr = parse_float(self.lr.text(), i18n._("learning rate"))
+            wd = parse_float(self.weight_decay.text() or "0", i18n._("weight decay"))
             text = self.hidden.text().strip()
-            hidden = parse_int_list(text, "hidden sizes") if text else ()
+            hidden = parse_int_list(text, i18n._("hidden sizes")) if text else ()
         except LiteralError as exc:
             raise ConfigError(str(exc)) from None
         length = self.length.value()
-        unit = self.unit.currentText()
+        unit = self.unit.currentData()
         steps = UNTIL_PAUSED if unit == UNTIL else length if unit == "steps" else None
         base = default_config(demo)
         config = base.replace(
@@ -304,12 +334,19 @@ class TrainingForm(QWidget):
             "test split": self.test_split,
             "samples": self.samples,
             "classes": self.classes,
-            "twolayer has exactly one hidden layer": self.hidden,
+            "twolayer": self.hidden,  # "twolayer has exactly one hidden layer", any language
         }
         text = message.lower()
         for name in ("cannot start: ",):
             text = text.removeprefix(name)
-        bad = next((w for key, w in fields.items() if text.startswith(key)), None)
+        bad = next(
+            (
+                w
+                for key, w in fields.items()
+                if text.startswith(key) or text.startswith(i18n._(key).lower())
+            ),
+            None,
+        )
         for w in set(fields.values()):
             mark_invalid(w, w is bad)
         if bad is not None:

@@ -17,7 +17,7 @@ import copy
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,9 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.core import i18n
 from gradviz.core.devices import DeviceError
 from gradviz.core.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from gradviz.core.training.config import CUSTOM, UNTIL_PAUSED, ConfigError, default_config
+from gradviz.core.training.config import (
+    CUSTOM,
+    UNTIL_PAUSED,
+    ConfigError,
+    default_config,
+    demo_name,
+)
 from gradviz.core.training.datasets import Dataset, make_dataset
 from gradviz.core.training.doctor import Diagnosis, Doctor
 from gradviz.core.training.export import TensorBoardLogger, tensorboard_available
@@ -56,8 +63,17 @@ from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
 
 REDRAW_MS = 40  # 25 Hz: smooth, and far below the training rate
-CHECKPOINT_FILTER = "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
-HISTORY_NOTE = "loaded from a checkpoint:\nit keeps the model, not the history"
+CHECKPOINT_FILTER = QT_TRANSLATE_NOOP(
+    "TrainingPanel", "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
+)
+HISTORY_NOTE = QT_TRANSLATE_NOOP(
+    "TrainingPanel", "loaded from a checkpoint:\nit keeps the model, not the history"
+)
+
+
+def _t(text: str) -> str:
+    """A string marked with QT_TRANSLATE_NOOP above, in the interface language."""
+    return QCoreApplication.translate("TrainingPanel", text)
 
 
 class TrainingPanel(QWidget):
@@ -84,7 +100,7 @@ class TrainingPanel(QWidget):
         self.diagnosis = Diagnosis()
         self._own_doctor = self.diagnosis.doctor
         self.diagnosis_view = DiagnosisView(self.diagnosis)
-        self.tabs.addTab(self.diagnosis_view, "Diagnosis")
+        self.tabs.addTab(self.diagnosis_view, self.tr("Diagnosis"))
         self.diagnosis.subscribe(self._on_diagnosis)
         # the run list: this panel's runs, scripts attached live, run folders opened
         self.runs = RunList()
@@ -92,7 +108,7 @@ class TrainingPanel(QWidget):
         self.run_list = RunListView(self.runs)
         self.run_list.openRequested.connect(self._open_run_clicked)
         self.compare = CompareTab(self.runs)
-        self.tabs.addTab(self.compare, "Compare")
+        self.tabs.addTab(self.compare, self.tr("Compare"))
         self.runs.subscribe(self._on_runs)
         self.server: RunServer | None = None
         self._build_controls()
@@ -142,9 +158,11 @@ class TrainingPanel(QWidget):
             self.start_live_attach()
 
     # -- building -----------------------------------------------------------------------
-    def _button(self, text: str, icon: QStyle.StandardPixmap, slot, tip: str) -> QPushButton:
+    def _button(
+        self, name: str, text: str, icon: QStyle.StandardPixmap, slot, tip: str
+    ) -> QPushButton:
         b = QPushButton(self.style().standardIcon(icon), text)
-        b.setObjectName(text.lower().split()[0])
+        b.setObjectName(name)  # English, whatever the language: tests and styles use it
         b.setToolTip(tip)
         b.clicked.connect(slot)
         return b
@@ -152,22 +170,38 @@ class TrainingPanel(QWidget):
     def _build_controls(self) -> None:
         sp = QStyle.StandardPixmap
         self.start_button = self._button(
-            "Start", sp.SP_MediaPlay, self.start, "Start a new run with these settings"
+            "start",
+            self.tr("Start"),
+            sp.SP_MediaPlay,
+            self.start,
+            self.tr("Start a new run with these settings"),
         )
         self.pause_button = self._button(
-            "Pause", sp.SP_MediaPause, self._pause_or_resume, "Pause after this step"
+            "pause",
+            self.tr("Pause"),
+            sp.SP_MediaPause,
+            self._pause_or_resume,
+            self.tr("Pause after this step"),
         )
         self.stop_button = self._button(
-            "Stop", sp.SP_MediaStop, self.stop, "End the run; the model is kept"
+            "stop",
+            self.tr("Stop"),
+            sp.SP_MediaStop,
+            self.stop,
+            self.tr("End the run; the model is kept"),
         )
         self.step_button = self._button(
-            "Step", sp.SP_MediaSkipForward, self.step, "Train on one batch, then pause"
+            "step",
+            self.tr("Step"),
+            sp.SP_MediaSkipForward,
+            self.step,
+            self.tr("Train on one batch, then pause"),
         )
         self.progress = QProgressBar(objectName="progress")
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p %")
-        self.progress_label = QLabel("not started", objectName="progress_label")
+        self.progress_label = QLabel(self.tr("not started"), objectName="progress_label")
         self.progress_label.setWordWrap(True)
         self.speed = SpeedControl()
         self.speed.set_pace(default_pace(self.form.demo.currentData()))
@@ -177,13 +211,13 @@ class TrainingPanel(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
-        self.controls = QGroupBox("Training")
+        self.controls = QGroupBox(self.tr("Training"))
         grid = QGridLayout(self.controls)
         grid.addWidget(self.start_button, 0, 0)
         grid.addWidget(self.pause_button, 0, 1)
         grid.addWidget(self.stop_button, 1, 0)
         grid.addWidget(self.step_button, 1, 1)
-        grid.addWidget(QLabel("Speed"), 2, 0)
+        grid.addWidget(QLabel(self.tr("Speed")), 2, 0)
         grid.addWidget(self.speed, 2, 1)
         grid.addWidget(self.progress, 3, 0, 1, 2)
         grid.addWidget(self.progress_label, 4, 0, 1, 2)
@@ -191,35 +225,49 @@ class TrainingPanel(QWidget):
 
         sp_save, sp_open = sp.SP_DialogSaveButton, sp.SP_DialogOpenButton
         self.save_button = self._button(
-            "Save model…", sp_save, self._save_clicked, "Save weights and settings"
+            "save",
+            self.tr("Save model…"),
+            sp_save,
+            self._save_clicked,
+            self.tr("Save weights and settings"),
         )
         self.load_button = self._button(
-            "Load model…",
+            "load",
+            self.tr("Load model…"),
             sp_open,
             self._load_clicked,
-            "Load a saved checkpoint (safe: no code runs)",
+            self.tr("Load a saved checkpoint (safe: no code runs)"),
         )
         self.csv_button = self._button(
-            "Export CSV…", sp_save, self._csv_clicked, "Save every recorded metric as CSV"
+            "export",
+            self.tr("Export CSV…"),
+            sp_save,
+            self._csv_clicked,
+            self.tr("Save every recorded metric as CSV"),
         )
         self.png_button = self._button(
-            "Export plots…", sp_save, self._png_clicked, "Save each plot as a PNG in a folder"
+            "export",
+            self.tr("Export plots…"),
+            sp_save,
+            self._png_clicked,
+            self.tr("Save each plot as a PNG in a folder"),
         )
         self.inspect_button = self._button(
-            "Inspect this step",
+            "inspect",
+            self.tr("Inspect this step"),
             sp.SP_FileDialogContentsView,
             self.inspect,
-            "Show the graph of the next batch's loss, grouped by module",
+            self.tr("Show the graph of the next batch's loss, grouped by module"),
         )
-        self.tensorboard = QCheckBox("Write TensorBoard logs", objectName="tensorboard")
+        self.tensorboard = QCheckBox(self.tr("Write TensorBoard logs"), objectName="tensorboard")
         if tensorboard_available():
-            self.tensorboard.setToolTip("Event files go to ~/gradviz-runs/<demo>-<time>")
+            self.tensorboard.setToolTip(self.tr("Event files go to ~/gradviz-runs/<demo>-<time>"))
         else:
             self.tensorboard.setEnabled(False)
             self.tensorboard.setToolTip(
-                "Needs the optional tensorboard package: pip install tensorboard"
+                self.tr("Needs the optional tensorboard package: pip install tensorboard")
             )
-        self.files = QGroupBox("Model and results")
+        self.files = QGroupBox(self.tr("Model and results"))
         g = QGridLayout(self.files)
         g.addWidget(self.save_button, 0, 0)
         g.addWidget(self.load_button, 0, 1)
@@ -246,10 +294,12 @@ class TrainingPanel(QWidget):
         self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running or resumable)
         resume = paused or resumable
-        self.pause_button.setText("Resume" if resume else "Pause")
+        self.pause_button.setText(self.tr("Resume") if resume else self.tr("Pause"))
         icon = QStyle.StandardPixmap.SP_MediaPlay if resume else QStyle.StandardPixmap.SP_MediaPause
         self.pause_button.setIcon(self.style().standardIcon(icon))
-        self.pause_button.setToolTip("Go on training" if resume else "Pause after this step")
+        self.pause_button.setToolTip(
+            self.tr("Go on training") if resume else self.tr("Pause after this step")
+        )
         self.stop_button.setEnabled(running)
         self.step_button.setEnabled(running or self.session is None or resumable)
         quiet_with_model = self.session is not None and (not running or paused)
@@ -290,7 +340,7 @@ class TrainingPanel(QWidget):
         self._new_history()
         self._setup_plots(demo, data)
         self.progress.setValue(0)
-        self.progress_label.setText("not started: press Start, or Step for one batch")
+        self.progress_label.setText(self.tr("not started: press Start, or Step for one batch"))
         self._sync_buttons()
 
     def _preview_your_model(self) -> None:
@@ -299,7 +349,9 @@ class TrainingPanel(QWidget):
         self.tabs.setup(CUSTOM, None)
         self._redraw(force=True)
         self.progress.setValue(0)
-        self.progress_label.setText("not started: Start runs your model file, then trains it")
+        self.progress_label.setText(
+            self.tr("not started: Start runs your model file, then trains it")
+        )
         self._sync_buttons()
 
     def _is_custom(self) -> bool:
@@ -318,7 +370,9 @@ class TrainingPanel(QWidget):
         if event == "verdicts":
             n = len(self.diagnosis.verdicts())
             i = self.tabs.indexOf(self.diagnosis_view)
-            self.tabs.setTabText(i, f"Diagnosis ({n})" if n else "Diagnosis")
+            self.tabs.setTabText(
+                i, self.tr("Diagnosis ({0})").format(n) if n else self.tr("Diagnosis")
+            )
         elif event == "selection" and self.diagnosis.selected:
             self.tabs.follow_layer(self.diagnosis.selected)
             self.layerSelected.emit(self.diagnosis.selected)
@@ -341,11 +395,13 @@ class TrainingPanel(QWidget):
         try:
             config = self.form.config()
             if config.is_custom:  # the file is code: say that it runs, then run it
-                self._say(f"running {Path(config.model_file).name} (Python code)…")
+                self._say(
+                    self.tr("running {0} (Python code)…").format(Path(config.model_file).name)
+                )
             session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
             self.form.mark_error(str(exc))  # the field turns red, and gets the focus
-            self._say(f"cannot start: {exc}", error=True)
+            self._say(self.tr("cannot start: {0}").format(exc), error=True)
             return None
         self.form.mark_error("")
         self.session = session
@@ -369,9 +425,17 @@ class TrainingPanel(QWidget):
         self._register_own_run(session)
         self.timer.start()
         c = session.config
-        what = "stepping" if single_steps else "training"
-        name = Path(c.model_file).name + " (your code)" if c.is_custom else c.demo
-        self._say(f"{what} {name} on {session.device} with {c.optimizer}, lr {c.lr:g}")
+        name = (
+            self.tr("{0} (your code)").format(Path(c.model_file).name)
+            if c.is_custom
+            else demo_name(c.demo)
+        )
+        what = (
+            self.tr("stepping {0} on {1} with {2}, lr {3}")
+            if single_steps
+            else self.tr("training {0} on {1} with {2}, lr {3}")
+        )
+        self._say(what.format(name, session.device, c.optimizer, f"{c.lr:g}"))
         self._sync_buttons()
 
     def _pace_changed(self, pace: float | None) -> None:
@@ -381,13 +445,13 @@ class TrainingPanel(QWidget):
     def pause(self) -> None:
         if self.is_running():
             self.run.state.pause()
-            self._say("paused: Step trains one batch, Resume goes on")
+            self._say(self.tr("paused: Step trains one batch, Resume goes on"))
             self._sync_buttons()
 
     def resume(self) -> None:
         if self.is_running():
             self.run.state.resume()
-            self._say("training")
+            self._say(self.tr("training"))
             self._sync_buttons()
         elif self.session is not None and not self.session.finished:
             self._launch(self.session)
@@ -409,7 +473,7 @@ class TrainingPanel(QWidget):
             if session is None:
                 return
         elif self.session.finished:
-            self._say("this run is finished: Start begins a new one")
+            self._say(self.tr("this run is finished: Start begins a new one"))
             return
         self._launch(self.session, single_steps=1)
 
@@ -426,7 +490,9 @@ class TrainingPanel(QWidget):
             self.server.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
             # parked, not dropped: dropping a running QThread would abort the app
-            self.statusMessage.emit("training stops after the current layer; exit waits for it")
+            self.statusMessage.emit(
+                self.tr("training stops after the current layer; exit waits for it")
+            )
         self._worker_thread = None
         self._close_tensorboard()
 
@@ -448,7 +514,7 @@ class TrainingPanel(QWidget):
         if r.status != "running" or not self.timer.isActive():
             self._show_progress(r)
         if r.status == "nan":
-            self._say(f"paused: {r.message}", error=True)
+            self._say(self.tr("paused: {0}").format(r.message), error=True)
             self._sync_buttons()
         elif r.status == "paused" and self.is_paused():
             self._sync_buttons()
@@ -468,9 +534,14 @@ class TrainingPanel(QWidget):
             from gradviz.qt.training_plots import summary_text
 
             text = summary_text(self.history)
-            self._say(f"finished {result.step:,} steps" + (f": {text}" if text else ""))
+            done = self.tr("finished {0} steps").format(f"{result.step:,}")
+            self._say(self.tr("{0}: {1}").format(done, text) if text else done)
         elif result.status == "stopped":
-            self._say(f"stopped at step {result.step:,}: Resume goes on, Save keeps the model")
+            self._say(
+                self.tr("stopped at step {0}: Resume goes on, Save keeps the model").format(
+                    f"{result.step:,}"
+                )
+            )
         else:
             self._say(result.message, error=True)
         self._sync_buttons()
@@ -478,7 +549,7 @@ class TrainingPanel(QWidget):
     def _show_progress(self, r: Report) -> None:
         self._progress_shown = r
         open_ended = r.total_steps >= UNTIL_PAUSED  # "until paused": no total, no percent
-        self.progress.setFormat("until paused" if open_ended else "%p %")
+        self.progress.setFormat(self.tr("until paused") if open_ended else "%p %")
         self.progress.setValue(0 if open_ended else int(1000 * r.progress))
         # keep "1,032 steps/s" on one line when the label wraps
         self.progress_label.setText(progress_text(r).replace(" steps/s", "\u00a0steps/s"))
@@ -508,9 +579,9 @@ class TrainingPanel(QWidget):
         folder = Path.home() / "gradviz-runs" / f"{session.config.demo}-{stamp}"
         try:
             self._tb = TensorBoardLogger(folder)
-            self._say(f"TensorBoard logs: {folder}")
+            self._say(self.tr("TensorBoard logs: {0}").format(folder))
         except Exception as exc:  # the optional extra is broken: say so, train anyway
-            self._say(f"TensorBoard logging is off: {exc}", error=True)
+            self._say(self.tr("TensorBoard logging is off: {0}").format(exc), error=True)
 
     def _close_tensorboard(self) -> None:
         if self._tb is not None:
@@ -520,23 +591,25 @@ class TrainingPanel(QWidget):
     # -- files -------------------------------------------------------------------------------
     def save_checkpoint(self, path: str | Path) -> bool:
         if self.session is None:
-            self._say("nothing to save yet: train first", error=True)
+            self._say(self.tr("nothing to save yet: train first"), error=True)
             return False
         if not self._model_is_quiet():
-            self._say("pause or stop training to save the model", error=True)
+            self._say(self.tr("pause or stop training to save the model"), error=True)
             return False
         try:
             save_checkpoint(self.session, path)
         except CheckpointError as exc:
             self._say(str(exc), error=True)
             return False
-        self._say(f"saved the model at step {self.session.step:,} to {path}")
+        self._say(
+            self.tr("saved the model at step {0} to {1}").format(f"{self.session.step:,}", path)
+        )
         return True
 
     def load_checkpoint(self, path: str | Path) -> bool:
         """Replace the model with a checkpoint's; on any failure nothing changes."""
         if self.is_running():
-            self._say("stop training before loading a model", error=True)
+            self._say(self.tr("stop training before loading a model"), error=True)
             return False
         device = self.form.device.currentData() or "cpu"
         try:
@@ -553,18 +626,26 @@ class TrainingPanel(QWidget):
         self.tabs.set_span(session.total_steps)
         self._show_model_state(session)
         self.progress.setValue(int(1000 * min(1.0, session.step / session.total_steps)))
-        self.progress_label.setText(f"loaded at step {session.step:,} of {session.total_steps:,}")
+        self.progress_label.setText(
+            self.tr("loaded at step {0} of {1}").format(
+                f"{session.step:,}", f"{session.total_steps:,}"
+            )
+        )
         self._note_no_history()
         name, step = Path(path).name, session.step
         if session.finished:  # Resume is disabled: say what can be done instead
             self._say(
-                f"loaded {name}: a finished run ({step:,} steps). Start trains anew; Save and "
-                "Inspect this step use this model. Checkpoints keep no history: no curves."
+                self.tr(
+                    "loaded {0}: a finished run ({1} steps). Start trains anew; Save and "
+                    "Inspect this step use this model. Checkpoints keep no history: no curves."
+                ).format(name, f"{step:,}")
             )
         else:
             self._say(
-                f"loaded {name} at step {step:,}: Resume goes on training. Checkpoints keep "
-                "no history: the curves start here."
+                self.tr(
+                    "loaded {0} at step {1}: Resume goes on training. Checkpoints keep "
+                    "no history: the curves start here."
+                ).format(name, f"{step:,}")
             )
         self._sync_buttons()
         return True
@@ -576,7 +657,7 @@ class TrainingPanel(QWidget):
         if ov.kind == "2d":
             self._history_notes.append(ov.third_plot)
         for plot in self._history_notes:
-            plot.set_note(HISTORY_NOTE)
+            plot.set_note(_t(HISTORY_NOTE))
 
     def _clear_history_notes(self) -> None:
         for plot in self._history_notes:
@@ -593,45 +674,58 @@ class TrainingPanel(QWidget):
     def export_csv(self, path: str | Path) -> bool:
         history = self.shown_history()  # the run the plots show, attached runs too
         if not history.series:
-            self._say("no metrics to export yet: train first", error=True)
+            self._say(self.tr("no metrics to export yet: train first"), error=True)
             return False
         try:
             history.write_csv(path)
         except (CheckpointError, OSError) as exc:
-            self._say(f"cannot export CSV: {exc}", error=True)
+            self._say(self.tr("cannot export CSV: {0}").format(exc), error=True)
             return False
-        self._say(f"metrics written to {path}")
+        self._say(self.tr("metrics written to {0}").format(path))
         return True
 
     def export_plots(self, folder: str | Path) -> list[Path]:
         folder = Path(folder)
         if not folder.is_dir():
-            self._say(f"cannot export plots: {folder} is not a folder", error=True)
+            self._say(
+                self.tr("cannot export plots: {0} is not a folder").format(folder), error=True
+            )
             return []
         written = self.tabs.export(folder, self.history)
         if len(written) < len(self.tabs.plots):
-            self._say(f"could only write {len(written)} of {len(self.tabs.plots)} plots", True)
+            self._say(
+                self.tr("could only write {0} of {1} plots").format(
+                    len(written), len(self.tabs.plots)
+                ),
+                True,
+            )
         else:
-            self._say(f"{len(written)} plots saved as PNG in {folder}")
+            self._say(self.tr("{0} plots saved as PNG in {1}").format(len(written), folder))
         return written
 
     def _save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.pt", CHECKPOINT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save model"), "model.pt", _t(CHECKPOINT_FILTER)
+        )
         if path:
             self.save_checkpoint(path)
 
     def _load_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load model", "", CHECKPOINT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Load model"), "", _t(CHECKPOINT_FILTER)
+        )
         if path:
             self.load_checkpoint(path)
 
     def _csv_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export metrics"), "metrics.csv", "CSV (*.csv)"
+        )
         if path:
             self.export_csv(path)
 
     def _png_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the plot images")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the plot images"))
         if folder:
             self.export_plots(folder)
 
@@ -651,17 +745,17 @@ class TrainingPanel(QWidget):
         if live is not None:
             name = self.runs.entries[live].name
             if self.server.request_inspect(live):
-                self._say(f"asked {name} for its next step's loss graph")
+                self._say(self.tr("asked {0} for its next step's loss graph").format(name))
             else:
-                self._say(f"{name} is no longer connected", error=True)
+                self._say(self.tr("{0} is no longer connected").format(name), error=True)
             return None
         if self.session is None or not self._model_is_quiet():
-            self._say("pause or stop training to inspect a step", error=True)
+            self._say(self.tr("pause or stop training to inspect a step"), error=True)
             return None
         try:
             from gradviz.core.graph import capture_module
         except ImportError:
-            self._say("the graph view is not available in this build", error=True)
+            self._say(self.tr("the graph view is not available in this build"), error=True)
             return None
         s = self.session
         x, y = s.peek_batch()
@@ -673,18 +767,24 @@ class TrainingPanel(QWidget):
         except Exception as exc:  # never let a capture problem take the panel down
             from gradviz.core.errors import explain
 
-            self._say(f"cannot capture this step: {explain(exc)}", error=True)
+            self._say(self.tr("cannot capture this step: {0}").format(explain(exc)), error=True)
             return None
         self.inspectRequested.emit(graph)
-        self._say(f"graph of step {s.step + 1:,}'s loss ({len(x)} samples) sent to the graph view")
+        self._say(
+            self.tr("graph of step {0}'s loss ({1} samples) sent to the graph view").format(
+                f"{s.step + 1:,}", len(x)
+            )
+        )
         return graph
 
     # for the lead's main window: a plain summary of what this panel holds
     def model_summary(self) -> str:
         if self.session is None:
-            return "no model yet"
+            return self.tr("no model yet")
         n = sum(p.numel() for p in self.session.model.parameters())
-        return f"{self.session.config.demo}: {n:,} parameters at step {self.session.step:,}"
+        return self.tr("{0}: {1} parameters at step {2}").format(
+            demo_name(self.session.config.demo), f"{n:,}", f"{self.session.step:,}"
+        )
 
     # -- the run list, live attach and run folders -------------------------------------------
     def shown_history(self) -> RunHistory:
@@ -701,7 +801,7 @@ class TrainingPanel(QWidget):
             return
         c = session.config
         kind = "your model" if c.is_custom else "demo"
-        name = Path(c.model_file).name if c.is_custom else c.demo
+        name = Path(c.model_file).name if c.is_custom else demo_name(c.demo)
         key = self.runs.new_key("own")
         entry = RunEntry(key, f"{name} #{key.split('-')[1]}", kind, self.history, live=True)
         entry.doctor = self._own_doctor
@@ -746,9 +846,13 @@ class TrainingPanel(QWidget):
             entry = self.runs.entries[key]
             self.tabs.setup("watched", None)
             self.diagnosis.use(entry.doctor)
-            self._say(f"showing {entry.name} ({entry.kind})")
+            self._say(self.tr("showing {0} ({1})").format(entry.name, i18n._(entry.kind)))
             last = max(entry.last_step, 0)
-            self.progress_label.setText(f"{entry.name}: {entry.kind} run, step {last:,}")
+            self.progress_label.setText(
+                self.tr("{0}: {1} run, step {2}").format(
+                    entry.name, i18n._(entry.kind), f"{last:,}"
+                )
+            )
         self._redraw(force=True)
         self._sync_timer()
         self._sync_buttons()
@@ -762,12 +866,16 @@ class TrainingPanel(QWidget):
             self.server.runEnded.connect(self._detached)
             self.server.runGraph.connect(self._live_graph)
             self.server.runGraphFailed.connect(
-                lambda key, why: self._say(f"cannot inspect {self._run_name(key)}: {why}", True)
+                lambda key, why: self._say(
+                    self.tr("cannot inspect {0}: {1}").format(self._run_name(key), why), True
+                )
             )
         ok = self.server.start()
         if ok:
             self.run_list.set_hint(
-                f"scripts calling gradviz.watch() appear here live (port {self.server.port})"
+                self.tr("scripts calling gradviz.watch() appear here live (port {0})").format(
+                    self.server.port
+                )
             )
         return ok
 
@@ -782,7 +890,11 @@ class TrainingPanel(QWidget):
     def _live_graph(self, key: str, step: int, graph: object) -> None:
         """A live script's loss graph (plain data: it shows, it cannot step backward)."""
         self.inspectRequested.emit(graph)
-        self._say(f"graph of {self._run_name(key)}'s step {step:,} loss sent to the graph view")
+        self._say(
+            self.tr("graph of {0}'s step {1} loss sent to the graph view").format(
+                self._run_name(key), f"{step:,}"
+            )
+        )
 
     def _attached(self, key: str, name: str, folder: str) -> None:
         entry = self.runs.add(RunEntry(key, name, "attached", folder=folder, live=True))
@@ -790,8 +902,12 @@ class TrainingPanel(QWidget):
             try:
                 self.runs.add_reports(key, RunReader(folder).read_new())
             except RecordError as exc:
-                self._say(f"{name}: cannot read its folder ({exc}); showing what streams in")
-        self._say(f"{entry.name} attached live")
+                self._say(
+                    self.tr("{0}: cannot read its folder ({1}); showing what streams in").format(
+                        name, exc
+                    )
+                )
+        self._say(self.tr("{0} attached live").format(entry.name))
 
     def open_run(self, folder: str | Path) -> RunEntry | None:
         """Add a run folder written by gradviz.watch to the run list, and show it."""
@@ -806,11 +922,13 @@ class TrainingPanel(QWidget):
         )
         self.runs.add_reports(entry.key, reports)
         self.runs.set_current(entry.key)
-        skipped = f" ({reader.skipped} unreadable lines skipped)" if reader.skipped else ""
-        self._say(f"opened {reader.name}: {len(reports):,} records{skipped}")
+        said = self.tr("opened {0}: {1} records").format(reader.name, f"{len(reports):,}")
+        if reader.skipped:
+            said += self.tr(" ({0} unreadable lines skipped)").format(reader.skipped)
+        self._say(said)
         return entry
 
     def _open_run_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a run folder (runs/<name>)")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a run folder (runs/<name>)"))
         if folder:
             self.open_run(folder)

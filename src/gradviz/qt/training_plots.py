@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -73,13 +73,15 @@ class OverviewTab(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.data_plot = Plot("Data", "", "", key="data")
-        self.loss_plot = Plot("Loss", "loss", key="loss")
-        self.third_plot = Plot("Accuracy", "accuracy", key="accuracy")
-        self.grad_plot = Plot("Gradient norm per layer", "‖∇‖ (log)", key="grad_norm")
+        self.data_plot = Plot(self.tr("Data"), "", "", key="data")
+        self.loss_plot = Plot(self.tr("Loss"), self.tr("loss"), key="loss")
+        self.third_plot = Plot(self.tr("Accuracy"), self.tr("accuracy"), key="accuracy")
+        self.grad_plot = Plot(
+            self.tr("Gradient norm per layer"), self.tr("‖∇‖ (log)"), key="grad_norm"
+        )
         self.grad_plot.set_log_y(True)
-        self.log_loss = QCheckBox("Log scale", objectName="log_loss")
-        self.log_loss.setToolTip("Plot the loss on a logarithmic axis")
+        self.log_loss = QCheckBox(self.tr("Log scale"), objectName="log_loss")
+        self.log_loss.setToolTip(self.tr("Plot the loss on a logarithmic axis"))
         self.log_loss.toggled.connect(self._log_toggled)
         self.summary = QLabel(objectName="hint")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -135,15 +137,15 @@ class OverviewTab(QWidget):
             plot.getPlotItem().setAspectLocked(False)
             plot.enableAutoRange()
         # twolayer relabels these (ŷ against y, no legend): every demo sets them back
-        self.third_plot.getPlotItem().setLabel("bottom", "step")
+        self.third_plot.getPlotItem().setLabel("bottom", self.tr("step"))
         self.data_plot.legend.show()
         # regression losses fall by decades (linreg: 30 -> 1e-4): start on a log axis
         self.log_loss.setChecked(self.kind != "2d")
         self._log_toggled(self.log_loss.isChecked())
-        self.loss.curve("train_loss", "train (batch mean)", COLORS[0], width=1.5)
-        self.loss.curve("full_train_loss", "train (all data)", COLORS[0], DASH)
+        self.loss.curve("train_loss", self.tr("train (batch mean)"), COLORS[0], width=1.5)
+        self.loss.curve("full_train_loss", self.tr("train (all data)"), COLORS[0], DASH)
         if data is not None and data.n_test:
-            self.loss.curve("test_loss", "test", COLORS[1])
+            self.loss.curve("test_loss", self.tr("test"), COLORS[1])
         if self.kind == "table":
             self._setup_table(data, watched=demo == "watched")
         elif self.kind == "2d":
@@ -159,61 +161,65 @@ class OverviewTab(QWidget):
         elif self.kind != "twolayer":
             self._waiting.append(self.third_plot)
         for plot in self._waiting:
-            plot.set_note("curves appear when training starts")
+            plot.set_note(self.tr("curves appear when training starts"))
 
     def _setup_table(self, data: Dataset | None, watched: bool = False) -> None:
         """Your model on data that is not 2-D: a look at the first feature, and accuracy."""
         item = self.data_plot.getPlotItem()
         third = self.third_plot.getPlotItem()
-        third.setTitle("Accuracy")
-        third.setLabel("left", "accuracy")
+        third.setTitle(self.tr("Accuracy"))
+        third.setLabel("left", self.tr("accuracy"))
         if watched:  # a script's run: its data stays in the script
-            item.setTitle("Data")
+            item.setTitle(self.tr("Data"))
             item.setLabel("left", "")
             item.setLabel("bottom", "")
-            self.data_plot.set_note("this run's data lives in its script")
-            self.third.curve("train_accuracy", "logged accuracy", COLORS[0])
+            self.data_plot.set_note(self.tr("this run's data lives in its script"))
+            self.third.curve("train_accuracy", self.tr("logged accuracy"), COLORS[0])
             return
         if data is None:
-            item.setTitle("Your data")
-            self.data_plot.set_note("Start runs your model file; its data shows here")
+            item.setTitle(self.tr("Your data"))
+            self.data_plot.set_note(self.tr("Start runs your model file; its data shows here"))
             self.third_plot.set_note("")
             return
         self.data_plot.set_note("")
         n, f = data.x_train.shape[0], data.x_train.reshape(data.n_train, -1).shape[1]
-        item.setTitle(f"Your data: {n:,} training samples × {f} features (feature 1 shown)")
+        item.setTitle(
+            self.tr("Your data: {0} training samples × {1} features (feature 1 shown)").format(
+                f"{n:,}", f
+            )
+        )
         x1 = data.x_train.reshape(n, -1)[:, 0].numpy()
         if data.task == "regression":
             y = data.y_train.reshape(n, -1)[:, 0].numpy()
-            item.setLabel("left", "target")
+            item.setLabel("left", self.tr("target"))
             brushes = pg.mkBrush(COLORS[0] + "90")
         else:
             labels = data.class_labels(data.y_train).numpy()
             y = labels + np.random.default_rng(0).uniform(-0.2, 0.2, n)  # jitter: see overlaps
-            item.setLabel("left", "class")
+            item.setLabel("left", self.tr("class"))
             brushes = [pg.mkBrush(COLORS[int(c) % len(COLORS)] + "90") for c in labels]
-        item.setLabel("bottom", "feature 1")
+        item.setLabel("bottom", self.tr("feature 1"))
         self.data_plot.addItem(pg.ScatterPlotItem(x1, y, size=4, pen=None, brush=brushes))
         if data.task == "regression":
-            self.third_plot.set_note("regression: no accuracy (see the loss)")
+            self.third_plot.set_note(self.tr("regression: no accuracy (see the loss)"))
         else:
             self.third_plot.set_note("")
-            self.third.curve("train_accuracy", "train", COLORS[0])
-            self.third.curve("test_accuracy", "test", COLORS[1])
+            self.third.curve("train_accuracy", self.tr("train"), COLORS[0])
+            self.third.curve("test_accuracy", self.tr("test"), COLORS[1])
             self.third_plot.setYRange(0.0, 1.02)
 
     def _setup_2d(self, data: Dataset) -> None:
-        self.data_plot.getPlotItem().setTitle("Decision boundary: train ● and test ○")
+        self.data_plot.getPlotItem().setTitle(self.tr("Decision boundary: train ● and test ○"))
         self.data_plot.getPlotItem().setLabel("left", "x₂")
         self.data_plot.getPlotItem().setLabel("bottom", "x₁")
         self.boundary = BoundaryView(self.data_plot)
         self.show_points(data)
         xmin, xmax, ymin, ymax = bounds(data.x_train)
         self.data_plot.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
-        self.third_plot.getPlotItem().setTitle("Accuracy")
-        self.third_plot.getPlotItem().setLabel("left", "accuracy")
-        self.third.curve("train_accuracy", "train", COLORS[0])
-        self.third.curve("test_accuracy", "test", COLORS[1])
+        self.third_plot.getPlotItem().setTitle(self.tr("Accuracy"))
+        self.third_plot.getPlotItem().setLabel("left", self.tr("accuracy"))
+        self.third.curve("train_accuracy", self.tr("train"), COLORS[0])
+        self.third.curve("test_accuracy", self.tr("test"), COLORS[1])
         self.third_plot.setYRange(0.0, 1.02)
 
     def show_points(self, data: Dataset) -> None:
@@ -228,24 +234,29 @@ class OverviewTab(QWidget):
 
     def _setup_linreg(self, data: Dataset) -> None:
         item = self.data_plot.getPlotItem()
-        item.setTitle("Data: y against x₂ (d2l 3.3), fit at x₁ = 0")
+        item.setTitle(self.tr("Data: y against x₂ (d2l 3.3), fit at x₁ = 0"))
         item.setLabel("left", "y")
         item.setLabel("bottom", "x₂")
         x2 = data.x_train[:, 1].numpy()
         y = data.y_train[:, 0].numpy()
         scatter = pg.ScatterPlotItem(
-            x2, y, size=4, pen=None, brush=pg.mkBrush(COLORS[0] + "90"), name="samples"
+            x2, y, size=4, pen=None, brush=pg.mkBrush(COLORS[0] + "90"), name=self.tr("samples")
         )
         self.data_plot.addItem(scatter)
         xs = np.array([x2.min(), x2.max()])
         truth = self.data_plot.plot(
-            xs, TRUE_W[1] * xs + TRUE_B, pen=pg.mkPen(COLORS[2], width=2, style=DASH), name="truth"
+            xs,
+            TRUE_W[1] * xs + TRUE_B,
+            pen=pg.mkPen(COLORS[2], width=2, style=DASH),
+            name=self.tr("truth"),
         )
-        fit = self.data_plot.plot(xs, 0 * xs, pen=pg.mkPen(COLORS[3], width=2), name="learned")
+        fit = self.data_plot.plot(
+            xs, 0 * xs, pen=pg.mkPen(COLORS[3], width=2), name=self.tr("learned")
+        )
         self._fit_items = [truth, fit, xs]
         item = self.third_plot.getPlotItem()
-        item.setTitle("Learned w and b against the truth")
-        item.setLabel("left", "value")
+        item.setTitle(self.tr("Learned w and b against the truth"))
+        item.setLabel("left", self.tr("value"))
         names = [
             ("param/w1", "w₁", TRUE_W[0]),
             ("param/w2", "w₂", TRUE_W[1]),
@@ -261,16 +272,16 @@ class OverviewTab(QWidget):
 
     def _setup_twolayer(self, data: Dataset) -> None:
         item = self.data_plot.getPlotItem()
-        item.setTitle("Targets y (top) and prediction ŷ (bottom), 64 samples × 10")
-        item.setLabel("left", "output")
-        item.setLabel("bottom", "sample")
+        item.setTitle(self.tr("Targets y (top) and prediction ŷ (bottom), 64 samples × 10"))
+        item.setLabel("left", self.tr("output"))
+        item.setLabel("bottom", self.tr("sample"))
         self.data_plot.legend.hide()
         self.matrix = MatrixView(self.data_plot)
         self._targets = data.y_train.numpy().T  # (10, 64)
         self._limit = float(np.abs(self._targets).max())
         self._show_matrix(None)
         item = self.third_plot.getPlotItem()
-        item.setTitle("Prediction against target (all 640 outputs)")
+        item.setTitle(self.tr("Prediction against target (all 640 outputs)"))
         item.setLabel("left", "ŷ")
         item.setLabel("bottom", "y")
         lim = self._limit
@@ -278,7 +289,7 @@ class OverviewTab(QWidget):
             [-lim, lim], [-lim, lim], pen=pg.mkPen(COLORS[2], width=1.5, style=DASH), name="ŷ = y"
         )
         self._pred_scatter = pg.ScatterPlotItem(
-            size=4, pen=None, brush=pg.mkBrush(COLORS[0] + "a0"), name="outputs"
+            size=4, pen=None, brush=pg.mkBrush(COLORS[0] + "a0"), name=self.tr("outputs")
         )
         self.third_plot.addItem(self._pred_scatter)
         self.third_plot.setRange(xRange=(-lim, lim), yRange=(-lim, lim))
@@ -327,18 +338,24 @@ class OverviewTab(QWidget):
 def summary_text(h: RunHistory) -> str:
     d, last = h.last_detail, h.last
     parts = []
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("OverviewTab", text)
+
     if last is not None and last.train_loss is not None:
-        parts.append(f"batch loss {last.train_loss:.4g}")
+        parts.append(tr("batch loss {0}").format(f"{last.train_loss:.4g}"))
     if d is not None:
         if d.test_loss is not None:
-            parts.append(f"test loss {d.test_loss:.4g}")
+            parts.append(tr("test loss {0}").format(f"{d.test_loss:.4g}"))
         if d.train_accuracy is not None:
-            parts.append(f"train accuracy {100 * d.train_accuracy:.1f} %")
+            parts.append(tr("train accuracy {0} %").format(f"{100 * d.train_accuracy:.1f}"))
         if d.test_accuracy is not None:
-            parts.append(f"test accuracy {100 * d.test_accuracy:.1f} %")
+            parts.append(tr("test accuracy {0} %").format(f"{100 * d.test_accuracy:.1f}"))
     if last is not None and last.params:
         w = ", ".join(f"{last.params[k]:.4f}" for k in last.params if k.startswith("w"))
-        parts.append(f"w = [{w}], b = {last.params['b']:.4f}  (truth [2, -3.4], 4.2)")
+        parts.append(
+            tr("w = [{0}], b = {1}  (truth [2, -3.4], 4.2)").format(w, f"{last.params['b']:.4f}")
+        )
     return "   ·   ".join(parts)
 
 
@@ -368,19 +385,25 @@ class WeightsTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.layer = _LayerPicker(objectName="weights_layer")
-        self.layer.setToolTip("Which layer's distributions to show")
+        self.layer.setToolTip(self.tr("Which layer's distributions to show"))
         self.weight_plot = Plot(
-            "Weight distribution over time", "weight", legend=False, key="weight_hist"
+            self.tr("Weight distribution over time"),
+            self.tr("weight"),
+            legend=False,
+            key="weight_hist",
         )
         self.grad_plot = Plot(
-            "Gradient distribution over time", "gradient", legend=False, key="grad_hist"
+            self.tr("Gradient distribution over time"),
+            self.tr("gradient"),
+            legend=False,
+            key="grad_hist",
         )
         self.weight_map = HistogramHeatmap(self.weight_plot)
         self.grad_map = HistogramHeatmap(self.grad_plot)
         head = QHBoxLayout()
-        head.addWidget(QLabel("Layer"))
+        head.addWidget(QLabel(self.tr("Layer")))
         head.addWidget(self.layer)
-        note = QLabel("brighter = more values (√count), like TensorBoard's distributions")
+        note = QLabel(self.tr("brighter = more values (√count), like TensorBoard's distributions"))
         note.setObjectName("hint")
         head.addWidget(note, 1)
         lay = QVBoxLayout(self)
@@ -407,7 +430,9 @@ class WeightsTab(QWidget):
         self.grad_map.show(h.rows.get(f"grad/{name}"))
 
 
-NO_ACTIVATIONS = "this model has no activation layer\n(linreg is one nn.Linear: y = Xw + b)"
+NO_ACTIVATIONS = QT_TRANSLATE_NOOP(
+    "ActivationsTab", "this model has no activation layer\n(linreg is one nn.Linear: y = Xw + b)"
+)
 
 
 class ActivationsTab(QWidget):
@@ -416,21 +441,28 @@ class ActivationsTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.curve_plot = Plot(
-            "Activation f(x) and f′(x) (autograd)", "", "x", key="activation_curve"
+            self.tr("Activation f(x) and f′(x) (autograd)"), "", "x", key="activation_curve"
         )
         self.curve_plot.show_grid()  # static: drawn once
-        self.stats_plot = Plot("Activation mean ± std per layer", "value", key="activation_stats")
+        self.stats_plot = Plot(
+            self.tr("Activation mean ± std per layer"), self.tr("value"), key="activation_stats"
+        )
         self.dead_plot = Plot(
-            "Dead units (ReLU: 0 for every probe sample)", "fraction", key="dead_units"
+            self.tr("Dead units (ReLU: 0 for every probe sample)"),
+            self.tr("fraction"),
+            key="dead_units",
         )
         self.dead_plot.setYRange(0, 1.02)
         self.hist_plot = Plot(
-            "Activation distribution over time", "activation", legend=False, key="activation_hist"
+            self.tr("Activation distribution over time"),
+            self.tr("activation"),
+            legend=False,
+            key="activation_hist",
         )
         self.hist_map = HistogramHeatmap(self.hist_plot)
         self.layer = _LayerPicker(objectName="act_layer")
         head = QHBoxLayout()
-        head.addWidget(QLabel("Layer for the distribution"))
+        head.addWidget(QLabel(self.tr("Layer for the distribution")))
         head.addWidget(self.layer)
         head.addStretch(1)
         _head_over_grid(
@@ -464,12 +496,13 @@ class ActivationsTab(QWidget):
     def _say_why_empty(self, no_layers: bool, waiting: bool = False) -> None:
         """An empty plot says why: no activation layer at all, or no run yet."""
         self.layer.setEnabled(not no_layers)
-        self.layer.setToolTip(NO_ACTIVATIONS if no_layers else "Which layer's histogram to show")
+        no_act = self.tr(NO_ACTIVATIONS)
+        self.layer.setToolTip(no_act if no_layers else self.tr("Which layer's histogram to show"))
         for plot in (self.stats_plot, self.dead_plot, self.hist_plot):
             if no_layers:
-                plot.set_note(NO_ACTIVATIONS)
+                plot.set_note(no_act)
             else:
-                plot.set_note("curves appear when training starts" if waiting else "")
+                plot.set_note(self.tr("curves appear when training starts") if waiting else "")
 
     def refresh(self, h: RunHistory, phase: int | None = None) -> None:
         names = h.layers("act")
@@ -477,12 +510,12 @@ class ActivationsTab(QWidget):
         if h.last is not None:
             self._say_why_empty(not names)
         if names and not has_dead:
-            self.dead_plot.set_note("only ReLU layers have dead units")
+            self.dead_plot.set_note(self.tr("only ReLU layers have dead units"))
         for i, name in enumerate(names):
             color = _layer_color(i)
             if phase != 1:
-                self.stats.curve(f"mean/{name}", f"{name} mean", color)
-                self.stats.curve(f"std/{name}", f"{name} std", color, DASH, 1.2)
+                self.stats.curve(f"mean/{name}", self.tr("{0} mean").format(name), color)
+                self.stats.curve(f"std/{name}", self.tr("{0} std").format(name), color, DASH, 1.2)
                 self.stats.update(f"mean/{name}", h.series.get(f"act_mean/{name}"))
                 self.stats.update(f"std/{name}", h.series.get(f"act_std/{name}"))
             dead = h.series.get(f"act_dead/{name}")
@@ -501,9 +534,9 @@ class PlotTabs(QTabWidget):
         self.overview = OverviewTab()
         self.weights = WeightsTab()
         self.activations = ActivationsTab()
-        self.addTab(self.overview, "Overview")
-        self.addTab(self.weights, "Weights && gradients")
-        self.addTab(self.activations, "Activations")
+        self.addTab(self.overview, self.tr("Overview"))
+        self.addTab(self.weights, self.tr("Weights && gradients"))
+        self.addTab(self.activations, self.tr("Activations"))
 
     @property
     def plots(self) -> list[Plot]:

@@ -68,7 +68,8 @@ class TrainingRun(QObject):
             result = train(self.session, self.state)
         except BaseException as exc:  # the loop reports its own failures; this is a bug
             log.exception("training thread failed")
-            result = RunResult("error", f"training failed: {exc}", self.session.step, 0, 0.0)
+            said = self.tr("training failed: {0}").format(exc)
+            result = RunResult("error", said, self.session.step, 0, 0.0)
         finally:
             self._ended.set()
         self._done.emit(result)

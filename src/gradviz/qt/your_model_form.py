@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from gradviz.core.training.config import TrainConfig
 from gradviz.core.training.tabular import TableError, read_table
 
-CODE_WARNING = (
+CODE_WARNING = QT_TRANSLATE_NOOP(
+    "YourModelBox",
     "⚠ The model file is Python code: gradviz runs it (model(), and data() and loss() "
-    "if it has them) when you press Start or Step. Only open files you trust."
+    "if it has them) when you press Start or Step. Only open files you trust.",
 )
 
 
@@ -39,41 +40,44 @@ class YourModelBox(QGroupBox):
     problem = Signal(str)  # one line about a file that cannot be used (nothing changed)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Your model", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Your model"))
         self.setObjectName("your_model")
-        self.warning = QLabel(CODE_WARNING, objectName="code_warning")
+        self.warning = QLabel(
+            QCoreApplication.translate("YourModelBox", CODE_WARNING), objectName="code_warning"
+        )
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b45309;")
         self.model_file = QLineEdit(objectName="model_file")
-        self.model_file.setPlaceholderText("a .py file defining model()")
+        self.model_file.setPlaceholderText(self.tr("a .py file defining model()"))
         self.data_file = QLineEdit(objectName="data_file", readOnly=True)
-        self.data_file.setPlaceholderText("none: the file's data()")
+        self.data_file.setPlaceholderText(self.tr("none: the file's data()"))
         self.target = QComboBox(objectName="target")
-        self.target.setToolTip("The column to predict")
+        self.target.setToolTip(self.tr("The column to predict"))
         self.features = QListWidget(objectName="features")
-        self.features.setToolTip("Ticked columns are the model's inputs")
+        self.features.setToolTip(self.tr("Ticked columns are the model's inputs"))
         self.features.setMaximumHeight(90)
         self.task = QComboBox(objectName="task")
         for label, value in (
-            ("auto (whole numbers: classes)", "auto"),
-            ("regression", "regression"),
-            ("classification", "classification"),
+            (self.tr("auto (whole numbers: classes)"), "auto"),
+            (self.tr("regression"), "regression"),
+            (self.tr("classification"), "classification"),
         ):
             self.task.addItem(label, value)
         self.n_classes = QSpinBox(objectName="n_classes")
         self.n_classes.setRange(0, 1000)
-        self.n_classes.setSpecialValueText("from the labels")
+        self.n_classes.setSpecialValueText(self.tr("from the labels"))
         self.note = QLabel(objectName="hint")
         self.note.setWordWrap(True)
 
         browse_model = QToolButton(objectName="browse_model", text="…")
-        browse_model.setToolTip("Choose a .py file that defines model()")
+        browse_model.setToolTip(self.tr("Choose a .py file that defines model()"))
         browse_model.clicked.connect(self._browse_model)
         browse_data = QToolButton(objectName="browse_data", text="…")
-        browse_data.setToolTip("Choose a .csv or .npz file")
+        browse_data.setToolTip(self.tr("Choose a .csv or .npz file"))
         browse_data.clicked.connect(self._browse_data)
-        clear_data = QToolButton(objectName="clear_data", text="Clear")
-        clear_data.setToolTip("Use the model file's data() instead of a data file")
+        clear_data = QToolButton(objectName="clear_data", text=self.tr("Clear"))
+        clear_data.setToolTip(self.tr("Use the model file's data() instead of a data file"))
         clear_data.clicked.connect(lambda: self.set_data_file(""))
         row_model = QHBoxLayout()
         row_model.addWidget(self.model_file, 1)
@@ -86,24 +90,26 @@ class YourModelBox(QGroupBox):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self.warning)
-        form.addRow("Model file", row_model)
-        form.addRow("Data file", row_data)
-        form.addRow("Target", self.target)
-        form.addRow("Features", self.features)
-        form.addRow("Task", self.task)
-        form.addRow("Classes", self.n_classes)
+        form.addRow(self.tr("Model file"), row_model)
+        form.addRow(self.tr("Data file"), row_data)
+        form.addRow(self.tr("Target"), self.target)
+        form.addRow(self.tr("Features"), self.features)
+        form.addRow(self.tr("Task"), self.task)
+        form.addRow(self.tr("Classes"), self.n_classes)
         form.addRow(self.note)
         self.target.currentTextChanged.connect(self._target_picked)
         self._sync_enabled()
 
     # -- files ---------------------------------------------------------------------
     def _browse_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Your model", "", "Python (*.py)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Your model"), "", "Python (*.py)")
         if path:
             self.model_file.setText(path)
 
     def _browse_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Your data", "", "Tables (*.csv *.npz)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Your data"), "", self.tr("Tables (*.csv *.npz)")
+        )
         if path:
             self.set_data_file(path)
 
@@ -131,12 +137,18 @@ class YourModelBox(QGroupBox):
         self.features.clear()
         for name in names:
             width = table.columns[name].shape[1]
-            item = QListWidgetItem(name if width == 1 else f"{name}  ({width} columns)")
+            item = QListWidgetItem(
+                name if width == 1 else self.tr("{0}  ({1} columns)").format(name, width)
+            )
             item.setData(Qt.ItemDataRole.UserRole, name)
             ticked = name in features if features else name != self.target.currentText()
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.features.addItem(item)
-        self.note.setText(f"{Path(path).name}: {table.rows:,} rows, {len(names)} columns")
+        self.note.setText(
+            self.tr("{0}: {1} rows, {2} columns").format(
+                Path(path).name, f"{table.rows:,}", len(names)
+            )
+        )
         self._sync_enabled()
         return True
 

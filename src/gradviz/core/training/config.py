@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from gradviz.core.i18n import N_, _
 from gradviz.core.training.models import ACTIVATIONS
 
 DEMOS = ("linreg", "twolayer", "circles", "xor", "gauss", "spiral", "moons")
@@ -16,21 +17,39 @@ TASKS = ("auto", "regression", "classification")
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw", "rmsprop")
 OPTIMIZER_LABELS = {
     "sgd": "SGD",
-    "sgd_momentum": "SGD + momentum",
+    "sgd_momentum": N_("SGD + momentum"),
     "adam": "Adam",
     "adamw": "AdamW",
     "rmsprop": "RMSprop",
 }
 DEMO_TITLES = {
-    "linreg": "Linear regression (d2l 3.3)",
-    "twolayer": "Two-layer net (random data)",
-    "circles": "Circles",
-    "xor": "XOR",
-    "gauss": "Gaussians",
-    "spiral": "Spiral",
-    "moons": "Moons",
-    CUSTOM: "Your model (.py file)…",
+    "linreg": N_("Linear regression (d2l 3.3)"),
+    "twolayer": N_("Two-layer net (random data)"),
+    "circles": N_("Circles"),
+    "xor": N_("XOR"),
+    "gauss": N_("Gaussians"),
+    "spiral": N_("Spiral"),
+    "moons": N_("Moons"),
+    CUSTOM: N_("Your model (.py file)…"),
 }
+# The short names messages and the run list use: the demo key in English, translated
+# (the key itself stays English everywhere code and files use it).
+DEMO_NAMES = {
+    "linreg": N_("linreg"),
+    "twolayer": N_("twolayer"),
+    "circles": N_("circles"),
+    "xor": N_("xor"),
+    "gauss": N_("gauss"),
+    "spiral": N_("spiral"),
+    "moons": N_("moons"),
+}
+
+
+def demo_name(demo: str) -> str:
+    """A demo's short name as the user reads it (its key, translated)."""
+    return _(DEMO_NAMES[demo]) if demo in DEMO_NAMES else demo
+
+
 LOSS_NAMES = {
     "linreg": "MSE",
     "twolayer": "MSE (sum)",
@@ -100,42 +119,45 @@ class TrainConfig:
     def validate(self) -> TrainConfig:
         """Raise :class:`ConfigError` naming the first bad setting; return self when fine."""
         if self.demo not in SOURCES:
-            raise ConfigError(_unknown("demo", self.demo, DEMOS))
+            raise ConfigError(_unknown(_("demo"), self.demo, DEMOS))
         if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(_unknown("optimizer", self.optimizer, OPTIMIZERS))
+            raise ConfigError(_unknown(_("optimizer"), self.optimizer, OPTIMIZERS))
         if self.activation not in ACTIVATIONS:
-            raise ConfigError(_unknown("activation", self.activation, ACTIVATIONS))
-        _positive_float("learning rate", self.lr, upper=100.0)
-        _nonneg_float("weight decay", self.weight_decay, upper=10.0)
-        _nonneg_float("momentum", self.momentum, upper=0.9999)
-        _int_in("batch size", self.batch_size, 1, 1_000_000)
+            raise ConfigError(_unknown(_("activation"), self.activation, ACTIVATIONS))
+        _positive_float(_("learning rate"), self.lr, upper=100.0)
+        _nonneg_float(_("weight decay"), self.weight_decay, upper=10.0)
+        _nonneg_float(_("momentum"), self.momentum, upper=0.9999)
+        _int_in(_("batch size"), self.batch_size, 1, 1_000_000)
         if (self.epochs is None) == (self.steps is None):
-            raise ConfigError("set either epochs or steps, not both")
+            raise ConfigError(_("set either epochs or steps, not both"))
         if self.epochs is not None:
-            _int_in("epochs", self.epochs, 1, 1_000_000)
+            _int_in(_("epochs"), self.epochs, 1, 1_000_000)
         if self.steps is not None:
-            _int_in("steps", self.steps, 1, 100_000_000)
-        _int_in("seed", self.seed, 0, 2**63 - 1)
+            _int_in(_("steps"), self.steps, 1, 100_000_000)
+        _int_in(_("seed"), self.seed, 0, 2**63 - 1)
         if self.demo == "twolayer" and len(self.hidden) != 1:
-            raise ConfigError("twolayer has exactly one hidden layer: give one size, e.g. 100")
+            raise ConfigError(_("twolayer has exactly one hidden layer: give one size, e.g. 100"))
         if len(self.hidden) > 16:
-            raise ConfigError("hidden sizes: at most 16 hidden layers")
+            raise ConfigError(_("hidden sizes: at most 16 hidden layers"))
         for size in self.hidden:
-            _int_in("hidden size", size, 1, 4096)
-        _nonneg_float("noise", self.noise, upper=10.0)
+            _int_in(_("hidden size"), size, 1, 4096)
+        _nonneg_float(_("noise"), self.noise, upper=10.0)
         if self.is_custom:
             _check_custom(self)
         lo_split = 0.0 if self.demo in ("linreg", "twolayer", CUSTOM) else 0.05
         if not is_finite_number(self.test_fraction) or not lo_split <= self.test_fraction <= 0.9:
             raise ConfigError(
-                f"test split must be between {lo_split:g} and 0.9, "
-                f"got {describe(self.test_fraction)}"
+                _("test split must be between {lo} and 0.9, got {value}").format(
+                    lo=f"{lo_split:g}", value=describe(self.test_fraction)
+                )
             )
-        _int_in("samples", self.samples, 10, 1_000_000)
-        _int_in("classes", self.classes, 2, 10)
+        _int_in(_("samples"), self.samples, 10, 1_000_000)
+        _int_in(_("classes"), self.classes, 2, 10)
         if self.classes != 2 and self.demo not in ("spiral", "gauss", CUSTOM):
             raise ConfigError(
-                f"only spiral and gauss can have more than two classes, not {self.demo}"
+                _("only spiral and gauss can have more than two classes, not {demo}").format(
+                    demo=self.demo
+                )
             )
         return self
 
@@ -149,26 +171,28 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         if not isinstance(data, dict):
-            raise ConfigError("config: expected a mapping of settings")
+            raise ConfigError(_("config: expected a mapping of settings"))
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"config: unknown setting(s) {', '.join(map(str, unknown))}")
+            raise ConfigError(
+                _("config: unknown setting(s) {names}").format(names=", ".join(map(str, unknown)))
+            )
         data = dict(data)
         if "hidden" in data:
             hidden = data["hidden"]
             if not isinstance(hidden, (list, tuple)):
-                raise ConfigError("config: hidden must be a list of sizes")
+                raise ConfigError(_("config: hidden must be a list of sizes"))
             data["hidden"] = tuple(hidden)
         if "features" in data:
             features = data["features"]
             if not isinstance(features, (list, tuple)):
-                raise ConfigError("config: features must be a list of column names")
+                raise ConfigError(_("config: features must be a list of column names"))
             data["features"] = tuple(features)
         try:
             config = cls(**data)
         except TypeError as exc:
-            raise ConfigError(f"config: {exc}") from None
+            raise ConfigError(_("config: {error}").format(error=exc)) from None
         _check_types(config)
         return config.validate()
 
@@ -192,11 +216,17 @@ def _check_types(config: TrainConfig) -> None:
         else:
             ok = isinstance(value, type(default))
         if not ok:
-            raise ConfigError(f"config: {f.name} has the wrong type ({type(value).__name__})")
+            raise ConfigError(
+                _("config: {name} has the wrong type ({type})").format(
+                    name=f.name, type=type(value).__name__
+                )
+            )
 
 
 def _unknown(what: str, value: object, choices) -> str:
-    return f"unknown {what} {describe(value)}: choose one of {', '.join(choices)}"
+    return _("unknown {what} {value}: choose one of {choices}").format(
+        what=what, value=describe(value), choices=", ".join(choices)
+    )
 
 
 def describe(value: object, limit: int = 40) -> str:
@@ -204,13 +234,13 @@ def describe(value: object, limit: int = 40) -> str:
     (whose repr raises), a list nested 100 000 deep, a tensor."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**12:
         digits = int(value.bit_length() * math.log10(2)) + 1
-        return f"an integer of about {digits:,} digits"
+        return _("an integer of about {digits} digits").format(digits=f"{digits:,}")
     if type(value).__name__ == "Tensor":  # no torch import here: config stays light
-        return f"a tensor of shape {tuple(value.shape)}"
+        return _("a tensor of shape {shape}").format(shape=tuple(value.shape))
     try:
         text = " ".join(repr(value).split())  # one line, whatever it holds
     except Exception:  # RecursionError, ValueError
-        return f"a {type(value).__name__}"
+        return _("a {type}").format(type=type(value).__name__)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -226,31 +256,41 @@ def is_finite_number(value: object) -> bool:
 
 def _check_custom(c: TrainConfig) -> None:
     if not c.model_file:
-        raise ConfigError("Your model: choose a .py file that defines model()")
+        raise ConfigError(_("Your model: choose a .py file that defines model()"))
     if not c.model_file.lower().endswith(".py"):
-        raise ConfigError(f"Your model: {c.model_file} is not a .py file")
+        raise ConfigError(_("Your model: {file} is not a .py file").format(file=c.model_file))
     if c.data_file and not c.data_file.lower().endswith((".csv", ".npz")):
-        raise ConfigError(f"data file {c.data_file}: must be .csv or .npz")
+        raise ConfigError(_("data file {file}: must be .csv or .npz").format(file=c.data_file))
     if c.task not in TASKS:
-        raise ConfigError(_unknown("task", c.task, TASKS))
+        raise ConfigError(_unknown(_("task"), c.task, TASKS))
     if c.n_classes:
-        _int_in("classes", c.n_classes, 2, 1000)
+        _int_in(_("classes"), c.n_classes, 2, 1000)
 
 
 def _positive_float(what: str, value: float, upper: float) -> None:
     if not is_finite_number(value) or not 0 < value <= upper:
-        raise ConfigError(f"{what} must be a number in (0, {upper:g}], got {describe(value)}")
+        raise ConfigError(
+            _("{what} must be a number in (0, {upper}], got {value}").format(
+                what=what, upper=f"{upper:g}", value=describe(value)
+            )
+        )
 
 
 def _nonneg_float(what: str, value: float, upper: float) -> None:
     if not is_finite_number(value) or not 0 <= value <= upper:
-        raise ConfigError(f"{what} must be a number in [0, {upper:g}], got {describe(value)}")
+        raise ConfigError(
+            _("{what} must be a number in [0, {upper}], got {value}").format(
+                what=what, upper=f"{upper:g}", value=describe(value)
+            )
+        )
 
 
 def _int_in(what: str, value: int, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise ConfigError(
-            f"{what} must be a whole number from {lo:,} to {hi:,}, got {describe(value)}"
+            _("{what} must be a whole number from {lo} to {hi}, got {value}").format(
+                what=what, lo=f"{lo:,}", hi=f"{hi:,}", value=describe(value)
+            )
         )
 
 
@@ -293,7 +333,11 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 def default_config(demo: str, **overrides: Any) -> TrainConfig:
     """The defaults of ``demo``, with ``overrides`` applied (not yet validated)."""
     if demo not in _DEFAULTS:
-        raise ConfigError(f"unknown demo {demo!r}: choose one of {', '.join(DEMOS)}")
+        raise ConfigError(
+            _("unknown demo {demo}: choose one of {choices}").format(
+                demo=repr(demo), choices=", ".join(DEMOS)
+            )
+        )
     base = TrainConfig(demo=demo, **_DEFAULTS[demo])
     changes = dict(overrides)
     # giving steps means "train for N steps", which clears the demo's epoch count and vice versa

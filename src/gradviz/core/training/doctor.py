@@ -42,6 +42,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gradviz.core.i18n import N_, _
 from gradviz.core.training.report import Report
 
 VANISHING_RATIO = 1e-3
@@ -56,19 +57,36 @@ WINDOW = 8  # observations the rules look at (reports carry ~20 a second, fewer 
 MIN_OBSERVATIONS = 3  # no verdict (but non-finite) from fewer than this
 BASELINE = 3  # observations that set a layer's starting gradient norm
 
-# kind -> (short title, the threshold as a user reads it)
-RULES: dict[str, tuple[str, str]] = {
-    "nonfinite": ("non-finite gradient", "any nan or inf"),
-    "exploding": (
-        "exploding gradients",
-        f"norm > {EXPLODING_GROWTH:g}× its start, or > {EXPLODING_NORM:g}",
-    ),
-    "vanishing": ("vanishing gradients", f"norm < {VANISHING_RATIO:g} × the last layer's"),
-    "dead": ("dead ReLUs", f"> {DEAD_FRACTION:.0%} of units never active"),
-    "saturated": ("saturated activations", f"> {SATURATED_FRACTION:.0%} of outputs flat"),
-    "update_high": ("updates too large", f"update/weight > {UPDATE_RATIO_HIGH:g} (aim ~1e-3)"),
-    "update_low": ("updates too small", f"update/weight < {UPDATE_RATIO_LOW:g} (aim ~1e-3)"),
+# kind -> (short title, the threshold as a user reads it); rule() gives them translated
+_RULE_TEXTS: dict[str, tuple[str, str]] = {
+    "nonfinite": (N_("non-finite gradient"), N_("any nan or inf")),
+    "exploding": (N_("exploding gradients"), N_("norm > {growth}× its start, or > {norm}")),
+    "vanishing": (N_("vanishing gradients"), N_("norm < {ratio} × the last layer's")),
+    "dead": (N_("dead ReLUs"), N_("> {dead} of units never active")),
+    "saturated": (N_("saturated activations"), N_("> {saturated} of outputs flat")),
+    "update_high": (N_("updates too large"), N_("update/weight > {high} (aim ~1e-3)")),
+    "update_low": (N_("updates too small"), N_("update/weight < {low} (aim ~1e-3)")),
 }
+_LIMITS = dict(
+    growth=f"{EXPLODING_GROWTH:g}",
+    norm=f"{EXPLODING_NORM:g}",
+    ratio=f"{VANISHING_RATIO:g}",
+    dead=f"{DEAD_FRACTION:.0%}",
+    saturated=f"{SATURATED_FRACTION:.0%}",
+    high=f"{UPDATE_RATIO_HIGH:g}",
+    low=f"{UPDATE_RATIO_LOW:g}",
+)
+RULES: dict[str, tuple[str, str]] = {  # in English, numbers in
+    kind: (title, threshold.format(**_LIMITS)) for kind, (title, threshold) in _RULE_TEXTS.items()
+}
+
+
+def rule(kind: str) -> tuple[str, str]:
+    """(title, threshold) of a rule, with its numbers, in the interface language."""
+    title, threshold = _RULE_TEXTS[kind]
+    return _(title), _(threshold).format(**_LIMITS)
+
+
 ORDER = list(RULES)  # most urgent first
 
 
@@ -83,7 +101,7 @@ class Verdict:
 
     @property
     def title(self) -> str:
-        return RULES[self.kind][0]
+        return rule(self.kind)[0]
 
 
 def _median(values) -> float:
@@ -156,9 +174,11 @@ class Doctor:
         self._nonfinite = Verdict(
             "nonfinite",
             layer,
-            f"Layer '{layer}' was the first (in backward order) whose gradient went "
-            f"non-finite, at step {step:,}: lower the learning rate or clip gradients.",
-            RULES["nonfinite"][1],
+            _(
+                "Layer '{layer}' was the first (in backward order) whose gradient went "
+                "non-finite, at step {step}: lower the learning rate or clip gradients."
+            ).format(layer=layer, step=f"{step:,}"),
+            rule("nonfinite")[1],
             step,
             value,
         )
@@ -178,7 +198,7 @@ class Doctor:
             key = (kind, layer)
             live.add(key)
             since = self._since.setdefault(key, self.step)
-            verdicts.append(Verdict(kind, layer, sentence, RULES[kind][1], since, value))
+            verdicts.append(Verdict(kind, layer, sentence, rule(kind)[1], since, value))
         for key in list(self._since):
             if key not in live:
                 del self._since[key]  # the streak ended; a new one starts afresh
@@ -211,8 +231,10 @@ class Doctor:
                         "exploding",
                         name,
                         med,
-                        f"The gradient of '{name}' grew {grew:,.0f}× since the start of the run "
-                        f"(norm {med:.3g}): lower the learning rate or clip gradients.",
+                        _(
+                            "The gradient of '{name}' grew {grew}× since the start of the run "
+                            "(norm {norm}): lower the learning rate or clip gradients."
+                        ).format(name=name, grew=f"{grew:,.0f}", norm=f"{med:.3g}"),
                     )
                 )
         last = names[-1] if names else None
@@ -226,9 +248,11 @@ class Doctor:
                             "vanishing",
                             name,
                             ratio,
-                            f"The gradient reaching '{name}' is {ratio:.1e} of the last "
-                            f"layer's ('{last}'): it hardly learns. Try ReLU-like "
-                            "activations, better initialisation or normalisation.",
+                            _(
+                                "The gradient reaching '{name}' is {ratio} of the last "
+                                "layer's ('{last}'): it hardly learns. Try ReLU-like "
+                                "activations, better initialisation or normalisation."
+                            ).format(name=name, ratio=f"{ratio:.1e}", last=last),
                         )
                     )
         return out
@@ -244,9 +268,11 @@ class Doctor:
                         "dead",
                         name,
                         frac,
-                        f"{frac:.0%} of the units of '{name}' never fire on any probe sample: "
-                        "they pass no gradient. Lower the learning rate, check the biases, "
-                        "or try LeakyReLU.",
+                        _(
+                            "{fraction} of the units of '{name}' never fire on any probe "
+                            "sample: they pass no gradient. Lower the learning rate, check "
+                            "the biases, or try LeakyReLU."
+                        ).format(fraction=f"{frac:.0%}", name=name),
                     )
                 )
         for name in self._saturated[-1] if self._saturated else []:
@@ -257,9 +283,11 @@ class Doctor:
                         "saturated",
                         name,
                         frac,
-                        f"{frac:.0%} of the outputs of '{name}' sit on the flat tails of the "
-                        "curve, where almost no gradient passes. Scale the inputs or "
-                        "initial weights down.",
+                        _(
+                            "{fraction} of the outputs of '{name}' sit on the flat tails of "
+                            "the curve, where almost no gradient passes. Scale the inputs or "
+                            "initial weights down."
+                        ).format(fraction=f"{frac:.0%}", name=name),
                     )
                 )
         return out
@@ -283,8 +311,10 @@ class Doctor:
                         "update_high",
                         name,
                         med,
-                        f"Each step moves '{name}' by {med:.1e} of its size (about 1e-3 is "
-                        "healthy): the learning rate is too high for this layer.",
+                        _(
+                            "Each step moves '{name}' by {ratio} of its size (about 1e-3 is "
+                            "healthy): the learning rate is too high for this layer."
+                        ).format(name=name, ratio=f"{med:.1e}"),
                     )
                 )
             elif med < UPDATE_RATIO_LOW and not converged:
@@ -293,9 +323,11 @@ class Doctor:
                         "update_low",
                         name,
                         med,
-                        f"Each step moves '{name}' by only {med:.1e} of its size (about "
-                        "1e-3 is healthy): it barely learns. Raise the learning rate, or "
-                        "look for vanishing gradients.",
+                        _(
+                            "Each step moves '{name}' by only {ratio} of its size (about "
+                            "1e-3 is healthy): it barely learns. Raise the learning rate, or "
+                            "look for vanishing gradients."
+                        ).format(name=name, ratio=f"{med:.1e}"),
                     )
                 )
         return out

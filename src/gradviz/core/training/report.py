@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradviz.core.i18n import _
 from gradviz.core.training.config import UNTIL_PAUSED
 from gradviz.core.training.metrics import ActivationStats, Histogram
 
@@ -68,18 +69,21 @@ def format_duration(seconds: float | None) -> str:
 def progress_text(r: Report) -> str:
     """``epoch 2.4 / 3 · step 240 / 300 · 812 steps/s · ETA 0:03``."""
     if r.total_steps >= UNTIL_PAUSED:  # an open-ended run has no total and no ETA
-        parts = [f"epoch {_num(r.epoch)}", f"step {r.step:,} (runs until paused)"]
+        parts = [
+            _("epoch {epoch}").format(epoch=_num(r.epoch)),
+            _("step {step} (runs until paused)").format(step=f"{r.step:,}"),
+        ]
         if r.steps_per_second:
-            parts.append(f"{r.steps_per_second:,.0f} steps/s")
+            parts.append(_("{rate} steps/s").format(rate=f"{r.steps_per_second:,.0f}"))
         return " · ".join(parts)
     parts = [
-        f"epoch {_num(r.epoch)} / {_num(r.total_epochs)}",
-        f"step {r.step:,} / {r.total_steps:,}",
+        _("epoch {epoch} / {total}").format(epoch=_num(r.epoch), total=_num(r.total_epochs)),
+        _("step {step} / {total}").format(step=f"{r.step:,}", total=f"{r.total_steps:,}"),
     ]
     if r.steps_per_second:
-        parts.append(f"{r.steps_per_second:,.0f} steps/s")
+        parts.append(_("{rate} steps/s").format(rate=f"{r.steps_per_second:,.0f}"))
     if r.status == "running" and r.eta_seconds is not None:
-        parts.append(f"ETA {format_duration(r.eta_seconds)}")
+        parts.append(_("ETA {time}").format(time=format_duration(r.eta_seconds)))
     return " · ".join(parts)
 
 

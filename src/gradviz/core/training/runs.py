@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gradviz.core.i18n import N_, _
 from gradviz.core.training.doctor import Doctor
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.report import Report
 
 log = logging.getLogger(__name__)
-KINDS = ("demo", "your model", "attached", "opened")
+KINDS = (N_("demo"), N_("your model"), N_("attached"), N_("opened"))  # shown translated
 
 
 @dataclass
@@ -36,8 +37,8 @@ class RunEntry:
 
     @property
     def label(self) -> str:
-        state = " ● live" if self.live else ""
-        return f"{self.name}  ({self.kind}){state}"
+        state = _(" ● live") if self.live else ""
+        return f"{self.name}  ({_(self.kind)}){state}"
 
 
 class RunList:
