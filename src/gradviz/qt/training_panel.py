@@ -867,7 +867,8 @@ class TrainingPanel(QWidget):
             self.server.runGraph.connect(self._live_graph)
             self.server.runGraphFailed.connect(
                 lambda key, why: self._say(
-                    self.tr("cannot inspect {0}: {1}").format(self._run_name(key), why), True
+                    self.tr("cannot inspect {0}: {1}").format(self._run_name(key), i18n._(why)),
+                    True,
                 )
             )
         ok = self.server.start()

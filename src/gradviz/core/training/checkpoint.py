@@ -19,6 +19,7 @@ import torch
 
 from gradviz.core.devices import DeviceError
 from gradviz.core.files import atomic_write, resolve_target
+from gradviz.core.i18n import _
 from gradviz.core.training.checkpoint_schema import SchemaError, check_payload
 from gradviz.core.training.config import ConfigError, TrainConfig, describe
 from gradviz.core.training.session import TrainSession
@@ -39,22 +40,34 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise CheckpointError(
+            _("cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
+        ) from None
 
 
 def _check_writable(path: Path) -> None:
     if path.is_dir():
-        raise CheckpointError(f"cannot write {path}: it is a folder")
+        raise CheckpointError(_("cannot write {path}: it is a folder").format(path=path))
     try:
         # through symlinks, as the write will go; a device or fifo is refused untouched
         real, _st = resolve_target(path)
     except OSError as exc:
-        raise CheckpointError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise CheckpointError(
+            _("cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
+        ) from None
     parent = real.parent
     if not parent.is_dir():
-        raise CheckpointError(f"cannot write {path}: folder {parent} does not exist")
+        raise CheckpointError(
+            _("cannot write {path}: folder {folder} does not exist").format(
+                path=path, folder=parent
+            )
+        )
     if not os.access(parent, os.W_OK):
-        raise CheckpointError(f"cannot write {path}: folder {parent} is not writable")
+        raise CheckpointError(
+            _("cannot write {path}: folder {folder} is not writable").format(
+                path=path, folder=parent
+            )
+        )
 
 
 def check_writable(path: str | Path) -> None:
@@ -92,7 +105,7 @@ def read_checkpoint(path: str | Path) -> dict:
     """The raw payload, loaded safely; raises :class:`CheckpointError` with a clear reason."""
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"cannot read {path}: no such file")
+        raise CheckpointError(_("cannot read {path}: no such file").format(path=path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # protocol notices are noise; the verdict matters
@@ -102,14 +115,20 @@ def read_checkpoint(path: str | Path) -> dict:
     except Exception as exc:  # the unpickler is a black box: a lone b"\x80" is an IndexError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(
-            f"cannot read {path.name}: not a checkpoint ({first[:120]})"
+            _("cannot read {name}: not a checkpoint ({detail})").format(
+                name=path.name, detail=first[:120]
+            )
         ) from None
     if not isinstance(payload, dict) or not _is(payload.get("format"), FORMAT):
-        raise CheckpointError(f"cannot read {path.name}: not a gradviz checkpoint")
+        raise CheckpointError(
+            _("cannot read {name}: not a gradviz checkpoint").format(name=path.name)
+        )
     if not _is(payload.get("version"), VERSION):
         raise CheckpointError(
-            f"cannot read {path.name}: checkpoint version {describe(payload.get('version'))} "
-            f"is not supported (expected {VERSION})"
+            _(
+                "cannot read {name}: checkpoint version {version} is not supported "
+                "(expected {expected})"
+            ).format(name=path.name, version=describe(payload.get("version")), expected=VERSION)
         )
     return payload
 
@@ -136,11 +155,13 @@ def _unpickling_verdict(path: Path, exc: Exception) -> str:
         head = f.read(2)
     looks_like_torch = zipfile.is_zipfile(path) or head[:1] == b"\x80"
     if "GLOBAL" in detail or looks_like_torch:
-        return (
-            f"refused to load {path.name}: it holds Python objects or code, not only "
-            f"tensors and settings, and weights_only loading never runs them ({detail[:120]})"
-        )
-    return f"cannot read {path.name}: not a checkpoint ({detail[:120]})"
+        return _(
+            "refused to load {name}: it holds Python objects or code, not only "
+            "tensors and settings, and weights_only loading never runs them ({detail})"
+        ).format(name=path.name, detail=detail[:120])
+    return _("cannot read {name}: not a checkpoint ({detail})").format(
+        name=path.name, detail=detail[:120]
+    )
 
 
 def load_checkpoint(
@@ -158,25 +179,33 @@ def load_checkpoint(
     try:
         config = TrainConfig.from_dict(payload["config"])
     except (ConfigError, KeyError) as exc:
-        raise CheckpointError(f"cannot read {name}: bad config ({_clip(exc)})") from None
+        raise CheckpointError(
+            _("cannot read {name}: bad config ({detail})").format(name=name, detail=_clip(exc))
+        ) from None
     if config.is_custom and not _same_file(config.model_file, trusted_model_file):
         # rebuilding "your model" runs its .py file: only the file the user chose may run
         raise CheckpointError(
-            f"{name} holds a model built by {Path(config.model_file).name}, which is code: "
-            "choose Your model with that file first, then load"
+            _(
+                "{name} holds a model built by {file}, which is code: "
+                "choose Your model with that file first, then load"
+            ).format(name=name, file=Path(config.model_file).name)
         )
     if device is not None:
         config = config.replace(device=str(device))
     try:
         session = TrainSession(config)
     except (ConfigError, DeviceError, ValueError) as exc:
-        raise CheckpointError(f"cannot open {name}: {_clip(exc)}") from None
+        raise CheckpointError(
+            _("cannot open {name}: {detail}").format(name=name, detail=_clip(exc))
+        ) from None
     try:
         # every tensor and setting against what this model and optimizer expect, before
         # load_state_dict can materialise anything (an expanded tensor, a wrong shape)
         step = check_payload(payload, session)
     except SchemaError as exc:
-        raise CheckpointError(f"cannot read {name}: {exc}") from None
+        raise CheckpointError(
+            _("cannot read {name}: {detail}").format(name=name, detail=exc)
+        ) from None
     try:
         session.model.load_state_dict(payload["model"])
         session.optimizer.load_state_dict(payload["optimizer"])
@@ -184,7 +213,9 @@ def load_checkpoint(
     except (KeyError, RuntimeError, ValueError, TypeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CheckpointError(
-            f"cannot read {name}: weights do not fit the model ({first[:160]})"
+            _("cannot read {name}: weights do not fit the model ({detail})").format(
+                name=name, detail=first[:160]
+            )
         ) from None
     session.step = step
     return session

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from gradviz.core.i18n import _
+
 TRUE_W = (2.0, -3.4)
 TRUE_B = 4.2
 TWOLAYER_SIZES = {"N": 64, "D_in": 1000, "H": 100, "D_out": 10}
@@ -170,7 +172,7 @@ def classification(
     elif name == "moons":
         x, labels = _moons(samples, g)
     else:
-        raise ValueError(f"unknown 2-D dataset {name!r}")
+        raise ValueError(_("unknown 2-D dataset {name}").format(name=f"{name!r}"))
     x = x + noise * torch.randn(x.shape, generator=g)
     n_classes = int(labels.max().item()) + 1
     task = "binary" if n_classes == 2 else "multiclass"

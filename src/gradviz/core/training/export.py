@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gradviz.core.i18n import _
 from gradviz.core.training.history import RunHistory
 from gradviz.core.training.report import Report
 
@@ -29,7 +30,7 @@ class TensorBoardLogger:
 
     def __init__(self, logdir: str | Path) -> None:
         if not tensorboard_available():
-            raise RuntimeError("TensorBoard logging needs the tensorboard package")
+            raise RuntimeError(_("TensorBoard logging needs the tensorboard package"))
         from torch.utils.tensorboard import SummaryWriter
 
         self.writer = SummaryWriter(str(logdir))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from gradviz.core.i18n import _
 from gradviz.core.training import metrics as M
 from gradviz.core.training.report import Report
 from gradviz.core.training.session import TrainSession
@@ -355,7 +356,7 @@ class _Run:
             # fast path: reading two flags needs no lock; the lock is for pausing
             turn = "run" if not (state._paused or state._cancel) else state._turn(self._on_block)
             if not turn:
-                status, message = "stopped", f"stopped at step {s.step:,}"
+                status, message = "stopped", _("stopped at step {step}").format(step=f"{s.step:,}")
                 break
             if turn == "run" and state.pace and not state._wait_for_pace():
                 continue  # paused or cancelled while waiting for the pace: ask again
@@ -385,7 +386,7 @@ class _Run:
                 status, message = bad
                 break
         else:
-            message = f"finished {s.step:,} steps"
+            message = _("finished {steps} steps").format(steps=f"{s.step:,}")
         self.clock.stop()
         self.emit(status, message, detail=not state._quick, final=True)
         return RunResult(
@@ -439,7 +440,7 @@ class _Run:
         except _Cancelled:  # the step is dropped: this batch comes again on Resume
             s.optimizer.zero_grad(set_to_none=True)
             s.back_to(mark)
-            return "stopped", f"stopped at step {s.step:,}"
+            return "stopped", _("stopped at step {step}").format(step=f"{s.step:,}")
         except torch.OutOfMemoryError as exc:
             return "error", self._recover_oom(exc)
         except Exception as exc:  # a failed step must not kill the app's thread
@@ -447,7 +448,9 @@ class _Run:
             from gradviz.core.errors import explain
 
             s.optimizer.zero_grad(set_to_none=True)
-            return "error", f"training failed at step {s.step + 1:,}: {explain(exc)}"
+            return "error", _("training failed at step {step}: {error}").format(
+                step=f"{s.step + 1:,}", error=explain(exc)
+            )
         finally:
             self._in_step = False
         self._timed(time.perf_counter() - started)
@@ -475,20 +478,22 @@ class _Run:
         if s.device.type == "cuda":
             torch.cuda.empty_cache()
         first = str(exc).splitlines()[0] if str(exc) else "out of memory"
-        return (
-            f"out of memory on {s.device} at step {s.step + 1:,}; training stopped and the "
-            f"model is unchanged. Try a smaller batch size or model. ({first})"
-        )
+        return _(
+            "out of memory on {device} at step {step}; training stopped and the "
+            "model is unchanged. Try a smaller batch size or model. ({error})"
+        ).format(device=s.device, step=f"{s.step + 1:,}", error=first)
 
     def _nonfinite_message(self, loss_value: float, step: int) -> str:
         layer, how = M.diagnose_nonfinite(self.s.layers)
         self.bad_layer = layer
         what = (
-            f"the loss became {loss_value}"
+            _("the loss became {value}").format(value=loss_value)
             if not math.isfinite(loss_value)
-            else "a gradient became non-finite while the loss was finite"
+            else _("a gradient became non-finite while the loss was finite")
         )
-        return f"{what} at step {step:,}; {how}. Try a lower learning rate."
+        return _("{what} at step {step}; {how}. Try a lower learning rate.").format(
+            what=what, step=f"{step:,}", how=how
+        )
 
     # -- reporting ----------------------------------------------------------------
     def emit(

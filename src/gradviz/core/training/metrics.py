@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from gradviz.core.i18n import _
 from gradviz.core.training.models import ACTIVATIONS
 
 
@@ -151,26 +152,24 @@ def diagnose_nonfinite(layers: Sequence[tuple[str, nn.Module]]) -> tuple[str | N
     kind = lambda m: type(m).__name__
     for name, module in backward:
         if not all(_finite(p) for p in module.parameters(recurse=False)):
-            return name, (
-                f"the gradient of layer '{name}' ({kind(module)}) went non-finite first "
+            return name, _(
+                "the gradient of layer '{name}' ({kind}) went non-finite first "
                 "(backward order) and the optimizer wrote it into its weights"
-            )
+            ).format(name=name, kind=kind(module))
     for name, module in backward:
         grads = [p.grad for p in module.parameters(recurse=False) if p.grad is not None]
         if not all(_finite(g) for g in grads):
-            return name, (
-                f"the first non-finite gradient (backward order) is in layer '{name}' "
-                f"({kind(module)})"
-            )
+            return name, _(
+                "the first non-finite gradient (backward order) is in layer '{name}' ({kind})"
+            ).format(name=name, kind=kind(module))
     norms = [float(n) for n in layer_grad_norms(layers)]
     if not norms:
-        return None, "no layer has a gradient yet"
+        return None, _("no layer has a gradient yet")
     i = max(range(len(norms)), key=norms.__getitem__)
     name, module = list(layers)[i]
-    return name, (
-        f"gradients are still finite; the largest is in layer '{name}' ({kind(module)}), "
-        f"norm {norms[i]:.3g}"
-    )
+    return name, _(
+        "gradients are still finite; the largest is in layer '{name}' ({kind}), norm {norm}"
+    ).format(name=name, kind=kind(module), norm=f"{norms[i]:.3g}")
 
 
 def activation_stats(

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 from torch import nn
 
+from gradviz.core.i18n import _
+
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
@@ -23,7 +25,9 @@ def activation(name: str) -> nn.Module:
         return ACTIVATIONS[name]()
     except KeyError:
         raise ValueError(
-            f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}"
+            _("unknown activation {name}: choose one of {choices}").format(
+                name=repr(name), choices=", ".join(ACTIVATIONS)
+            )
         ) from None
 
 

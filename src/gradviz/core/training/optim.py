@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import torch
 
+from gradviz.core.i18n import _
 from gradviz.core.training.config import OPTIMIZERS, ConfigError
 
 
@@ -27,4 +28,8 @@ def make_optimizer(
         return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, weight_decay=weight_decay)
-    raise ConfigError(f"unknown optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
+    raise ConfigError(
+        _("unknown optimizer {name}: choose one of {choices}").format(
+            name=repr(name), choices=", ".join(OPTIMIZERS)
+        )
+    )

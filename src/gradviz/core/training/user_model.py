@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from gradviz.core.i18n import _
 from gradviz.core.training.config import ConfigError, TrainConfig
 from gradviz.core.training.datasets import Dataset
 from gradviz.core.training.tabular import TableError, class_labels, pick, read_table
@@ -50,15 +51,21 @@ def run_model_file(path: str | Path) -> dict:
     """Run the file and return its globals; a SyntaxError or a raise becomes one line."""
     p = Path(path)
     if not p.is_file():
-        raise UserModelError(f"model file {p} does not exist")
+        raise UserModelError(_("model file {p} does not exist").format(p=p))
     try:
         return runpy.run_path(str(p), run_name="gradviz_user_model")
     except SyntaxError as exc:
-        raise UserModelError(f"{p.name} line {exc.lineno}: syntax error: {exc.msg}") from None
+        raise UserModelError(
+            _("{name} line {lineno}: syntax error: {msg}").format(
+                name=p.name, lineno=exc.lineno, msg=exc.msg
+            )
+        ) from None
     except SystemExit:
-        raise UserModelError(f"running {p.name} called exit()") from None
+        raise UserModelError(_("running {name} called exit()").format(name=p.name)) from None
     except Exception as exc:
-        raise UserModelError(f"running {p.name} failed: {_one_line(exc)}") from None
+        raise UserModelError(
+            _("running {name} failed: {value}").format(name=p.name, value=_one_line(exc))
+        ) from None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -73,19 +80,25 @@ def build_user_source(config: TrainConfig) -> UserSource:
     ns = run_model_file(config.model_file)
     make_model = ns.get("model")
     if not callable(make_model):
-        raise UserModelError(f"{name} does not define model()")
+        raise UserModelError(_("{name} does not define model()").format(name=name))
     x, y, task, n_classes, data_name = _data(config, ns, name)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         try:
             model = make_model()
         except Exception as exc:
-            raise UserModelError(f"model() in {name} raised {_one_line(exc)}") from None
+            raise UserModelError(
+                _("model() in {name} raised {value}").format(name=name, value=_one_line(exc))
+            ) from None
     if not isinstance(model, nn.Module):
-        raise UserModelError(f"model() in {name} returned {type(model).__name__}, not an nn.Module")
+        raise UserModelError(
+            _("model() in {name} returned {kind}, not an nn.Module").format(
+                name=name, kind=type(model).__name__
+            )
+        )
     user_loss = ns.get("loss")
     if user_loss is not None and not callable(user_loss):
-        raise UserModelError(f"loss in {name} is not a function")
+        raise UserModelError(_("loss in {name} is not a function").format(name=name))
     kind, y, loss_fn, loss_name = _loss_for(model, x, y, task, n_classes, user_loss, name)
     data = _split(data_name, kind, x, y, n_classes, config)
     return UserSource(data, model, loss_fn, loss_name)
@@ -103,13 +116,17 @@ def _data(config: TrainConfig, ns: dict, name: str):
         return x, y, picked.task, picked.n_classes, Path(config.data_file).stem
     make_data = ns.get("data")
     if make_data is None:
-        raise UserModelError(f"{name} defines no data(): add one, or pick a CSV or NPZ file")
+        raise UserModelError(
+            _("{name} defines no data(): add one, or pick a CSV or NPZ file").format(name=name)
+        )
     if not callable(make_data):
-        raise UserModelError(f"data in {name} is not a function")
+        raise UserModelError(_("data in {name} is not a function").format(name=name))
     try:
         got = make_data()
     except Exception as exc:
-        raise UserModelError(f"data() in {name} raised {_one_line(exc)}") from None
+        raise UserModelError(
+            _("data() in {name} raised {value}").format(name=name, value=_one_line(exc))
+        ) from None
     x, y = _as_tensors(got, name)
     task = config.task
     if task == "auto":
@@ -132,41 +149,58 @@ def _as_tensors(got, name: str) -> tuple[torch.Tensor, torch.Tensor]:
         try:
             n = len(got)  # type: ignore[arg-type]
         except TypeError:
-            raise UserModelError(f"data() in {name} returned a Dataset without len()") from None
+            raise UserModelError(
+                _("data() in {name} returned a Dataset without len()").format(name=name)
+            ) from None
         if not 1 <= n <= MAX_ROWS:
-            raise UserModelError(f"data() in {name}: {n:,} samples (1 to {MAX_ROWS:,} allowed)")
+            raise UserModelError(
+                _("data() in {name}: {n} samples (1 to {MAX_ROWS} allowed)").format(
+                    name=name, n=f"{n:,}", MAX_ROWS=f"{MAX_ROWS:,}"
+                )
+            )
         try:
             items = [got[i] for i in range(n)]
             x = torch.stack([torch.as_tensor(it[0]) for it in items])
             y = torch.stack([torch.as_tensor(it[1]) for it in items])
         except Exception as exc:
             raise UserModelError(
-                f"data() in {name}: its items must be (x, y) pairs of equal shapes "
-                f"({_one_line(exc)})"
+                _(
+                    "data() in {name}: its items must be (x, y) pairs of equal shapes ({value})"
+                ).format(name=name, value=_one_line(exc))
             ) from None
         return _check_xy(x, y, name)
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         raise UserModelError(
-            f"data() in {name} must return (X, y) or a Dataset, not {type(got).__name__}"
+            _("data() in {name} must return (X, y) or a Dataset, not {kind}").format(
+                name=name, kind=type(got).__name__
+            )
         )
     try:
         x, y = (torch.as_tensor(np.asarray(v)) if not torch.is_tensor(v) else v for v in got)
     except Exception as exc:
-        raise UserModelError(f"data() in {name}: X and y must be numeric ({exc})") from None
+        raise UserModelError(
+            _("data() in {name}: X and y must be numeric ({exc})").format(name=name, exc=exc)
+        ) from None
     return _check_xy(x.detach(), y.detach(), name)
 
 
 def _check_xy(x: torch.Tensor, y: torch.Tensor, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     if x.ndim == 0 or y.ndim == 0:
-        raise UserModelError(f"data() in {name}: X and y need one row per sample")
+        raise UserModelError(
+            _("data() in {name}: X and y need one row per sample").format(name=name)
+        )
     if x.shape[0] != y.shape[0]:
         raise UserModelError(
-            f"data() in {name}: X has {x.shape[0]:,} rows but y has {y.shape[0]:,}"
+            _("data() in {name}: X has {value} rows but y has {value2}").format(
+                name=name, value=f"{x.shape[0]:,}", value2=f"{y.shape[0]:,}"
+            )
         )
     if x.shape[0] < 2:
-        raise UserModelError(f"data() in {name}: at least 2 samples are needed")
+        raise UserModelError(_("data() in {name}: at least 2 samples are needed").format(name=name))
     if not (x.is_floating_point() or x.dtype in (torch.int64, torch.int32, torch.uint8)):
-        raise UserModelError(f"data() in {name}: X is {x.dtype}, not numbers")
+        raise UserModelError(
+            _("data() in {name}: X is {dtype}, not numbers").format(name=name, dtype=x.dtype)
+        )
     return (x.float() if not x.is_floating_point() else x), y
 
 
@@ -177,47 +211,66 @@ def _loss_for(model, x, y, task, n_classes, user_loss, name):
             out = model(x[:TRIAL_ROWS])
     except Exception as exc:
         raise UserModelError(
-            f"model from {name} cannot take inputs of shape {_shape(x[:TRIAL_ROWS])}: "
-            f"{_one_line(exc)}"
+            _("model from {name} cannot take inputs of shape {value}: {value2}").format(
+                name=name, value=_shape(x[:TRIAL_ROWS]), value2=_one_line(exc)
+            )
         ) from None
     if not torch.is_tensor(out):
-        raise UserModelError(f"model from {name} returned {type(out).__name__}, not a tensor")
+        raise UserModelError(
+            _("model from {name} returned {kind}, not a tensor").format(
+                name=name, kind=type(out).__name__
+            )
+        )
     kind = "regression"
     if task == "classification":
         if out.ndim == 2 and out.shape[1] == 1 and n_classes == 2:
             kind, y = "binary", y.float().reshape(-1, 1)
-            default, loss_name = nn.BCEWithLogitsLoss(), "BCE with logits"
+            default, loss_name = nn.BCEWithLogitsLoss(), _("BCE with logits")
         else:
             kind = "multiclass"
-            default, loss_name = nn.CrossEntropyLoss(), f"cross-entropy over {n_classes} classes"
+            default = nn.CrossEntropyLoss()
+            loss_name = _("cross-entropy over {n} classes").format(n=n_classes)
             if (out.ndim != 2 or out.shape[1] != n_classes) and user_loss is None:
                 raise UserModelError(
-                    f"the model's output {_shape(out)} does not fit the loss "
-                    f"({loss_name}): it needs shape (N, {n_classes})"
+                    _(
+                        "the model's output {value} does not fit the loss ({loss_name}): it needs "
+                        "shape (N, {n_classes})"
+                    ).format(value=_shape(out), loss_name=loss_name, n_classes=n_classes)
                 )
     else:
         if y.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
             y = y.reshape(-1, 1)  # one target column, as MSE against an (N, 1) output needs
-        default, loss_name = nn.MSELoss(), "mean squared error"
+        default, loss_name = nn.MSELoss(), _("mean squared error")
         if user_loss is None and tuple(out.shape[1:]) != tuple(y.shape[1:]):
             raise UserModelError(
-                f"the model's output {_shape(out)} does not fit the loss ({loss_name}) "
-                f"for targets {_shape(y[:TRIAL_ROWS])}"
+                _(
+                    "the model's output {value} does not fit the loss ({loss_name}) for targets "
+                    "{value2}"
+                ).format(value=_shape(out), loss_name=loss_name, value2=_shape(y[:TRIAL_ROWS]))
             )
     loss_fn = user_loss if user_loss is not None else default
     if user_loss is not None:
-        loss_name = f"loss() from {name}"
+        loss_name = _("loss() from {name}").format(name=name)
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # MSE's broadcasting warning
             value = loss_fn(out, y[:TRIAL_ROWS])
     except Exception as exc:
         raise UserModelError(
-            f"the model's output {_shape(out)} does not fit the loss ({loss_name}) for "
-            f"targets {_shape(y[:TRIAL_ROWS])}: {_one_line(exc)}"
+            _(
+                "the model's output {value} does not fit the loss ({loss_name}) for targets "
+                "{value2}: {value3}"
+            ).format(
+                value=_shape(out),
+                loss_name=loss_name,
+                value2=_shape(y[:TRIAL_ROWS]),
+                value3=_one_line(exc),
+            )
         ) from None
     if not (torch.is_tensor(value) and value.numel() == 1):
-        raise UserModelError(f"{loss_name} must return a single-number tensor")
+        raise UserModelError(
+            _("{loss_name} must return a single-number tensor").format(loss_name=loss_name)
+        )
     return kind, y, loss_fn, loss_name
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from gradviz.core.i18n import _
 from gradviz.core.training.metrics import ActivationStats, Histogram
 from gradviz.core.training.report import Report
 
@@ -79,7 +80,7 @@ def _num(v: Any) -> float:
     if v is None:
         return math.nan
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise RecordError(f"expected a number, got {type(v).__name__}")
+        raise RecordError(_("expected a number, got {kind}").format(kind=type(v).__name__))
     return float(v)
 
 
@@ -87,23 +88,27 @@ def _names(d: Any, what: str) -> dict:
     if d is None:
         return {}
     if not isinstance(d, dict) or len(d) > MAX_LAYERS:
-        raise RecordError(f"{what}: expected a map of at most {MAX_LAYERS} layers")
+        raise RecordError(
+            _("{what}: expected a map of at most {MAX_LAYERS} layers").format(
+                what=what, MAX_LAYERS=MAX_LAYERS
+            )
+        )
     for k in d:
         if not isinstance(k, str) or len(k) > MAX_NAME:
-            raise RecordError(f"{what}: layer names must be short strings")
+            raise RecordError(_("{what}: layer names must be short strings").format(what=what))
     return d
 
 
 def _hist(d: Any) -> Histogram:
     if not isinstance(d, dict):
-        raise RecordError("histogram: expected a map")
+        raise RecordError(_("histogram: expected a map"))
     counts = d.get("counts")
     counts = np.asarray(
         [math.nan if c is None else c for c in counts] if isinstance(counts, list) else counts,
         dtype=np.float64,
     )
     if counts.ndim != 1 or not 1 <= len(counts) <= MAX_BINS:
-        raise RecordError(f"histogram: 1 to {MAX_BINS} bins")
+        raise RecordError(_("histogram: 1 to {MAX_BINS} bins").format(MAX_BINS=MAX_BINS))
     lo, hi = _num(d.get("lo")), _num(d.get("hi"))
     return Histogram(lo, hi, np.nan_to_num(counts, nan=0.0))
 
@@ -111,10 +116,10 @@ def _hist(d: Any) -> Histogram:
 def to_report(rec: Any, *, total_steps: int | None = None) -> Report:
     """A :class:`Report` from a record; :class:`RecordError` when a field is wrong."""
     if not isinstance(rec, dict):
-        raise RecordError("record: expected a map")
+        raise RecordError(_("record: expected a map"))
     step = rec.get("step")
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise RecordError("record: step must be a whole number >= 0")
+        raise RecordError(_("record: step must be a whole number >= 0"))
     try:
         loss = rec.get("loss")
         scalars = {k: _num(v) for k, v in _names(rec.get("scalars"), "scalars").items()}
@@ -144,7 +149,7 @@ def to_report(rec: Any, *, total_steps: int | None = None) -> Report:
             r.act_stats = {}
             for k, a in acts.items():
                 if not isinstance(a, dict):
-                    raise RecordError("activations: expected maps")
+                    raise RecordError(_("activations: expected maps"))
                 r.act_stats[k] = ActivationStats(
                     _num(a.get("mean")),
                     _num(a.get("std")),
@@ -155,7 +160,7 @@ def to_report(rec: Any, *, total_steps: int | None = None) -> Report:
     except (TypeError, ValueError) as exc:
         if isinstance(exc, RecordError):
             raise
-        raise RecordError(f"record: {exc}") from None
+        raise RecordError(_("record: {exc}").format(exc=exc)) from None
     for key in ACCURACY_KEYS:
         if key in scalars:
             r.train_accuracy = scalars[key]
@@ -169,11 +174,13 @@ def read_meta(folder: str | Path) -> dict:
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RecordError(f"{folder} is not a gradviz run (no {META})") from None
+        raise RecordError(
+            _("{folder} is not a gradviz run (no {META})").format(folder=folder, META=META)
+        ) from None
     except (OSError, ValueError) as exc:
-        raise RecordError(f"cannot read {path}: {exc}") from None
+        raise RecordError(_("cannot read {path}: {exc}").format(path=path, exc=exc)) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise RecordError(f"{path} is not a gradviz run")
+        raise RecordError(_("{path} is not a gradviz run").format(path=path))
     return meta
 
 
@@ -199,7 +206,7 @@ class RunReader:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise RecordError(f"cannot read {path}: {exc}") from None
+            raise RecordError(_("cannot read {path}: {exc}").format(path=path, exc=exc)) from None
         end = data.rfind(b"\n") + 1  # a half-written last line waits for the next read
         self._offset += end
         out = []

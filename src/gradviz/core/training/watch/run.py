@@ -46,6 +46,7 @@ from torch import nn
 
 from gradviz.core import graph as G
 from gradviz.core.graph_wire import graph_to_wire
+from gradviz.core.i18n import N_, _
 from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
 from gradviz.core.training.update_ratio import UpdateRatioProbe, layer_norms
@@ -105,11 +106,13 @@ class WatchRun:
         device_metrics: bool | None = None,
     ) -> None:
         if not isinstance(model, nn.Module):
-            raise TypeError(f"watch() needs an nn.Module, not {type(model).__name__}")
+            raise TypeError(
+                _("watch() needs an nn.Module, not {kind}").format(kind=type(model).__name__)
+            )
         if every is not None and (not isinstance(every, int) or every < 1):
-            raise ValueError("every must be a whole number of steps >= 1, or None")
+            raise ValueError(_("every must be a whole number of steps >= 1, or None"))
         if ranks not in ("0", "all"):
-            raise ValueError('ranks must be "0" (rank 0 streams) or "all"')
+            raise ValueError(_('ranks must be "0" (rank 0 streams) or "all"'))
         self.rank, self.world = _rank()
         self.active = ranks == "all" or self.rank == 0
         self.model = model
@@ -239,7 +242,7 @@ class WatchRun:
         self._tagging.close()
         self._tagging = None
         if not isinstance(loss, torch.Tensor) or loss.grad_fn is None:
-            self._sink.put({"type": "graph", "step": self.step, "error": "no loss graph"})
+            self._sink.put({"type": "graph", "step": self.step, "error": N_("no loss graph")})
             return
         try:
             names = {f"net.{p}": t for p, t in self.model.named_parameters()}
@@ -251,7 +254,7 @@ class WatchRun:
             log.info("gradviz.watch: cannot capture the loss graph (%s)", exc)
             wire = None
         message = {"type": "graph", "step": self.step}
-        message.update({"graph": wire} if wire is not None else {"error": "capture failed"})
+        message.update({"graph": wire} if wire is not None else {"error": N_("capture failed")})
         self.inspected += 1
         self._sink.put(message)
 
@@ -505,7 +508,7 @@ class _Sink:
             log.info("gradviz.watch: not sending a %s (%s)", record.get("type"), exc)
             if record.get("type") != "graph":
                 return
-            why = {"type": "graph", "step": record.get("step", -1), "error": "graph too big"}
+            why = {"type": "graph", "step": record.get("step", -1), "error": N_("graph too big")}
             frame = P.encode(why)  # the app says so instead of waiting
         try:
             self.sock.sendall(frame)
