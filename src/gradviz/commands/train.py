@@ -14,6 +14,7 @@ import sys
 import time
 
 from gradviz.cli import CommandError
+from gradviz.core.i18n import _
 
 DEMOS = ("linreg", "twolayer", "circles", "xor", "gauss", "spiral", "moons")  # see config.DEMOS
 
@@ -21,34 +22,38 @@ DEMOS = ("linreg", "twolayer", "circles", "xor", "gauss", "spiral", "moons")  # 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
-        help="train a demo net headless (progress on stderr)",
-        description="Train one of the demo nets without the GUI. Unset options take the "
-        "demo's defaults (linreg: SGD lr 0.03, batch 10, 3 epochs, as in d2l 3.3).",
+        help=_("train a demo net headless (progress on stderr)"),
+        description=_(
+            "Train one of the demo nets without the GUI. Unset options take the "
+            "demo's defaults (linreg: SGD lr 0.03, batch 10, 3 epochs, as in d2l 3.3)."
+        ),
     )
-    p.add_argument("--demo", metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
-    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or mps (default: cpu)")
-    span = p.add_mutually_exclusive_group()
-    span.add_argument("--epochs", type=int, metavar="N", help="passes over the training data")
-    span.add_argument("--steps", type=int, metavar="N", help="number of mini-batch steps")
-    p.add_argument("--batch-size", type=int, metavar="N")
-    p.add_argument("--lr", type=float, metavar="F", help="learning rate")
-    p.add_argument("--optimizer", metavar="NAME", help="sgd, sgd_momentum, adam, adamw, rmsprop")
-    p.add_argument("--weight-decay", type=float, metavar="F")
-    p.add_argument("--hidden", metavar="SIZES", help="hidden layer sizes, e.g. 16,16")
     p.add_argument(
-        "--activation", metavar="NAME", help="relu, tanh, sigmoid, elu, leaky_relu, gelu, linear"
+        "--demo", metavar="NAME", help=_("one of: {names}").format(names=", ".join(DEMOS))
     )
-    p.add_argument("--noise", type=float, metavar="F", help="data noise (2-D demos, linreg)")
-    p.add_argument("--seed", type=int, metavar="N", help="seed for data, weights and batches")
-    p.add_argument("--csv", metavar="FILE", help="write the metrics history as CSV")
-    p.add_argument("--json", metavar="FILE", help="write a JSON summary of the run")
-    p.add_argument("--checkpoint", metavar="FILE", help="save the trained model here")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--device", default="cpu", help=_("cpu, cuda, cuda:N or mps (default: cpu)"))
+    span = p.add_mutually_exclusive_group()
+    span.add_argument("--epochs", type=int, metavar="N", help=_("passes over the training data"))
+    span.add_argument("--steps", type=int, metavar="N", help=_("number of mini-batch steps"))
+    p.add_argument("--batch-size", type=int, metavar="N")
+    p.add_argument("--lr", type=float, metavar="F", help=_("learning rate"))
+    p.add_argument("--optimizer", metavar="NAME", help=_("sgd, sgd_momentum, adam, adamw, rmsprop"))
+    p.add_argument("--weight-decay", type=float, metavar="F")
+    p.add_argument("--hidden", metavar="SIZES", help=_("hidden layer sizes, e.g. 16,16"))
+    p.add_argument(
+        "--activation", metavar="NAME", help=_("relu, tanh, sigmoid, elu, leaky_relu, gelu, linear")
+    )
+    p.add_argument("--noise", type=float, metavar="F", help=_("data noise (2-D demos, linreg)"))
+    p.add_argument("--seed", type=int, metavar="N", help=_("seed for data, weights and batches"))
+    p.add_argument("--csv", metavar="FILE", help=_("write the metrics history as CSV"))
+    p.add_argument("--json", metavar="FILE", help=_("write a JSON summary of the run"))
+    p.add_argument("--checkpoint", metavar="FILE", help=_("save the trained model here"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("no progress bar"))
     _register_your_model(p)
 
     def one_line_error(message: str) -> None:
         # argparse would print the whole usage; one clear line is easier to act on
-        p.exit(2, f"gradviz train: error: {message}\n")
+        p.exit(2, _("gradviz train: error: {message}").format(message=message) + "\n")
 
     p.error = one_line_error  # type: ignore[method-assign]
 
@@ -73,7 +78,7 @@ def _overrides(args: argparse.Namespace) -> dict:
             try:
                 out["hidden"] = parse_int_list(text, "--hidden")
             except LiteralError as exc:
-                raise CommandError(f"{exc} (expected sizes like 16,16)") from None
+                raise CommandError(_("{exc} (expected sizes like 16,16)").format(exc=exc)) from None
     return out
 
 
@@ -123,7 +128,11 @@ class _Progress:
             return
         from gradviz.core.training.report import progress_text
 
-        loss = f" · loss {r.train_loss:.4g}" if r.train_loss is not None else ""
+        loss = (
+            _(" · loss {loss}").format(loss=f"{r.train_loss:.4g}")
+            if r.train_loss is not None
+            else ""
+        )
         text = progress_text(r) + loss
         if self.tty:
             now = time.monotonic()
@@ -155,10 +164,12 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.demo and not args.model:
         raise CommandError(
-            f"--demo is required (or --model FILE.py): choose one of {', '.join(DEMOS)}"
+            _("--demo is required (or --model FILE.py): choose one of {value}").format(
+                value=", ".join(DEMOS)
+            )
         )
     if args.demo and args.model:
-        raise CommandError("give --demo or --model, not both")
+        raise CommandError(_("give --demo or --model, not both"))
     # refuse unwritable outputs before spending time on training
     for flag in ("csv", "json", "checkpoint"):
         path = getattr(args, flag)
@@ -166,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 check_writable(path)
             except CheckpointError as exc:
-                raise CommandError(f"--{flag}: {exc}") from None
+                raise CommandError(_("--{flag}: {exc}").format(flag=flag, exc=exc)) from None
     try:
         config = default_config(args.demo or "custom", **_overrides(args), **_your_model(args))
         config = config.validate()
@@ -227,11 +238,11 @@ def run(args: argparse.Namespace) -> int:
 
     if ctrl_c.pressed:
         written = [f for f in ("csv", "json", "checkpoint") if getattr(args, f)]
-        what = f"; wrote {', '.join(written)} for them" if written else ""
-        sys.stderr.write(
-            f"gradviz train: interrupted after {result.step:,} of {session.total_steps:,} "
-            f"steps{what}\n"
+        what = _("; wrote {files} for them").format(files=", ".join(written)) if written else ""
+        said = _("gradviz train: interrupted after {step} of {total} steps{what}").format(
+            step=f"{result.step:,}", total=f"{session.total_steps:,}", what=what
         )
+        sys.stderr.write(said + "\n")
         return 130  # 128 + SIGINT, as a shell reports an interrupted command
     if result.status == "nan":  # outputs are written, so the run can be looked at
         raise CommandError(result.message)
@@ -287,46 +298,63 @@ def _linreg_params(session) -> dict:
 
 
 def _summary_line(s: dict) -> str:
-    head = f"{s['demo']} on {s['device']}: {s['steps']:,} steps ({s['epochs']} epochs)"
+    head = _("{demo} on {device}: {steps} steps ({epochs} epochs)").format(
+        demo=s["demo"], device=s["device"], steps=f"{s['steps']:,}", epochs=s["epochs"]
+    )
     parts = [head]
     if s["final_loss"] is not None:
-        parts.append(f"final loss {s['final_loss']:.6g}")
+        parts.append(_("final loss {loss}").format(loss=f"{s['final_loss']:.6g}"))
     if s["train_accuracy"] is not None:
-        parts.append(f"train accuracy {100 * s['train_accuracy']:.1f}%")
+        parts.append(
+            _("train accuracy {percent}%").format(percent=f"{100 * s['train_accuracy']:.1f}")
+        )
     if s["test_accuracy"] is not None:
-        parts.append(f"test accuracy {100 * s['test_accuracy']:.1f}%")
+        parts.append(
+            _("test accuracy {percent}%").format(percent=f"{100 * s['test_accuracy']:.1f}")
+        )
     if s["params"]:
         w = ", ".join(f"{v:.4f}" for v in s["params"]["w"])
-        parts.append(f"w = [{w}], b = {s['params']['b']:.4f} (truth w = [2, -3.4], b = 4.2)")
+        parts.append(
+            _("w = [{w}], b = {b} (truth w = [2, -3.4], b = 4.2)").format(
+                w=w, b=f"{s['params']['b']:.4f}"
+            )
+        )
     parts.append(
-        f"{s['steps_per_second']:,.0f} steps/s ({s['train_seconds']:.2f} s training, "
-        f"{s['metrics_seconds'] + s['eval_seconds']:.2f} s metrics and evaluation)"
+        _("{rate} steps/s ({train} s training, {metrics} s metrics and evaluation)").format(
+            rate=f"{s['steps_per_second']:,.0f}",
+            train=f"{s['train_seconds']:.2f}",
+            metrics=f"{s['metrics_seconds'] + s['eval_seconds']:.2f}",
+        )
     )
     return "; ".join(parts)
 
 
 def _register_your_model(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("your model (the .py file is Python code: it runs)")
+    g = p.add_argument_group(_("your model (the .py file is Python code: it runs)"))
     g.add_argument(
-        "--model", metavar="FILE.py", help="a file defining model() (and data(), loss())"
+        "--model", metavar="FILE.py", help=_("a file defining model() (and data(), loss())")
     )
-    g.add_argument("--data", metavar="FILE", help="a .csv or .npz file instead of data()")
-    g.add_argument("--target", metavar="COL", help="the data file's target column")
-    g.add_argument("--features", metavar="COLS", help="feature columns, e.g. a,b (default: rest)")
+    g.add_argument("--data", metavar="FILE", help=_("a .csv or .npz file instead of data()"))
+    g.add_argument("--target", metavar="COL", help=_("the data file's target column"))
+    g.add_argument(
+        "--features", metavar="COLS", help=_("feature columns, e.g. a,b (default: rest)")
+    )
     g.add_argument("--task", choices=("auto", "regression", "classification"), default="auto")
-    g.add_argument("--classes", type=int, metavar="N", help="number of classes (default: labels)")
+    g.add_argument(
+        "--classes", type=int, metavar="N", help=_("number of classes (default: labels)")
+    )
 
 
 def _your_model(args: argparse.Namespace) -> dict:
     if not args.model:
         if args.data or args.target:
-            raise CommandError("--data and --target go with --model FILE.py")
+            raise CommandError(_("--data and --target go with --model FILE.py"))
         return {}
     out: dict = {"model_file": args.model, "task": args.task}
     if args.data:
         out["data_file"] = args.data
         if not args.target:
-            raise CommandError("--data needs --target COL: the column to predict")
+            raise CommandError(_("--data needs --target COL: the column to predict"))
         out["target"] = args.target
         if args.features:
             out["features"] = tuple(c.strip() for c in args.features.split(",") if c.strip())

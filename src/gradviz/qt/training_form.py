@@ -37,19 +37,21 @@ from gradviz.qt.your_model_form import YourModelBox
 C = "TrainingForm"  # the translation context of this module's tables
 TIPS = {
     "lr": QT_TRANSLATE_NOOP(
-        C, "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)"
+        "TrainingForm",
+        "Learning rate: how far each optimizer step moves the weights (e.g. 0.03, 1e-4)",
     ),
     "hidden": QT_TRANSLATE_NOOP(
-        C, "Hidden layer sizes, comma separated (e.g. 16, 16). Empty: no hidden layer"
+        "TrainingForm", "Hidden layer sizes, comma separated (e.g. 16, 16). Empty: no hidden layer"
     ),
-    "weight_decay": QT_TRANSLATE_NOOP(C, "L2 penalty on the weights (0 for none)"),
-    "noise": QT_TRANSLATE_NOOP(C, "Standard deviation of the noise added to the data"),
+    "weight_decay": QT_TRANSLATE_NOOP("TrainingForm", "L2 penalty on the weights (0 for none)"),
+    "noise": QT_TRANSLATE_NOOP("TrainingForm", "Standard deviation of the noise added to the data"),
     "test": QT_TRANSLATE_NOOP(
-        C, "Fraction of the samples held out to measure test loss and accuracy"
+        "TrainingForm", "Fraction of the samples held out to measure test loss and accuracy"
     ),
-    "batch": QT_TRANSLATE_NOOP(C, "Samples per mini-batch; one step = one batch"),
+    "batch": QT_TRANSLATE_NOOP("TrainingForm", "Samples per mini-batch; one step = one batch"),
     "seed": QT_TRANSLATE_NOOP(
-        C, "Seeds the data, the initial weights and the batch order: same seed, same run"
+        "TrainingForm",
+        "Seeds the data, the initial weights and the batch order: same seed, same run",
     ),
 }
 
@@ -61,20 +63,20 @@ def _t(text: str) -> str:
 
 UNTIL = "until paused"  # the unit box's data (shown translated)
 UNITS = {
-    "epochs": QT_TRANSLATE_NOOP(C, "epochs"),
-    "steps": QT_TRANSLATE_NOOP(C, "steps"),
-    UNTIL: QT_TRANSLATE_NOOP(C, "until paused"),
+    "epochs": QT_TRANSLATE_NOOP("TrainingForm", "epochs"),
+    "steps": QT_TRANSLATE_NOOP("TrainingForm", "steps"),
+    UNTIL: QT_TRANSLATE_NOOP("TrainingForm", "until paused"),
 }
 TWO_D = ("circles", "xor", "gauss", "spiral", "moons")  # the Playground-style demos
 # One step per redrawn frame (the panel redraws at 25 Hz), as TensorFlow Playground shows
 # one step per animation frame: the boundary moves smoothly and Pause lands where you see.
 WATCHABLE_PACE = 25.0
 PACES: list[tuple[str, float | None]] = [
-    (QT_TRANSLATE_NOOP(C, "as fast as possible"), None),
-    (QT_TRANSLATE_NOOP(C, "100 steps/s"), 100.0),
-    (QT_TRANSLATE_NOOP(C, "25 steps/s (one per frame)"), WATCHABLE_PACE),
-    (QT_TRANSLATE_NOOP(C, "5 steps/s"), 5.0),
-    (QT_TRANSLATE_NOOP(C, "1 step/s"), 1.0),
+    (QT_TRANSLATE_NOOP("TrainingForm", "as fast as possible"), None),
+    (QT_TRANSLATE_NOOP("TrainingForm", "100 steps/s"), 100.0),
+    (QT_TRANSLATE_NOOP("TrainingForm", "25 steps/s (one per frame)"), WATCHABLE_PACE),
+    (QT_TRANSLATE_NOOP("TrainingForm", "5 steps/s"), 5.0),
+    (QT_TRANSLATE_NOOP("TrainingForm", "1 step/s"), 1.0),
 ]
 
 
@@ -164,27 +166,27 @@ class TrainingForm(QWidget):
         span.addWidget(self.length, 1)
         span.addWidget(self.unit)
         groups = {
-            QT_TRANSLATE_NOOP(C, "Run"): [
-                (QT_TRANSLATE_NOOP(C, "Demo"), self.demo),
-                (QT_TRANSLATE_NOOP(C, "Device"), self.device),
+            QT_TRANSLATE_NOOP("TrainingForm", "Run"): [
+                (QT_TRANSLATE_NOOP("TrainingForm", "Demo"), self.demo),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Device"), self.device),
             ],
-            QT_TRANSLATE_NOOP(C, "Optimizer"): [
-                (QT_TRANSLATE_NOOP(C, "Algorithm"), self.optimizer),
-                (QT_TRANSLATE_NOOP(C, "Learning rate"), self.lr),
-                (QT_TRANSLATE_NOOP(C, "Batch size"), self.batch),
-                (QT_TRANSLATE_NOOP(C, "Train for"), span),
-                (QT_TRANSLATE_NOOP(C, "Weight decay"), self.weight_decay),
-                (QT_TRANSLATE_NOOP(C, "Seed"), self.seed),
+            QT_TRANSLATE_NOOP("TrainingForm", "Optimizer"): [
+                (QT_TRANSLATE_NOOP("TrainingForm", "Algorithm"), self.optimizer),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Learning rate"), self.lr),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Batch size"), self.batch),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Train for"), span),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Weight decay"), self.weight_decay),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Seed"), self.seed),
             ],
-            QT_TRANSLATE_NOOP(C, "Model"): [
-                (QT_TRANSLATE_NOOP(C, "Hidden sizes"), self.hidden),
-                (QT_TRANSLATE_NOOP(C, "Activation"), self.activation),
+            QT_TRANSLATE_NOOP("TrainingForm", "Model"): [
+                (QT_TRANSLATE_NOOP("TrainingForm", "Hidden sizes"), self.hidden),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Activation"), self.activation),
             ],
-            QT_TRANSLATE_NOOP(C, "Data"): [
-                (QT_TRANSLATE_NOOP(C, "Noise"), self.noise),
-                (QT_TRANSLATE_NOOP(C, "Test split"), self.test_split),
-                (QT_TRANSLATE_NOOP(C, "Samples"), self.samples),
-                (QT_TRANSLATE_NOOP(C, "Classes"), self.classes),
+            QT_TRANSLATE_NOOP("TrainingForm", "Data"): [
+                (QT_TRANSLATE_NOOP("TrainingForm", "Noise"), self.noise),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Test split"), self.test_split),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Samples"), self.samples),
+                (QT_TRANSLATE_NOOP("TrainingForm", "Classes"), self.classes),
             ],
         }
         lay = QVBoxLayout(self)

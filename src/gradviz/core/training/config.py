@@ -147,8 +147,8 @@ class TrainConfig:
         lo_split = 0.0 if self.demo in ("linreg", "twolayer", CUSTOM) else 0.05
         if not is_finite_number(self.test_fraction) or not lo_split <= self.test_fraction <= 0.9:
             raise ConfigError(
-                _("test split must be between {lo} and 0.9, got {value}").format(
-                    lo=f"{lo_split:g}", value=describe(self.test_fraction)
+                _("{what} must be between {lo} and 0.9, got {value}").format(
+                    what=_("test split"), lo=f"{lo_split:g}", value=describe(self.test_fraction)
                 )
             )
         _int_in(_("samples"), self.samples, 10, 1_000_000)
