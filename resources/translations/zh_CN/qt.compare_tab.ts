@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>CompareTab</name>
@@ -19,7 +20,7 @@
         <translation>准确率</translation>
     </message>
     <message>
-        <source>Exponential moving average, as TensorBoard's smoothing</source>
+        <source>Exponential moving average, as TensorBoard&apos;s smoothing</source>
         <translation>指数移动平均，与 TensorBoard 的平滑相同</translation>
     </message>
     <message>

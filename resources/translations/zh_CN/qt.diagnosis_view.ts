@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>DiagnosisView</name>
@@ -19,8 +20,8 @@ threshold: {4}</source>
 阈值：{4}</translation>
     </message>
     <message>
-        <source>Click to select layer '{0}' in the plots and the graph</source>
-        <translation>点击可在图表和计算图中选中层 '{0}'</translation>
+        <source>Click to select layer &apos;{0}&apos; in the plots and the graph</source>
+        <translation>点击可在图表和计算图中选中层 &apos;{0}&apos;</translation>
     </message>
     <message>
         <source>{0} finding: click one to select its layer</source>

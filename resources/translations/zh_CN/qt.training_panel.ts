@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>TrainingPanel</name>
@@ -101,7 +102,7 @@ it keeps the model, not the history</source>
         <translation>查看这一步</translation>
     </message>
     <message>
-        <source>Show the graph of the next batch's loss, grouped by module</source>
+        <source>Show the graph of the next batch&apos;s loss, grouped by module</source>
         <translation>显示下一个批量的损失的计算图，按模块分组</translation>
     </message>
     <message>
@@ -114,7 +115,7 @@ it keeps the model, not the history</source>
     </message>
     <message>
         <source>Needs the optional tensorboard package: pip install tensorboard</source>
-        <translation>需要可选的 tensorboard 包：pip install tensorboard</translation>
+        <translation>需要可选的 tensorboard 包：`pip install tensorboard`</translation>
     </message>
     <message>
         <source>Model and results</source>
@@ -273,7 +274,7 @@ it keeps the model, not the history</source>
         <translation>存放图表图片的文件夹</translation>
     </message>
     <message>
-        <source>asked {0} for its next step's loss graph</source>
+        <source>asked {0} for its next step&apos;s loss graph</source>
         <translation>已向 {0} 请求其下一步的损失的计算图</translation>
     </message>
     <message>
@@ -293,7 +294,7 @@ it keeps the model, not the history</source>
         <translation>无法捕获这一步：{0}</translation>
     </message>
     <message>
-        <source>graph of step {0}'s loss ({1} samples) sent to the graph view</source>
+        <source>graph of step {0}&apos;s loss ({1} samples) sent to the graph view</source>
         <translation>第 {0} 步的损失的计算图（{1} 个样本）已发送到计算图视图</translation>
     </message>
     <message>
@@ -321,7 +322,7 @@ it keeps the model, not the history</source>
         <translation>调用 gradviz.watch() 的脚本会实时出现在这里（端口 {0}）</translation>
     </message>
     <message>
-        <source>graph of {0}'s step {1} loss sent to the graph view</source>
+        <source>graph of {0}&apos;s step {1} loss sent to the graph view</source>
         <translation>{0} 第 {1} 步的损失的计算图已发送到计算图视图</translation>
     </message>
     <message>

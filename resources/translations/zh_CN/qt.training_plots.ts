@@ -1,28 +1,6 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name />
-    <message>
-        <source>batch loss {0}</source>
-        <translation>批量损失 {0}</translation>
-    </message>
-    <message>
-        <source>test loss {0}</source>
-        <translation>测试损失 {0}</translation>
-    </message>
-    <message>
-        <source>train accuracy {0} %</source>
-        <translation>训练准确率 {0} %</translation>
-    </message>
-    <message>
-        <source>test accuracy {0} %</source>
-        <translation>测试准确率 {0} %</translation>
-    </message>
-    <message>
-        <source>w = [{0}], b = {1}  (truth [2, -3.4], 4.2)</source>
-        <translation>w = [{0}]，b = {1}（真实值 [2, -3.4]，4.2）</translation>
-    </message>
-</context>
 <context>
     <name>ActivationsTab</name>
     <message>
@@ -64,7 +42,7 @@
         <translation>分布所用的层</translation>
     </message>
     <message>
-        <source>Which layer's histogram to show</source>
+        <source>Which layer&apos;s histogram to show</source>
         <translation>显示哪一层的直方图</translation>
     </message>
     <message>
@@ -143,7 +121,7 @@
         <translation>训练开始后这里会出现曲线</translation>
     </message>
     <message>
-        <source>this run's data lives in its script</source>
+        <source>this run&apos;s data lives in its script</source>
         <translation>这次运行的数据在它的脚本里</translation>
     </message>
     <message>
@@ -230,6 +208,26 @@
         <source>outputs</source>
         <translation>输出</translation>
     </message>
+    <message>
+        <source>batch loss {0}</source>
+        <translation>批量损失 {0}</translation>
+    </message>
+    <message>
+        <source>test loss {0}</source>
+        <translation>测试损失 {0}</translation>
+    </message>
+    <message>
+        <source>train accuracy {0} %</source>
+        <translation>训练准确率 {0} %</translation>
+    </message>
+    <message>
+        <source>test accuracy {0} %</source>
+        <translation>测试准确率 {0} %</translation>
+    </message>
+    <message>
+        <source>w = [{0}], b = {1}  (truth [2, -3.4], 4.2)</source>
+        <translation>w = [{0}]，b = {1}（真实值 [2, -3.4]，4.2）</translation>
+    </message>
 </context>
 <context>
     <name>PlotTabs</name>
@@ -249,7 +247,7 @@
 <context>
     <name>WeightsTab</name>
     <message>
-        <source>Which layer's distributions to show</source>
+        <source>Which layer&apos;s distributions to show</source>
         <translation>显示哪一层的分布</translation>
     </message>
     <message>
@@ -273,7 +271,7 @@
         <translation>层</translation>
     </message>
     <message>
-        <source>brighter = more values (√count), like TensorBoard's distributions</source>
+        <source>brighter = more values (√count), like TensorBoard&apos;s distributions</source>
         <translation>越亮 = 值越多（√计数），与 TensorBoard 的分布图相同</translation>
     </message>
 </context>

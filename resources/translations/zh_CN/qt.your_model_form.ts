@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>YourModelBox</name>
@@ -15,7 +16,7 @@
         <translation>定义了 model() 的 .py 文件</translation>
     </message>
     <message>
-        <source>none: the file's data()</source>
+        <source>none: the file&apos;s data()</source>
         <translation>无：使用文件中的 data()</translation>
     </message>
     <message>
@@ -23,7 +24,7 @@
         <translation>要预测的列</translation>
     </message>
     <message>
-        <source>Ticked columns are the model's inputs</source>
+        <source>Ticked columns are the model&apos;s inputs</source>
         <translation>勾选的列是模型的输入</translation>
     </message>
     <message>
@@ -55,7 +56,7 @@
         <translation>清除</translation>
     </message>
     <message>
-        <source>Use the model file's data() instead of a data file</source>
+        <source>Use the model file&apos;s data() instead of a data file</source>
         <translation>用模型文件中的 data() 代替数据文件</translation>
     </message>
     <message>

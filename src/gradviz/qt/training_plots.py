@@ -339,22 +339,37 @@ def summary_text(h: RunHistory) -> str:
     d, last = h.last_detail, h.last
     parts = []
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("OverviewTab", text)
-
     if last is not None and last.train_loss is not None:
-        parts.append(tr("batch loss {0}").format(f"{last.train_loss:.4g}"))
+        parts.append(
+            QCoreApplication.translate("OverviewTab", "batch loss {0}").format(
+                f"{last.train_loss:.4g}"
+            )
+        )
     if d is not None:
         if d.test_loss is not None:
-            parts.append(tr("test loss {0}").format(f"{d.test_loss:.4g}"))
+            parts.append(
+                QCoreApplication.translate("OverviewTab", "test loss {0}").format(
+                    f"{d.test_loss:.4g}"
+                )
+            )
         if d.train_accuracy is not None:
-            parts.append(tr("train accuracy {0} %").format(f"{100 * d.train_accuracy:.1f}"))
+            parts.append(
+                QCoreApplication.translate("OverviewTab", "train accuracy {0} %").format(
+                    f"{100 * d.train_accuracy:.1f}"
+                )
+            )
         if d.test_accuracy is not None:
-            parts.append(tr("test accuracy {0} %").format(f"{100 * d.test_accuracy:.1f}"))
+            parts.append(
+                QCoreApplication.translate("OverviewTab", "test accuracy {0} %").format(
+                    f"{100 * d.test_accuracy:.1f}"
+                )
+            )
     if last is not None and last.params:
         w = ", ".join(f"{last.params[k]:.4f}" for k in last.params if k.startswith("w"))
         parts.append(
-            tr("w = [{0}], b = {1}  (truth [2, -3.4], 4.2)").format(w, f"{last.params['b']:.4f}")
+            QCoreApplication.translate(
+                "OverviewTab", "w = [{0}], b = {1}  (truth [2, -3.4], 4.2)"
+            ).format(w, f"{last.params['b']:.4f}")
         )
     return "   ·   ".join(parts)
 
