@@ -106,7 +106,7 @@ def test_a_config_from_a_file_says_what_is_wrong_in_chinese(chinese):
 def test_progress_and_demo_names_are_chinese(chinese):
     r = Report(step=240, total_steps=300, steps_per_epoch=100, steps_per_second=812.4)
     r.eta_seconds = 3.0
-    assert progress_text(r) == "迭代周期 2.4 / 3 · 步 240 / 300 · 812 步/秒 · 剩余 0:03"
+    assert progress_text(r) == "迭代周期 2.4 / 3 · 步 240 / 300 · 812\u00a0步/秒 · 剩余 0:03"
     assert demo_name("spiral") == "螺旋" and demo_name("linreg") == "线性回归"
 
 

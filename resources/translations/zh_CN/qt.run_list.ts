@@ -5,7 +5,7 @@
     <name>RunListView</name>
     <message>
         <source>Runs</source>
-        <translation>运行</translation>
+        <translation>运行列表</translation>
     </message>
     <message>
         <source>Click a run to show it; tick runs to overlay them in Compare</source>
@@ -13,11 +13,11 @@
     </message>
     <message>
         <source>Open run…</source>
-        <translation>打开运行…</translation>
+        <translation>打开运行记录…</translation>
     </message>
     <message>
         <source>Open a run folder written by gradviz.watch (runs/&lt;name&gt;)</source>
-        <translation>打开 gradviz.watch 写出的运行文件夹（runs/&lt;name&gt;）</translation>
+        <translation>打开 gradviz.watch 写出的运行记录文件夹（runs/&lt;name&gt;）</translation>
     </message>
 </context>
 </TS>

@@ -80,7 +80,7 @@
     </message>
     <message>
         <source>Run</source>
-        <translation>运行</translation>
+        <translation>运行设置</translation>
     </message>
     <message>
         <source>Demo</source>

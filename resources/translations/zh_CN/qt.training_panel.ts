@@ -343,7 +343,7 @@ it keeps the model, not the history</source>
     </message>
     <message>
         <source>Open a run folder (runs/&lt;name&gt;)</source>
-        <translation>打开运行文件夹（runs/&lt;name&gt;）</translation>
+        <translation>打开运行记录文件夹（runs/&lt;name&gt;）</translation>
     </message>
 </context>
 </TS>

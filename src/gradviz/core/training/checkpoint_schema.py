@@ -85,14 +85,14 @@ def check_model_state(state: dict, session: TrainSession) -> None:
     if missing or extra:
         parts = []
         if missing:
-            parts.append("missing " + ", ".join(missing[:4]))
+            parts.append(_("missing {names}").format(names=", ".join(missing[:4])))
         if extra:
-            parts.append("unexpected " + ", ".join(e[:40] for e in extra[:4]))
+            parts.append(_("unexpected {names}").format(names=", ".join(e[:40] for e in extra[:4])))
         raise SchemaError(
             _("the weights do not fit the model ({value})").format(value="; ".join(parts))
         )
     for key, like in expected.items():
-        check_tensor(f"weight {key}", state[key], like)
+        check_tensor(_("weight {key}").format(key=key), state[key], like)
 
 
 def _reference_optimizer_state(session: TrainSession) -> dict:
@@ -144,7 +144,7 @@ def _check_group(group: object, like: dict) -> None:
         raise SchemaError(_("the optimizer's parameter list does not fit the model"))
     for key, expected in like.items():
         if key != "params":
-            _check_setting(f"optimizer setting {key}", group[key], expected)
+            _check_setting(_("optimizer setting {key}").format(key=key), group[key], expected)
 
 
 def _check_setting(what: str, value: object, expected: object) -> None:
@@ -171,7 +171,7 @@ def _check_setting(what: str, value: object, expected: object) -> None:
 
 
 def _check_param_state(index: int, entry: object, ref: dict, param: torch.Tensor) -> None:
-    what = f"the optimizer state of parameter {index}"
+    what = _("the optimizer state of parameter {index}").format(index=index)
     if not isinstance(entry, dict):
         raise SchemaError(
             _("{what} is a {kind}, not a mapping").format(what=what, kind=type(entry).__name__)
@@ -180,8 +180,8 @@ def _check_param_state(index: int, entry: object, ref: dict, param: torch.Tensor
         extra = sorted(str(k)[:30] for k in set(entry) - set(ref))
         missing = sorted(set(ref) - set(entry))
         detail = "; ".join(
-            [f"unexpected {', '.join(extra)}"] * bool(extra)
-            + [f"missing {', '.join(missing)}"] * bool(missing)
+            [_("unexpected {names}").format(names=", ".join(extra))] * bool(extra)
+            + [_("missing {names}").format(names=", ".join(missing))] * bool(missing)
         )
         raise SchemaError(
             _("{what} does not fit the optimizer ({detail})").format(what=what, detail=detail)
@@ -198,11 +198,13 @@ def _check_param_state(index: int, entry: object, ref: dict, param: torch.Tensor
 def check_loader_state(state: dict, session: TrainSession) -> None:
     if set(state) != {"generator", "perm", "pos"}:
         raise SchemaError(_("the shuffle state needs exactly generator, perm and pos"))
-    check_tensor("the shuffle generator's state", state["generator"], session.generator.get_state())
+    check_tensor(
+        _("the shuffle generator's state"), state["generator"], session.generator.get_state()
+    )
     n = session.data.n_train
     perm = state["perm"]
     if perm is not None:
-        check_tensor("the shuffle order", perm, torch.empty(n, dtype=torch.int64))
+        check_tensor(_("the shuffle order"), perm, torch.empty(n, dtype=torch.int64))
         if not torch.equal(torch.sort(perm).values, torch.arange(n)):
             raise SchemaError(
                 _("the shuffle order is not an order of the {n} training samples").format(
