@@ -119,3 +119,38 @@ def test_a_bad_setting_is_said_in_chinese_and_marks_its_field(qtbot, panel):
     assert said == "无法开始：学习率必须是 (0, 100] 内的数，实际为 500.0", said
     assert panel.form.lr.property("invalid") is True  # found by its Chinese name
     assert leftovers(panel) == []
+
+
+def test_paused_stopped_and_a_missing_checkpoint_are_said_in_chinese(qtbot, panel, tmp_path):
+    pick(panel, "spiral", 1_000_000)  # a run that ends only when the test ends it
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.history.last is not None and panel.history.last.step >= 5)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.is_paused() and panel.run.state.waiting, timeout=20_000)
+    assert panel.message.text() == "已暂停：“单步”训练一个批量，“继续”接着训练"
+    assert panel.pause_button.text() == "继续" and panel.pause_button.toolTip() == "继续训练"
+    assert "迭代周期" in panel.progress_label.text()
+    assert untranslated(panel) == []
+    with qtbot.waitSignal(panel.runFinished, timeout=20_000):
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    step = panel.session.step
+    assert panel.message.text() == f"停在第 {step:,} 步：“继续”接着训练，“保存”保留模型"
+    gone = tmp_path / "gone.pt"
+    assert not panel.load_checkpoint(gone)
+    assert panel.message.text() == f"无法读取 {gone}：文件不存在"
+    assert panel.session.step == step  # a failed load changes nothing
+
+
+def test_a_data_file_lists_its_columns_in_chinese(qtbot, panel, tmp_path):
+    table = tmp_path / "houses.csv"
+    table.write_text("area,rooms,price\n50,2,100\n80,3,160\n120,4,250\n", encoding="utf-8")
+    panel.form.demo.setCurrentIndex(panel.form.demo.findData("custom"))
+    box = panel.form.your_model
+    assert box.title() == "你的模型" and box.set_data_file(str(table))
+    assert box.note.text() == "houses.csv：3 行，3 列"
+    assert [box.features.item(i).text() for i in range(box.features.count())] == [
+        "area",
+        "rooms",
+        "price",
+    ]
+    assert leftovers(panel) == []
