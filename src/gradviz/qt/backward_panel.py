@@ -16,7 +16,7 @@ import html
 from typing import Any
 
 import torch
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,17 +48,27 @@ from gradviz.core.graph import Graph
 from gradviz.qt.backward_views import CheckTable, FormulaCard, LeafTable, SteadyText
 from gradviz.qt.icons import icon
 
-VJP_NOTE = (
+# marked for lupdate; shown through tr() (the language is chosen after import)
+VJP_NOTE = QT_TRANSLATE_NOOP(
+    "BackwardPanel",
     "{y} is not a scalar, so backward needs a gradient v of its shape: it computes the "
-    "vector-Jacobian product vᵀ·J, i.e. the gradient of sum(v * {y})."
+    "vector-Jacobian product vᵀ·J, i.e. the gradient of sum(v * {y}).",
 )
-NO_TENSORS = "No tensors yet: create one with requires_grad=True (Ctrl+N), apply an op, then "
-NO_TENSORS += "pick the result here to step backward through it."
-PICK = "(choose a tensor)"
-ZERO_TIP = (
+NO_TENSORS = QT_TRANSLATE_NOOP(
+    "BackwardPanel",
+    "No tensors yet: create one with requires_grad=True (Ctrl+N), apply an op, then "
+    "pick the result here to step backward through it.",
+)
+PICK = QT_TRANSLATE_NOOP("BackwardPanel", "(choose a tensor)")
+ZERO_TIP = QT_TRANSLATE_NOOP(
+    "BackwardPanel",
     "x.grad.zero_() for every leaf that has a gradient (they accumulate otherwise); "
-    "the arrow offers x.grad = None instead"
+    "the arrow offers x.grad = None instead",
 )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("BackwardPanel", text)
 
 
 class BackwardPanel(QWidget):
@@ -109,17 +119,17 @@ class BackwardPanel(QWidget):
         self.root_label = QLabel(objectName="bw_root", wordWrap=True)
         self.root_pick = QComboBox(objectName="bw_root_pick")
         self.root_pick.setToolTip(
-            "The tensor backward starts from (clicking tensors elsewhere never changes it)"
+            self.tr("The tensor backward starts from (clicking tensors elsewhere never changes it)")
         )
         self.root_pick.activated.connect(self._root_picked)
         pick_row = QHBoxLayout()
-        pick_row.addWidget(QLabel("Backward from"))
+        pick_row.addWidget(QLabel(self.tr("Backward from")))
         pick_row.addWidget(self.root_pick, 1)
         self.v_edit = QLineEdit(objectName="bw_v")
-        self.v_edit.setPlaceholderText("gradient v, e.g. [1.0, 0.5, 0.0]")
+        self.v_edit.setPlaceholderText(self.tr("gradient v, e.g. [1.0, 0.5, 0.0]"))
         self.v_edit.textEdited.connect(self.session.set_v)
-        self.v_ones = QToolButton(text="ones", objectName="bw_v_ones")
-        self.v_ones.setToolTip("v = ones: the gradient of y.sum()")
+        self.v_ones = QToolButton(text=self.tr("ones"), objectName="bw_v_ones")
+        self.v_ones.setToolTip(self.tr("v = ones: the gradient of y.sum()"))
         self.v_ones.clicked.connect(self.session.fill_ones)
         self.v_note = QLabel(objectName="bw_v_note", wordWrap=True)
         self.v_note.setStyleSheet("color: #6b7280")
@@ -136,18 +146,21 @@ class BackwardPanel(QWidget):
         self.retain = QCheckBox("retain_graph", objectName="bw_retain")
         self.retain.toggled.connect(self.session.set_retain_graph)
         self.retain.setToolTip(
-            "Keep the graph's saved tensors after backward, so you can backward through it again"
+            self.tr(
+                "Keep the graph's saved tensors after backward, "
+                "so you can backward through it again"
+            )
         )
-        self.run_button = QPushButton("Run backward", objectName="bw_run")
-        self.run_button.setToolTip("Run root.backward(...) for real and record every node")
+        self.run_button = QPushButton(self.tr("Run backward"), objectName="bw_run")
+        self.run_button.setToolTip(self.tr("Run root.backward(...) for real and record every node"))
         self.run_button.clicked.connect(self.run_backward)
         # x.grad.zero_() as the notes do; setting .grad to None is the menu's separate choice
-        self.zero_button = QToolButton(objectName="bw_zero", text="Zero grads")
+        self.zero_button = QToolButton(objectName="bw_zero", text=self.tr("Zero grads"))
         self.zero_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.zero_button.setToolTip(ZERO_TIP)
+        self.zero_button.setToolTip(_tr(ZERO_TIP))
         self.zero_button.clicked.connect(lambda: self.zero_grads(set_to_none=False))
         zero_menu = QMenu(self.zero_button)
-        self.none_action = zero_menu.addAction("Set every .grad to None")
+        self.none_action = zero_menu.addAction(self.tr("Set every .grad to None"))
         self.none_action.triggered.connect(lambda: self.zero_grads(set_to_none=True))
         self.zero_button.setMenu(zero_menu)
         run_row = QHBoxLayout()
@@ -170,19 +183,33 @@ class BackwardPanel(QWidget):
             return b
 
         self.reset_button = tool(
-            "Reset", "bw_reset", "Back to before the first step", self.reset, "reset"
+            self.tr("Reset"),
+            "bw_reset",
+            self.tr("Back to before the first step"),
+            self.reset,
+            "reset",
         )
-        self.back_button = tool("Back", "bw_back", "Step back", self.step_back, "back")
-        self.play_button = tool("Play", "bw_play", "Play / pause", self.toggle_play, "play")
+        self.back_button = tool(
+            self.tr("Back"), "bw_back", self.tr("Step back"), self.step_back, "back"
+        )
+        self.play_button = tool(
+            self.tr("Play"), "bw_play", self.tr("Play / pause"), self.toggle_play, "play"
+        )
         self.step_button = tool(
-            "Step", "bw_step", "Step forward: run the next node", self.step, "step"
+            self.tr("Step"),
+            "bw_step",
+            self.tr("Step forward: run the next node"),
+            self.step,
+            "step",
         )
-        self.end_button = tool("End", "bw_end", "Run to the end", self.run_to_end, "end")
+        self.end_button = tool(
+            self.tr("End"), "bw_end", self.tr("Run to the end"), self.run_to_end, "end"
+        )
         self.speed = QSlider(Qt.Orientation.Horizontal, objectName="bw_speed")
         self.speed.setRange(1, 20)
         self.speed.setValue(3)
         self.speed.setFixedWidth(70)
-        self.speed.setToolTip("Play speed: steps per second")
+        self.speed.setToolTip(self.tr("Play speed: steps per second"))
         self.speed.valueChanged.connect(self._speed_changed)
         self.progress = QLabel(objectName="bw_progress")
         self.progress.setWordWrap(True)
@@ -205,7 +232,7 @@ class BackwardPanel(QWidget):
         self.hint.setStyleSheet("color: #6b7280")
         self.retain_pick = QComboBox(objectName="bw_retain_pick")
         self.retain_button = QPushButton("retain_grad()", objectName="bw_retain_grad")
-        self.retain_button.setToolTip("Keep this non-leaf's .grad in the next backward")
+        self.retain_button.setToolTip(self.tr("Keep this non-leaf's .grad in the next backward"))
         self.retain_button.clicked.connect(self.retain_grad)
         hint_row = QHBoxLayout()
         hint_row.addWidget(self.retain_pick, 1)
@@ -218,12 +245,14 @@ class BackwardPanel(QWidget):
         self.hint_box.hide()
 
         self.check_leaf = QComboBox(objectName="bw_check_leaf")
-        self.check_button = QPushButton("Check gradient", objectName="bw_check")
-        self.check_button.setToolTip("Compare autograd with central finite differences in float64")
+        self.check_button = QPushButton(self.tr("Check gradient"), objectName="bw_check")
+        self.check_button.setToolTip(
+            self.tr("Compare autograd with central finite differences in float64")
+        )
         self.check_button.clicked.connect(self.check_gradient)
         self.check_note = QLabel(objectName="bw_check_note", wordWrap=True)
         self.check_table = CheckTable()
-        check_box = QGroupBox("Numerical check")
+        check_box = QGroupBox(self.tr("Numerical check"))
         check_layout = QVBoxLayout(check_box)
         row = QHBoxLayout()
         row.addWidget(self.check_leaf, 1)
@@ -246,7 +275,7 @@ class BackwardPanel(QWidget):
         layout.addLayout(step_row)
         layout.addLayout(play_row)
         layout.addWidget(self.card)
-        layout.addWidget(QLabel("<b>Leaves</b> — .grad fills up as the steps run"))
+        layout.addWidget(QLabel(self.tr("<b>Leaves</b> — .grad fills up as the steps run")))
         layout.addWidget(self.leaves)
         layout.addWidget(self.cuts)
         layout.addWidget(self.hint_box)
@@ -279,7 +308,7 @@ class BackwardPanel(QWidget):
     def _fill_root_pick(self) -> None:
         s = self.session
         names = list(self.workspace.tensors)
-        items = [(PICK, None)] + [(n, n) for n in names]
+        items = [(_tr(PICK), None)] + [(n, n) for n in names]
         if s.external is not None:
             items = [(s.external.label, "\0external"), *items[1:]]
         current = [
@@ -307,38 +336,55 @@ class BackwardPanel(QWidget):
         if self.v_edit.text() != s.v_text:
             self.v_edit.setText(s.v_text)
         if t is not None and t.numel() != 1:
-            self.v_note.setText(html.escape(VJP_NOTE.format(y=name)))
+            self.v_note.setText(html.escape(_tr(VJP_NOTE).format(y=name)))
         external = s.external is not None
         self.zero_button.setEnabled(not external and bool(self.workspace.tensors))
         self.zero_button.setToolTip(
-            "Runs from here leave every .grad as it was: nothing to zero" if external else ZERO_TIP
+            self.tr("Runs from here leave every .grad as it was: nothing to zero")
+            if external
+            else _tr(ZERO_TIP)
         )
         self.retain.setEnabled(not external)  # external runs always retain the graph
         if external:
             e = html.escape(name)
-            shape = "a scalar" if t.numel() == 1 else f"shape {shape_text(t)}"
+            shape = (
+                self.tr("a scalar")
+                if t.numel() == 1
+                else self.tr("shape {shape}").format(shape=shape_text(t))
+            )
             self.root_label.setText(
-                f"Backward from the <b>{e}</b> ({shape}, not in the workspace): Run records "
-                "no code line and leaves every .grad as it was."
+                self.tr(
+                    "Backward from the <b>{name}</b> ({size}, not in the workspace): Run records "
+                    "no code line and leaves every .grad as it was."
+                ).format(name=e, size=shape)
             )
         elif not self.workspace.tensors:
-            self.root_label.setText(NO_TENSORS)
+            self.root_label.setText(_tr(NO_TENSORS))
         elif t is None:
-            self.root_label.setText("Pick the tensor backward starts from (usually the loss).")
+            self.root_label.setText(
+                self.tr("Pick the tensor backward starts from (usually the loss).")
+            )
         elif not t.requires_grad:
             self.root_label.setText(
-                f"<b>{html.escape(name)}</b> does not require grad: nothing upstream requires "
-                "grad (or it was detached / made under no_grad), so there is nothing to "
-                "backpropagate."
+                self.tr(
+                    "<b>{name}</b> does not require grad: nothing upstream requires "
+                    "grad (or it was detached / made under no_grad), so there is nothing to "
+                    "backpropagate."
+                ).format(name=html.escape(name))
             )
         elif t.numel() == 1:
             e = html.escape(name)
             self.root_label.setText(
-                f"Backward from <b>{e}</b> (a scalar): it starts from the gradient ∂{e}/∂{e} = 1."
+                self.tr(
+                    "Backward from <b>{name}</b> (a scalar): it starts from the gradient "
+                    "∂{name}/∂{name} = 1."
+                ).format(name=e)
             )
         else:
             self.root_label.setText(
-                f"Backward from <b>{html.escape(name)}</b>, shape {shape_text(t)}."
+                self.tr("Backward from <b>{name}</b>, shape {shape}.").format(
+                    name=html.escape(name), shape=shape_text(t)
+                )
             )
         self._update_buttons()
 
@@ -377,12 +423,12 @@ class BackwardPanel(QWidget):
         if self.session.at_end:
             self.session.reset()
         self.timer.start(int(1000 / self.speed.value()))
-        self.play_button.setText("Pause")
+        self.play_button.setText(self.tr("Pause"))
         self.play_button.setIcon(icon("pause", self))
 
     def stop(self) -> None:
         self.timer.stop()
-        self.play_button.setText("Play")
+        self.play_button.setText(self.tr("Play"))
         self.play_button.setIcon(icon("play", self))
 
     def _tick(self) -> None:
@@ -427,7 +473,9 @@ class BackwardPanel(QWidget):
         s = self.session
         replay = s.replay
         if replay is None:
-            self.card.show_card(None, "Run backward to record the pass, then step through it.")
+            self.card.show_card(
+                None, self.tr("Run backward to record the pass, then step through it.")
+            )
             self.progress.setText("")
             self._update_buttons()
             return
@@ -436,17 +484,24 @@ class BackwardPanel(QWidget):
         if step is None:
             self.card.show_card(
                 None,
-                f"PyTorch ran the whole pass ({total} nodes) and gradviz recorded it. The seed "
-                "gradient waits at the root: press Step.",
+                self.tr(
+                    "PyTorch ran the whole pass ({total} nodes) and gradviz recorded it. The seed "
+                    "gradient waits at the root: press Step."
+                ).format(total=total),
             )
-            self.progress.setText(f"step 0 / {total}")
+            self.progress.setText(self.tr("step 0 / {total}").format(total=total))
         else:
             names = s.external.names() if s.external else s.workspace.tensors
             self.card.show_card(name_operands(card_for(step), operand_names(step, names)))
             other = s.traced_name if s.traced_name != s.root_name else None
             other = None if s.external is not None else other
             prefix = f"[{other}] " if other else ""
-            self.progress.setText(f"{prefix}step {replay.position} / {total}: {s.step_label()}")
+            self.progress.setText(
+                prefix
+                + self.tr("step {position} / {total}: {label}").format(
+                    position=replay.position, total=total, label=s.step_label()
+                )
+            )
         self.leaves.show_states(replay.leaf_states(), s.labels, s.retained())
         self._update_buttons()
 
@@ -472,14 +527,18 @@ class BackwardPanel(QWidget):
         if non_leaves:
             shown = ", ".join(non_leaves[:4]) + (" …" if len(non_leaves) > 4 else "")
             self.hint.setText(
-                f"{shown}: not leaves, so their .grad stays None after backward (PyTorch keeps "
-                "only the leaves'). Call retain_grad() before backward to keep one."
+                self.tr(
+                    "{names}: not leaves, so their .grad stays None after backward (PyTorch keeps "
+                    "only the leaves'). Call retain_grad() before backward to keep one."
+                ).format(names=shown)
             )
         self.hint_box.setVisible(bool(non_leaves))
         cuts = self.session.cut_hints()
         if cuts:
             self.cuts.setText(
-                "Gradient stops here (detach / no_grad):<br>" + "<br>".join(map(html.escape, cuts))
+                self.tr("Gradient stops here (detach / no_grad):")
+                + "<br>"
+                + "<br>".join(map(html.escape, cuts))
             )
         self.cuts.setVisible(bool(cuts))
 
@@ -507,16 +566,17 @@ class BackwardPanel(QWidget):
     def _show_check(self, data: dict) -> None:
         result, leaf, root = data["result"], data["leaf"], data["root"]
         if result is None:
-            self.check_note.setText(f"cannot check: {data['reason']}")
+            self.check_note.setText(self.tr("cannot check: {reason}").format(reason=data["reason"]))
             self.check_table.hide()
             return
-        verdict = "PASS" if result.ok else "FAIL"
+        verdict = self.tr("PASS") if result.ok else self.tr("FAIL")
         colour = "#15803d" if result.ok else "#b91c1c"
         title = check_title(root, leaf, self.trace.seed.dim() == 0)
         why = f"<br>{html.escape(result.reason())}" if result.reason() else ""
         self.check_note.setText(
             f"<span style='color:{colour}'><b>{verdict}</b></span>: {html.escape(title)}, "
-            f"autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64{why}"
+            + self.tr("autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64")
+            + why
         )
         self.check_table.show_result(result)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 import torch
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
@@ -125,14 +125,14 @@ class FormulaCard(QFrame):
     def show_card(self, card: Card | None, hint: str = "") -> None:
         self.card = card
         if card is None:
-            self.body.setText(
-                f"<span style='color: palette(mid)'>{html.escape(hint or 'No step yet.')}</span>"
-            )
+            hint = hint or self.tr("No step yet.")
+            self.body.setText(f"<span style='color: palette(mid)'>{html.escape(hint)}</span>")
             return
         e = html.escape
         parts = [f"<b>{e(card.label)}</b>"]
         if card.known:
-            parts[0] += f" &nbsp;<span style='color:#6b7280'>backward of</span> {e(card.forward)}"
+            of = self.tr("backward of")
+            parts[0] += f" &nbsp;<span style='color:#6b7280'>{of}</span> {e(card.forward)}"
         rule = "<br>".join(f"<tt><b>{e(line)}</b></tt>" for line in card.lines)
         parts.append(f"<div style='margin:4px 0 4px 8px'>{rule}</div>")
         if card.note:
@@ -143,7 +143,8 @@ class FormulaCard(QFrame):
                 f"<td><tt>{e(v).replace(chr(10), '<br>')}</tt></td></tr>"
                 for k, v in card.numbers
             )
-            parts.append(f"<div style='margin-top:4px'>this step:</div><table>{rows}</table>")
+            here = self.tr("this step:")
+            parts.append(f"<div style='margin-top:4px'>{here}</div><table>{rows}</table>")
         verdict = card.check.text()
         if verdict:  # ✓ agrees, ✗ differs or the rule's code failed, grey: not re-computed
             ok = card.check.ok
@@ -180,7 +181,12 @@ class LeafTable(QTableWidget):
     graph as on a small one. Each step redraws only the rows that changed.
     """
 
-    COLUMNS = ["leaf", ".grad before", "+ contributions so far", "= .grad"]
+    COLUMNS = [  # marked for lupdate, translated when shown
+        QT_TRANSLATE_NOOP("LeafTable", "leaf"),
+        QT_TRANSLATE_NOOP("LeafTable", ".grad before"),
+        QT_TRANSLATE_NOOP("LeafTable", "+ contributions so far"),
+        QT_TRANSLATE_NOOP("LeafTable", "= .grad"),
+    ]
     SHOWN = 2  # contributions written out in the cell
     TIP_LINES = 40  # contributions listed in the tooltip (the latest)
     MAX_PX = 240
@@ -188,7 +194,7 @@ class LeafTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 4, parent)
         self.setObjectName("leaf_table")
-        self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
@@ -223,12 +229,14 @@ class LeafTable(QTableWidget):
         contribs = s.contributions
         latest = [self._line(src, g, labels) for src, g in contribs[-self.SHOWN :]]
         hidden = len(contribs) - len(latest)
-        shown = ([f"… {hidden} more"] if hidden else []) + latest
+        shown = ([self.tr("… {count} more").format(count=hidden)] if hidden else []) + latest
         if hidden:
             listed = [self._line(src, g, labels) for src, g in contribs[-self.TIP_LINES :]]
             skipped = len(contribs) - len(listed)
-            head = [f"{len(contribs)} contributions"]
-            head += [f"(the first {skipped} not listed)"] if skipped else []
+            head = [self.tr("{count} contributions").format(count=len(contribs))]
+            head += (
+                [self.tr("(the first {count} not listed)").format(count=skipped)] if skipped else []
+            )
             contrib_tip = "\n".join(head + listed)
         else:
             contrib_tip = ""
@@ -236,11 +244,16 @@ class LeafTable(QTableWidget):
         now = short(total) if total is not None else "None"
         tip = tensor_text(total, 64)
         if not s.written and contribs:
-            now += "\n(pending)"
-            tip += "\npending: the leaf's AccumulateGrad has not run yet"
+            now += "\n" + self.tr("(pending)")
+            tip += "\n" + self.tr("pending: the leaf's AccumulateGrad has not run yet")
         shape = shape_text(s.final) if s.final is not None else "?"
         cells = [s.name, short(s.before), "\n".join(shown) or "—", now]
-        return cells, [f"{s.name}: shape {shape}", "", contrib_tip, tip]
+        return cells, [
+            self.tr("{name}: shape {shape}").format(name=s.name, shape=shape),
+            "",
+            contrib_tip,
+            tip,
+        ]
 
     def show_states(
         self, states: list[LeafState], labels: dict[str, str], retained: dict[str, torch.Tensor]
@@ -267,7 +280,7 @@ class LeafTable(QTableWidget):
                 cells, tips = self._leaf_row(states[r], labels)
             else:
                 name, grad = list(retained.items())[r - len(states)]
-                cells, tips = [name, "—", "(non-leaf, retain_grad)", short(grad)], [""] * 4
+                cells, tips = [name, "—", self.tr("(non-leaf, retain_grad)"), short(grad)], [""] * 4
             for c, text in enumerate(cells):
                 item = self.item(r, c)
                 if item is None:
@@ -311,7 +324,7 @@ class CheckTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 3, parent)
         self.setObjectName("check_table")
-        self.setHorizontalHeaderLabels(["check", "value", "result"])
+        self.setHorizontalHeaderLabels([self.tr("check"), self.tr("value"), self.tr("result")])
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)

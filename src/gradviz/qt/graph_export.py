@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsScene
 
@@ -31,7 +31,11 @@ def render_png(scene: QGraphicsScene, path: str | Path, scale: float = PNG_SCALE
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
     painter.end()
     if not image.save(str(path), "PNG"):
-        raise OSError(f"could not write PNG to {path}")
+        raise OSError(
+            QCoreApplication.translate("GraphExport", "could not write PNG to {path}").format(
+                path=path
+            )
+        )
 
 
 def render_svg(scene: QGraphicsScene, path: str | Path, title: str = "gradviz graph") -> None:
@@ -50,13 +54,21 @@ def render_svg(scene: QGraphicsScene, path: str | Path, title: str = "gradviz gr
                  Qt.AspectRatioMode.IgnoreAspectRatio)  # fmt: skip
     painter.end()
     if not Path(path).is_file():
-        raise OSError(f"could not write SVG to {path}")
+        raise OSError(
+            QCoreApplication.translate("GraphExport", "could not write SVG to {path}").format(
+                path=path
+            )
+        )
 
 
 def export_scene(scene: QGraphicsScene, path: str | Path) -> None:
     suffix = Path(path).suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise ValueError(f"unknown image format {suffix!r}: use .png or .svg")
+        raise ValueError(
+            QCoreApplication.translate(
+                "GraphExport", "unknown image format {suffix}: use .png or .svg"
+            ).format(suffix=repr(suffix))
+        )
     # the file is drawn at full detail, whatever the zoom on screen hides (text, labels)
     detail = getattr(scene, "set_detail", None)
     shown = (getattr(scene, "show_text", True), getattr(scene, "show_edge_labels", True))

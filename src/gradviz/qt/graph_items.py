@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsLineItem,
@@ -247,9 +247,9 @@ def make_edge(
 def edge_text(edge: Edge, target: Node | None) -> str:
     """Shape on every data edge; the dtype too where it differs from the consumer's."""
     if edge.kind == "cut":
-        return "detached"
+        return QCoreApplication.translate("GraphItems", "detached")
     if edge.kind == "view":
-        return "view of"
+        return QCoreApplication.translate("GraphItems", "view of")
     if edge.shape is None:
         return ""
     text = "(" + ", ".join(map(str, edge.shape)) + ")"
@@ -337,7 +337,7 @@ def make_collapsed(
 ) -> tuple[QGraphicsRectItem, list[QGraphicsSimpleTextItem]]:
     """One box standing for a collapsed module group."""
     text = f"▸ {path}"
-    sub = f"{count} nodes"
+    sub = QCoreApplication.translate("GraphItems", "{count} nodes").format(count=count)
     w = max(90.0, CHAR_W * max(len(text), len(sub)) + 24)
     h = 2 * LINE_H + 12
     rect = QRectF(pos[0] - w / 2, pos[1] - h / 2, w, h)

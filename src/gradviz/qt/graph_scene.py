@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF
 from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -295,7 +295,11 @@ class GraphScene(QGraphicsScene):
             text = gi.edge_text(e, nodes.get(e.target))
             if text and uses[(s, t, e.kind)] > 1:
                 n = uses[(s, t, e.kind)]  # the same tensor goes in more than once
-                text += " · used twice" if n == 2 else f" · used {n}×"
+                text += (
+                    QCoreApplication.translate("GraphScene", " · used twice")
+                    if n == 2
+                    else QCoreApplication.translate("GraphScene", " · used {n}×").format(n=n)
+                )
             if text:
                 by_source.setdefault(s, []).append((text, item, e))
         for s, targets in buses_out.items():

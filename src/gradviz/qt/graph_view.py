@@ -20,7 +20,17 @@ import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QEasingCurve, QEvent, QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEasingCurve,
+    QEvent,
+    QPointF,
+    QRectF,
+    Qt,
+    QVariantAnimation,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -53,6 +63,7 @@ from PySide6.QtWidgets import (
 from gradviz.core.fn_info import catalog_op
 from gradviz.core.graph import Graph, Node
 from gradviz.core.graph_document import FOLD_PREFIX, GROUP_PREFIX, GraphDocument
+from gradviz.core.i18n import _
 from gradviz.core.workspace_graph import capture_workspace, workspace_uses  # noqa: F401  (API)
 from gradviz.qt import graph_items as gi
 from gradviz.qt.graph_export import export_scene
@@ -85,19 +96,42 @@ _THEME_EVENTS = (
     QEvent.Type.StyleChange,
 )
 
+# English here, marked for lupdate; shown through _tr() (the language is chosen after import)
 KIND_HELP = {
-    "leaf": "leaf tensor: requires grad; backward fills its .grad",
-    "output": "output (root): backward starts here",
-    "base": "base tensor of a view: the view shares its storage",
-    "saved": "saved for backward: the function needs this value to compute its gradient",
-    "constant": "constant: no history, so no gradient flows into it",
-    "cut": "cut off: made from a tensor with history by detach() / no_grad; the gradient stops",
-    "group": "a collapsed module: click to open it",
+    "leaf": QT_TRANSLATE_NOOP("GraphView", "leaf tensor: requires grad; backward fills its .grad"),
+    "output": QT_TRANSLATE_NOOP("GraphView", "output (root): backward starts here"),
+    "base": QT_TRANSLATE_NOOP("GraphView", "base tensor of a view: the view shares its storage"),
+    "saved": QT_TRANSLATE_NOOP(
+        "GraphView", "saved for backward: the function needs this value to compute its gradient"
+    ),
+    "constant": QT_TRANSLATE_NOOP(
+        "GraphView", "constant: no history, so no gradient flows into it"
+    ),
+    "cut": QT_TRANSLATE_NOOP(
+        "GraphView",
+        "cut off: made from a tensor with history by detach() / no_grad; the gradient stops",
+    ),
+    "group": QT_TRANSLATE_NOOP("GraphView", "a collapsed module: click to open it"),
 }
-EMPTY_HINT = (
+# the node kinds as the status chip's tooltip counts them
+KIND_NAMES = {
+    "leaf": QT_TRANSLATE_NOOP("GraphView", "leaf"),
+    "function": QT_TRANSLATE_NOOP("GraphView", "function"),
+    "output": QT_TRANSLATE_NOOP("GraphView", "output"),
+    "base": QT_TRANSLATE_NOOP("GraphView", "base"),
+    "saved": QT_TRANSLATE_NOOP("GraphView", "saved"),
+    "constant": QT_TRANSLATE_NOOP("GraphView", "constant"),
+    "group": QT_TRANSLATE_NOOP("GraphView", "module"),
+}
+EMPTY_HINT = QT_TRANSLATE_NOOP(
+    "GraphView",
     "<b>Your graph appears here.</b><br>Create a tensor with requires_grad=True (Ctrl+N), "
-    "then apply an op from the palette:<br>each op adds its backward function to this graph."
+    "then apply an op from the palette:<br>each op adds its backward function to this graph.",
 )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("GraphView", text)
 
 
 class OverlayLabel(QLabel):
@@ -192,7 +226,7 @@ class Minimap(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFixedSize(*self.SIZE)
         self.setFrameShape(QFrame.Shape.Box)
-        self.setToolTip("Overview: the frame is what the view shows; click to go there")
+        self.setToolTip(self.tr("Overview: the frame is what the view shows; click to go there"))
         self.hide()
 
     def refit(self) -> None:
@@ -275,29 +309,35 @@ class GraphView(QWidget):
     # -------------------------------------------------------------- ui
     def _build_ui(self) -> None:
         self.search = QLineEdit(objectName="graph_search")
-        self.search.setPlaceholderText("Find a node by name…  (Enter: next)")
+        self.search.setPlaceholderText(self.tr("Find a node by name…  (Enter: next)"))
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.find_next)
         self.search.textEdited.connect(lambda text: self.find(text))
-        fit = QToolButton(text="Fit", objectName="graph_fit")
-        fit.setToolTip("Fit the graph in view (never so small that its text cannot be read)")
+        fit = QToolButton(text=self.tr("Fit"), objectName="graph_fit")
+        fit.setToolTip(
+            self.tr("Fit the graph in view (never so small that its text cannot be read)")
+        )
         fit.clicked.connect(self.fit)
-        self.expand_button = QToolButton(text="Expand all", objectName="graph_expand_all")
-        self.expand_button.setToolTip("Open every module group and every ×N fold")
+        self.expand_button = QToolButton(text=self.tr("Expand all"), objectName="graph_expand_all")
+        self.expand_button.setToolTip(self.tr("Open every module group and every ×N fold"))
         self.expand_button.clicked.connect(self.document.expand_all)
-        self.collapse_button = QToolButton(text="Collapse all", objectName="graph_collapse_all")
-        self.collapse_button.setToolTip("Show each top-level module as one box")
+        self.collapse_button = QToolButton(
+            text=self.tr("Collapse all"), objectName="graph_collapse_all"
+        )
+        self.collapse_button.setToolTip(self.tr("Show each top-level module as one box"))
         self.collapse_button.clicked.connect(self.document.collapse_all)
-        self.saved_box = QCheckBox("Saved tensors", objectName="graph_saved")
-        self.saved_box.setToolTip("Show the tensors each function saved for backward (orange)")
+        self.saved_box = QCheckBox(self.tr("Saved tensors"), objectName="graph_saved")
+        self.saved_box.setToolTip(
+            self.tr("Show the tensors each function saved for backward (orange)")
+        )
         self.saved_box.toggled.connect(self.set_show_saved)
-        export = QToolButton(text="Export", objectName="graph_export")
+        export = QToolButton(text=self.tr("Export"), objectName="graph_export")
         export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(export)
         for label, suffix in (
-            ("PNG image…", ".png"),
-            ("SVG image…", ".svg"),
-            ("DOT file…", ".dot"),
+            (self.tr("PNG image…"), ".png"),
+            (self.tr("SVG image…"), ".svg"),
+            (self.tr("DOT file…"), ".dot"),
         ):
             action = QAction(label, menu)
             action.triggered.connect(lambda _=False, s=suffix: self._export_dialog(s))
@@ -318,8 +358,8 @@ class GraphView(QWidget):
             " #graph_banner QLabel { color: #78350f; }"
         )
         self.banner_text = QLabel(objectName="graph_banner_text", wordWrap=True)
-        self.back_button = QPushButton("Back to the workspace", objectName="graph_back")
-        self.back_button.setToolTip("Show the workspace's own graph again")
+        self.back_button = QPushButton(self.tr("Back to the workspace"), objectName="graph_back")
+        self.back_button.setToolTip(self.tr("Show the workspace's own graph again"))
         self.back_button.clicked.connect(self.document.show_workspace)
         row = QHBoxLayout(self.banner)
         row.setContentsMargins(8, 4, 6, 4)
@@ -343,9 +383,10 @@ class GraphView(QWidget):
         legend.setSpacing(8)
         self.legend: dict[str, QLabel] = {}
         for kind, text in (
-            ("leaf", "leaf"), ("function", "backward fn"), ("saved", "saved"),
-            ("output", "output"), ("constant", "constant"), ("cut", "cut off"),
-            ("group", "module"),
+            ("leaf", self.tr("leaf")), ("function", self.tr("backward fn")),
+            ("saved", self.tr("saved")), ("output", self.tr("output")),
+            ("constant", self.tr("constant")), ("cut", self.tr("cut off")),
+            ("group", self.tr("module")),
         ):  # fmt: skip
             chip = QLabel(text, objectName=f"legend_{kind}")
             chip.setMinimumWidth(8)
@@ -355,11 +396,15 @@ class GraphView(QWidget):
                 f"background: {fill}; color: #111827; border: {border};"
                 " padding: 0px 5px; font-size: 8pt"
             )
-            chip.setToolTip(KIND_HELP.get(kind, "backward function: computes input gradients"))
+            chip.setToolTip(
+                _tr(KIND_HELP[kind])
+                if kind in KIND_HELP
+                else self.tr("backward function: computes input gradients")
+            )
             legend.addWidget(chip)
             self.legend[kind] = chip
         legend.addStretch(1)
-        self.empty_hint = QLabel(EMPTY_HINT, self.canvas, objectName="graph_empty_hint")
+        self.empty_hint = QLabel(_tr(EMPTY_HINT), self.canvas, objectName="graph_empty_hint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setStyleSheet("color: #6b7280; padding: 12px")
@@ -471,15 +516,20 @@ class GraphView(QWidget):
         doc = self.document
         show = doc.external and doc.workspace is not None
         if show:
-            label = doc.external_label or "a graph from outside the workspace"
+            label = doc.external_label or self.tr("a graph from outside the workspace")
             # a graph sent by a live script is plain data: no tensors behind it to step
             steppable = doc.graph is not None and bool(doc.graph.refs)
             self.banner_text.setText(
-                f"Showing <b>{html.escape(label)}</b>, not the workspace. "
+                self.tr("Showing <b>{label}</b>, not the workspace.").format(
+                    label=html.escape(label)
+                )
+                + " "
                 + (
-                    "Its .grad values are set aside while you step through it."
+                    self.tr("Its .grad values are set aside while you step through it.")
                     if steppable
-                    else "It came from a watched script: its shape only, no values to step."
+                    else self.tr(
+                        "It came from a watched script: its shape only, no values to step."
+                    )
                 )
             )
         self.banner.setVisible(show)
@@ -507,14 +557,16 @@ class GraphView(QWidget):
         self.empty_hint.setVisible(empty)
         if empty:
             self._place_hint()
-            self.status.setText("empty graph")
+            self.status.setText(self.tr("empty graph"))
             self.status.setToolTip(
-                "Create a tensor with requires_grad=True and apply an op: its graph grows here."
+                self.tr(
+                    "Create a tensor with requires_grad=True and apply an op: its graph grows here."
+                )
             )
             return
         counts = graph.counts_by_kind()
         self.status.setText(doc.status_text())
-        kinds = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        kinds = ", ".join(f"{v} {_tr(KIND_NAMES.get(k, k))}" for k, v in counts.items() if v)
         self.status.setToolTip(f"{doc.status_text()}\n{kinds}")
 
     def _place_hint(self) -> None:
@@ -755,7 +807,9 @@ class GraphView(QWidget):
         if kind == "node":
             return self.tooltip_for(ident)
         if kind in ("group", "group-title"):
-            return f"module <b>{html.escape(ident)}</b> (open): click its title to collapse it"
+            return self.tr("module <b>{path}</b> (open): click its title to collapse it").format(
+                path=html.escape(ident)
+            )
         if kind in ("edge", "edge-note"):
             edge = self.scene.edges[ident][0]
             note = self.scene.notes.get((edge.source, edge.target))
@@ -771,10 +825,9 @@ class GraphView(QWidget):
             return ""
         if node.kind == "group":
             members = self.document.members_of(node_id)
-            return (
-                f"<b>{html.escape(node.label)}</b><br>{html.escape(node.note)}<br>"
-                f"{len(members)} nodes inside · click to open"
-            )
+            return f"<b>{html.escape(node.label)}</b><br>{html.escape(node.note)}<br>" + self.tr(
+                "{count} nodes inside · click to open"
+            ).format(count=len(members))
         shape = "(" + ", ".join(map(str, node.shape)) + ")" if node.shape is not None else "?"
         lines = []
         if node.kind == "function":
@@ -782,22 +835,27 @@ class GraphView(QWidget):
             spec = catalog_op(node.label)
             if spec is not None:
                 lines.append(
-                    f"backward of <i>{html.escape(spec.label)}</i>: {html.escape(spec.doc)}"
+                    self.tr("backward of <i>{op}</i>: {doc}").format(
+                        op=html.escape(spec.label), doc=html.escape(_(spec.doc))
+                    )
                 )
                 lines.append(f"<tt>{html.escape(spec.formula)}</tt>")
-            lines.append(f"forward output {shape} {node.dtype or ''}")
+            lines.append(self.tr("forward output") + f" {shape} {node.dtype or ''}")
         else:
             title = html.escape(node.name or node.label)
             lines.append(f"<b>{title}</b> {shape} {node.dtype or ''}")
             help_key = "cut" if node.cut else node.kind
-            lines.append(html.escape(KIND_HELP.get(help_key, node.kind)))
+            help_text = _tr(KIND_HELP[help_key]) if help_key in KIND_HELP else node.kind
+            lines.append(html.escape(help_text))
             if node.note and node.kind == "constant":
                 lines.append(f"<i>{html.escape(node.note)}</i>")
             base = self.document.node(node.base) if node.base else None
             if base is not None:
-                lines.append(f"a view of {html.escape(base.name or base.label)}")
+                lines.append(
+                    self.tr("a view of {base}").format(base=html.escape(base.name or base.label))
+                )
         if node.module:
-            lines.append(f"module {html.escape(node.module)}")
+            lines.append(self.tr("module {path}").format(path=html.escape(node.module)))
         return "<br>".join(lines)
 
     # ------------------------------------------------------------ search
@@ -819,7 +877,7 @@ class GraphView(QWidget):
             self._matches = [n.id for n in graph.find(text)] if graph else []
         if not self._matches:
             if text:
-                self.status.setText(f"no node matches {text!r}")
+                self.status.setText(self.tr("no node matches {text}").format(text=repr(text)))
                 self.search.setStyleSheet("QLineEdit { color: #b91c1c; }")
             return None
         self.search.setStyleSheet("")
@@ -828,7 +886,9 @@ class GraphView(QWidget):
         self.select(nid, center=True)
         node = self.document.node(nid)
         self.status.setText(
-            f"{self._match_index + 1} of {len(self._matches)}: {node.name or node.label}"
+            self.tr("{index} of {count}: {name}").format(
+                index=self._match_index + 1, count=len(self._matches), name=node.name or node.label
+            )
         )
         return node
 
@@ -880,17 +940,27 @@ class GraphView(QWidget):
         suffix = path.suffix.lower()
         if suffix == ".dot":
             if self.document.graph is None:
-                raise ValueError("there is no graph to export")
+                raise ValueError(self.tr("there is no graph to export"))
             path.write_text(self.document.graph.to_dot(), encoding="utf-8")
         elif suffix in (".png", ".svg"):
             export_scene(self.scene, path)
         else:
-            raise ValueError(f"unknown export format {suffix or '(none)'}: use .png, .svg or .dot")
+            raise ValueError(
+                self.tr("unknown export format {suffix}: use .png, .svg or .dot").format(
+                    suffix=suffix or self.tr("(none)")
+                )
+            )
         return path
 
     def _export_dialog(self, suffix: str) -> None:
-        kinds = {".png": "PNG image (*.png)", ".svg": "SVG image (*.svg)", ".dot": "DOT (*.dot)"}
-        path, _ = QFileDialog.getSaveFileName(self, "Export graph", f"graph{suffix}", kinds[suffix])
+        kinds = {
+            ".png": self.tr("PNG image") + " (*.png)",
+            ".svg": self.tr("SVG image") + " (*.svg)",
+            ".dot": "DOT (*.dot)",
+        }
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export graph"), f"graph{suffix}", kinds[suffix]
+        )
         if not path:
             return
         if not path.lower().endswith(suffix):
@@ -898,9 +968,9 @@ class GraphView(QWidget):
         try:
             self.export(path)
         except (OSError, ValueError) as exc:
-            self.status.setText(f"export failed: {exc}")
+            self.status.setText(self.tr("export failed: {error}").format(error=exc))
             return
-        self.status.setText(f"exported {Path(path).name}")
+        self.status.setText(self.tr("exported {file}").format(file=Path(path).name))
 
     # ------------------------------------------------------- inspection
     def node_count(self) -> int:

@@ -12,7 +12,7 @@ op's first field, and Enter in any field applies the op.
 from __future__ import annotations
 
 import torch
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.broadcast import BroadcastError, explain_broadcast
+from gradviz.core.i18n import _
 from gradviz.core.literals import LiteralError
 from gradviz.core.op_inputs import propose_inputs
 from gradviz.core.ops import OPS, OpSpec, groups, search
@@ -45,7 +46,9 @@ from gradviz.qt.param_fields import (
 )
 from gradviz.qt.workspace_model import WorkspaceModel
 
-NO_TENSORS_HINT = "No tensors yet: create one with Ctrl+N, then pick it here."
+NO_TENSORS_HINT = QT_TRANSLATE_NOOP(
+    "OpPalette", "No tensors yet: create one with Ctrl+N, then pick it here."
+)  # shown through tr(): the language is chosen after import
 
 
 class OpPalette(QWidget):
@@ -57,10 +60,12 @@ class OpPalette(QWidget):
         self.fields: list[ParamField] = []
         self._picks_are_defaults = True
         self.search_box = QLineEdit(
-            objectName="op_search", placeholderText="Search ops…  (e.g. soft)"
+            objectName="op_search", placeholderText=self.tr("Search ops…  (e.g. soft)")
         )
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setToolTip("Type to filter; Down to browse, Enter to fill in the op")
+        self.search_box.setToolTip(
+            self.tr("Type to filter; Down to browse, Enter to fill in the op")
+        )
         self.search_box.installEventFilter(self)
         self.tree = QTreeWidget(objectName="op_tree")
         self.tree.setHeaderHidden(True)
@@ -69,25 +74,27 @@ class OpPalette(QWidget):
         self.doc = QLabel(objectName="hint", wordWrap=True)
         self.formula = QLabel(objectName="formula", wordWrap=True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setToolTip("the maths this op computes")
+        self.formula.setToolTip(self.tr("the maths this op computes"))
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.out_name = QLineEdit(objectName="out_name")
-        self.out_name.setToolTip("name of the new tensor; Enter applies")
-        self.form.addRow("result name", self.out_name)
-        self.no_grad = QCheckBox("under torch.no_grad()", objectName="no_grad")
-        self.no_grad.setToolTip("Run the op with autograd off: the result has no grad_fn.")
+        self.out_name.setToolTip(self.tr("name of the new tensor; Enter applies"))
+        self.form.addRow(self.tr("result name"), self.out_name)
+        self.no_grad = QCheckBox(self.tr("under torch.no_grad()"), objectName="no_grad")
+        self.no_grad.setToolTip(self.tr("Run the op with autograd off: the result has no grad_fn."))
         self.code_preview = QLabel(objectName="code_preview", wordWrap=True)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.code_preview.setFont(mono)
         self.code_preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code_preview.setToolTip("the PyTorch code Apply runs (it goes into the Code panel)")
+        self.code_preview.setToolTip(
+            self.tr("the PyTorch code Apply runs (it goes into the Code panel)")
+        )
         self.broadcast = QLabel(objectName="hint", wordWrap=True)
         self.error = ErrorLine()
-        self.apply_button = QPushButton("Apply", objectName="apply")
+        self.apply_button = QPushButton(self.tr("Apply"), objectName="apply")
         self.apply_button.setDefault(True)
-        self.apply_button.setToolTip("Apply the op (Enter in any field)")
+        self.apply_button.setToolTip(self.tr("Apply the op (Enter in any field)"))
 
         form_box = QWidget()
         box = QVBoxLayout(form_box)
@@ -144,12 +151,12 @@ class OpPalette(QWidget):
     def _fill_tree(self) -> None:
         self.tree.clear()
         for group, specs in groups().items():
-            parent = QTreeWidgetItem(self.tree, [group])
+            parent = QTreeWidgetItem(self.tree, [_(group)])
             parent.setFlags(parent.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             for spec in specs:
                 item = QTreeWidgetItem(parent, [spec.label])
                 item.setData(0, Qt.ItemDataRole.UserRole, spec.name)
-                item.setToolTip(0, f"{spec.label}\n{spec.doc}\n{spec.formula}")
+                item.setToolTip(0, f"{spec.label}\n{_(spec.doc)}\n{spec.formula}")
         self.tree.expandAll()
 
     def visible_ops(self) -> list[str]:
@@ -184,8 +191,9 @@ class OpPalette(QWidget):
         if text and (chosen or first) is not None:
             self.tree.setCurrentItem(chosen or first)
         if text and not keep:
-            self.error.setText(f"No op matches {text!r}")
-        elif self.error.text().startswith("No op matches"):
+            self._no_match = self.tr("No op matches {text}").format(text=repr(text))
+            self.error.setText(self._no_match)
+        elif self.error.text() and self.error.text() == getattr(self, "_no_match", None):
             self.error.clear()
 
     def select_op(self, name: str) -> None:
@@ -273,8 +281,8 @@ class OpPalette(QWidget):
         if name is None:
             return
         spec = OPS[name]
-        self.title.setText(f"{spec.label}   ·  {spec.group}")
-        self.doc.setText(spec.doc)
+        self.title.setText(f"{spec.label}   ·  {_(spec.group)}")
+        self.doc.setText(_(spec.doc))
         self.formula.setText(spec.formula)
         while self.form.rowCount() > 1:  # keep the last row: the result name
             self.form.removeRow(0)
@@ -290,7 +298,9 @@ class OpPalette(QWidget):
         if spec.inplace:
             self.out_name.setEnabled(False)
             self.out_name.setText("")
-            self.out_name.setPlaceholderText(f"in place: changes {spec.inplace}")
+            self.out_name.setPlaceholderText(
+                self.tr("in place: changes {name}").format(name=spec.inplace)
+            )
         else:
             self.out_name.setEnabled(True)
             self.out_name.setPlaceholderText("")
@@ -367,7 +377,7 @@ class OpPalette(QWidget):
         if spec is None:
             return
         if not self.model.workspace.tensors and spec.tensor_params:
-            self.broadcast.setText(NO_TENSORS_HINT)
+            self.broadcast.setText(QCoreApplication.translate("OpPalette", NO_TENSORS_HINT))
             return
         action = self._action(spec)
         code = ""  # until every required field has something in it: Apply will say what's missing
@@ -438,7 +448,10 @@ class OpPalette(QWidget):
             return False
         if self._numbers_only(spec):
             self._show_error(
-                spec, "pick a workspace tensor for at least one input: numbers alone make no tensor"
+                spec,
+                self.tr(
+                    "pick a workspace tensor for at least one input: numbers alone make no tensor"
+                ),
             )
             return False
         args = {f.param.name: f.text() for f in self.fields}
@@ -454,14 +467,18 @@ class OpPalette(QWidget):
         made = result.tensor
         what = ""
         if isinstance(made, torch.Tensor):
-            what = f": shape {tuple(made.shape)}, {str(made.dtype).replace('torch.', '')}"
+            what = self.tr(": shape {shape}, {dtype}").format(
+                shape=tuple(made.shape), dtype=str(made.dtype).replace("torch.", "")
+            )
         if spec.inplace:
             target = args.get(spec.inplace, "")
-            done = f"{spec.label} applied: {target} changed in place"
+            done = self.tr("{op} applied: {target} changed in place").format(
+                op=spec.label, target=target
+            )
             shared = also_changed(target, self.model.workspace.tensors)
             done += f"; {shared}" if shared else ""
         else:
-            done = f"{spec.label} applied → {out}{what}"
+            done = self.tr("{op} applied → {out}{what}").format(op=spec.label, out=out, what=what)
         self.model.message.emit(f"{done}. {result.message}" if result.message else done)
         self.applied.emit(spec.name)
         return True
