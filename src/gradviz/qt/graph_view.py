@@ -839,7 +839,7 @@ class GraphView(QWidget):
                         op=html.escape(spec.label), doc=html.escape(_(spec.doc))
                     )
                 )
-                lines.append(f"<tt>{html.escape(spec.formula)}</tt>")
+                lines.append(f"<tt>{html.escape(_(spec.formula))}</tt>")
             lines.append(self.tr("forward output") + f" {shape} {node.dtype or ''}")
         else:
             title = html.escape(node.name or node.label)

@@ -156,7 +156,7 @@ class OpPalette(QWidget):
             for spec in specs:
                 item = QTreeWidgetItem(parent, [spec.label])
                 item.setData(0, Qt.ItemDataRole.UserRole, spec.name)
-                item.setToolTip(0, f"{spec.label}\n{_(spec.doc)}\n{spec.formula}")
+                item.setToolTip(0, f"{spec.label}\n{_(spec.doc)}\n{_(spec.formula)}")
         self.tree.expandAll()
 
     def visible_ops(self) -> list[str]:
@@ -283,7 +283,7 @@ class OpPalette(QWidget):
         spec = OPS[name]
         self.title.setText(f"{spec.label}   ·  {_(spec.group)}")
         self.doc.setText(_(spec.doc))
-        self.formula.setText(spec.formula)
+        self.formula.setText(_(spec.formula))
         while self.form.rowCount() > 1:  # keep the last row: the result name
             self.form.removeRow(0)
         names = self.model.workspace.names()

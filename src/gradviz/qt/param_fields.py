@@ -192,7 +192,7 @@ def add_to_form(form: QFormLayout, field: ParamField, row: int = -1) -> None:
     label = QLabel(field.param.name)
     label.setBuddy(field.widget)
     if field.param.help:
-        label.setToolTip(field.param.help)
+        label.setToolTip(_(field.param.help))
     form.insertRow(row, label, field.widget)
 
 
