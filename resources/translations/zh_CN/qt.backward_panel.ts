@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BackwardPanel</name>
@@ -40,7 +39,7 @@
         <translation>v = 全 1：即 y.sum() 的梯度</translation>
     </message>
     <message>
-        <source>Keep the graph&apos;s saved tensors after backward, so you can backward through it again</source>
+        <source>Keep the graph's saved tensors after backward, so you can backward through it again</source>
         <translation>反向传播后保留计算图中保存的张量，以便再次对它反向传播</translation>
     </message>
     <message>
@@ -104,7 +103,7 @@
         <translation>播放速度：每秒步数</translation>
     </message>
     <message>
-        <source>Keep this non-leaf&apos;s .grad in the next backward</source>
+        <source>Keep this non-leaf's .grad in the next backward</source>
         <translation>在下一次反向传播中保留这个非叶子张量的 .grad</translation>
     </message>
     <message>
@@ -176,7 +175,7 @@
         <translation>第 {position} / {total} 步：{label}</translation>
     </message>
     <message>
-        <source>{names}: not leaves, so their .grad stays None after backward (PyTorch keeps only the leaves&apos;). Call retain_grad() before backward to keep one.</source>
+        <source>{names}: not leaves, so their .grad stays None after backward (PyTorch keeps only the leaves'). Call retain_grad() before backward to keep one.</source>
         <translation>{names}：不是叶子节点，所以反向传播后它们的 .grad 仍为 None（PyTorch 只保留叶子节点的梯度）。要保留其中一个，请在反向传播前调用 retain_grad()。</translation>
     </message>
     <message>
@@ -196,8 +195,8 @@
         <translation>未通过</translation>
     </message>
     <message>
-        <source>autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64</source>
-        <translation>自动微分 对比 float64 下的 (f(x+ε) − f(x−ε)) / 2ε</translation>
+        <source>{verdict}: {title}, autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64</source>
+        <translation>{verdict}：{title}，自动微分对比 float64 下的 (f(x+ε) − f(x−ε)) / 2ε</translation>
     </message>
 </context>
 </TS>

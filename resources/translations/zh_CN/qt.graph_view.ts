@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>GraphView</name>
@@ -120,7 +119,7 @@
         <translation>回到工作区</translation>
     </message>
     <message>
-        <source>Show the workspace&apos;s own graph again</source>
+        <source>Show the workspace's own graph again</source>
         <translation>重新显示工作区自己的计算图</translation>
     </message>
     <message>
@@ -140,16 +139,12 @@
         <translation>来自工作区之外的计算图</translation>
     </message>
     <message>
-        <source>Showing &lt;b&gt;{label}&lt;/b&gt;, not the workspace.</source>
-        <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。</translation>
+        <source>Showing &lt;b&gt;{label}&lt;/b&gt;, not the workspace. Its .grad values are set aside while you step through it.</source>
+        <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。逐步查看时，它的 .grad 值会暂时搁置。</translation>
     </message>
     <message>
-        <source>Its .grad values are set aside while you step through it.</source>
-        <translation>逐步查看时，它的 .grad 值会暂时搁置。</translation>
-    </message>
-    <message>
-        <source>It came from a watched script: its shape only, no values to step.</source>
-        <translation>它来自被监视的脚本：只有形状，没有可以逐步查看的数值。</translation>
+        <source>Showing &lt;b&gt;{label}&lt;/b&gt;, not the workspace. It came from a watched script: its shape only, no values to step.</source>
+        <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。它来自被监视的脚本：只有形状，没有可以逐步查看的数值。</translation>
     </message>
     <message>
         <source>empty graph</source>

@@ -574,8 +574,10 @@ class BackwardPanel(QWidget):
         title = check_title(root, leaf, self.trace.seed.dim() == 0)
         why = f"<br>{html.escape(result.reason())}" if result.reason() else ""
         self.check_note.setText(
-            f"<span style='color:{colour}'><b>{verdict}</b></span>: {html.escape(title)}, "
-            + self.tr("autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64")
+            self.tr("{verdict}: {title}, autograd vs (f(x+ε) − f(x−ε)) / 2ε in float64").format(
+                verdict=f"<span style='color:{colour}'><b>{verdict}</b></span>",
+                title=html.escape(title),
+            )
             + why
         )
         self.check_table.show_result(result)

@@ -520,17 +520,17 @@ class GraphView(QWidget):
             # a graph sent by a live script is plain data: no tensors behind it to step
             steppable = doc.graph is not None and bool(doc.graph.refs)
             self.banner_text.setText(
-                self.tr("Showing <b>{label}</b>, not the workspace.").format(
-                    label=html.escape(label)
-                )
-                + " "
-                + (
-                    self.tr("Its .grad values are set aside while you step through it.")
+                (
+                    self.tr(
+                        "Showing <b>{label}</b>, not the workspace. "
+                        "Its .grad values are set aside while you step through it."
+                    )
                     if steppable
                     else self.tr(
+                        "Showing <b>{label}</b>, not the workspace. "
                         "It came from a watched script: its shape only, no values to step."
                     )
-                )
+                ).format(label=html.escape(label))
             )
         self.banner.setVisible(show)
 
