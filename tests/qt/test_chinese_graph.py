@@ -214,7 +214,9 @@ def test_op_palette_is_chinese(qtbot, chinese):
     # every op's form: title, description, formula, field labels and their help
     for name in OPS:
         palette.select_op(name)
-        others = [palette.broadcast.text()]  # core's broadcast explanation
+        # core's: the broadcast explanation, and the formula (pure maths like
+        # "outᵢ = aᵢ if condᵢ else bᵢ" stays; core.ops.po translates those with words)
+        others = [palette.broadcast.text(), palette.formula.text()]
         if not FIELD_HINTS_TRANSLATED:
             edits = palette._form_box.findChildren(QLineEdit)
             others += [e.placeholderText() for e in edits if e is not palette.out_name]
