@@ -204,6 +204,9 @@ class Graph:
         return [e.target for e in self.edges if e.source == node_id]
 
     def counts_by_kind(self) -> dict[str, int]:
+        return dict(self._cached("counts", self._counts))  # every redraw's status line asks
+
+    def _counts(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
         for n in self.nodes:
             counts[n.kind] += 1
@@ -236,25 +239,26 @@ class Graph:
         return self._cached("depth", self._depth)
 
     def _depth(self) -> int:
-        preds: dict[str, list[str]] = {n.id: [] for n in self.nodes}
+        # Kahn's order, one pass over the edges: deep chains must not recurse
+        index = {n.id: i for i, n in enumerate(self.nodes)}
+        succs: list[list[int]] = [[] for _ in self.nodes]
+        indeg = [0] * len(self.nodes)
         for e in self.edges:
-            if e.kind == "data" and e.target in preds and e.source in preds:
-                preds[e.target].append(e.source)
-        level: dict[str, int] = {}
-        for start in preds:
-            if start in level:
-                continue
-            stack = [(start, False)]
-            while stack:  # iterative DFS: deep chains must not hit the recursion limit
-                nid, ready = stack.pop()
-                if nid in level:
-                    continue
-                if ready:
-                    level[nid] = 1 + max((level[p] for p in preds[nid]), default=0)
-                    continue
-                stack.append((nid, True))
-                stack.extend((p, False) for p in preds[nid] if p not in level)
-        return max(level.values(), default=0)
+            s, t = index.get(e.source), index.get(e.target)
+            if e.kind == "data" and s is not None and t is not None:
+                succs[s].append(t)
+                indeg[t] += 1
+        level = [1] * len(self.nodes)
+        ready = [i for i, d in enumerate(indeg) if d == 0]
+        while ready:
+            i = ready.pop()
+            for j in succs[i]:
+                if level[i] + 1 > level[j]:
+                    level[j] = level[i] + 1
+                indeg[j] -= 1
+                if indeg[j] == 0:
+                    ready.append(j)
+        return max(level, default=0)
 
     def find(self, text: str) -> list[Node]:
         """Nodes whose name or label contains ``text`` (case-insensitive), exact names first."""

@@ -109,7 +109,8 @@ class GraphDocument(Emitter):
         self.graph: Graph | None = None  # the real nodes shown (saved filtered unless asked)
         self.visible: Graph | None = None  # what is drawn: groups and folds as single boxes
         self.positions: dict[str, Pos] = {}  # visible node id -> centre
-        self.keys: dict[str, str] = {}
+        self._keys: dict[str, str] | None = {}  # None: not worked out for this drawing yet
+        self._sizes: dict[str, tuple[Node, tuple[float, float]]] = {}
         self._key_pos: dict[str, Pos] = {}
         self.new_ids: list[str] = []  # boxes that appeared with the last change
         self.show_saved = False
@@ -201,7 +202,8 @@ class GraphDocument(Emitter):
 
     def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
-        shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
+        keep_all = self.show_saved or not graph.counts_by_kind()["saved"]
+        shown = graph if keep_all else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown
         self._saved_bytes = {}
         ids = {n.id for n in shown.nodes}
@@ -226,20 +228,27 @@ class GraphDocument(Emitter):
         shown = self.graph
         probe, self._probe = self._probe, None
         change, self._change = self._change, None
-        if probe is not None and probe[0] == (frozenset(self.collapsed), frozenset(self.unfolded)):
+        built = self._visible_after(change) if relayout and change else None
+        if built is not None:
+            visible, unit = built  # only the boxes inside the one that opened or closed
+        elif probe is not None and probe[0] == (
+            frozenset(self.collapsed),
+            frozenset(self.unfolded),
+        ):
             visible, unit = probe[1], probe[2]  # built while choosing the opening level
         else:
             visible, unit = self._visible(shown)
-        keys = stable_keys(visible)
         local = self._in_place(visible, change) if relayout and change else None
         if local is not None:  # one box opened or closed: the rest only makes room
-            for nid, key in keys.items():
-                self._key_pos[key] = local[nid]
+            # keys (a hash of every node's inputs) are worked out only when next needed
             old = self.positions
-            self.new_ids = [nid for nid in keys if nid not in old]
-            self.visible, self._unit, self.positions, self.keys = visible, unit, local, keys
+            self.new_ids = [n.id for n in visible.nodes if n.id not in old]
+            self.visible, self._unit, self.positions = visible, unit, local
+            self._keys = None
             self.emit("graph")
             return
+        self._remember_places()
+        keys = stable_keys(visible)
         if relayout:
             for k in keys.values():
                 self._key_pos.pop(k, None)
@@ -259,8 +268,123 @@ class GraphDocument(Emitter):
         for nid, key in keys.items():
             self._key_pos[key] = positions[nid]
         self.new_ids = [nid for nid in keys if nid not in previous]
-        self.visible, self._unit, self.positions, self.keys = visible, unit, positions, keys
+        self.visible, self._unit, self.positions, self._keys = visible, unit, positions, keys
         self.emit("graph")
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Visible node id -> its stable key (position memory across undo and live updates)."""
+        if self._keys is None:
+            self._keys = stable_keys(self.visible) if self.visible is not None else {}
+        return self._keys
+
+    def _remember_places(self) -> None:
+        """Position memory for the drawing shown now. After a box opened or closed in place
+        the keys are not worked out (a hash of every node's inputs); this does it, once,
+        before anything else needs them."""
+        if self._keys is None:
+            for nid, key in self.keys.items():
+                if nid in self.positions:
+                    self._key_pos[key] = self.positions[nid]
+
+    def _size(self, node: Node) -> tuple[float, float]:
+        cached = self._sizes.get(node.id)
+        if cached is None or cached[0] is not node:
+            cached = self._sizes[node.id] = (node, node_size(node))
+        return cached[1]
+
+    def _visible_after(self, change: tuple[str, str]) -> tuple[Graph, dict[str, str]] | None:
+        """The visible graph after one box opened or closed, made from the one drawn: only
+        the real nodes inside that box get new boxes, and only their edges are merged
+        again (a full :meth:`_visible` walks every node and edge). None when the change
+        is not that simple."""
+        before, old_unit, shown = self.visible, self._unit, self.graph
+        if before is None or shown is None or not self.collapsed:
+            return None
+        kind, box = change
+        if kind == "open":
+            if box not in before or before.node(box).kind != "group":
+                return None
+            inner = list(before.node(box).ref)
+        else:
+            inner = self._nodes_under(box)
+        if not inner:
+            return None
+        closed = {
+            fid: f
+            for fid, f in self.folds.items()
+            if fid not in self.unfolded and all(p in self.collapsed for p in f.paths)
+        }
+        fold_of = {p: fid for fid, f in closed.items() for p in f.paths}
+        gone = {old_unit.get(n.id) for n in inner}
+        if None in gone or sum(len(self.members_of(u)) for u in gone) != len(inner):
+            return None  # the old boxes hold nodes from outside: not a local change
+        unit = dict(old_unit)
+        members: dict[str, list[Node]] = {}
+        new_nodes: list[Node] = []
+        cache: dict = {}
+        for n in inner:
+            owner = _owner(n.module, self.collapsed, cache)
+            if owner is None:
+                unit[n.id] = n.id
+                new_nodes.append(n)
+                continue
+            uid = fold_of.get(owner) or group_id(owner)
+            unit[n.id] = uid
+            if uid not in members:
+                members[uid] = []
+                new_nodes.append(self._group_node(uid, owner, closed.get(uid)))
+            members[uid].append(n)
+        visible = Graph()
+        visible.refs, visible.module_info = shown.refs, shown.module_info
+        placed = False
+        for n in before.nodes:  # the new boxes where the old ones were, the rest in order
+            if n.id in gone:
+                if not placed:
+                    for m in new_nodes:
+                        visible.add_node(m)
+                    placed = True
+                continue
+            visible.add_node(n)
+        for e in before.edges:
+            if e.source not in gone and e.target not in gone:
+                visible.add_edge(e)
+        edges, incident = shown.edges, _incident(shown)
+        seen: set[tuple[str, str, str]] = set()
+        out_shape: dict[str, tuple] = {}
+        for index in sorted({i for n in inner for i in incident.get(n.id, ())}):
+            e = edges[index]
+            s, t = unit[e.source], unit[e.target]
+            if s == t or (s, t, e.kind) in seen:
+                continue
+            seen.add((s, t, e.kind))
+            visible.add_edge(Edge(s, t, e.shape, e.dtype, e.kind))
+            if s != e.source and e.kind == "data":
+                out_shape.setdefault(s, (e.shape, e.dtype))
+        visible.roots = list(dict.fromkeys(unit[r] for r in shown.roots if r in unit))
+        for uid, nodes in members.items():
+            node = visible.node(uid)
+            node.shape, node.dtype = out_shape.get(uid, (None, None))
+            node.ref = nodes
+            node.note = self._group_note(uid, nodes)
+        return visible, unit
+
+    def _nodes_under(self, box: str) -> list[Node]:
+        """The real nodes inside module group ``box`` (group:PATH) or fold ``box``, in graph
+        order."""
+        if box.startswith(FOLD_PREFIX):
+            fold = self.folds.get(box)
+            paths = fold.paths if fold is not None else []
+        else:
+            paths = [box[len(GROUP_PREFIX) :]]
+        by_module = _by_module(self.graph)
+        found: list[Node] = []
+        for module, nodes in by_module.items():
+            if module and any(module == p or module.startswith(p + ".") for p in paths):
+                found.extend(nodes)
+        order = _order(self.graph)
+        found.sort(key=lambda n: order[n.id])
+        return found
 
     def _in_place(self, visible: Graph, change: tuple[str, str]) -> dict[str, Pos] | None:
         """Positions after opening or closing the one box ``change`` names, the rest of the
@@ -275,18 +399,19 @@ class GraphDocument(Emitter):
         if len(kept) + len(added) != len(visible) or not removed or not added:
             return None
         kind, box = change
+        sizes = {n.id: self._size(n) for n in visible.nodes}
         if kind == "open" and removed == [box]:
-            extent = box_of(old[box], node_size(before.node(box)))
-            return open_in_place(visible, kept, extent, added)
+            extent = box_of(old[box], self._size(before.node(box)))
+            return open_in_place(visible, kept, extent, added, sizes)
         if kind == "close" and added == [box]:
-            boxes = [box_of(old[i], node_size(before.node(i))) for i in removed]
+            boxes = [box_of(old[i], self._size(before.node(i))) for i in removed]
             extent = (
                 min(b[0] for b in boxes) - GROUP_PAD,
                 min(b[1] for b in boxes) - GROUP_PAD - GROUP_TITLE,
                 max(b[2] for b in boxes) + GROUP_PAD,
                 max(b[3] for b in boxes) + GROUP_PAD,
             )
-            return close_in_place(visible, kept, extent, box)
+            return close_in_place(visible, kept, extent, box, sizes)
         return None
 
     def _forget_overlapped(self, shown: Graph, positions: dict, keys: dict) -> None:
@@ -434,17 +559,20 @@ class GraphDocument(Emitter):
         return x1 - x0 + 2 * FRAME_ROOM <= width and y1 - y0 + 2 * FRAME_ROOM <= height
 
     def _count_boxes(self, graph: Graph, collapsed: set[str]) -> int:
-        units = set()
-        cache: dict = {}
-        for n in graph.nodes:
-            owner = _owner(n.module, collapsed, cache)
-            units.add(owner if owner is not None else n.id)
+        units: set[str] = set()
+        loose = 0  # nodes outside every collapsed group: a box each
+        for module, nodes in _by_module(graph).items():  # per module, not per node
+            owner = _owner(module, collapsed)
+            if owner is None:
+                loose += len(nodes)
+            else:
+                units.add(owner)
         folded = 0
         for fold in self.folds.values():
             inside = [p for p in fold.paths if p in collapsed]
             if len(inside) == len(fold.paths):
                 folded += len(inside) - 1
-        return len(units) - folded
+        return len(units) + loose - folded
 
     def _find_folds(self, graph: Graph) -> dict[str, Fold]:
         """Runs of sibling modules whose blocks repeat: the same classes and parameter counts,
@@ -509,9 +637,9 @@ class GraphDocument(Emitter):
         visible.refs, visible.roots, visible.module_info = shown.refs, [], shown.module_info
         unit: dict[str, str] = {}
         members: dict[str, list[Node]] = {}
-        cache: dict = {}
+        owner_of = {m: _owner(m, collapsed) for m in _by_module(shown)}
         for n in shown.nodes:
-            owner = _owner(n.module, collapsed, cache)
+            owner = owner_of[n.module]
             if owner is None:
                 unit[n.id] = n.id
                 visible.add_node(n)
@@ -698,6 +826,36 @@ def _upward_targets(graph: Graph, positions: Mapping[str, Pos]) -> set[str]:
         and e.target in positions
         and positions[e.target][1] <= positions[e.source][1]
     }
+
+
+def _incident(graph: Graph) -> dict[str, list[int]]:
+    """Node id -> indexes of the edges that touch it (cached with the graph)."""
+
+    def build() -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, e in enumerate(graph.edges):
+            out.setdefault(e.source, []).append(i)
+            if e.target != e.source:
+                out.setdefault(e.target, []).append(i)
+        return out
+
+    return graph._cached("incident", build)
+
+
+def _by_module(graph: Graph) -> dict[str | None, list[Node]]:
+    """Module path -> its nodes (cached with the graph)."""
+
+    def build() -> dict[str | None, list[Node]]:
+        out: dict[str | None, list[Node]] = {}
+        for n in graph.nodes:
+            out.setdefault(n.module, []).append(n)
+        return out
+
+    return graph._cached("by_module", build)
+
+
+def _order(graph: Graph) -> dict[str, int]:
+    return graph._cached("order", lambda: {n.id: i for i, n in enumerate(graph.nodes)})
 
 
 def _owner(module: str | None, collapsed: set[str], cache: dict | None = None) -> str | None:
