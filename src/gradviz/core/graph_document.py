@@ -111,6 +111,8 @@ class GraphDocument(Emitter):
         self.positions: dict[str, Pos] = {}  # visible node id -> centre
         self._keys: dict[str, str] | None = {}  # None: not worked out for this drawing yet
         self._sizes: dict[str, tuple[Node, tuple[float, float]]] = {}
+        self._box_sizes: dict[str, tuple[float, float]] = {}  # of the visible boxes, in step
+        self._diff: tuple[list[str], list[str]] | None = None  # boxes gone, boxes new
         self._key_pos: dict[str, Pos] = {}
         self.new_ids: list[str] = []  # boxes that appeared with the last change
         self.show_saved = False
@@ -248,6 +250,7 @@ class GraphDocument(Emitter):
             self.emit("graph")
             return
         self._remember_places()
+        self._box_sizes, self._diff = {}, None  # worked out anew at the next local change
         keys = stable_keys(visible)
         if relayout:
             for k in keys.values():
@@ -362,6 +365,7 @@ class GraphDocument(Emitter):
             if s != e.source and e.kind == "data":
                 out_shape.setdefault(s, (e.shape, e.dtype))
         visible.roots = list(dict.fromkeys(unit[r] for r in shown.roots if r in unit))
+        self._diff = ([n.id for n in before.nodes if n.id in gone], [n.id for n in new_nodes])
         for uid, nodes in members.items():
             node = visible.node(uid)
             node.shape, node.dtype = out_shape.get(uid, (None, None))
@@ -393,13 +397,26 @@ class GraphDocument(Emitter):
         before, old = self.visible, self.positions
         if before is None or not old:
             return None
-        removed = [n.id for n in before.nodes if n.id not in visible]
-        added = [n.id for n in visible.nodes if n.id not in before]
-        kept = {n.id: old[n.id] for n in visible.nodes if n.id in before and n.id in old}
+        diff, self._diff = self._diff, None
+        if diff is not None:  # from _visible_after: which boxes went and came
+            removed, added = diff
+            kept = dict(old)
+            for nid in removed:
+                kept.pop(nid, None)
+        else:
+            removed = [n.id for n in before.nodes if n.id not in visible]
+            added = [n.id for n in visible.nodes if n.id not in before]
+            kept = {n.id: old[n.id] for n in visible.nodes if n.id in before and n.id in old}
         if len(kept) + len(added) != len(visible) or not removed or not added:
             return None
         kind, box = change
-        sizes = {n.id: self._size(n) for n in visible.nodes}
+        sizes = self._box_sizes
+        for nid in removed:
+            sizes.pop(nid, None)
+        for nid in added:
+            sizes[nid] = self._size(visible.node(nid))
+        if len(sizes) != len(visible):  # not kept in step (a rebuild in between): anew
+            sizes = self._box_sizes = {n.id: self._size(n) for n in visible.nodes}
         if kind == "open" and removed == [box]:
             extent = box_of(old[box], self._size(before.node(box)))
             return open_in_place(visible, kept, extent, added, sizes)

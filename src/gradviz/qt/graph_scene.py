@@ -11,6 +11,7 @@ that changed, so one backward step costs the same on 50 nodes as on 5 000.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -164,11 +165,15 @@ class GraphScene(QGraphicsScene):
         self._bases: set[str] = set()
         self._sizes: dict[str, tuple[Node, tuple[float, float]]] = {}
         self._collapsed_box: dict[str, tuple[str, int]] = {}
-        self._cells: dict[tuple[int, int], list[tuple[str, object]]] = {}
+        self._cells: dict[tuple[int, int], list[tuple[str, object]]] = {}  # long edges, frames
+        self._by_top: list[str] = []  # box ids sorted by their top edge
+        self._tops: list[float] = []
+        self._tallest = 0.0
         self._long: list[tuple[tuple[str, object], Box]] = []
-        self._plan: list[tuple[int, Edge, str, str, str]] = []
+        self._plan: list[tuple[int, Edge, str, str]] = []  # drawn edges: (index, edge, s, t)
+        self._fan_out: dict[str, int] = {}
+        self._fan_in: dict[str, int] = {}
         self._frames: dict[str, Box] = {}
-        self._out: dict[str, list[int]] = {}
         self._touch: dict[str, list[int]] = {}  # box id -> the drawn edges at it
         self._bus_out: dict[str, list[str]] = {}
         self._bus_in: dict[str, list[str]] = {}
@@ -290,7 +295,7 @@ class GraphScene(QGraphicsScene):
         coarse grid; no Qt items (those come from :meth:`expose`)."""
         self.rects, self.drawn, self._collapsed_box = {}, {}, {}
         self._cells, self._long, self._plan = {}, [], []
-        self._frames, self._out, self._bus_out, self._bus_in = {}, {}, {}, {}
+        self._frames, self._bus_out, self._bus_in = {}, {}, {}
         self._touch = {}
         self._agree = {}
         if graph is None:
@@ -300,25 +305,28 @@ class GraphScene(QGraphicsScene):
         alias: dict[str, str] = {}
         members: dict[str, list[Node]] = {}
         rects, drawn = self.rects, self.drawn
+        hide_saved = not self.show_saved
         for n in graph.nodes:
-            if n.kind == "saved" and not self.show_saved:
+            if hide_saved and n.kind == "saved":
                 continue
-            pos = positions.get(n.id)
+            nid = n.id
+            pos = positions.get(nid)
             if pos is None:
                 continue
-            owner = group_owner(n.module, collapsed) if collapsed else None
-            if owner is not None:
-                alias[n.id] = f"group:{owner}"
-                members.setdefault(owner, []).append(n)
-                continue
-            alias[n.id] = n.id
-            cached = sizes.get(n.id)
+            if collapsed:
+                owner = group_owner(n.module, collapsed)
+                if owner is not None:
+                    alias[nid] = f"group:{owner}"
+                    members.setdefault(owner, []).append(n)
+                    continue
+                alias[nid] = nid
+            cached = sizes.get(nid)
             if cached is None or cached[0] is not n:
-                cached = sizes[n.id] = (n, node_size(n))
+                cached = sizes[nid] = (n, node_size(n))
             w, h = cached[1]
             x, y = pos
-            rects[n.id] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            drawn[n.id] = n
+            rects[nid] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            drawn[nid] = n
         for path, nodes in members.items():
             xs = [positions[n.id][0] for n in nodes]
             ys = [positions[n.id][1] for n in nodes]
@@ -328,8 +336,12 @@ class GraphScene(QGraphicsScene):
             rects[gid] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
             drawn[gid] = None
             self._collapsed_box[gid] = (path, len(nodes))
-        for nid, r in rects.items():
-            self._file(("n", nid), r)
+        # boxes by their top, for the window's rows by bisection (cheaper to build than a grid
+        # entry per box: a big graph's model is rebuilt on every open and close)
+        order = sorted(rects.items(), key=lambda item: item[1][1])
+        self._by_top = [nid for nid, _r in order]
+        self._tops = [r[1] for _nid, r in order]
+        self._tallest = max((r[3] - r[1] for r in rects.values()), default=0.0)
         self._plan_edges(graph, alias)
         self._plan_frames(graph)
 
@@ -367,66 +379,92 @@ class GraphScene(QGraphicsScene):
         fan_out: dict[str, int] = {}
         fan_in: dict[str, int] = {}
         uses: dict[tuple, int] = {}  # dot(x, x): one drawn edge that carries x twice
-        plan: list[tuple[int, Edge, str, str]] = []
+        plan, touch, edge_index, rects = self._plan, self._touch, self.edge_index, self.rects
+        identity = not self.collapsed  # every drawn box is its own node (the graph view)
         for index, e in enumerate(graph.edges):
-            s, t = alias.get(e.source), alias.get(e.target)
-            if s is None or t is None or s == t:
+            if identity:
+                s, t = e.source, e.target
+                if s not in rects or t not in rects:
+                    continue
+            else:
+                s, t = alias.get(e.source), alias.get(e.target)
+                if s is None or t is None:
+                    continue
+            if s == t:
                 continue
             key = (s, t, e.kind)
-            uses[key] = uses.get(key, 0) + 1
             if key in seen:
+                uses[key] = uses.get(key, 1) + 1
                 continue
             seen.add(key)
+            i = len(plan)
             plan.append((index, e, s, t))
+            edge_index.setdefault((e.source, e.target), i)
+            touch.setdefault(s, []).append(i)  # made with either end's box
+            touch.setdefault(t, []).append(i)
             if e.kind == "data":
                 fan_out[s] = fan_out.get(s, 0) + 1
                 fan_in[t] = fan_in.get(t, 0) + 1
-        self._uses = uses
-        rects, touch, out, edges = self.rects, self._touch, self._out, self.edges
-        edge_index, final = self.edge_index, self._plan
-        for i, (index, e, s, t) in enumerate(plan):
-            edge_index.setdefault((e.source, e.target), i)
-            edges.append((e, None))
-            out.setdefault(s, []).append(i)
-            touch.setdefault(s, []).append(i)  # made with either end's box
-            touch.setdefault(t, []).append(i)
             a, b = rects[s], rects[t]
-            style = "edge"
-            if e.kind == "data" and b[1] > a[3] + 4:
-                if fan_out[s] >= FAN:
-                    style = "drop-out"
-                    self._bus_out.setdefault(s, []).append(t)
-                elif fan_in[t] >= FAN:
-                    style = "drop-in"
-                    self._bus_in.setdefault(t, []).append(s)
-            final.append((index, e, s, t, style))
-            x0, x1 = min(a[0], b[0]), max(a[2], b[2])
-            y0, y1 = min(a[1], b[1]), max(a[3], b[3])
-            if x1 - x0 > SHORT_EDGE or y1 - y0 > SHORT_EDGE:
+            if abs(a[1] - b[1]) > SHORT_EDGE or abs(a[0] - b[0]) > SHORT_EDGE:
                 # long enough to cross the view with both ends outside it; routed edges
                 # bend sideways into gaps, so it is filed a little wider than its ends
+                x0, x1 = min(a[0], b[0]), max(a[2], b[2])
+                y0, y1 = min(a[1], b[1]), max(a[3], b[3])
                 self._file(("e", i), (x0 - EDGE_SLACK, y0, x1 + EDGE_SLACK, y1))
+        self._uses, self._fan_out, self._fan_in = uses, fan_out, fan_in
+        self.edges = [(p[1], None) for p in plan]
+        for s, n in fan_out.items():  # the few boxes with a wide fan-out or fan-in
+            if n >= FAN:
+                targets = [
+                    plan[i][3] for i in touch[s] if plan[i][2] == s and self._style(i) == "drop-out"
+                ]
+                if targets:
+                    self._bus_out[s] = targets
+        for t, n in fan_in.items():
+            if n >= FAN:
+                sources = [
+                    plan[i][2] for i in touch[t] if plan[i][3] == t and self._style(i) == "drop-in"
+                ]
+                if sources:
+                    self._bus_in[t] = sources
         for s, targets in self._bus_out.items():
             self._file(("b", (s, True)), _span(rects[s], [rects[t] for t in targets]))
         for t, sources in self._bus_in.items():
             self._file(("b", (t, False)), _span(rects[t], [rects[s] for s in sources]))
+
+    def _style(self, i: int) -> str:
+        """How edge ``i`` is drawn: a drop from a fan-out's bus, a drop to a fan-in's bus,
+        or a curve of its own."""
+        _index, e, s, t = self._plan[i]
+        if e.kind == "data":
+            a, b = self.rects[s], self.rects[t]
+            if b[1] > a[3] + 4:
+                if self._fan_out[s] >= FAN:
+                    return "drop-out"
+                if self._fan_in[t] >= FAN:
+                    return "drop-in"
+        return "edge"
 
     def _plan_frames(self, graph: Graph) -> None:
         """One dashed frame per expanded module, around its boxes and its sub-groups."""
         paths = graph.modules()
         if not paths:
             return
-        spans: dict[str, Box] = {}
+        boxes: dict[str, list[Box]] = {}
         rects = self.rects
         for n in graph.nodes:
-            r = rects.get(n.id)
-            if r is None or not n.module:
-                continue
-            s = spans.get(n.module)
-            spans[n.module] = r if s is None else _union(s, r)
+            if n.module:
+                r = rects.get(n.id)
+                if r is not None:
+                    boxes.setdefault(n.module, []).append(r)
         for gid, (path, _count) in self._collapsed_box.items():
-            r = rects[gid]
-            spans[path] = _union(spans[path], r) if path in spans else r
+            boxes.setdefault(path, []).append(rects[gid])
+        spans: dict[str, Box] = {
+            m: (min(r[0] for r in rs), min(r[1] for r in rs), max(r[2] for r in rs),
+                max(r[3] for r in rs))
+            for m, rs in boxes.items()
+        }  # fmt: skip
         collapsed = self.collapsed
         for path in sorted(paths, key=lambda p: -p.count(".")):  # children before parents
             s = spans.get(path)
@@ -480,6 +518,15 @@ class GraphScene(QGraphicsScene):
         out: list[tuple[str, object]] = []
         x0, y0, x1, y1 = box
         cx0, cy0, cx1, cy1 = int(x0 // c), int(y0 // c), int(x1 // c), int(y1 // c)
+        rects = self.rects
+        lo = bisect_left(self._tops, y0 - self._tallest)
+        hi = bisect_right(self._tops, y1)
+        for nid in self._by_top[lo:hi]:
+            r = rects[nid]
+            if r[0] < x1 and x0 < r[2] and r[3] > y0:
+                out.append(("n", nid))
+                if limit is not None and len(out) > limit:
+                    return out
         cells = self._cells
         if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > len(cells):  # zoomed far out: filed cells only
             keys = [k for k in cells if cx0 <= k[0] <= cx1 and cy0 <= k[1] <= cy1]
@@ -548,7 +595,7 @@ class GraphScene(QGraphicsScene):
         self._shape_label(nid)
 
     def _edge_text(self, i: int) -> str:
-        _index, e, s, t, _style = self._plan[i]
+        _index, e, s, t = self._plan[i]
         text = gi.edge_text(e, self.graph._index.get(e.target))
         n = self._uses.get((s, t, e.kind), 1)
         if text and n > 1:  # the same tensor goes in more than once
@@ -559,13 +606,17 @@ class GraphScene(QGraphicsScene):
         """The one text all of ``s``'s data edges carry (written once under ``s``), if any."""
         if s not in self._agree:
             plan = self._plan
-            texts = {self._edge_text(i) for i in self._out.get(s, ()) if plan[i][1].kind == "data"}
+            texts = {
+                self._edge_text(i)
+                for i in self._touch.get(s, ())
+                if plan[i][2] == s and plan[i][1].kind == "data"
+            }
             texts.discard("")
             self._agree[s] = texts.pop() if len(texts) == 1 else None
         return self._agree[s]
 
     def _shape_label(self, s: str) -> None:
-        text = self._agrees(s) if s in self._out else None
+        text = self._agrees(s) if s in self._touch else None
         if text:
             r = self.rects[s]
             self.label_layer.add((s, "*"), (r[0] + r[2]) / 2 + 4, r[3] + 1, text)
@@ -576,7 +627,8 @@ class GraphScene(QGraphicsScene):
 
     def _make_edges(self, todo: list[int]) -> None:
         plan, rects = self._plan, self.rects
-        routed = [i for i in todo if plan[i][4] == "edge"]
+        styles = {i: self._style(i) for i in todo}
+        routed = [i for i in todo if styles[i] == "edge"]
         routes: dict[int, list] = {}
         if routed:
             if self.lazy:  # only the boxes in the rows these edges span matter
@@ -591,7 +643,8 @@ class GraphScene(QGraphicsScene):
                 near = {nid: self.positions[nid] for nid in rects if nid in self.positions}
             routes = route_edges(self.graph, near, only=[plan[i][0] for i in routed])
         for i in todo:
-            index, e, s, t, style = plan[i]
+            index, e, s, t = plan[i]
+            style = styles[i]
             a, b = self._qrect(s), self._qrect(t)
             if style == "drop-out":
                 item = gi.make_drop(e, b.center().x(), a.bottom() + gi.BUS_GAP, b.top(), True)
@@ -647,7 +700,7 @@ class GraphScene(QGraphicsScene):
             elif kind == "e":
                 todo.add(key)
         for i in todo - self._made_edges:
-            _i, _e, s, t, _style = self._plan[i]
+            _i, _e, s, t = self._plan[i]
             a, b = self.rects[s], self.rects[t]
             lines.append(QLineF((a[0] + a[2]) / 2, a[3], (b[0] + b[2]) / 2, b[1]))
         if lines:
@@ -662,7 +715,12 @@ class GraphScene(QGraphicsScene):
         """Every box, as the cells of side ``cell`` it covers (the minimap's picture of a big
         graph: one rectangle per pixel, not per box)."""
         covered: set[tuple[int, int]] = set()
-        for x0, y0, x1, y1 in self.rects.values():
+        rects = self.rects.values()
+        if len(self.rects) > 2000:  # many boxes: a pixel for each box's centre is enough
+            half = 2 * cell
+            covered = {(int((r[0] + r[2]) // half), int((r[1] + r[3]) // half)) for r in rects}
+            rects = []
+        for x0, y0, x1, y1 in rects:
             for gx in range(int(x0 // cell), int(x1 // cell) + 1):
                 for gy in range(int(y0 // cell), int(y1 // cell) + 1):
                     covered.add((gx, gy))

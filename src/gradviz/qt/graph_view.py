@@ -228,7 +228,9 @@ class Minimap(QGraphicsView):
         if scene.lazy:  # a big graph: its boxes as plain rectangles, not every item made
             painter.scale(picture.width() / source.width(), picture.height() / source.height())
             painter.translate(-source.left(), -source.top())
-            scene.overview(painter, source.width() / picture.width())
+            # one picture pixel covers this much of the scene (the longer side decides)
+            cell = max(source.width() / picture.width(), source.height() / picture.height())
+            scene.overview(painter, cell)
         else:
             scene.render(painter, QRectF(picture.rect()), source)
         painter.end()
