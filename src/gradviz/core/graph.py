@@ -675,32 +675,35 @@ def capture_module(
     name: str = "net",
     loss: Any = None,
     show_saved: bool = False,
+    names: Mapping[str, torch.Tensor] | None = None,
 ) -> Graph:
     """Run ``module(*inputs)`` and capture its graph, each node tagged with its module path.
 
     Paths are ``name`` plus the submodule path (``net.0``, ``net.2``); the
     innermost module that created a function owns it, and a parameter belongs
     to the module that holds it. ``loss(output)``, when given, adds the loss on
-    top (its nodes have no module). Inputs are named ``input`` (``input0``, …).
+    top (its nodes have no module). Inputs are named ``input`` (``input0``, …);
+    ``names`` names more tensors (a training batch's ``target``).
     """
     paths = module_paths(module, name)
     with gc_paused(), tag_modules(paths), torch.enable_grad():
         output = module(*inputs)
         result = loss(output) if loss is not None else None
-    names: dict[str, torch.Tensor] = {}
+    named: dict[str, torch.Tensor] = {}
     for p, param in module.named_parameters():
-        names[f"{name}.{p}"] = param
+        named[f"{name}.{p}"] = param
     tensor_inputs = _tensors(list(inputs))
     for i, t in enumerate(tensor_inputs):
-        names["input" if len(tensor_inputs) == 1 else f"input{i}"] = t
+        named["input" if len(tensor_inputs) == 1 else f"input{i}"] = t
     outs = _tensors(output)
     for i, t in enumerate(outs):
-        names["output" if len(outs) == 1 else f"output{i}"] = t
+        named["output" if len(outs) == 1 else f"output{i}"] = t
     roots = [result] if isinstance(result, torch.Tensor) else outs
     if isinstance(result, torch.Tensor):
-        names["loss"] = result
+        named["loss"] = result
+    named.update(names or {})
     with gc_paused():
-        graph = capture_graph(*roots, names=names, show_saved=show_saved)
+        graph = capture_graph(*roots, names=named, show_saved=show_saved)
         return apply_module_tags(graph, paths)
 
 

@@ -113,6 +113,7 @@ class GraphDocument(Emitter):
         self._sizes: dict[str, tuple[Node, tuple[float, float]]] = {}
         self._box_sizes: dict[str, tuple[float, float]] = {}  # of the visible boxes, in step
         self._diff: tuple[list[str], list[str]] | None = None  # boxes gone, boxes new
+        self._quiet = False  # several changes in a row: the views redraw after the last
         self._key_pos: dict[str, Pos] = {}
         self.new_ids: list[str] = []  # boxes that appeared with the last change
         self.show_saved = False
@@ -247,7 +248,8 @@ class GraphDocument(Emitter):
             self.new_ids = [n.id for n in visible.nodes if n.id not in old]
             self.visible, self._unit, self.positions = visible, unit, local
             self._keys = None
-            self.emit("graph")
+            if not self._quiet:
+                self.emit("graph")
             return
         self._remember_places()
         self._box_sizes, self._diff = {}, None  # worked out anew at the next local change
@@ -272,7 +274,8 @@ class GraphDocument(Emitter):
             self._key_pos[key] = positions[nid]
         self.new_ids = [nid for nid in keys if nid not in previous]
         self.visible, self._unit, self.positions, self._keys = visible, unit, positions, keys
-        self.emit("graph")
+        if not self._quiet:
+            self.emit("graph")
 
     @property
     def keys(self) -> dict[str, str]:
@@ -522,24 +525,39 @@ class GraphDocument(Emitter):
         self._rebuild(relayout=True)  # boxes change size: the whole drawing is laid out anew
 
     def reveal(self, node_id: str) -> bool:
-        """Open every collapsed group and fold that hides ``node_id``; True if any opened."""
+        """Open every collapsed group and fold that hides ``node_id``; True if any opened.
+
+        Each box opens in place, one after the other, outer to inner (a step of the
+        backward pass entering a block of a 50 000-node graph must not lay out the whole
+        drawing again); the views redraw once, at the end."""
         if self.graph is None or node_id not in self.graph:
             return False
         paths = ancestors(self.graph.node(node_id).module)
-        opened = False
+        steps: list[str] = []
         for fid, fold in self.folds.items():
             if fid not in self.unfolded and any(p in fold.paths for p in paths):
-                self.unfolded.add(fid)
-                opened = True
-        keep = set(self.collapsed)
+                steps.append(fid)
+        collapsed = set(self.collapsed)
         for path in paths:  # outer to inner: each opened level shows its children collapsed
-            self._open(path, keep)
-        if keep != self.collapsed:
-            self.collapsed = keep
-            opened = True
-        if opened:
-            self._rebuild(relayout=True)
-        return opened
+            if path in collapsed:
+                steps.append(path)
+                self._open(path, collapsed)
+        if not steps:
+            return False
+        self._quiet = True
+        try:
+            for i, step in enumerate(steps):
+                self._quiet = i < len(steps) - 1
+                if step.startswith(FOLD_PREFIX):
+                    self.unfold(step)
+                else:
+                    keep = set(self.collapsed)
+                    self._open(step, keep)
+                    self._change = ("open", group_id(step))
+                    self._set_collapsed(keep)
+        finally:
+            self._quiet = False
+        return True
 
     def _initial_collapse(self, graph: Graph) -> set[str]:
         """The deepest module level whose drawing fits the view at a readable zoom
@@ -773,6 +791,24 @@ class GraphDocument(Emitter):
             return
         hit = next((n.id for n in self.graph.nodes if n.name == name and n.kind != "saved"), None)
         self.select(hit)
+
+    def tensor_names(self) -> dict[int, str]:
+        """``id(tensor)`` -> what the graph shown calls it: a parameter's path
+        (``net.0.weight``), ``input``, ``target``, ``loss``; an unnamed leaf by the module
+        that holds it. The Inspector names an external graph's tensors with these (the
+        workspace does not know them)."""
+        graph = self.graph
+        if graph is None:
+            return {}
+        out: dict[int, str] = {}
+        for n in graph.nodes:
+            if n.kind == "function" or not isinstance(n.ref, torch.Tensor):
+                continue
+            if n.name:
+                out[id(n.ref)] = n.name
+            elif n.kind == "leaf" and n.module:
+                out[id(n.ref)] = f"a leaf of {n.module}"
+        return out
 
     def node(self, node_id: str) -> Node | None:
         for g in (self.graph, self.visible):
