@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gradviz.core import recording
+from gradviz.core import graph_document, local_layout, recording
 from gradviz.core.graph import capture_module
 from gradviz.core.graph_document import GraphDocument
 from gradviz.core.layout import node_size
@@ -50,13 +50,22 @@ def drawn_boxes(doc: GraphDocument) -> dict[str, tuple[float, float, float, floa
     return {n.id: box_of(doc.positions[n.id], node_size(n)) for n in doc.visible.nodes}
 
 
-def test_opening_one_block_moves_only_what_lies_below_or_beside_it():
+def test_opening_one_block_moves_only_what_lies_below_or_beside_it(monkeypatch):
     doc, _graph = chain_doc()
     doc.unfold(next(n.id for n in doc.visible.nodes if n.id.startswith("fold:")))
     before = drawn_boxes(doc)
     opened = before["group:net.20"]
+    laid_out = []  # how many boxes each layout call placed
+
+    def spy(real):
+        return lambda graph, *a: laid_out.append(len(graph)) or real(graph, *a)
+
+    monkeypatch.setattr(graph_document, "layout_graph", spy(graph_document.layout_graph))
+    monkeypatch.setattr(local_layout, "layout_graph", spy(local_layout.layout_graph))
     doc.expand("net.20")
     after = drawn_boxes(doc)
+    # only the interior was laid out: the box's own children, not the drawing
+    assert laid_out == [len(after) - len(before) + 1]
     assert "group:net.20" not in after and "group:net.20.fc" in after
     above = [i for i, b in before.items() if b[3] <= opened[1]]
     below = [i for i, b in before.items() if b[1] >= opened[3]]

@@ -38,6 +38,7 @@ LONG_CELLS = 400  # a thing spanning more cells than this is tested on each expo
 SHORT_EDGE = 600.0  # an edge shorter than this is made with its ends' boxes, not filed
 EDGE_SLACK = 120.0  # a routed edge bends sideways into gaps: its cells reach this far
 OVERVIEW_LIMIT = 4000  # an exposed area holding more than this is drawn as plain boxes
+OVERVIEW_ZOOM = 0.15  # and so is one seen at less than this zoom (boxes a few pixels tall)
 FAN = 6  # this many edges out of (or into) one node share a bus line
 NOTE_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7)  # where along an edge its label may sit
 NOTE_STACK_GAP = 2.0
@@ -486,11 +487,13 @@ class GraphScene(QGraphicsScene):
             self._file(("f", path), self._frames[path])
 
     # ------------------------------------------------------- culling
-    def expose(self, rect: QRectF) -> int:
+    def expose(self, rect: QRectF, zoom: float = 1.0) -> int:
         """Make the items of everything that lies in ``rect`` (scene coordinates) and is not
-        made yet; returns how many were made. A small graph has all its items already."""
+        made yet; returns how many were made. A small graph has all its items already.
+        Seen from far out (``zoom`` under OVERVIEW_ZOOM) nothing is made: drawForeground
+        paints the boxes as plain rectangles."""
         self._window = QRectF(rect)
-        if not self.lazy or self.graph is None:
+        if not self.lazy or self.graph is None or zoom < OVERVIEW_ZOOM:
             return 0
         box = (rect.left(), rect.top(), rect.right(), rect.bottom())
         entries = self._entries_in(box, OVERVIEW_LIMIT)

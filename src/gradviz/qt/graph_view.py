@@ -504,7 +504,7 @@ class GraphView(QWidget):
         if self.scene.lazy:
             seen = self.visible_scene_rect()
             w, h = seen.width(), seen.height()
-            self.scene.expose(seen.adjusted(-w / 2, -h / 2, w / 2, h / 2))
+            self.scene.expose(seen.adjusted(-w / 2, -h / 2, w / 2, h / 2), self.zoom())
 
     def _reveal(self, node_ids: list[str]) -> None:
         """Scroll just enough to show new nodes that appeared off screen."""
