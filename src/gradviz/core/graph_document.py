@@ -19,6 +19,7 @@ its positions), ``annotations`` (current / done / labels changed),
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ FOLD_PREFIX = "fold:"
 BOX_BUDGET = 300  # a level with more boxes than this is too busy to open with (not laid out)
 VIEW_SIZE = (800.0, 500.0)  # the graph area at zoom 1, until a view says its own
 FRAME_ROOM = 30.0  # module frames and the scene margin around the boxes
+FREEZE_FROM = 5_000  # nodes: a graph this big is kept out of the cyclic collector's scans
 
 
 def group_id(path: str) -> str:
@@ -200,8 +202,15 @@ class GraphDocument(Emitter):
 
     # ------------------------------------------------------------ build
     def _set_graph(self, graph: Graph, fresh: bool, relayout: bool = False) -> None:
+        gc.unfreeze()  # what the last graph froze goes back to the collector
         with gc_paused():  # tens of thousands of kept objects: no cycles worth hunting
             self._set_graph_now(graph, fresh, relayout)
+        if len(graph) >= FREEZE_FROM:
+            # A big graph's objects (millions at 50 000 nodes) live while it is shown; left
+            # to the collector, each full pass over them, set off by the next burst of
+            # allocations (opening a box), cost 0.2-0.8 s (measured). Frozen, they are
+            # still freed by reference counting when the graph goes.
+            gc.freeze()
 
     def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
