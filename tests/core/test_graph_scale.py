@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gradviz.core import graph_document, local_layout, recording
-from gradviz.core.graph import capture_module
+from gradviz.core.graph import bound_module_paths, capture_module, module_info, module_paths
 from gradviz.core.graph_document import GraphDocument
 from gradviz.core.layout import node_size
 from gradviz.core.local_layout import any_overlap, box_of
@@ -163,3 +163,21 @@ def test_the_recorder_reaches_the_graph_through_the_one_walk(monkeypatch):
     assert {id(f) for f in walked[0]} == {id(f) for f in seen}
     (leaf,) = calls[0].leaves.values()
     assert leaf.name == "w" and torch.equal(leaf.after, expected) and torch.equal(w.grad, expected)
+
+
+def test_module_sizes_counted_bottom_up_match_torch_parameters():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.Sequential(nn.Linear(4, 2), nn.Tanh()), Block())
+    other = nn.Sequential(net[0], nn.Linear(4, 1))  # a layer shared under two names
+    tied = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3))
+    tied[1].weight = tied[0].weight  # one weight in two layers
+    for paths in (
+        module_paths(net, "net"),
+        bound_module_paths({"net": net, "other": other}),
+        module_paths(tied, "tied"),
+    ):
+        expected = {
+            path: (type(m).__name__, sum(p.numel() for p in m.parameters()))
+            for m, path in paths.items()
+        }
+        assert module_info(paths) == expected
