@@ -93,6 +93,9 @@ def test_opening_a_box_keeps_the_items_of_the_boxes_that_stayed(big):
     # the boxes above did not move: the very same items are still drawn
     assert above and all(scene.node_items[nid] is items[nid] for nid in above)
     assert scene.items_made - made < 400  # a screenful made again, not the graph
+    # every box drawn has all its edges drawn, kept boxes included
+    for nid in scene.node_items:
+        assert all(scene.edges[i][1] is not None for i in scene._touch.get(nid, ()))
     # and every item drawn sits where the document places its box
     for nid, item in scene.node_items.items():
         x, y = doc.positions[nid]

@@ -253,6 +253,7 @@ class GraphScene(QGraphicsScene):
         if graph is None:
             self.text_layer = TextLayer(gi.font("node"), gi.TEXT)
             return
+        adopted: list[str] = []
         for nid, item in old_items.items():  # kept boxes: unchanged node, rectangle and fill
             node = self.drawn.get(nid)
             if (
@@ -265,8 +266,14 @@ class GraphScene(QGraphicsScene):
                 self._register_node(nid, item)
                 self._restyle(nid)
                 self._shape_label(nid)
+                adopted.append(nid)
             else:
                 self.removeItem(item)
+        # the edges at a kept box were removed with the rest: made again (those to boxes
+        # that moved have moved ends)
+        self._make_edges(
+            list(dict.fromkeys(i for nid in adopted for i in self._touch.get(nid, ())))
+        )
         self.lazy = len(self.rects) >= LAZY_FROM
         if self.text_layer.scene() is None:
             self.addItem(self.text_layer)
@@ -629,6 +636,8 @@ class GraphScene(QGraphicsScene):
         return QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
 
     def _make_edges(self, todo: list[int]) -> None:
+        if not todo:
+            return
         plan, rects = self._plan, self.rects
         styles = {i: self._style(i) for i in todo}
         routed = [i for i in todo if styles[i] == "edge"]
@@ -692,13 +701,16 @@ class GraphScene(QGraphicsScene):
         if not self.lazy or self.graph is None:
             return
         box = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        rects, made = [], self.node_items
+        made = self.node_items
+        by_fill: dict[str, list[QRectF]] = {}  # the boxes' own colours, as their items have
         lines = []
         todo: set[int] = set()
         for kind, key in self._entries_in(box):
             if kind == "n" and key not in made:
                 r = self.rects[key]
-                rects.append(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]))
+                node = self.drawn[key]
+                fill = "group" if node is None else gi.fill_key(node, key in self._bases)
+                by_fill.setdefault(fill, []).append(QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1]))
                 todo.update(self._touch.get(key, ()))
             elif kind == "e":
                 todo.add(key)
@@ -709,9 +721,9 @@ class GraphScene(QGraphicsScene):
         if lines:
             painter.setPen(QPen(gi.EDGE, 0))
             painter.drawLines(lines)
-        if rects:
-            painter.setPen(QPen(gi.BORDER, 0))
-            painter.setBrush(gi.brush("function"))
+        painter.setPen(QPen(gi.BORDER, 0))
+        for fill, rects in by_fill.items():
+            painter.setBrush(gi.brush(fill))
             painter.drawRects(rects)
 
     def overview(self, painter: QPainter, cell: float) -> None:
