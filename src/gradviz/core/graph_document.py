@@ -816,7 +816,7 @@ class GraphDocument(Emitter):
             if n.name:
                 out[id(n.ref)] = n.name
             elif n.kind == "leaf" and n.module:
-                out[id(n.ref)] = f"a leaf of {n.module}"
+                out[id(n.ref)] = _("a leaf of {module}").format(module=n.module)
         return out
 
     def node(self, node_id: str) -> Node | None:
