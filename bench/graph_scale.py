@@ -10,8 +10,9 @@ Two 50 000-node module graphs, each measured in this one process both ways:
 
 Then, on the collapsed view: expanding one group (in place: only its boxes rebuilt,
 only the items that changed re-made), against the same expand with the visible graph
-rebuilt from every node and an item made for every box (as before); and pan / zoom frames (a synchronous repaint of the viewport), collapsed and
-again with the ×N fold opened (thousands of boxes).
+rebuilt from every node and an item made for every box (as before); and pan / zoom
+frames (a synchronous repaint of the viewport), collapsed and again with the ×N fold
+opened (thousands of boxes).
 Targets: open < 2 s, expand < 100 ms, frame < 16 ms. Medians of --runs.
 """
 
