@@ -214,6 +214,7 @@ class GraphDocument(Emitter):
 
     def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
+        self._sizes, self._box_sizes = {}, {}  # of the last graph's boxes: let them go
         keep_all = self.show_saved or not graph.counts_by_kind()["saved"]
         shown = graph if keep_all else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown

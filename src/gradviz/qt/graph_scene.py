@@ -307,9 +307,11 @@ class GraphScene(QGraphicsScene):
         self._touch = {}
         self._agree = {}
         if graph is None:
+            self._sizes = {}
             return
         self._bases = {n.base for n in graph.nodes if n.base}
         collapsed, positions, sizes = self.collapsed, self.positions, self._sizes
+        kept_sizes: dict[str, tuple[Node, tuple[float, float]]] = {}  # this graph's only
         alias: dict[str, str] = {}
         members: dict[str, list[Node]] = {}
         rects, drawn = self.rects, self.drawn
@@ -330,11 +332,13 @@ class GraphScene(QGraphicsScene):
                 alias[nid] = nid
             cached = sizes.get(nid)
             if cached is None or cached[0] is not n:
-                cached = sizes[nid] = (n, node_size(n))
+                cached = (n, node_size(n))
+            kept_sizes[nid] = cached
             w, h = cached[1]
             x, y = pos
             rects[nid] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
             drawn[nid] = n
+        self._sizes = kept_sizes  # an old graph's nodes are not kept alive by the cache
         for path, nodes in members.items():
             xs = [positions[n.id][0] for n in nodes]
             ys = [positions[n.id][1] for n in nodes]

@@ -20,6 +20,7 @@ import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QEasingCurve, QEvent, QPointF, QRectF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import (
     QAction,
@@ -501,6 +502,8 @@ class GraphView(QWidget):
     def _expose(self) -> None:
         """Tell a big graph's scene what is in view (and a screen around it), so it makes
         the items there; a small graph's scene has them all already."""
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.scene.text_layer):
+            return  # being torn down: the scene's items are going, a scroll still comes
         if self.scene.lazy:
             seen = self.visible_scene_rect()
             w, h = seen.width(), seen.height()
