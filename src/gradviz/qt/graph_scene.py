@@ -646,18 +646,32 @@ class GraphScene(QGraphicsScene):
         styles = {i: self._style(i) for i in todo}
         routed = [i for i in todo if styles[i] == "edge"]
         routes: dict[int, list] = {}
-        if routed:
-            if self.lazy:  # only the boxes in the rows these edges span matter
-                top = min(rects[plan[i][2]][1] for i in routed)
-                bottom = max(rects[plan[i][3]][3] for i in routed)
+        if routed and not self.lazy:
+            near = {nid: self.positions[nid] for nid in rects if nid in self.positions}
+            routes = route_edges(self.graph, near, only=[plan[i][0] for i in routed])
+        elif routed:  # only the boxes in the rows these edges span matter: band by band
+            spans = sorted(
+                (min(rects[plan[i][2]][1], rects[plan[i][3]][1]),
+                 max(rects[plan[i][2]][3], rects[plan[i][3]][3]), i)
+                for i in routed
+            )  # fmt: skip
+            bands: list[list] = []
+            for top, bottom, i in spans:  # edges far apart (kept boxes up here, new ones
+                if bands and top <= bands[-1][1]:  # down there) are routed apart
+                    bands[-1][1] = max(bands[-1][1], bottom)
+                    bands[-1][2].append(i)
+                else:
+                    bands.append([top, bottom, [i]])
+            for top, bottom, members in bands:
+                lo = bisect_left(self._tops, top - self._tallest)
+                hi = bisect_right(self._tops, bottom)
                 near = {
                     nid: self.positions[nid]
-                    for nid, r in rects.items()
-                    if r[3] >= top and r[1] <= bottom and nid in self.positions
+                    for nid in self._by_top[lo:hi]
+                    if rects[nid][3] >= top and nid in self.positions
                 }
-            else:
-                near = {nid: self.positions[nid] for nid in rects if nid in self.positions}
-            routes = route_edges(self.graph, near, only=[plan[i][0] for i in routed])
+                only = [plan[i][0] for i in members]
+                routes.update(route_edges(self.graph, near, only=only))
         for i in todo:
             index, e, s, t = plan[i]
             style = styles[i]
