@@ -15,7 +15,8 @@ steps the zoom of a GraphView showing ~5 000 nodes and times each redraw
 (target: < 33 ms per step).
 
 ``--scale`` runs bench/graph_scale.py instead: 50 000-node module graphs opened
-collapsed (the graph document) against the full layout, in the same run.
+collapsed (the graph document) against the full layout, in the same run; add
+``--cpu`` on a busy shared machine to time this process's own CPU.
 """
 
 from __future__ import annotations
@@ -175,12 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", action="store_true", help="50 000-node graphs, collapsed vs full"
     )
+    parser.add_argument(
+        "--cpu", action="store_true", help="with --scale: time CPU of this process, not wall"
+    )
     args = parser.parse_args(argv)
     if args.scale:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import graph_scale
 
-        return graph_scale.run(max(1, args.runs // 5))
+        return graph_scale.run(max(1, args.runs // 5), cpu=args.cpu)
     torch.manual_seed(0)
     from PySide6.QtWidgets import QApplication
 

@@ -204,6 +204,9 @@ class Graph:
         return [e.target for e in self.edges if e.source == node_id]
 
     def counts_by_kind(self) -> dict[str, int]:
+        return dict(self._cached("counts", self._counts))  # every redraw's status line asks
+
+    def _counts(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
         for n in self.nodes:
             counts[n.kind] += 1
@@ -236,25 +239,26 @@ class Graph:
         return self._cached("depth", self._depth)
 
     def _depth(self) -> int:
-        preds: dict[str, list[str]] = {n.id: [] for n in self.nodes}
+        # Kahn's order, one pass over the edges: deep chains must not recurse
+        index = {n.id: i for i, n in enumerate(self.nodes)}
+        succs: list[list[int]] = [[] for _ in self.nodes]
+        indeg = [0] * len(self.nodes)
         for e in self.edges:
-            if e.kind == "data" and e.target in preds and e.source in preds:
-                preds[e.target].append(e.source)
-        level: dict[str, int] = {}
-        for start in preds:
-            if start in level:
-                continue
-            stack = [(start, False)]
-            while stack:  # iterative DFS: deep chains must not hit the recursion limit
-                nid, ready = stack.pop()
-                if nid in level:
-                    continue
-                if ready:
-                    level[nid] = 1 + max((level[p] for p in preds[nid]), default=0)
-                    continue
-                stack.append((nid, True))
-                stack.extend((p, False) for p in preds[nid] if p not in level)
-        return max(level.values(), default=0)
+            s, t = index.get(e.source), index.get(e.target)
+            if e.kind == "data" and s is not None and t is not None:
+                succs[s].append(t)
+                indeg[t] += 1
+        level = [1] * len(self.nodes)
+        ready = [i for i, d in enumerate(indeg) if d == 0]
+        while ready:
+            i = ready.pop()
+            for j in succs[i]:
+                if level[i] + 1 > level[j]:
+                    level[j] = level[i] + 1
+                indeg[j] -= 1
+                if indeg[j] == 0:
+                    ready.append(j)
+        return max(level, default=0)
 
     def find(self, text: str) -> list[Node]:
         """Nodes whose name or label contains ``text`` (case-insensitive), exact names first."""
@@ -598,7 +602,7 @@ class ModuleTagger:
 def apply_module_tags(graph: Graph, paths: Mapping[torch.nn.Module, str]) -> Graph:
     """Give each node of ``graph`` the path of the module that made it (functions) or holds
     it (parameters), for the modules in ``paths``; and the modules' classes and sizes."""
-    holder = {id(p): path for mod, path in paths.items() for p in mod.parameters(recurse=False)}
+    holder = {id(p): path for mod, path in paths.items() for p in _own_parameters(mod)}
     saved_by = {e.source: e.target for e in graph.edges if e.kind == "saved"}
     for n in graph.nodes:
         if n.kind == "function" and n.ref is not None:
@@ -616,10 +620,41 @@ def apply_module_tags(graph: Graph, paths: Mapping[torch.nn.Module, str]) -> Gra
 
 def module_info(paths: Mapping[torch.nn.Module, str]) -> dict[str, tuple[str, int]]:
     """Module path -> (class name, parameters it holds, children's included)."""
-    return {
-        path: (type(m).__name__, sum(p.numel() for p in m.parameters()))
-        for m, path in paths.items()
-    }
+    own: dict[str, int] = {}
+    seen: set[int] = set()
+    shared = False
+    for m, path in paths.items():
+        count = 0
+        for p in _own_parameters(m):
+            shared = shared or id(p) in seen
+            seen.add(id(p))
+            count += p.numel()
+        own[path] = count
+        for child in getattr(m, "_modules", {}).values():  # a child kept under another path
+            if child is not None and paths.get(child, "").rpartition(".")[0] != path:
+                shared = True
+    if shared:  # tied weights or shared modules: parameters() counts each once per module
+        return {
+            path: (type(m).__name__, sum(p.numel() for p in m.parameters()))
+            for m, path in paths.items()
+        }
+    # children's counts added bottom-up, once each (parameters() per module walks its whole
+    # subtree: 10 000 modules cost seconds)
+    total = dict(own)
+    for path in sorted(own, key=lambda p: -p.count(".")):
+        parent = path.rsplit(".", 1)[0] if "." in path else None
+        if parent in total:
+            total[parent] += total[path]
+    return {path: (type(m).__name__, total[path]) for m, path in paths.items()}
+
+
+def _own_parameters(module: torch.nn.Module) -> list[torch.nn.Parameter]:
+    """The parameters a module holds itself (``parameters(recurse=False)``, without the
+    generator machinery that costs ~50 µs a module)."""
+    params = getattr(module, "_parameters", None)
+    if isinstance(params, dict):
+        return [p for p in params.values() if p is not None]
+    return list(module.parameters(recurse=False))
 
 
 def module_paths(module: torch.nn.Module, name: str) -> dict[torch.nn.Module, str]:
@@ -671,32 +706,35 @@ def capture_module(
     name: str = "net",
     loss: Any = None,
     show_saved: bool = False,
+    names: Mapping[str, torch.Tensor] | None = None,
 ) -> Graph:
     """Run ``module(*inputs)`` and capture its graph, each node tagged with its module path.
 
     Paths are ``name`` plus the submodule path (``net.0``, ``net.2``); the
     innermost module that created a function owns it, and a parameter belongs
     to the module that holds it. ``loss(output)``, when given, adds the loss on
-    top (its nodes have no module). Inputs are named ``input`` (``input0``, …).
+    top (its nodes have no module). Inputs are named ``input`` (``input0``, …);
+    ``names`` names more tensors (a training batch's ``target``).
     """
     paths = module_paths(module, name)
     with gc_paused(), tag_modules(paths), torch.enable_grad():
         output = module(*inputs)
         result = loss(output) if loss is not None else None
-    names: dict[str, torch.Tensor] = {}
+    named: dict[str, torch.Tensor] = {}
     for p, param in module.named_parameters():
-        names[f"{name}.{p}"] = param
+        named[f"{name}.{p}"] = param
     tensor_inputs = _tensors(list(inputs))
     for i, t in enumerate(tensor_inputs):
-        names["input" if len(tensor_inputs) == 1 else f"input{i}"] = t
+        named["input" if len(tensor_inputs) == 1 else f"input{i}"] = t
     outs = _tensors(output)
     for i, t in enumerate(outs):
-        names["output" if len(outs) == 1 else f"output{i}"] = t
+        named["output" if len(outs) == 1 else f"output{i}"] = t
     roots = [result] if isinstance(result, torch.Tensor) else outs
     if isinstance(result, torch.Tensor):
-        names["loss"] = result
+        named["loss"] = result
+    named.update(names or {})
     with gc_paused():
-        graph = capture_graph(*roots, names=names, show_saved=show_saved)
+        graph = capture_graph(*roots, names=named, show_saved=show_saved)
         return apply_module_tags(graph, paths)
 
 

@@ -19,6 +19,7 @@ its positions), ``annotations`` (current / done / labels changed),
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ FOLD_PREFIX = "fold:"
 BOX_BUDGET = 300  # a level with more boxes than this is too busy to open with (not laid out)
 VIEW_SIZE = (800.0, 500.0)  # the graph area at zoom 1, until a view says its own
 FRAME_ROOM = 30.0  # module frames and the scene margin around the boxes
+FREEZE_FROM = 5_000  # nodes: a graph this big is kept out of the cyclic collector's scans
 
 
 def group_id(path: str) -> str:
@@ -109,7 +111,11 @@ class GraphDocument(Emitter):
         self.graph: Graph | None = None  # the real nodes shown (saved filtered unless asked)
         self.visible: Graph | None = None  # what is drawn: groups and folds as single boxes
         self.positions: dict[str, Pos] = {}  # visible node id -> centre
-        self.keys: dict[str, str] = {}
+        self._keys: dict[str, str] | None = {}  # None: not worked out for this drawing yet
+        self._sizes: dict[str, tuple[Node, tuple[float, float]]] = {}
+        self._box_sizes: dict[str, tuple[float, float]] = {}  # of the visible boxes, in step
+        self._diff: tuple[list[str], list[str]] | None = None  # boxes gone, boxes new
+        self._quiet = False  # several changes in a row: the views redraw after the last
         self._key_pos: dict[str, Pos] = {}
         self.new_ids: list[str] = []  # boxes that appeared with the last change
         self.show_saved = False
@@ -196,12 +202,21 @@ class GraphDocument(Emitter):
 
     # ------------------------------------------------------------ build
     def _set_graph(self, graph: Graph, fresh: bool, relayout: bool = False) -> None:
+        gc.unfreeze()  # what the last graph froze goes back to the collector
         with gc_paused():  # tens of thousands of kept objects: no cycles worth hunting
             self._set_graph_now(graph, fresh, relayout)
+        if len(graph) >= FREEZE_FROM:
+            # A big graph's objects (millions at 50 000 nodes) live while it is shown; left
+            # to the collector, each full pass over them, set off by the next burst of
+            # allocations (opening a box), cost 0.2-0.8 s (measured). Frozen, they are
+            # still freed by reference counting when the graph goes.
+            gc.freeze()
 
     def _set_graph_now(self, graph: Graph, fresh: bool, relayout: bool) -> None:
         self.captured = graph
-        shown = graph if self.show_saved else graph.subgraph(lambda n: n.kind != "saved")
+        self._sizes, self._box_sizes = {}, {}  # of the last graph's boxes: let them go
+        keep_all = self.show_saved or not graph.counts_by_kind()["saved"]
+        shown = graph if keep_all else graph.subgraph(lambda n: n.kind != "saved")
         self.graph = shown
         self._saved_bytes = {}
         ids = {n.id for n in shown.nodes}
@@ -226,20 +241,29 @@ class GraphDocument(Emitter):
         shown = self.graph
         probe, self._probe = self._probe, None
         change, self._change = self._change, None
-        if probe is not None and probe[0] == (frozenset(self.collapsed), frozenset(self.unfolded)):
+        built = self._visible_after(change) if relayout and change else None
+        if built is not None:
+            visible, unit = built  # only the boxes inside the one that opened or closed
+        elif probe is not None and probe[0] == (
+            frozenset(self.collapsed),
+            frozenset(self.unfolded),
+        ):
             visible, unit = probe[1], probe[2]  # built while choosing the opening level
         else:
             visible, unit = self._visible(shown)
-        keys = stable_keys(visible)
         local = self._in_place(visible, change) if relayout and change else None
         if local is not None:  # one box opened or closed: the rest only makes room
-            for nid, key in keys.items():
-                self._key_pos[key] = local[nid]
+            # keys (a hash of every node's inputs) are worked out only when next needed
             old = self.positions
-            self.new_ids = [nid for nid in keys if nid not in old]
-            self.visible, self._unit, self.positions, self.keys = visible, unit, local, keys
-            self.emit("graph")
+            self.new_ids = [n.id for n in visible.nodes if n.id not in old]
+            self.visible, self._unit, self.positions = visible, unit, local
+            self._keys = None
+            if not self._quiet:
+                self.emit("graph")
             return
+        self._remember_places()
+        self._box_sizes, self._diff = {}, None  # worked out anew at the next local change
+        keys = stable_keys(visible)
         if relayout:
             for k in keys.values():
                 self._key_pos.pop(k, None)
@@ -259,8 +283,125 @@ class GraphDocument(Emitter):
         for nid, key in keys.items():
             self._key_pos[key] = positions[nid]
         self.new_ids = [nid for nid in keys if nid not in previous]
-        self.visible, self._unit, self.positions, self.keys = visible, unit, positions, keys
-        self.emit("graph")
+        self.visible, self._unit, self.positions, self._keys = visible, unit, positions, keys
+        if not self._quiet:
+            self.emit("graph")
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """Visible node id -> its stable key (position memory across undo and live updates)."""
+        if self._keys is None:
+            self._keys = stable_keys(self.visible) if self.visible is not None else {}
+        return self._keys
+
+    def _remember_places(self) -> None:
+        """Position memory for the drawing shown now. After a box opened or closed in place
+        the keys are not worked out (a hash of every node's inputs); this does it, once,
+        before anything else needs them."""
+        if self._keys is None:
+            for nid, key in self.keys.items():
+                if nid in self.positions:
+                    self._key_pos[key] = self.positions[nid]
+
+    def _size(self, node: Node) -> tuple[float, float]:
+        cached = self._sizes.get(node.id)
+        if cached is None or cached[0] is not node:
+            cached = self._sizes[node.id] = (node, node_size(node))
+        return cached[1]
+
+    def _visible_after(self, change: tuple[str, str]) -> tuple[Graph, dict[str, str]] | None:
+        """The visible graph after one box opened or closed, made from the one drawn: only
+        the real nodes inside that box get new boxes, and only their edges are merged
+        again (a full :meth:`_visible` walks every node and edge). None when the change
+        is not that simple."""
+        before, old_unit, shown = self.visible, self._unit, self.graph
+        if before is None or shown is None or not self.collapsed:
+            return None
+        kind, box = change
+        if kind == "open":
+            if box not in before or before.node(box).kind != "group":
+                return None
+            inner = list(before.node(box).ref)
+        else:
+            inner = self._nodes_under(box)
+        if not inner:
+            return None
+        closed = {
+            fid: f
+            for fid, f in self.folds.items()
+            if fid not in self.unfolded and all(p in self.collapsed for p in f.paths)
+        }
+        fold_of = {p: fid for fid, f in closed.items() for p in f.paths}
+        gone = {old_unit.get(n.id) for n in inner}
+        if None in gone or sum(len(self.members_of(u)) for u in gone) != len(inner):
+            return None  # the old boxes hold nodes from outside: not a local change
+        unit = dict(old_unit)
+        members: dict[str, list[Node]] = {}
+        new_nodes: list[Node] = []
+        cache: dict = {}
+        for n in inner:
+            owner = _owner(n.module, self.collapsed, cache)
+            if owner is None:
+                unit[n.id] = n.id
+                new_nodes.append(n)
+                continue
+            uid = fold_of.get(owner) or group_id(owner)
+            unit[n.id] = uid
+            if uid not in members:
+                members[uid] = []
+                new_nodes.append(self._group_node(uid, owner, closed.get(uid)))
+            members[uid].append(n)
+        visible = Graph()
+        visible.refs, visible.module_info = shown.refs, shown.module_info
+        placed = False
+        for n in before.nodes:  # the new boxes where the old ones were, the rest in order
+            if n.id in gone:
+                if not placed:
+                    for m in new_nodes:
+                        visible.add_node(m)
+                    placed = True
+                continue
+            visible.add_node(n)
+        for e in before.edges:
+            if e.source not in gone and e.target not in gone:
+                visible.add_edge(e)
+        edges, incident = shown.edges, _incident(shown)
+        seen: set[tuple[str, str, str]] = set()
+        out_shape: dict[str, tuple] = {}
+        for index in sorted({i for n in inner for i in incident.get(n.id, ())}):
+            e = edges[index]
+            s, t = unit[e.source], unit[e.target]
+            if s == t or (s, t, e.kind) in seen:
+                continue
+            seen.add((s, t, e.kind))
+            visible.add_edge(Edge(s, t, e.shape, e.dtype, e.kind))
+            if s != e.source and e.kind == "data":
+                out_shape.setdefault(s, (e.shape, e.dtype))
+        visible.roots = list(dict.fromkeys(unit[r] for r in shown.roots if r in unit))
+        self._diff = ([n.id for n in before.nodes if n.id in gone], [n.id for n in new_nodes])
+        for uid, nodes in members.items():
+            node = visible.node(uid)
+            node.shape, node.dtype = out_shape.get(uid, (None, None))
+            node.ref = nodes
+            node.note = self._group_note(uid, nodes)
+        return visible, unit
+
+    def _nodes_under(self, box: str) -> list[Node]:
+        """The real nodes inside module group ``box`` (group:PATH) or fold ``box``, in graph
+        order."""
+        if box.startswith(FOLD_PREFIX):
+            fold = self.folds.get(box)
+            paths = fold.paths if fold is not None else []
+        else:
+            paths = [box[len(GROUP_PREFIX) :]]
+        by_module = _by_module(self.graph)
+        found: list[Node] = []
+        for module, nodes in by_module.items():
+            if module and any(module == p or module.startswith(p + ".") for p in paths):
+                found.extend(nodes)
+        order = _order(self.graph)
+        found.sort(key=lambda n: order[n.id])
+        return found
 
     def _in_place(self, visible: Graph, change: tuple[str, str]) -> dict[str, Pos] | None:
         """Positions after opening or closing the one box ``change`` names, the rest of the
@@ -269,24 +410,38 @@ class GraphDocument(Emitter):
         before, old = self.visible, self.positions
         if before is None or not old:
             return None
-        removed = [n.id for n in before.nodes if n.id not in visible]
-        added = [n.id for n in visible.nodes if n.id not in before]
-        kept = {n.id: old[n.id] for n in visible.nodes if n.id in before and n.id in old}
+        diff, self._diff = self._diff, None
+        if diff is not None:  # from _visible_after: which boxes went and came
+            removed, added = diff
+            kept = dict(old)
+            for nid in removed:
+                kept.pop(nid, None)
+        else:
+            removed = [n.id for n in before.nodes if n.id not in visible]
+            added = [n.id for n in visible.nodes if n.id not in before]
+            kept = {n.id: old[n.id] for n in visible.nodes if n.id in before and n.id in old}
         if len(kept) + len(added) != len(visible) or not removed or not added:
             return None
         kind, box = change
+        sizes = self._box_sizes
+        for nid in removed:
+            sizes.pop(nid, None)
+        for nid in added:
+            sizes[nid] = self._size(visible.node(nid))
+        if len(sizes) != len(visible):  # not kept in step (a rebuild in between): anew
+            sizes = self._box_sizes = {n.id: self._size(n) for n in visible.nodes}
         if kind == "open" and removed == [box]:
-            extent = box_of(old[box], node_size(before.node(box)))
-            return open_in_place(visible, kept, extent, added)
+            extent = box_of(old[box], self._size(before.node(box)))
+            return open_in_place(visible, kept, extent, added, sizes)
         if kind == "close" and added == [box]:
-            boxes = [box_of(old[i], node_size(before.node(i))) for i in removed]
+            boxes = [box_of(old[i], self._size(before.node(i))) for i in removed]
             extent = (
                 min(b[0] for b in boxes) - GROUP_PAD,
                 min(b[1] for b in boxes) - GROUP_PAD - GROUP_TITLE,
                 max(b[2] for b in boxes) + GROUP_PAD,
                 max(b[3] for b in boxes) + GROUP_PAD,
             )
-            return close_in_place(visible, kept, extent, box)
+            return close_in_place(visible, kept, extent, box, sizes)
         return None
 
     def _forget_overlapped(self, shown: Graph, positions: dict, keys: dict) -> None:
@@ -380,24 +535,39 @@ class GraphDocument(Emitter):
         self._rebuild(relayout=True)  # boxes change size: the whole drawing is laid out anew
 
     def reveal(self, node_id: str) -> bool:
-        """Open every collapsed group and fold that hides ``node_id``; True if any opened."""
+        """Open every collapsed group and fold that hides ``node_id``; True if any opened.
+
+        Each box opens in place, one after the other, outer to inner (a step of the
+        backward pass entering a block of a 50 000-node graph must not lay out the whole
+        drawing again); the views redraw once, at the end."""
         if self.graph is None or node_id not in self.graph:
             return False
         paths = ancestors(self.graph.node(node_id).module)
-        opened = False
+        steps: list[str] = []
         for fid, fold in self.folds.items():
             if fid not in self.unfolded and any(p in fold.paths for p in paths):
-                self.unfolded.add(fid)
-                opened = True
-        keep = set(self.collapsed)
+                steps.append(fid)
+        collapsed = set(self.collapsed)
         for path in paths:  # outer to inner: each opened level shows its children collapsed
-            self._open(path, keep)
-        if keep != self.collapsed:
-            self.collapsed = keep
-            opened = True
-        if opened:
-            self._rebuild(relayout=True)
-        return opened
+            if path in collapsed:
+                steps.append(path)
+                self._open(path, collapsed)
+        if not steps:
+            return False
+        self._quiet = True
+        try:
+            for i, step in enumerate(steps):
+                self._quiet = i < len(steps) - 1
+                if step.startswith(FOLD_PREFIX):
+                    self.unfold(step)
+                else:
+                    keep = set(self.collapsed)
+                    self._open(step, keep)
+                    self._change = ("open", group_id(step))
+                    self._set_collapsed(keep)
+        finally:
+            self._quiet = False
+        return True
 
     def _initial_collapse(self, graph: Graph) -> set[str]:
         """The deepest module level whose drawing fits the view at a readable zoom
@@ -434,17 +604,20 @@ class GraphDocument(Emitter):
         return x1 - x0 + 2 * FRAME_ROOM <= width and y1 - y0 + 2 * FRAME_ROOM <= height
 
     def _count_boxes(self, graph: Graph, collapsed: set[str]) -> int:
-        units = set()
-        cache: dict = {}
-        for n in graph.nodes:
-            owner = _owner(n.module, collapsed, cache)
-            units.add(owner if owner is not None else n.id)
+        units: set[str] = set()
+        loose = 0  # nodes outside every collapsed group: a box each
+        for module, nodes in _by_module(graph).items():  # per module, not per node
+            owner = _owner(module, collapsed)
+            if owner is None:
+                loose += len(nodes)
+            else:
+                units.add(owner)
         folded = 0
         for fold in self.folds.values():
             inside = [p for p in fold.paths if p in collapsed]
             if len(inside) == len(fold.paths):
                 folded += len(inside) - 1
-        return len(units) - folded
+        return len(units) + loose - folded
 
     def _find_folds(self, graph: Graph) -> dict[str, Fold]:
         """Runs of sibling modules whose blocks repeat: the same classes and parameter counts,
@@ -509,9 +682,9 @@ class GraphDocument(Emitter):
         visible.refs, visible.roots, visible.module_info = shown.refs, [], shown.module_info
         unit: dict[str, str] = {}
         members: dict[str, list[Node]] = {}
-        cache: dict = {}
+        owner_of = {m: _owner(m, collapsed) for m in _by_module(shown)}
         for n in shown.nodes:
-            owner = _owner(n.module, collapsed, cache)
+            owner = owner_of[n.module]
             if owner is None:
                 unit[n.id] = n.id
                 visible.add_node(n)
@@ -629,6 +802,24 @@ class GraphDocument(Emitter):
         hit = next((n.id for n in self.graph.nodes if n.name == name and n.kind != "saved"), None)
         self.select(hit)
 
+    def tensor_names(self) -> dict[int, str]:
+        """``id(tensor)`` -> what the graph shown calls it: a parameter's path
+        (``net.0.weight``), ``input``, ``target``, ``loss``; an unnamed leaf by the module
+        that holds it. The Inspector names an external graph's tensors with these (the
+        workspace does not know them)."""
+        graph = self.graph
+        if graph is None:
+            return {}
+        out: dict[int, str] = {}
+        for n in graph.nodes:
+            if n.kind == "function" or not isinstance(n.ref, torch.Tensor):
+                continue
+            if n.name:
+                out[id(n.ref)] = n.name
+            elif n.kind == "leaf" and n.module:
+                out[id(n.ref)] = _("a leaf of {module}").format(module=n.module)
+        return out
+
     def node(self, node_id: str) -> Node | None:
         for g in (self.graph, self.visible):
             if g is not None and node_id in g:
@@ -698,6 +889,36 @@ def _upward_targets(graph: Graph, positions: Mapping[str, Pos]) -> set[str]:
         and e.target in positions
         and positions[e.target][1] <= positions[e.source][1]
     }
+
+
+def _incident(graph: Graph) -> dict[str, list[int]]:
+    """Node id -> indexes of the edges that touch it (cached with the graph)."""
+
+    def build() -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, e in enumerate(graph.edges):
+            out.setdefault(e.source, []).append(i)
+            if e.target != e.source:
+                out.setdefault(e.target, []).append(i)
+        return out
+
+    return graph._cached("incident", build)
+
+
+def _by_module(graph: Graph) -> dict[str | None, list[Node]]:
+    """Module path -> its nodes (cached with the graph)."""
+
+    def build() -> dict[str | None, list[Node]]:
+        out: dict[str | None, list[Node]] = {}
+        for n in graph.nodes:
+            out.setdefault(n.module, []).append(n)
+        return out
+
+    return graph._cached("by_module", build)
+
+
+def _order(graph: Graph) -> dict[str, int]:
+    return graph._cached("order", lambda: {n.id: i for i, n in enumerate(graph.nodes)})
 
 
 def _owner(module: str | None, collapsed: set[str], cache: dict | None = None) -> str | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -375,15 +375,22 @@ def layout_graph(graph: Graph, previous: Mapping[str, Pos] | None = None) -> dic
 
 
 def route_edges(
-    graph: Graph, positions: Mapping[str, Pos], margin: float = 8.0
+    graph: Graph,
+    positions: Mapping[str, Pos],
+    margin: float = 8.0,
+    only: Iterable[int] | None = None,
 ) -> dict[int, list[Pos]]:
     """Waypoints for edges that would run through other boxes: edge index -> points.
 
     An edge that skips rows is bent, row by row, into the nearest gap, so a
     long edge never hides behind the nodes it passes. Edges that run clear
-    (most of them) get no entry.
+    (most of them) get no entry. ``only``: route just these edge indexes (a view
+    that draws a part of a big graph; ``positions`` then need only the boxes
+    in the rows those edges span).
     """
-    nodes = {n.id: n for n in graph.nodes}
+    nodes = graph._index
+    if len(nodes) != len(graph.nodes):  # a hand-made graph that filled .nodes directly
+        nodes = {n.id: n for n in graph.nodes}
     half_h: dict[str, float] = {}
     placed = []
     for nid, (x, y) in positions.items():
@@ -407,7 +414,9 @@ def route_edges(
     row_ys = sorted(rows)
     starts = {y: [b[0] for b in rows[y]] for y in row_ys}
     routes: dict[int, list[Pos]] = {}
-    for index, e in enumerate(graph.edges):
+    edges = graph.edges
+    chosen = enumerate(edges) if only is None else ((i, edges[i]) for i in only)
+    for index, e in chosen:
         if e.source not in half_h or e.target not in half_h:
             continue
         (xa, ya), (xb, yb) = positions[e.source], positions[e.target]

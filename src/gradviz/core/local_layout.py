@@ -66,14 +66,19 @@ def _room(old: Box, new: Box, positions: Mapping[str, Pos], sizes: Mapping[str, 
 
 
 def open_in_place(
-    visible: Graph, kept: Mapping[str, Pos], opened: Box, added: list[str]
+    visible: Graph,
+    kept: Mapping[str, Pos],
+    opened: Box,
+    added: list[str],
+    sizes: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Pos] | None:
     """Positions for ``visible`` after the box ``opened`` (old extent) turned into the
-    nodes ``added``; ``kept`` holds the old places of everything else."""
+    nodes ``added``; ``kept`` holds the old places of everything else. ``sizes``: every
+    visible box's size, when the caller has them already."""
     inside = set(added)
     interior = visible.subgraph(lambda n: n.id in inside)
     local = layout_graph(interior)
-    sizes = {n.id: node_size(n) for n in visible.nodes}
+    sizes = sizes if sizes is not None else {n.id: node_size(n) for n in visible.nodes}
     boxes = [box_of(local[i], sizes[i]) for i in added]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
@@ -87,22 +92,48 @@ def open_in_place(
     for nid in added:
         x, y = local[nid]
         positions[nid] = (x + ox, y + oy)
-    if any_overlap(box_of(positions[n.id], sizes[n.id]) for n in visible.nodes):
+    if _overlaps_near(positions, kept, sizes, added):
         return None
     return positions
 
 
 def close_in_place(
-    visible: Graph, kept: Mapping[str, Pos], closed: Box, box_id: str
+    visible: Graph,
+    kept: Mapping[str, Pos],
+    closed: Box,
+    box_id: str,
+    sizes: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Pos] | None:
     """Positions for ``visible`` after the nodes that filled ``closed`` (their extent,
     frame included) turned into one box ``box_id``: the reverse of :func:`open_in_place`."""
-    sizes = {n.id: node_size(n) for n in visible.nodes}
+    sizes = sizes if sizes is not None else {n.id: node_size(n) for n in visible.nodes}
     w, h = sizes[box_id]
     cx = (closed[0] + closed[2]) / 2
     small = (cx - w / 2, closed[1], cx + w / 2, closed[1] + h)
     positions = _room(closed, small, kept, sizes)
     positions[box_id] = (cx, closed[1] + h / 2)
-    if any_overlap(box_of(positions[n.id], sizes[n.id]) for n in visible.nodes):
+    if _overlaps_near(positions, kept, sizes, [box_id]):
         return None
     return positions
+
+
+def _overlaps_near(
+    positions: Mapping[str, Pos],
+    kept: Mapping[str, Pos],
+    sizes: Mapping[str, tuple[float, float]],
+    added: list[str],
+) -> bool:
+    """Whether the drawing overlaps anywhere a box could have come to overlap: around the
+    new boxes and the ones that moved sideways. The rest moved up or down together (or
+    not at all), so among themselves they are as clear of each other as before."""
+    moved = [nid for nid, p in kept.items() if positions[nid][0] != p[0]]
+    band = [box_of(positions[nid], sizes[nid]) for nid in (*added, *moved)]
+    if not band:
+        return False
+    top, bottom = min(b[1] for b in band), max(b[3] for b in band)
+    near = []
+    for nid, (x, y) in positions.items():
+        h = sizes[nid][1] / 2
+        if y + h > top and y - h < bottom:
+            near.append(box_of((x, y), sizes[nid]))
+    return any_overlap(near)

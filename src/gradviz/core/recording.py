@@ -43,6 +43,7 @@ from gradviz.core.graph import (
     remember_constant_inputs,
     tensor_node_id,
 )
+from gradviz.core.graph_walk import walk_functions
 from gradviz.core.i18n import _
 
 # Full step data (gradients, node objects) is kept for at most this many calls,
@@ -404,24 +405,11 @@ class BackwardRecorder:
 
 
 def _walk_all(starts: list[Any]) -> tuple[list[Any], list[Any]]:
-    """Every node reachable from ``starts`` (each once), and those with a constant input."""
-    seen = set(starts)
-    order = list(dict.fromkeys(starts))
-    stack = list(order)
-    with_constants = []
-    while stack:
-        fn = stack.pop()
-        constant = False
-        for nxt, _input_nr in fn.next_functions:
-            if nxt is None:
-                constant = True
-            elif nxt not in seen:
-                seen.add(nxt)
-                order.append(nxt)
-                stack.append(nxt)
-        if constant:
-            with_constants.append(fn)
-    return order, with_constants
+    """Every node reachable from ``starts`` (each once, by the one graph walk of
+    :mod:`~gradviz.core.graph_walk`), and those with a constant input (a None slot)."""
+    fns = walk_functions(starts)
+    with_constants = [fn for fn in fns if any(nxt is None for nxt, _input_nr in fn.next_functions)]
+    return fns, with_constants
 
 
 def _no_saved(fn: Any) -> None:

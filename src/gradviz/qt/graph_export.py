@@ -74,6 +74,9 @@ def export_scene(scene: QGraphicsScene, path: str | Path) -> None:
     shown = (getattr(scene, "show_text", True), getattr(scene, "show_edge_labels", True))
     if detail is not None:
         detail(True, True)
+    make_all = getattr(scene, "materialize_all", None)
+    if make_all is not None:
+        make_all()  # a big graph's scene makes items only near the view: the file shows all
     try:
         (render_png if suffix == ".png" else render_svg)(scene, path)
     finally:

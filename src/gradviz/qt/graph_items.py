@@ -126,11 +126,17 @@ def make_node(
     box = QGraphicsRectItem(x - w / 2, y - h / 2, w, h)
     box.setBrush(brush(fill_key(node, is_base)))
     box.setPen(base_pen(node))
+    add_node_text(node, pos, texts)
+    return box
+
+
+def add_node_text(node: Node, pos: tuple[float, float], texts: TextLayer) -> None:
+    """A box's label lines, centred on ``pos``, into the shared text layer."""
+    x, y = pos
     lines = node_lines(node)
     widest = texts.char * max(len(s) for s in lines)
     top = y - texts.line * len(lines) / 2
     texts.add(node.id, x - widest / 2, top, "\n".join(lines), centred=node.kind != "function")
-    return box
 
 
 def edge_path(a: QRectF, b: QRectF, via: list[tuple[float, float]] | None = None) -> QPainterPath:
@@ -332,14 +338,18 @@ def make_group(path: str, rect: QRectF) -> tuple[QGraphicsRectItem, QGraphicsSim
     return item, title
 
 
+def collapsed_size(path: str, count: int) -> tuple[float, float]:
+    """Width and height of :func:`make_collapsed`'s box."""
+    return max(90.0, CHAR_W * max(len(f"▸ {path}"), len(f"{count} nodes")) + 24), 2 * LINE_H + 12
+
+
 def make_collapsed(
     path: str, count: int, pos: tuple[float, float]
 ) -> tuple[QGraphicsRectItem, list[QGraphicsSimpleTextItem]]:
     """One box standing for a collapsed module group."""
     text = f"▸ {path}"
     sub = QCoreApplication.translate("GraphItems", "{count} nodes").format(count=count)
-    w = max(90.0, CHAR_W * max(len(text), len(sub)) + 24)
-    h = 2 * LINE_H + 12
+    w, h = collapsed_size(path, count)
     rect = QRectF(pos[0] - w / 2, pos[1] - h / 2, w, h)
     item = QGraphicsRectItem(rect)
     item.setBrush(QBrush(QColor("#dbe4f0")))

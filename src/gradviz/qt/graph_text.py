@@ -28,6 +28,7 @@ class TextLayer(QGraphicsItem):
         self.entries: list[tuple[float, float, str, int]] = []  # x, baseline y, text, colour
         self.grid: dict[tuple[int, int], list[int]] = {}
         self.by_key: dict[object, list[int]] = {}
+        self.cells_of: dict[object, list[tuple[int, int]]] = {}
         self.widest = 0.0
         inf = float("inf")
         self._box = (inf, inf, -inf, -inf)  # x0, y0, x1, y1 of all text
@@ -51,7 +52,9 @@ class TextLayer(QGraphicsItem):
         width = self.char * max(len(s) for s in lines)
         if width > self.widest:
             self.widest = width
-        bucket = self.grid.setdefault((int(x // CELL), int(y // CELL)), [])
+        cell = (int(x // CELL), int(y // CELL))
+        bucket = self.grid.setdefault(cell, [])
+        self.cells_of.setdefault(key, []).append(cell)
         mine = self.by_key.setdefault(key, [])
         entries = self.entries
         for i, line in enumerate(lines):
@@ -67,6 +70,19 @@ class TextLayer(QGraphicsItem):
                 min(b[0], x), min(b[1], y),
                 max(b[2], x + width), max(b[3], y + self.line * len(lines)),
             )  # fmt: skip
+
+    def remove(self, key: object) -> None:
+        """Forget ``key``'s text (a box that moved or left): the other entries keep their
+        indexes, so the removed ones stay behind as unreachable tombstones."""
+        indexes = self.by_key.pop(key, None)
+        if not indexes:
+            return
+        gone = set(indexes)
+        for cell in self.cells_of.pop(key, ()):
+            bucket = self.grid.get(cell)
+            if bucket:
+                self.grid[cell] = [i for i in bucket if i not in gone]
+        self.update()
 
     def rects(self) -> dict[object, tuple[float, float, float, float]]:
         """Each key's text block as (left, top, right, bottom), for placing other labels."""

@@ -20,6 +20,7 @@ import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
@@ -193,6 +194,7 @@ class _Canvas(QGraphicsView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         super().scrollContentsBy(dx, dy)
+        self.owner._expose()
         self.owner.minimap.viewport().update()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
@@ -257,7 +259,15 @@ class Minimap(QGraphicsView):
         picture.fill(self.owner.scene.backgroundBrush().color())
         painter = QPainter(picture)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self.owner.scene.render(painter, QRectF(picture.rect()), source)
+        scene = self.owner.scene
+        if scene.lazy:  # a big graph: its boxes as plain rectangles, not every item made
+            painter.scale(picture.width() / source.width(), picture.height() / source.height())
+            painter.translate(-source.left(), -source.top())
+            # one picture pixel covers this much of the scene (the longer side decides)
+            cell = max(source.width() / picture.width(), source.height() / picture.height())
+            scene.overview(painter, cell)
+        else:
+            scene.render(painter, QRectF(picture.rect()), source)
         painter.end()
         return picture
 
@@ -479,7 +489,7 @@ class GraphView(QWidget):
     def _draw_graph(self) -> None:
         doc = self.document
         center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
-        had_nodes = bool(self.scene.node_items)
+        had_nodes = bool(self.scene.rects)
         self.scene.selected = self._visible_selected()
         current, done, notes = doc.visible_annotations()
         self.scene.current, self.scene.done, self.scene.notes = current, done, notes
@@ -494,6 +504,7 @@ class GraphView(QWidget):
         else:
             self.canvas.centerOn(center)  # a rebuild keeps the view where it was
             self._reveal(doc.new_ids)
+        self._expose()
         has_groups = bool(doc.groups())
         self.expand_button.setEnabled(has_groups)
         self.collapse_button.setEnabled(has_groups)
@@ -536,7 +547,17 @@ class GraphView(QWidget):
 
     def _fits(self) -> bool:
         visible = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
-        return visible.contains(self.scene.itemsBoundingRect())
+        return visible.contains(self.scene.sceneRect().adjusted(24, 24, -24, -24))
+
+    def _expose(self) -> None:
+        """Tell a big graph's scene what is in view (and a screen around it), so it makes
+        the items there; a small graph's scene has them all already."""
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.scene.text_layer):
+            return  # being torn down: the scene's items are going, a scroll still comes
+        if self.scene.lazy:
+            seen = self.visible_scene_rect()
+            w, h = seen.width(), seen.height()
+            self.scene.expose(seen.adjusted(-w / 2, -h / 2, w / 2, h / 2), self.zoom())
 
     def _reveal(self, node_ids: list[str]) -> None:
         """Scroll just enough to show new nodes that appeared off screen."""
@@ -586,6 +607,7 @@ class GraphView(QWidget):
         self.status.place()
         if self._auto_fit:
             self.fit()
+        self._expose()
         self._update_minimap()
 
     def zoom_by(self, factor: float, *, user: bool = True) -> None:
@@ -603,7 +625,7 @@ class GraphView(QWidget):
     def fit(self) -> None:
         """The whole graph in view, unless its text would drop below 9 px: then the view
         stops at that zoom, shows the top of the graph (its inputs), and scrolls."""
-        if not self.scene.node_items:
+        if not self.scene.rects:
             return
         rect = self.scene.sceneRect()
         self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
@@ -623,8 +645,9 @@ class GraphView(QWidget):
         """Labels give way to boxes before they get too small to read."""
         scale = self.zoom()
         self.scene.set_detail(scale >= TEXT_MIN_SCALE - 1e-6, scale >= EDGE_TEXT_MIN_SCALE - 1e-6)
-        smooth = scale >= 0.2 or len(self.scene.node_items) < 1500
+        smooth = scale >= 0.2 or self.scene.box_count() < 1500
         self.canvas.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+        self._expose()  # a zoom shows more or less of a big graph
 
     def text_px(self) -> dict[str, float]:
         """The pixel height of each text layer as drawn now (hidden layers left out)."""
@@ -637,7 +660,7 @@ class GraphView(QWidget):
 
     def _update_minimap(self) -> None:
         mm = self.minimap
-        need = bool(self.scene.node_items) and not self._fits()
+        need = bool(self.scene.rects) and not self._fits()
         mm.setVisible(need)
         if need:
             vp = self.canvas.viewport().geometry()
@@ -974,8 +997,8 @@ class GraphView(QWidget):
 
     # ------------------------------------------------------- inspection
     def node_count(self) -> int:
-        """Boxes drawn (nodes plus collapsed groups)."""
-        return len(self.scene.node_items)
+        """Boxes drawn (nodes plus collapsed groups), their items made or not."""
+        return self.scene.box_count()
 
     def node_position(self, node_id: str) -> tuple[float, float] | None:
         rect = self.scene.node_rect(node_id)

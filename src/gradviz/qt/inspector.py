@@ -3,6 +3,7 @@ a gradient flowing along an edge."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -160,12 +161,17 @@ class Inspector(QWidget):
         values = str(value) if not hasattr(value, "size") or value.size <= 10_000 else ""
         self._fill(f"{type(value).__name__} {name}", object_rows(value, ws.sharing(name)), values)
 
-    def show_function(self, fn: Any) -> None:
+    def show_function(self, fn: Any, graph_names: Mapping[int, str] | None = None) -> None:
         """A backward function node as tables: what it is, where its gradients go, its
-        attributes, and the tensors it saved for backward (name, shape, dtype, kept/freed)."""
+        attributes, and the tensors it saved for backward (name, shape, dtype, kept/freed).
+
+        ``graph_names``: what the graph shown calls its tensors (``id`` -> name), so the
+        leaves of an external graph (a training batch's) are named by parameter path,
+        ``input`` or ``target`` rather than unknown."""
         self._showing = ("function", fn)
         details = function_details(fn)
-        names = {id(t): n for n, t in self.model.workspace.tensors.items()}
+        names = dict(graph_names or {})
+        names.update({id(t): n for n, t in self.model.workspace.tensors.items()})
         label = details["label"]
         rows: list[tuple[str, str, str]] = [
             (self.tr("class"), label, self.tr("the backward function"))

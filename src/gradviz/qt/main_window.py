@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
             self.model.select(name)
             self.inspector.show_tensor(name)
         elif ref is not None and hasattr(ref, "next_functions"):
-            self.inspector.show_function(ref)
+            self.inspector.show_function(ref, self.graph_document.tensor_names())
         elif ref is not None:
             self.inspector.show_value(getattr(node, "label", self.tr("tensor")), ref)
         self.docks["Inspector"].raise_()

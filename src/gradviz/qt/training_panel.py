@@ -763,7 +763,9 @@ class TrainingPanel(QWidget):
             # a snapshot of the model: training on must not change (or race with) the
             # weights this graph saved for backward
             frozen = copy.deepcopy(s.model)
-            graph = capture_module(frozen, x, name="net", loss=lambda out: s.loss_fn(out, y))
+            graph = capture_module(
+                frozen, x, name="net", loss=lambda out: s.loss_fn(out, y), names={"target": y}
+            )
         except Exception as exc:  # never let a capture problem take the panel down
             from gradviz.core.errors import explain
 
