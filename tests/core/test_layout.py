@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gradviz.core.graph import capture_graph, function_node_id, tensor_node_id
@@ -254,6 +254,12 @@ def test_route_goes_to_the_nearer_gap_and_centres_in_it():
         max_size=20,
     )
 )
+# a bend at a lower row moved the line back into a box of a row it had already cleared
+@example(
+    steps=[(1, 0, "e"), (2, 0, "e"), (2, 0, "e"), (22, 22, "+"), (0, 0, "+"), (3, 3, "+"),
+           (1, 24, "+"), (1, 17, "+"), (16, 30, "+"), (0, 5, "+"), (9, 29, "+"), (0, 4, "+"),
+           (2, 12, "+")]
+)  # fmt: skip
 def test_routes_are_real_on_random_graphs(steps):
     """Random expression DAGs (with long edges): every edge runs clear of other boxes."""
     values = [torch.randn(2, requires_grad=True) for _ in range(3)]

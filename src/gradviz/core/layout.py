@@ -424,23 +424,69 @@ def route_edges(
         lo, hi = bisect_right(row_ys, ya), bisect_left(row_ys, yb)
         if hi <= lo or y1 <= y0:
             continue  # adjacent rows, or not downwards: nothing in between
-        points: list[Pos] = []
-        px, py = xa, y0
-        for y in row_ys[lo:hi]:
-            # where the edge would cross this row, heading for the target
-            x = px + (xb - px) * (y - py) / (y1 - py) if y1 != py else xb
-            free = _free_x(rows[y], starts[y], x, margin, (e.source, e.target))
-            if free is None and _free_x(rows[y], starts[y], x, 4 * margin, (e.source, e.target)):
-                free = x  # clear, but close: pass the row straight down so the curve cannot clip
-            if free is not None:
-                # straight down through the gap: the curve bends only between rows
-                top, bottom = band_of[y]
-                points.append((free, max(top - 2.0, py + 1.0)))
-                points.append((free, min(bottom + 2.0, y1 - 1.0)))
-                px, py = free, points[-1][1]
+        points = _route_one(
+            row_ys[lo:hi], rows, starts, band_of, (xa, y0), (xb, y1), margin, (e.source, e.target)
+        )
         if points:
             routes[index] = points
     return routes
+
+
+def _route_one(
+    ys: list[float],
+    rows: Mapping[float, list[tuple[float, float, str]]],
+    starts: Mapping[float, list[float]],
+    band_of: Mapping[float, tuple[float, float]],
+    start: Pos,
+    end: Pos,
+    margin: float,
+    ends: tuple[str, str],
+) -> list[Pos]:
+    """Waypoints for one edge crossing the rows ``ys`` (top to bottom) from ``start`` to
+    ``end``: a pair (top and bottom of the row's band) in each row it must pass at a
+    chosen x, none where the line runs clear."""
+
+    def pass_at(y: float, x: float) -> float | None:
+        """None when a line at ``x`` clears row ``y``; else the x to pass it at."""
+        free = _free_x(rows[y], starts[y], x, margin, ends)
+        if free is None and _free_x(rows[y], starts[y], x, 4 * margin, ends) is not None:
+            free = x  # clear, but close: pass the row straight down so the curve cannot clip
+        return free
+
+    xb, y1 = end
+    points: list[Pos] = []
+    px, py = start
+    done = 0  # rows before this one are settled: pinned, or cleared by the line from (px, py)
+    i = 0
+    while i < len(ys):
+        y = ys[i]
+        # where the edge would cross this row, heading for the target
+        x = px + (xb - px) * (y - py) / (y1 - py) if y1 != py else xb
+        free = pass_at(y, x)
+        if free is None:
+            i += 1
+            continue
+        top = max(band_of[y][0] - 2.0, py + 1.0)
+        # bending here also moves the line through the clear rows since the last bend:
+        # bend instead at the first of them the new line would hit (which moves the line
+        # again, so look again), then carry on from there
+        blocked = True
+        while blocked:
+            blocked = False
+            for j in range(done, i):
+                xj = px + (free - px) * (ys[j] - py) / (top - py) if top != py else free
+                fj = pass_at(ys[j], xj)
+                if fj is not None:
+                    i, y, free, blocked = j, ys[j], fj, True
+                    top = max(band_of[y][0] - 2.0, py + 1.0)
+                    break
+        # straight down through the gap: the curve bends only between rows
+        points.append((free, top))
+        points.append((free, min(band_of[y][1] + 2.0, y1 - 1.0)))
+        px, py = free, points[-1][1]
+        i += 1
+        done = i
+    return points
 
 
 def _free_x(
