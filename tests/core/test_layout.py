@@ -274,6 +274,41 @@ def test_routes_are_real_on_random_graphs(steps):
     assert_routes_are_real(graph, pos, route_edges(graph, pos))
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(0, 30), st.sampled_from("+*e")),
+        min_size=3,
+        max_size=20,
+    )
+)
+# an incremental layout's rows are ragged: boxes of one row sit at a few heights, so a
+# line clear where the row starts can still run through a box centred lower down
+@example(
+    steps=[(1, 13, "*"), (18, 0, "+"), (14, 26, "*"), (26, 8, "e"), (25, 5, "+"), (16, 15, "*"),
+           (2, 7, "e"), (11, 1, "*"), (27, 4, "e"), (11, 12, "*"), (9, 26, "e"), (8, 14, "+"),
+           (21, 9, "e"), (11, 4, "*"), (24, 27, "+"), (14, 19, "*"), (1, 18, "+"), (7, 4, "+"),
+           (30, 29, "*"), (17, 11, "+"), (10, 21, "e")]
+)  # fmt: skip
+# ...and a row that holds the target's own row-mates is not one the edge crosses
+@example(
+    steps=[(24, 28, "*"), (1, 8, "e"), (15, 12, "*"), (30, 15, "*"), (18, 28, "+"), (16, 4, "*"),
+           (4, 24, "+"), (19, 25, "*"), (29, 17, "e"), (25, 19, "+")]
+)  # fmt: skip
+def test_routes_are_real_while_a_graph_grows(steps):
+    """The live view lays out incrementally: routes stay real on every step of the growth."""
+    values = [torch.randn(2, requires_grad=True) for _ in range(3)]
+    names = {f"v{i}": v for i, v in enumerate(values)}
+    pos: dict = {}
+    for i, j, op in steps:
+        a, b = values[i % len(values)], values[j % len(values)]
+        values.append(a + b if op == "+" else a * b if op == "*" else a.exp())
+        names[f"v{len(values) - 1}"] = values[-1]
+        graph = capture_graph(*[v for v in values if v.grad_fn is not None], names=names)
+        pos = layout_graph(graph, previous=pos)
+        assert_routes_are_real(graph, pos, route_edges(graph, pos))
+
+
 def test_stable_keys_survive_recreating_the_tensors():
     def build():
         x = torch.ones(3, requires_grad=True)

@@ -400,19 +400,15 @@ def route_edges(
             placed.append((y, x, w, h, nid))
     placed.sort()
     # rows: boxes whose centres lie close together (an incremental layout is not exact)
-    rows: dict[float, list[tuple[float, float, str]]] = {}
-    band_of: dict[float, tuple[float, float]] = {}
-    key = None
+    rows: dict[float, _Row] = {}
+    row = None
     for y, x, w, h, nid in placed:
-        if key is None or y - key > ROW_GAP / 3:
-            key = y
-        rows.setdefault(key, []).append((x - w / 2, x + w / 2, nid))
-        top, bottom = band_of.get(key, (y - h / 2, y + h / 2))
-        band_of[key] = (min(top, y - h / 2), max(bottom, y + h / 2))
-    for boxes in rows.values():
-        boxes.sort()
+        if row is None or y - row.y > ROW_GAP / 3:
+            row = rows[y] = _Row(y)
+        row.add(x - w / 2, x + w / 2, y, h, nid)
+    for row in rows.values():
+        row.finish()
     row_ys = sorted(rows)
-    starts = {y: [b[0] for b in rows[y]] for y in row_ys}
     routes: dict[int, list[Pos]] = {}
     edges = graph.edges
     chosen = enumerate(edges) if only is None else ((i, edges[i]) for i in only)
@@ -424,49 +420,71 @@ def route_edges(
         lo, hi = bisect_right(row_ys, ya), bisect_left(row_ys, yb)
         if hi <= lo or y1 <= y0:
             continue  # adjacent rows, or not downwards: nothing in between
-        points = _route_one(
-            row_ys[lo:hi], rows, starts, band_of, (xa, y0), (xb, y1), margin, (e.source, e.target)
-        )
+        crossed = [rows[y] for y in row_ys[lo:hi]]
+        points = _route_one(crossed, (xa, y0), (xb, y1), margin, (e.source, e.target))
         if points:
             routes[index] = points
     return routes
 
 
+class _Row:
+    """One row of boxes for the router: its boxes left to right, the heights of their
+    centres (one in a full layout, a few in an incremental one) and its vertical band."""
+
+    def __init__(self, y: float) -> None:
+        self.y = y
+        self.boxes: list[tuple[float, float, str, float]] = []
+        self.centres: list[float] = []
+        self.top = self.bottom = y
+
+    def add(self, x0: float, x1: float, y: float, h: float, nid: str) -> None:
+        self.boxes.append((x0, x1, nid, y))
+        self.centres.append(y)
+        self.top, self.bottom = min(self.top, y - h / 2), max(self.bottom, y + h / 2)
+
+    def finish(self) -> None:
+        self.boxes.sort()
+        self.starts = [b[0] for b in self.boxes]
+        self.centres = sorted(set(self.centres))
+
+    def pass_at(self, line: tuple[Pos, Pos], y_end: float, margin: float, ends) -> float | None:
+        """None when ``line`` (extended) clears this row's boxes at their centres above
+        ``y_end``; else the x at which to pass straight down through the row."""
+        (px, py), (tx, ty) = line
+        near = None
+        for c in self.centres:
+            if not py < c < y_end:
+                continue  # a box centred above the line's start or level with its end
+            x = px + (tx - px) * (c - py) / (ty - py) if ty != py else tx
+            free = _free_x(self.boxes, self.starts, x, margin, ends, at=c)
+            if free is not None:
+                return free
+            if near is None and _free_x(self.boxes, self.starts, x, 4 * margin, ends, at=c):
+                near = x  # clear, but close: pass the row straight down so the curve cannot clip
+        if near is not None:  # the pass is straight down the whole band: clear of every box
+            free = _free_x(self.boxes, self.starts, near, margin, ends)
+            return near if free is None else free
+        return near
+
+
 def _route_one(
-    ys: list[float],
-    rows: Mapping[float, list[tuple[float, float, str]]],
-    starts: Mapping[float, list[float]],
-    band_of: Mapping[float, tuple[float, float]],
-    start: Pos,
-    end: Pos,
-    margin: float,
-    ends: tuple[str, str],
+    crossed: list[_Row], start: Pos, end: Pos, margin: float, ends: tuple[str, str]
 ) -> list[Pos]:
-    """Waypoints for one edge crossing the rows ``ys`` (top to bottom) from ``start`` to
-    ``end``: a pair (top and bottom of the row's band) in each row it must pass at a
+    """Waypoints for one edge from ``start`` to ``end`` across the rows ``crossed`` (top
+    to bottom): a pair (top and bottom of the row's band) in each row it must pass at a
     chosen x, none where the line runs clear."""
-
-    def pass_at(y: float, x: float) -> float | None:
-        """None when a line at ``x`` clears row ``y``; else the x to pass it at."""
-        free = _free_x(rows[y], starts[y], x, margin, ends)
-        if free is None and _free_x(rows[y], starts[y], x, 4 * margin, ends) is not None:
-            free = x  # clear, but close: pass the row straight down so the curve cannot clip
-        return free
-
-    xb, y1 = end
+    y1 = end[1]
     points: list[Pos] = []
-    px, py = start
-    done = 0  # rows before this one are settled: pinned, or cleared by the line from (px, py)
+    here = start
+    done = 0  # rows before this one are settled: pinned, or cleared by the line from here
     i = 0
-    while i < len(ys):
-        y = ys[i]
-        # where the edge would cross this row, heading for the target
-        x = px + (xb - px) * (y - py) / (y1 - py) if y1 != py else xb
-        free = pass_at(y, x)
+    while i < len(crossed):
+        row = crossed[i]
+        free = row.pass_at((here, end), y1, margin, ends)
         if free is None:
             i += 1
             continue
-        top = max(band_of[y][0] - 2.0, py + 1.0)
+        top = max(row.top - 2.0, here[1] + 1.0)
         # bending here also moves the line through the clear rows since the last bend:
         # bend instead at the first of them the new line would hit (which moves the line
         # again, so look again), then carry on from there
@@ -474,35 +492,36 @@ def _route_one(
         while blocked:
             blocked = False
             for j in range(done, i):
-                xj = px + (free - px) * (ys[j] - py) / (top - py) if top != py else free
-                fj = pass_at(ys[j], xj)
+                fj = crossed[j].pass_at((here, (free, top)), y1, margin, ends)
                 if fj is not None:
-                    i, y, free, blocked = j, ys[j], fj, True
-                    top = max(band_of[y][0] - 2.0, py + 1.0)
+                    i, row, free, blocked = j, crossed[j], fj, True
+                    top = max(row.top - 2.0, here[1] + 1.0)
                     break
         # straight down through the gap: the curve bends only between rows
         points.append((free, top))
-        points.append((free, min(band_of[y][1] + 2.0, y1 - 1.0)))
-        px, py = free, points[-1][1]
+        points.append((free, min(row.bottom + 2.0, y1 - 1.0)))
+        here = points[-1]
         i += 1
         done = i
     return points
 
 
 def _free_x(
-    boxes: list[tuple[float, float, str]],
+    boxes: list[tuple[float, float, str, float]],
     starts: list[float],
     x: float,
     margin: float,
     ends: tuple[str, str],
+    at: float | None = None,
 ) -> float | None:
-    """None when ``x`` is clear of the row's boxes, else the nearest clear x."""
+    """None when ``x`` is clear of the row's boxes (only those centred at height ``at``,
+    if given), else the nearest x clear of them all."""
     i = bisect_right(starts, x + margin) - 1
     hit = None
     for j in (i, i - 1):  # boxes never overlap, so at most these two can contain x
         if 0 <= j < len(boxes):
-            x0, x1, nid = boxes[j]
-            if x0 - margin < x < x1 + margin and nid not in ends:
+            x0, x1, nid, cy = boxes[j]
+            if x0 - margin < x < x1 + margin and nid not in ends and at in (None, cy):
                 hit = j
                 break
     if hit is None:
