@@ -447,7 +447,9 @@ class _Row:
         self.starts = [b[0] for b in self.boxes]
         self.centres = sorted(set(self.centres))
 
-    def pass_at(self, line: tuple[Pos, Pos], y_end: float, margin: float, ends) -> float | None:
+    def pass_at(
+        self, line: tuple[Pos, Pos], y_end: float, margin: float, ends: tuple[str, str]
+    ) -> float | None:
         """None when ``line`` (extended) clears this row's boxes at their centres above
         ``y_end``; else the x at which to pass straight down through the row."""
         (px, py), (tx, ty) = line
