@@ -154,7 +154,7 @@ def throughput(app, panel, demo: str, device: str, steps: int, repeats: int) -> 
     print(
         f"  {demo:9s} bare {med(bare):7.0f} steps/s | app {med(inapp):7.0f} steps/s, "
         f"ratio {med(r_app):.3f} | app + live plots {med(withplots):7.0f} steps/s, "
-        f"ratio {med(r_plots):.3f}"
+        f"ratio {med(r_plots):.3f} | load {os.getloadavg()[0]:.2f}"
     )
     print(f"            app ratios per round: {', '.join(f'{r:.3f}' for r in r_app)}")
     print(f"            live-plot ratios per round: {', '.join(f'{r:.3f}' for r in r_plots)}")
@@ -210,7 +210,7 @@ def cli_throughput(device: str, repeats: int) -> tuple[float, float]:
         f"  gradviz train {CLI_ARGS}\n"
         f"    bare {med(bare):7.0f} steps/s | reported {med(reported):7.0f} steps/s, "
         f"ratio {r_rep:.3f} | steps + metrics {med(whole):7.0f} steps/s, ratio {r_whole:.3f} "
-        f"| metrics and evaluation {1e3 * med(evals):.1f} ms a run"
+        f"| metrics and evaluation {1e3 * med(evals):.1f} ms a run | load {os.getloadavg()[0]:.2f}"
     )
     return r_rep, r_whole
 
