@@ -67,9 +67,19 @@ def median_ms(samples: list[float]) -> float:
 def _noop_hooks(root: torch.Tensor) -> None:
     """The floor of any recording with Python hooks: the walk, one no-op hook per node
     registered through the same helper, the pass, and the hooks taken off."""
-    from gradviz.core.backward import _walk, hook_nodes
+    from gradviz.core.backward import _walk
 
-    handles, _ = hook_nodes(_walk(root.grad_fn), _drop)
+    try:
+        from gradviz.core.backward import hook_nodes
+    except ImportError:  # a gradviz from before issue 14: the same hooks, put on here
+        handles = [
+            fn.register_prehook(lambda go, fn=fn: _drop((fn, go)))
+            if type(fn).__name__ == "AccumulateGrad"
+            else fn.register_hook(lambda gi, go, fn=fn: _drop((fn, go, gi)))
+            for fn in _walk(root.grad_fn)
+        ]
+    else:
+        handles, _ = hook_nodes(_walk(root.grad_fn), _drop)
     root.backward()
     for h in handles:
         h.remove()
