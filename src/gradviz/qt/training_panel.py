@@ -568,11 +568,15 @@ class TrainingPanel(QWidget):
         h = self.shown_history()
         if force:
             self.tabs.refresh(h)
-        elif (id(h), h.version) != getattr(self, "_drawn", None):
-            # two phases: each plot gets a new frame at most every other tick
-            if self._tick % 2 == 0:
-                self._drawn = (id(h), h.version)
-            self.tabs.refresh(h, self._tick % 2)
+        else:
+            # two phases: each plot gets a new frame at most every other tick, and each
+            # phase draws every version of the history it has not drawn yet (whichever
+            # tick a report lands before, both halves show it within two ticks)
+            phase, key = self._tick % 2, (id(h), h.version)
+            drawn = self.__dict__.setdefault("_drawn", [None, None])
+            if drawn[phase] != key:
+                drawn[phase] = key
+                self.tabs.refresh(h, phase)
 
     # -- TensorBoard -----------------------------------------------------------------------
     def _open_tensorboard(self, session: TrainSession) -> None:
