@@ -561,8 +561,11 @@ class TrainingPanel(QWidget):
         self._tick = getattr(self, "_tick", 0) + 1
         r = self._last_report
         shown = getattr(self, "_progress_shown", None)
-        if r is not None and r is not shown and (force or self._tick % TEXT_TICKS == 1):
-            self._show_progress(r)  # a few times a second is plenty for a text
+        # a few times a second is plenty for a text; a new status (a run that just
+        # started) shows at the next tick
+        due = force or self._tick % TEXT_TICKS == 1
+        if r is not None and r is not shown and (due or shown is None or shown.status != r.status):
+            self._show_progress(r)
         if not force and not self.isVisible():
             return
         h = self.shown_history()
