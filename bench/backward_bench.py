@@ -16,7 +16,10 @@ and the ratio to the plain pass. Two tensor sizes show both ends: 8 elements
 graph: highlight the node, mark the done ones, label the new edges, and
 update the formula card and the leaf table.
 
-Targets on 500 nodes: recording ≤ 2× the plain backward; one UI step < 16 ms.
+Targets on 500 nodes: recording ≤ 1.5× the plain backward at 8 elements and ≤ 2× at
+4 096 (issue 14); one UI step < 16 ms. Each row also gives this thread's cpu time, less
+noisy on a shared machine, and the floor that no recording with Python hooks can beat:
+a no-op hook on every node (walk, register, call, remove) and nothing else.
 """
 
 from __future__ import annotations
@@ -61,29 +64,63 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
+def _noop_hooks(root: torch.Tensor) -> None:
+    """The floor of any recording with Python hooks: the walk, one no-op hook per node
+    registered through the same helper, the pass, and the hooks taken off."""
+    from gradviz.core.backward import _walk
+
+    try:
+        from gradviz.core.backward import hook_nodes
+    except ImportError:  # a gradviz from before issue 14: the same hooks, put on here
+        handles = [
+            fn.register_prehook(lambda go, fn=fn: _drop((fn, go)))
+            if type(fn).__name__ == "AccumulateGrad"
+            else fn.register_hook(lambda gi, go, fn=fn: _drop((fn, go, gi)))
+            for fn in _walk(root.grad_fn)
+        ]
+    else:
+        handles, _ = hook_nodes(_walk(root.grad_fn), _drop)
+    root.backward()
+    for h in handles:
+        h.remove()
+
+
+def _drop(_record: tuple) -> None:
+    return None
+
+
 def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
-    plain, record, full = [], [], []
+    """Medians in ms, of wall time and of this thread's cpu time (on a shared machine the
+    wall clock also counts the neighbours; one intra-op thread: the pass runs here)."""
+    kinds = ("plain", "noop", "record", "full")
+    wall: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
     for _ in range(WARMUP):  # the allocator grows its pools on the first runs: not timed
         for kind in ("plain", "record"):
             root, _ = build(nodes, numel)
             root.backward() if kind == "plain" else trace_backward(root)
             del root
-    for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all three alike
-        for kind, bucket in (("plain", plain), ("record", record), ("full", full)):
+    for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all alike
+        for kind in kinds:
             root, leaves = build(nodes, numel)
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
+            result = None
             if kind == "plain":
                 root.backward()
-                result = None
+            elif kind == "noop":
+                _noop_hooks(root)
             else:
                 result = trace_backward(root)
                 if kind == "full":
                     _ = result.steps, result.graph
-            bucket.append(time.perf_counter() - t0)
+            wall[kind].append(time.perf_counter() - t0)
+            cpu[kind].append(time.thread_time() - c0)
             # free the graph (and the record) outside the timed part, for both sides alike
             del root, leaves, result
-    return {"plain": median_ms(plain), "record": median_ms(record), "full": median_ms(full)}
+    out = {k: median_ms(v) for k, v in wall.items()}
+    out.update({f"cpu_{k}": median_ms(v) for k, v in cpu.items()})
+    return out
 
 
 def _hooked(root: torch.Tensor, on_node) -> None:
@@ -246,10 +283,24 @@ def time_ui_step(nodes: int, repeat: int, zoom: float | None = None) -> dict[str
 def _row(nodes: int, numel: int, repeat: int) -> str:
     assert len(capture_graph(build(nodes, numel)[0]).nodes) == nodes
     r = time_backward(nodes, numel, repeat)
-    return (
+    wall = (
         f"{nodes:>6} {numel:>6} {r['plain']:>9.3f} {r['record']:>10.3f}"
         f" {r['record'] / r['plain']:>5.2f}x {r['full']:>16.3f} {r['full'] / r['plain']:>5.2f}x"
     )
+    p = r["cpu_plain"]
+    cpu = (
+        f"   cpu: plain {p:.3f} ms, record {r['cpu_record'] / p:.2f}x, "
+        f"no-op hooks (the floor) {r['cpu_noop'] / p:.2f}x, "
+        f"+steps+graph {r['cpu_full'] / p:.2f}x; load {os.getloadavg()[0]:.2f}"
+    )
+    # machine-readable: name value
+    key = f"backward_{nodes}n_{numel}e"
+    lines = [
+        f"{key}_ratio {r['record'] / r['plain']:.3f}",
+        f"{key}_cpu_ratio {r['cpu_record'] / p:.3f}",
+        f"{key}_noop_floor_cpu_ratio {r['cpu_noop'] / p:.3f}",
+    ]
+    return "\n".join([wall, cpu, *lines])
 
 
 def main() -> None:

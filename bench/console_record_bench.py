@@ -64,22 +64,23 @@ LOOP = {
 }
 
 
-def plain(name: str, n: int) -> float:
+def plain(name: str, n: int) -> tuple[float, float]:
+    """Wall and this thread's cpu seconds (the code runs on this thread either way)."""
     ns = base_namespace()
     exec(SETUP[name], ns)
     code = compile(LOOP[name].format(n=n), "<plain>", "exec")
-    t0 = time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     exec(code, ns)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.thread_time() - c0
 
 
-def recorded(name: str, n: int) -> float:
+def recorded(name: str, n: int) -> tuple[float, float]:
     ws = Workspace()
     ws.run_code(SETUP[name])
     source = LOOP[name].format(n=n)
-    t0 = time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     ws.run_code(source)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0, time.thread_time() - c0
     assert len(ws.backward_calls) == n
     return elapsed
 
@@ -91,15 +92,23 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"{args.calls} backward calls per loop, median of {args.repeat} (torch threads: 1)")
-    print(f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7}")
+    print(f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7} {'cpu ratio':>10}")
+    ratios = {}
     for name in SETUP:
         plain(name, 20), recorded(name, 20)  # warm up
         p, r = [], []
         for _ in range(args.repeat):  # interleaved: machine noise hits both sides
             p.append(plain(name, args.calls))
             r.append(recorded(name, args.calls))
-        mp, mr = statistics.median(p), statistics.median(r)
-        print(f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}×")
+        med = statistics.median
+        mp, mr = med(x[0] for x in p), med(x[0] for x in r)
+        cpu = med(b[1] / a[1] for a, b in zip(p, r, strict=True))
+        print(f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}× {cpu:>9.2f}×", flush=True)
+        ratios[name.replace(" ", "_").replace("-", "_")] = (mr / mp, cpu)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for key, (wall, cpu) in ratios.items():  # machine-readable: name value
+        print(f"console_{key}_ratio {wall:.3f}")
+        print(f"console_{key}_cpu_ratio {cpu:.3f}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 - app: what the loop does (the gradient check every cpu step; the cancel hooks, a
   forward pre-hook per module and a gradient hook per parameter, only while steps
   take GUARDED_STEP_S or more, so they come off after the first short steps);
-- hooks always: the cancel hooks kept on for every step.
+- hooks always: the cancel hooks kept on for every step;
+- sums check: the app, with the gradient check as it was before issue 14 (a sum per
+  gradient, over model.parameters() walked each step) instead of the one fused op.
 
     python bench/step_guards_bench.py [--steps 2000] [--rounds 5] [--demos spiral,twolayer]
 """
@@ -35,6 +37,11 @@ def rate(demo: str, steps: int, variant: str) -> float:
         loop._Run._grads_finite = lambda self: True
     elif variant == "hooks always":
         loop._Run._timed = lambda self, seconds: None
+    elif variant == "sums check":
+        loop._Run._grads_finite = lambda self: (
+            loop._finite_by_sums([p.grad for p in self.s.model.parameters() if p.grad is not None])
+            or True
+        )
     try:
         # cpu time of this thread (one intra-op thread: all the work is here): on a busy
         # machine, wall time measures the neighbours more than the loop
@@ -45,7 +52,7 @@ def rate(demo: str, steps: int, variant: str) -> float:
         loop._Run._timed, loop._Run._grads_finite = timed, check
 
 
-VARIANTS = ("none", "app", "hooks always")
+VARIANTS = ("none", "app", "hooks always", "sums check")
 
 
 def main() -> None:

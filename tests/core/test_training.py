@@ -216,6 +216,85 @@ def test_nan_pauses_and_names_the_first_layer_whose_gradient_went_nonfinite():
     assert result.step == 10 and r.step == 10
 
 
+def _poison_one_fc1_weight_gradient(session: TrainSession, at_step: int, value: float):
+    """A gradient hook that puts ``value`` into one element of fc1.weight's gradient, the
+    first time step ``at_step`` runs (the loss stays finite: the forward never sees it)."""
+    done = []
+
+    def hook(grad: torch.Tensor) -> torch.Tensor | None:
+        if session.step == at_step and not done:
+            done.append(True)
+            grad = grad.clone()
+            grad[3, 1] = value
+            return grad
+        return None
+
+    return session.model.fc1.weight.register_hook(hook)
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused check", "sums fallback"])
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_one_nonfinite_gradient_element_behind_a_finite_loss_stops_at_that_step(
+    monkeypatch, fused, value
+):
+    if not fused:  # the private fused op missing: the per-tensor sums must catch it too
+        monkeypatch.delattr(torch, "_amp_foreach_non_finite_check_and_unscale_")
+    session = TrainSession(default_config("spiral", steps=40))
+    _poison_one_fc1_weight_gradient(session, at_step=17, value=value)
+    result = train(session, TrainState(on_nonfinite="stop"))
+    assert result.status == "nan" and result.step == 17
+    assert "while the loss was finite" in result.message
+    # the weights are exactly those after 17 good steps: the bad gradient was not applied
+    reference = TrainSession(default_config("spiral", steps=17))
+    train(reference, TrainState())
+    for p, q in zip(weights(reference), weights(session), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_a_run_resumed_after_a_nonfinite_gradient_checks_every_step_again():
+    """After a hit the check is ready again: the good steps that follow pass, and a
+    second bad gradient in the same run is caught at its own step."""
+    session = TrainSession(default_config("spiral", steps=60))
+    _poison_one_fc1_weight_gradient(session, at_step=10, value=math.nan)
+    _poison_one_fc1_weight_gradient(session, at_step=30, value=math.inf)
+    state = TrainState()  # the app's way: pause on a non-finite step
+    flagged = []
+
+    def on_report(r: Report) -> None:
+        if r.status == "nan":
+            flagged.append(r.step)
+            state.resume() if len(flagged) == 1 else state.cancel()
+
+    state.on_report = on_report
+    result = train(session, state)
+    assert flagged == [10, 30]
+    assert result.status == "stopped" and result.step == 30
+
+
+def test_huge_finite_gradients_are_not_mistaken_for_nonfinite():
+    """Gradients whose sum overflows float32 are still finite: the run goes on."""
+    session = TrainSession(default_config("spiral", steps=3, optimizer="sgd", lr=1e-38))
+    session.model.fc1.weight.register_hook(lambda g: torch.full_like(g, 3e38))
+    result = train(session, TrainState(on_nonfinite="stop"))
+    assert result.status == "finished"
+
+
+def test_the_loop_trains_bit_identically_to_a_bare_loop():
+    """The gradient check multiplies every gradient by 1.0 in place: nothing may change."""
+    config = default_config("spiral", steps=50)
+    looped = TrainSession(config)
+    train(looped, TrainState())
+    bare = TrainSession(config)
+    for _ in range(50):
+        x, y = bare.next_batch()
+        loss = bare.loss_fn(bare.model(x), y)
+        bare.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        bare.optimizer.step()
+    for p, q in zip(weights(bare), weights(looped), strict=True):
+        assert torch.equal(p, q)
+
+
 def test_nan_with_device_side_metrics_is_caught_at_report_time():
     session = TrainSession(default_config("spiral", epochs=5))
     _break_fc1_gradient(session, at_step=10)

@@ -362,3 +362,30 @@ def test_wide_live_curves_look_like_qts_own_stroke(style):
     assert abs(ours - qts).mean() < 0.02 * 255
     thin = pg.mkPen("#4e79a7", width=1.0, style=style)  # 1 px pens: drawn exactly as Qt does
     assert (_render(HairlineCurve, thin) == _render(pg.PlotCurveItem, thin)).all()
+
+
+def test_every_plot_of_the_visible_tab_gets_each_new_report_within_two_ticks(qtbot, panel):
+    """Each plot redraws every other tick of the timer: at least 10 frames a second."""
+    import copy
+
+    pick(panel, "moons", steps=300)
+    with qtbot.waitSignal(panel.runFinished, timeout=20_000):
+        click(qtbot, panel.start_button)
+    assert 2 * panel.timer.interval() <= 100
+    ov = panel.tabs.overview
+    h = panel.history
+    for extra in (1, 2, 3, 4):
+        if extra == 3:
+            panel._redraw()  # reports also land before the other tick of the pair
+        report = copy.copy(h.last)
+        report.step = h.last.step + 1
+        report.train_loss = 10.0 * extra  # new values, as a running report brings
+        report.grad_norms = {name: float(extra) for name in report.grad_norms}
+        h.add(report)
+        panel._redraw()
+        panel._redraw()
+        x, y = ov.loss.curves["train_loss"].getData()
+        assert (x[-1], y[-1]) == (report.step, 10.0 * extra)
+        for name, curve in ov.grads.curves.items():
+            x, y = curve.getData()  # a log axis: pyqtgraph holds log10 of the values
+            assert x[-1] == report.step and 10 ** y[-1] == pytest.approx(extra), name

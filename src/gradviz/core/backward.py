@@ -15,6 +15,7 @@ over it.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,6 +201,61 @@ def grab_saved(fn: Any) -> dict[str, Any]:
     return out
 
 
+def hook_nodes(
+    fns: list[Any],
+    append: Callable[[tuple], Any],
+    keep_saved: bool = False,
+    *,
+    copy_leaf: bool = False,
+    detach: bool = False,
+) -> tuple[list[Any], list[Any]]:
+    """One hook on every node of ``fns``, registered in one pass (the recording's only
+    per-node cost besides the walk); returns the handles and the AccumulateGrad nodes.
+
+    Each hook appends ``(fn, received, sent, saved)`` and nothing else: it runs inside
+    the engine, on every node, so it is a plain closure that holds what it is handed
+    (no copy, no Python work the stepper may never show). A leaf's pre-hook sees the
+    summed gradient before AccumulateGrad may steal it; ``copy_leaf`` clones it (the
+    console's code may ``zero_()`` the very tensor that became ``.grad``). ``detach``
+    holds detached gradients (a ``create_graph`` pass: no graph kept through them);
+    ``keep_saved`` adds each node's small saved values (:func:`grab_saved`).
+    """
+    handles: list[Any] = []
+    accumulators: list[Any] = []
+    grab = grab_saved if keep_saved else _no_saved
+    for fn in fns:
+        if type(fn).__name__ == ACCUMULATE:
+            accumulators.append(fn)
+            if copy_leaf:
+                hook = fn.register_prehook(
+                    lambda go, fn=fn: append((fn, tuple(_copy(g) for g in go), (), {}))
+                )
+            else:
+                hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
+        elif detach:
+            hook = fn.register_hook(
+                lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), grab(fn)))
+            )
+        elif keep_saved:
+            hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab_saved(fn))))
+        else:
+            hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
+        handles.append(hook)
+    return handles, accumulators
+
+
+def _no_saved(fn: Any) -> None:
+    return None
+
+
+def _detach(group: tuple) -> tuple:
+    return tuple(g.detach() if isinstance(g, torch.Tensor) else g for g in group)
+
+
+def _copy(g: Any) -> Any:
+    return g.detach().clone() if isinstance(g, torch.Tensor) else g
+
+
 def _walk(start: Any) -> list[Any]:
     """Every node reachable from ``start`` through next_functions, each once (the one walk)."""
     return walk_functions([start])
@@ -235,29 +291,20 @@ def trace_backward(
     by_id = {id(t): n for n, t in (names or {}).items() if isinstance(t, torch.Tensor)}
 
     records: list[tuple] = []
-    append = records.append
     handles: list[Any] = []
     leaves: dict[str, Leaf] = {}
     held: dict[str, torch.Tensor] = {}  # each leaf's .grad object, which the engine may add into
     gc_was_on = gc.isenabled()
     gc.disable()  # many tiny objects at once: a collection in the middle costs more than the pass
     try:
-        # One tiny closure per node: hooks run inside the engine, so they only append.
-        for fn in fns:
-            if type(fn).__name__ == ACCUMULATE:
-                var = fn.variable
-                nid = tensor_node_id(var)
-                before = var.grad.detach().clone() if var.grad is not None else None
-                leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
-                if var.grad is not None:
-                    held[nid] = var.grad
-                # a pre-hook sees the summed gradient before AccumulateGrad may steal it
-                hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
-            elif keep_saved:
-                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab_saved(fn))))
-            else:
-                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
-            handles.append(hook)
+        handles, accumulators = hook_nodes(fns, records.append, keep_saved)
+        for fn in accumulators:
+            var = fn.variable
+            nid = tensor_node_id(var)
+            before = var.grad.detach().clone() if var.grad is not None else None
+            leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
+            if var.grad is not None:
+                held[nid] = var.grad
         torch.autograd.backward(root, grad, retain_graph=retain_graph)
     except BaseException:
         for nid, leaf in leaves.items():  # a failed pass leaves every .grad as it was

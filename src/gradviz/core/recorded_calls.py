@@ -25,13 +25,19 @@ from gradviz.core.script import ScriptError
 
 def script_names(namespace: dict[str, Any]) -> dict[str, torch.Tensor]:
     """Module-level tensors by name, plus the parameters of module-level nn.Modules."""
-    names = {
-        n: v for n, v in namespace.items() if isinstance(v, torch.Tensor) and not n.startswith("_")
-    }
-    for var, value in list(namespace.items()):
-        if isinstance(value, torch.nn.Module) and not var.startswith("_"):
-            for pname, param in value.named_parameters():
-                names.setdefault(f"{var}.{pname}", param)
+    names: dict[str, torch.Tensor] = {}
+    modules = []
+    # one pass over the namespace: this runs on every recorded backward call
+    for n, v in list(namespace.items()):
+        if n.startswith("_"):
+            continue
+        if isinstance(v, torch.Tensor):
+            names[n] = v
+        elif isinstance(v, torch.nn.Module):
+            modules.append((n, v))
+    for var, value in modules:  # tensors bound by name come first, parameters after
+        for pname, param in value.named_parameters():
+            names.setdefault(f"{var}.{pname}", param)
     return names
 
 

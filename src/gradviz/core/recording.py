@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from gradviz.core.backward import ACCUMULATE, SAVED_LIMIT, Leaf, Trace, grab_saved
+from gradviz.core.backward import SAVED_LIMIT, Leaf, Trace, hook_nodes
 from gradviz.core.graph import (
     Graph,
     apply_module_tags,
@@ -348,29 +348,19 @@ class BackwardRecorder:
         names = self.names()
         by_id = {id(t): n for n, t in names.items() if isinstance(t, torch.Tensor)}
         records: list[tuple] = []
-        append = records.append
         # small graphs copy their small saved values during the pass, as trace_backward does, so
-        # the formula cards can re-compute each step; they are gone once the pass frees them
-        grab = grab_saved if len(fns) <= SAVED_LIMIT else _no_saved
+        # the formula cards can re-compute each step; they are gone once the pass frees them.
+        # Leaf gradients are cloned: AccumulateGrad may adopt one as .grad, and code may zero_() it
+        keep_saved = len(fns) <= SAVED_LIMIT
+        handles, accumulators = hook_nodes(
+            fns, records.append, keep_saved, copy_leaf=True, detach=create_graph
+        )
         leaves: dict[str, Leaf] = {}
-        handles = []
-        for fn in fns:
-            if type(fn).__name__ == ACCUMULATE:
-                var = fn.variable
-                nid = tensor_node_id(var)
-                before = var.grad.detach().clone() if var.grad is not None else None
-                leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
-                # cloned: AccumulateGrad may adopt this tensor as .grad, and code may zero_() it
-                hook = fn.register_prehook(
-                    lambda go, fn=fn: append((fn, tuple(_copy(g) for g in go), (), {}))
-                )
-            elif create_graph:  # the gradients are in a graph: hold them detached
-                hook = fn.register_hook(
-                    lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), grab(fn)))
-                )
-            else:
-                hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab(fn))))
-            handles.append(hook)
+        for fn in accumulators:
+            var = fn.variable
+            nid = tensor_node_id(var)
+            before = var.grad.detach().clone() if var.grad is not None else None
+            leaves[nid] = Leaf(nid, by_id.get(id(var), nid), var, before)
         line, filename = self.where()
         try:
             result = self._plain(call)
@@ -410,18 +400,6 @@ def _walk_all(starts: list[Any]) -> tuple[list[Any], list[Any]]:
     fns = walk_functions(starts)
     with_constants = [fn for fn in fns if any(nxt is None for nxt, _input_nr in fn.next_functions)]
     return fns, with_constants
-
-
-def _no_saved(fn: Any) -> None:
-    return None
-
-
-def _detach(group: tuple) -> tuple:
-    return tuple(g.detach() if isinstance(g, torch.Tensor) else g for g in group)
-
-
-def _copy(g: Any) -> Any:
-    return g.detach().clone() if isinstance(g, torch.Tensor) else g
 
 
 def frame_locator(filenames: Callable[[str], bool]) -> Callable[[], tuple[int, str]]:

@@ -7,6 +7,8 @@ per training step.
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +51,7 @@ STEP_PLOTS = {
     "activation_hist",
 }
 DASH = Qt.PenStyle.DashLine
+SUMMARY_S = 0.25  # the overview's summary line changes at most this often while training
 DOT = Qt.PenStyle.DotLine
 
 
@@ -102,6 +105,7 @@ class OverviewTab(QWidget):
         self._fit_items: list = []
         self._detail_id = None
         self._waiting: list[Plot] = []  # plots showing "curves appear when training starts"
+        self._summary_at = -math.inf
 
     @property
     def plots(self) -> list[Plot]:
@@ -155,6 +159,7 @@ class OverviewTab(QWidget):
         else:
             self._setup_twolayer(data)
         self.summary.setText("")
+        self._summary_at = -math.inf
         self._waiting = [self.loss_plot, self.grad_plot]
         if self.kind == "table" and (data is None or data.task == "regression"):
             pass  # the accuracy plot says why it stays empty
@@ -332,7 +337,10 @@ class OverviewTab(QWidget):
         if self.kind == "twolayer" and d.prediction is not None:
             self._show_matrix(d.prediction)
             self._pred_scatter.setData(self._targets.T.reshape(-1), d.prediction.reshape(-1))
-        self.summary.setText(summary_text(h))
+        now = time.monotonic()
+        if phase is None or now - self._summary_at >= SUMMARY_S:  # a text: a few a second
+            self._summary_at = now
+            self.summary.setText(summary_text(h))
 
 
 def summary_text(h: RunHistory) -> str:
