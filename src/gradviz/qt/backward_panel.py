@@ -314,7 +314,15 @@ class BackwardPanel(QWidget):
             "Runs from here leave every .grad as it was: nothing to zero" if external else ZERO_TIP
         )
         self.retain.setEnabled(not external)  # external runs always retain the graph
-        if external:
+        if external and not ok:  # a pass recorded elsewhere (a watched script), sent as data
+            e = html.escape(name)
+            self.root_label.setText(
+                self.tr(
+                    "Backward from the <b>{e}</b>: the watched script ran and recorded it. Step "
+                    "through it here; its tensors stay in the script, so it cannot be run again."
+                ).format(e=e)
+            )
+        elif external:
             e = html.escape(name)
             shape = "a scalar" if t.numel() == 1 else f"shape {shape_text(t)}"
             self.root_label.setText(

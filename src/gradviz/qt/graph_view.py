@@ -472,15 +472,15 @@ class GraphView(QWidget):
         show = doc.external and doc.workspace is not None
         if show:
             label = doc.external_label or "a graph from outside the workspace"
-            # a graph sent by a live script is plain data: no tensors behind it to step
-            steppable = doc.graph is not None and bool(doc.graph.refs)
+            # a graph sent by a live script is plain data: its recorded steps, or its shape
+            if doc.graph is not None and doc.graph.refs:
+                how = "Its .grad values are set aside while you step through it."
+            elif doc.external_steps:
+                how = "It came from a watched script, which recorded its backward: step through it."
+            else:
+                how = "It came from a watched script: its shape only, no values to step."
             self.banner_text.setText(
-                f"Showing <b>{html.escape(label)}</b>, not the workspace. "
-                + (
-                    "Its .grad values are set aside while you step through it."
-                    if steppable
-                    else "It came from a watched script: its shape only, no values to step."
-                )
+                f"Showing <b>{html.escape(label)}</b>, not the workspace. " + how
             )
         self.banner.setVisible(show)
 

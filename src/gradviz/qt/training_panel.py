@@ -79,6 +79,8 @@ def _t(text: str) -> str:
 class TrainingPanel(QWidget):
     statusMessage = Signal(str)
     inspectRequested = Signal(object)  # a gradviz.core.graph.Graph of one batch's loss
+    # a live script's step: its loss Graph, its backward's DataTrace and a label
+    traceReceived = Signal(object, object, str)
     runFinished = Signal(object)  # RunResult
     layerSelected = Signal(str)  # the Diagnosis view picked a layer (for the graph view)
 
@@ -871,6 +873,9 @@ class TrainingPanel(QWidget):
                     True,
                 )
             )
+            self.server.runNote.connect(
+                lambda key, text: self._say(f"{self._run_name(key)}: {text}", True)
+            )
         ok = self.server.start()
         if ok:
             self.run_list.set_hint(
@@ -888,14 +893,22 @@ class TrainingPanel(QWidget):
         self.runs.set_live(key, False)
         self._sync_buttons()
 
-    def _live_graph(self, key: str, step: int, graph: object) -> None:
-        """A live script's loss graph (plain data: it shows, it cannot step backward)."""
-        self.inspectRequested.emit(graph)
-        self._say(
-            self.tr("graph of {0}'s step {1} loss sent to the graph view").format(
-                self._run_name(key), f"{step:,}"
+    def _live_graph(self, key: str, step: int, graph: object, trace: object = None) -> None:
+        """A live script's loss graph, with the steps of its backward when it recorded them
+        (the Backward panel steps through those; without, the graph only shows)."""
+        name = self._run_name(key)
+        if trace is None:
+            self.inspectRequested.emit(graph)
+            self._say(
+                self.tr("graph of {0}'s step {1} loss sent to the graph view").format(
+                    name, f"{step:,}"
+                )
             )
-        )
+            return
+        label = self.tr("{name} step {step} loss").format(name=name, step=f"{step:,}")
+        self.traceReceived.emit(graph, trace, label)
+        text = self.tr("{name}'s step {step}: its backward ({n} nodes) is in the Backward panel")
+        self._say(text.format(name=name, step=f"{step:,}", n=len(trace.steps)))
 
     def _attached(self, key: str, name: str, folder: str) -> None:
         entry = self.runs.add(RunEntry(key, name, "attached", folder=folder, live=True))

@@ -44,13 +44,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from gradviz.core import graph as G
-from gradviz.core.graph_wire import graph_to_wire
 from gradviz.core.i18n import N_, _
 from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
 from gradviz.core.training.update_ratio import UpdateRatioProbe, layer_norms
 from gradviz.core.training.watch import protocol as P
+from gradviz.core.training.watch.inspect import StepCapture
 from gradviz.core.training.watch.record import (
     EVENTS,
     FORMAT,
@@ -143,7 +142,7 @@ class WatchRun:
         self._act_hists: dict[str, torch.Tensor] = {}
         self._handles: list = []
         self._probe: UpdateRatioProbe | None = None
-        self._tagging: contextlib.ExitStack | None = None  # "Inspect this step" was asked
+        self._capture: StepCapture | None = None  # "Inspect this step" was asked
         self.inspected = 0  # graphs sent to the app
         self._t0 = time.perf_counter()
         if not self.active:
@@ -180,8 +179,13 @@ class WatchRun:
         if self.closed or not self.active:
             return
         self.step += 1
-        if self._tagging is not None or self._sink.inspect_wanted.is_set():
-            self._inspect(loss)
+        if self._capture is not None:
+            self._capture.after_log(loss)
+            if self._capture.done:
+                self._capture = None
+        if self._sink.inspect_wanted.is_set() and self._capture is None:
+            self._sink.inspect_wanted.clear()
+            self._capture = StepCapture(self.model, self._sent_graph, lambda: self.step)
         if loss is not None:
             if isinstance(loss, torch.Tensor):
                 if self.on_device:
@@ -214,8 +218,8 @@ class WatchRun:
             self._emit(final=True)  # what is pending, and "finished"
         for h in self._handles:
             h.remove()
-        if self._tagging is not None:
-            self._tagging.close()
+        if self._capture is not None:
+            self._capture.close()
         if self._probe is not None:
             self._probe.close()
         self._sink.close()
@@ -228,34 +232,10 @@ class WatchRun:
         self.close()
 
     # -- "Inspect this step" --------------------------------------------------------------
-    def _inspect(self, loss: Any) -> None:
-        """The app asked for a step's loss graph. At this log() the forward is over, so
-        tag the next step's forward with module paths, and capture that step's loss
-        (after its backward the graph's shape is still there; saved values are not sent)."""
-        if self._tagging is None:
-            self._sink.inspect_wanted.clear()
-            self._tagging = contextlib.ExitStack()
-            self._tagging.enter_context(
-                G.tag_modules(list(self.model.modules()), thread=threading.get_ident())
-            )
-            return
-        self._tagging.close()
-        self._tagging = None
-        if not isinstance(loss, torch.Tensor) or loss.grad_fn is None:
-            self._sink.put({"type": "graph", "step": self.step, "error": N_("no loss graph")})
-            return
-        try:
-            names = {f"net.{p}": t for p, t in self.model.named_parameters()}
-            names["loss"] = loss
-            graph = G.capture_graph(loss, names=names)
-            G.apply_module_tags(graph, G.module_paths(self.model, "net"))
-            wire = graph_to_wire(graph)
-        except Exception as exc:  # never fail the script for the app's sake
-            log.info("gradviz.watch: cannot capture the loss graph (%s)", exc)
-            wire = None
-        message = {"type": "graph", "step": self.step}
-        message.update({"graph": wire} if wire is not None else {"error": N_("capture failed")})
-        self.inspected += 1
+    def _sent_graph(self, message: dict) -> None:
+        """The capture's reply (the graph and its recorded backward, or why not) to the app."""
+        if message.get("type") == "graph":
+            self.inspected += 1
         self._sink.put(message)
 
     # -- sampling -----------------------------------------------------------------------
