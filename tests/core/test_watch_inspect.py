@@ -1,4 +1,4 @@
-""""Inspect this step" in a watched script: the next step's backward, recorded as data.
+""" "Inspect this step" in a watched script: the next step's backward, recorded as data.
 
 The oracle is torch itself: a twin of the model, run without gradviz, gives the
 ``.grad`` every recorded leaf must end with, and the script's own ``.grad`` must be
@@ -135,7 +135,7 @@ def test_big_gradients_travel_as_summaries_that_the_replay_shows():
     torch.manual_seed(1)
     w = torch.randn(300, 300, requires_grad=True)
     loss = (w.tanh() * 2).sum()
-    from gradviz.core.backward import trace_backward, tensor_text
+    from gradviz.core.backward import tensor_text, trace_backward
 
     trace = trace_backward(loss, names={"w": w})
     wire = trace_to_wire(trace, byte_budget=1000)  # nothing big fits
