@@ -63,6 +63,7 @@ from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
 
 REDRAW_MS = 40  # 25 Hz: smooth, and far below the training rate
+FOLLOW_MS = 500  # an opened run folder is re-read this often (only the bytes appended)
 CHECKPOINT_FILTER = QT_TRANSLATE_NOOP(
     "TrainingPanel", "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
 )
@@ -152,6 +153,11 @@ class TrainingPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._redraw)  # runs only while a run does: idle = no wake-ups
+        # opened run folders that a script may still be writing: read what it appends
+        self._followed: dict[str, RunReader] = {}
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setInterval(FOLLOW_MS)
+        self._follow_timer.timeout.connect(self._follow)
         self.tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
         self.tabs.activations.show_activation(self.form.activation.currentText())
         self._preview()
@@ -488,6 +494,7 @@ class TrainingPanel(QWidget):
         """Stop the worker and wait for it (within one step). Call before closing the app."""
         self._closing = True
         self.timer.stop()
+        self._follow_timer.stop()
         if self.server is not None:
             self.server.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
@@ -935,12 +942,40 @@ class TrainingPanel(QWidget):
             RunEntry(self.runs.new_key("opened"), reader.name, "opened", folder=str(folder))
         )
         self.runs.add_reports(entry.key, reports)
+        if not any(r.status == "finished" for r in reports):
+            # a script may still be writing it (with no app to stream to): follow it
+            self._followed[entry.key] = reader
+            self.runs.set_live(entry.key, True)
+            self._follow_timer.start()
         self.runs.set_current(entry.key)
         said = self.tr("opened {0}: {1} records").format(reader.name, f"{len(reports):,}")
         if reader.skipped:
             said += self.tr(" ({0} unreadable lines skipped)").format(reader.skipped)
         self._say(said)
         return entry
+
+    def _follow(self) -> None:
+        """Read what the scripts appended to the opened folders since the last look."""
+        for key, reader in list(self._followed.items()):
+            try:
+                reports = reader.read_new()
+            except RecordError as exc:
+                self._say(
+                    self.tr("stopped following {name}: {exc}").format(name=reader.name, exc=exc),
+                    True,
+                )
+                reports = []
+                self._unfollow(key)
+            if reports:
+                self.runs.add_reports(key, reports)
+            if any(r.status == "finished" for r in reports):
+                self._unfollow(key)
+
+    def _unfollow(self, key: str) -> None:
+        self._followed.pop(key, None)
+        self.runs.set_live(key, False)
+        if not self._followed:
+            self._follow_timer.stop()
 
     def _open_run_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a run folder (runs/<name>)"))
