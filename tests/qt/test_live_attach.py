@@ -202,6 +202,7 @@ def test_an_opened_folder_is_followed_while_its_script_writes_it(qtbot, panel, t
     script = Script(tmp_path, "solo")
     script.go(10)
     qtbot.waitUntil(lambda: len(RunReader(script.folder).read_new()) >= 10, timeout=10_000)
+    panel.timer.setInterval(10**6)  # no redraw ticks: only the run's end may draw its last frame
     entry = panel.open_run(script.folder)
     assert entry.live and "● live" in panel.run_list.list.item(0).text()
     series = entry.history.series["train_loss"]
@@ -216,4 +217,6 @@ def test_an_opened_folder_is_followed_while_its_script_writes_it(qtbot, panel, t
     qtbot.waitUntil(lambda: not entry.live, timeout=10_000)
     assert "● live" not in panel.run_list.list.item(0).text()
     assert not panel._follow_timer.isActive()
+    norms = panel.tabs.overview.grad_plot.listDataItems()[0].getData()[0]
+    assert len(norms) == 25  # every plot drew the end of the run, not only the loss
     panel.grab().save(str(tmp_path / "followed.png"))

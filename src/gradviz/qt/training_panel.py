@@ -836,6 +836,8 @@ class TrainingPanel(QWidget):
             if entry.doctor.version != getattr(self, "_doctor_seen", None):
                 self._doctor_seen = entry.doctor.version
                 self.diagnosis.notify()
+            if not entry.live and self.timer.isActive():
+                self._redraw(force=True)  # its end: every plot gets its last frame
             self._sync_timer()
 
     def _show_run(self, key: str | None) -> None:
