@@ -54,10 +54,12 @@ from gradviz.core.training.report import Report, progress_text
 from gradviz.core.training.runs import RunEntry, RunList
 from gradviz.core.training.session import TrainSession
 from gradviz.core.training.watch.record import RecordError, RunReader
+from gradviz.qt import workers
 from gradviz.qt.compare_tab import CompareTab
 from gradviz.qt.diagnosis_view import DiagnosisView
 from gradviz.qt.run_list import RunListView
 from gradviz.qt.run_server import RunServer
+from gradviz.qt.session_builder import SessionBuilder
 from gradviz.qt.training_form import SpeedControl, TrainingForm, default_pace
 from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
@@ -114,6 +116,8 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.compare, self.tr("Compare"))
         self.runs.subscribe(self._on_runs)
         self.server: RunServer | None = None
+        self._builder: SessionBuilder | None = None  # builds a "Your model" session
+        self._builder_steps = 0
         self._build_controls()
 
         left = QWidget()
@@ -299,7 +303,8 @@ class TrainingPanel(QWidget):
         running = self.is_running()
         paused = self.is_paused()
         resumable = not running and self.session is not None and not self.session.finished
-        self.start_button.setEnabled(not running)
+        building = self._builder is not None  # a "Your model" file is running
+        self.start_button.setEnabled(not running and not building)
         self.pause_button.setEnabled(running or resumable)
         resume = paused or resumable
         self.pause_button.setText(self.tr("Resume") if resume else self.tr("Pause"))
@@ -309,12 +314,12 @@ class TrainingPanel(QWidget):
             self.tr("Go on training") if resume else self.tr("Pause after this step")
         )
         self.stop_button.setEnabled(running)
-        self.step_button.setEnabled(running or self.session is None or resumable)
+        self.step_button.setEnabled(not building and (running or self.session is None or resumable))
         quiet_with_model = self.session is not None and (not running or paused)
         self.save_button.setEnabled(quiet_with_model)
         self.inspect_button.setEnabled(quiet_with_model or self._live_key() is not None)
-        self.load_button.setEnabled(not running)
-        self.form.set_running(running)
+        self.load_button.setEnabled(not running and not building)
+        self.form.set_running(running or building)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setObjectName("error" if error else "hint")
@@ -393,30 +398,54 @@ class TrainingPanel(QWidget):
     # -- run control ---------------------------------------------------------------------
     def start(self) -> None:
         """A new run from the settings (the old model is replaced)."""
-        if self.is_running():
+        if self.is_running() or self._builder is not None:
             return
-        session = self._new_session()
-        if session is not None:
-            self._launch(session)
+        self._new_session()
 
-    def _new_session(self) -> TrainSession | None:
+    def _new_session(self, single_steps: int = 0) -> None:
+        """Build a session from the settings and launch it. A "Your model" file is code
+        that may take long: it runs on a background thread, and the launch follows."""
         try:
             config = self.form.config()
-            if config.is_custom:  # the file is code: say that it runs, then run it
-                self._say(
-                    self.tr("running {0} (Python code)…").format(Path(config.model_file).name)
-                )
-            session = TrainSession(config)
+            if not config.is_custom:
+                session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
-            self.form.mark_error(str(exc))  # the field turns red, and gets the focus
-            self._say(self.tr("cannot start: {0}").format(exc), error=True)
-            return None
+            self._refuse(str(exc))
+            return
+        if not config.is_custom:
+            self._adopt(session, single_steps)
+            return
+        self._say(self.tr("running {0} (Python code)…").format(Path(config.model_file).name))
+        builder = SessionBuilder(config)  # no parent: closing the panel parks, never kills it
+        builder.built.connect(self._session_built)
+        builder.failed.connect(self._refuse)
+        builder.finished.connect(self._builder_done)
+        self._builder, self._builder_steps = builder, single_steps
+        builder.start()
+        self._sync_buttons()
+
+    def _refuse(self, why: str) -> None:
+        self.form.mark_error(why)  # the field turns red, and gets the focus
+        self._say(self.tr("cannot start: {0}").format(why), error=True)
+
+    def _session_built(self, session: TrainSession) -> None:
+        if not self._closing:
+            self._adopt(session, self._builder_steps)
+
+    def _builder_done(self) -> None:
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.wait()  # finished was emitted: returns at once; then it can be dropped
+        if not self._closing:
+            self._sync_buttons()
+
+    def _adopt(self, session: TrainSession, single_steps: int) -> None:
         self.form.mark_error("")
         self.session = session
         self._new_history()
-        self._setup_plots(config.demo, session.data_cpu)
+        self._setup_plots(session.config.demo, session.data_cpu)
         self.tabs.set_span(session.total_steps)
-        return session
+        self._launch(session, single_steps)
 
     def _launch(self, session: TrainSession, single_steps: int = 0) -> None:
         state = TrainState(options=self.options, cpu_threads=1, pace=self.speed.pace())
@@ -476,11 +505,12 @@ class TrainingPanel(QWidget):
             self.run.state.step(1)
             self._sync_buttons()
             return
+        if self._builder is not None:
+            return
         if self.session is None:
-            session = self._new_session()
-            if session is None:
-                return
-        elif self.session.finished:
+            self._new_session(single_steps=1)
+            return
+        if self.session.finished:
             self._say(self.tr("this run is finished: Start begins a new one"))
             return
         self._launch(self.session, single_steps=1)
@@ -495,6 +525,8 @@ class TrainingPanel(QWidget):
         self._closing = True
         self.timer.stop()
         self._follow_timer.stop()
+        if self._builder is not None:  # the user's model() may still run: the app waits for it
+            workers.park(self._builder, self._builder)
         if self.server is not None:
             self.server.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
