@@ -23,6 +23,7 @@ Target: ratio <= 1.03 on each of the spiral MLP, the two-layer net and a small C
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import tempfile
 import time
@@ -86,33 +87,61 @@ def run_loop(case, steps: int, watched: bool, logdir: str) -> tuple[float, float
     return wall, cpu
 
 
-def _loop_cpu(case, steps: int, run) -> float:
+def interleaved_extra(case, steps: int, logdir: str, every: int) -> float:
+    """CPU seconds ``watch(every=every)`` adds to a step, measured step by step: a twin of
+    the model trains plain in the same loop, the two alternating steps, so whatever else
+    the machine does weighs on both alike (median of 5 blocks)."""
     model, opt, loss_fn, batches = case
-    c0 = time.process_time()
-    for i in range(-1 if run is not None else 0, steps):
-        if i == 0:  # the run's first step samples (it starts armed): not an unsampled one
-            c0 = time.process_time()
-        x, y = batches[i % len(batches)]
-        loss = loss_fn(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if run is not None:
-            run.log(loss=loss)
-    cpu = time.process_time() - c0
-    if run is not None:
-        run.close()
-    return cpu
+    twin = copy.deepcopy(model)
+    twin_opt = type(opt)(twin.parameters(), **opt.defaults)
+    run = gradviz.watch(model, opt, logdir=logdir, every=every, connect=False)
+    sides = [(twin, twin_opt, None), (model, opt, run)]
+    blocks = []
+    for block in range(6):
+        spent = [0.0, 0.0]
+        for i in range(steps):
+            x, y = batches[i % len(batches)]
+            for k in (0, 1) if i % 2 else (1, 0):
+                m, o, r = sides[k]
+                c0 = time.thread_time()
+                loss = loss_fn(m(x), y)
+                o.zero_grad(set_to_none=True)
+                loss.backward()
+                o.step()
+                if r is not None:
+                    r.log(loss=loss)
+                spent[k] += time.thread_time() - c0
+        if block:  # the first block warms up (and holds the run's first sample)
+            blocks.append((spent[1] - spent[0]) / steps)
+    run.close()
+    return statistics.median(blocks)
 
 
-def extra_cpu(case, steps: int, logdir: str, repeats: int, every: int) -> float:
-    """CPU seconds a step pays for ``watch(every=every)``, against the plain loop (median)."""
-    extra = []
-    for _ in range(repeats):
-        plain = _loop_cpu(case, steps, None)
-        run = gradviz.watch(case[0], case[1], logdir=logdir, every=every, connect=False)
-        extra.append((_loop_cpu(case, steps, run) - plain) / steps)
-    return statistics.median(extra)
+def unsampled_cost(case, logdir: str, n: int = 2000) -> float:
+    """CPU seconds a step that is not sampled pays: ``log()`` plus the optimizer hooks'
+    flag checks, each timed on its own (blocks of the hooked and a plain optimizer over
+    the same parameters alternate; median of 7)."""
+    model, opt, loss_fn, batches = case
+    x, y = batches[0]
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    plain_opt = type(opt)(model.parameters(), **opt.defaults)
+    run = gradviz.watch(model, opt, logdir=logdir, every=10**9, connect=False)
+    opt.step()  # the run's first step samples (it starts armed)
+    plain_opt.step()
+
+    def per_call(fn) -> float:
+        c0 = time.thread_time()
+        for _ in range(n):
+            fn()
+        return (time.thread_time() - c0) / n
+
+    logs, hooks = [], []
+    for _ in range(7):
+        logs.append(per_call(lambda: run.log(loss=loss)))
+        hooks.append(per_call(opt.step) - per_call(plain_opt.step))
+    run.close()
+    return statistics.median(logs) + max(0.0, statistics.median(hooks))
 
 
 def pairs(case, steps: int, repeats: int, logdir: str) -> list[tuple[tuple, tuple]]:
@@ -166,12 +195,16 @@ def main() -> None:
             step_s = statistics.median(p[0] for p, _w in timed) / steps
             step_cpu = statistics.median(p[1] for p, _w in timed) / steps
             n = max(100, steps // 4)
-            per_step = extra_cpu(case, n, logdir, 5, every=10**9)  # never sampled
-            per_sample = extra_cpu(case, n, logdir, 5, every=1) - per_step
+            per_step = unsampled_cost(case, logdir)
+            per_sample = interleaved_extra(case, n, logdir, every=1) - per_step
             # on a quiet machine (a step takes its CPU time), at RATE samples a CPU-second
             rate = min(RATE, 1.0 / step_cpu)
             predicted = 1 + (per_step + per_sample * rate * step_cpu) / step_cpu
-            verdict = min(wall, cpu) <= 1.03 or predicted <= 1.03
+            # the measured ratios decide on a quiet machine; on a busy one their spread is
+            # wider than the target, and the model (CPU time, step by step) decides
+            verdict = predicted <= 1.03 and (
+                min(wall, cpu) <= 1.03 or spread[-1] - spread[0] > 0.06
+            )
             verdicts.append(verdict)
             print(
                 f"  {label:13s} {steps:6,d} steps of {1e6 * step_s:7.1f} us   "
@@ -181,7 +214,11 @@ def main() -> None:
                 f"{1e6 * per_sample:6.0f} us of CPU: predicted ratio {predicted:.3f}   "
                 f"{'ok' if verdict else 'OVER TARGET'}"
             )
-    print("target (<= 3 %):", "met" if all(verdicts) else "NOT met")
+    print(
+        "target (ratio <= 1.03 at the default cadence):",
+        "met" if all(verdicts) else "NOT met",
+        "(predicted from CPU time; measured ratios within their noise)",
+    )
 
 
 if __name__ == "__main__":
