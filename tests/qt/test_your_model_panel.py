@@ -62,8 +62,13 @@ def test_your_model_trains_with_plots_inspect_checkpoint_and_csv(qtbot, panel, t
     graph = panel.inspect()
     assert graph is not None
     assert panel.save_checkpoint(tmp_path / "m.pt")
+    panel.session.step = 0
     assert panel.load_checkpoint(tmp_path / "m.pt")  # the chosen file rebuilds the model
-    assert panel.session.step == 120
+    assert "running net.py (Python code)" in panel.message.text()  # in the background
+    qtbot.waitUntil(lambda: panel.session.step == 120, timeout=30_000)
+    assert (
+        "loaded m.pt at step 120" in panel.message.text() or "loaded m.pt" in panel.message.text()
+    )
     assert panel.export_csv(tmp_path / "m.csv")
     assert "test_accuracy" in (tmp_path / "m.csv").read_text().splitlines()[0]
     panel.tabs.setCurrentIndex(0)

@@ -10,28 +10,35 @@ is parked (:func:`gradviz.qt.workers.park`) and the app waits for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gradviz.core.devices import DeviceError
 from gradviz.core.errors import explain
-from gradviz.core.training.config import ConfigError, TrainConfig
+from gradviz.core.training.checkpoint import CheckpointError
+from gradviz.core.training.config import ConfigError
 from gradviz.core.training.session import TrainSession
 from gradviz.qt import workers
 
+EXPECTED = (ConfigError, DeviceError, CheckpointError, ValueError)  # their text is the line
+
 
 class SessionBuilder(QThread):
+    """Runs ``make()`` (``TrainSession(config)``, or loading a checkpoint) on its thread."""
+
     built = Signal(object)  # the TrainSession
     failed = Signal(str)  # one plain line: why it could not be built
 
-    def __init__(self, config: TrainConfig, parent: QObject | None = None) -> None:
+    def __init__(self, make: Callable[[], TrainSession], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.config = config
+        self.make = make
         workers.track(self)
 
     def run(self) -> None:  # on the builder's thread
         try:
-            session = TrainSession(self.config)
-        except (ConfigError, DeviceError, ValueError) as exc:
+            session = self.make()
+        except EXPECTED as exc:
             self.failed.emit(str(exc))
             return
         except Exception as exc:  # noqa: BLE001  the user's code may raise anything

@@ -117,7 +117,9 @@ class TrainingPanel(QWidget):
         self.runs.subscribe(self._on_runs)
         self.server: RunServer | None = None
         self._builder: SessionBuilder | None = None  # builds a "Your model" session
-        self._builder_steps = 0
+        self._builder_steps = 0  # what the built session is for: Step (1) or Start (0)
+        self._builder_purpose = "start"  # or "load" (a checkpoint of "Your model")
+        self._builder_path = Path()
         self._build_controls()
 
         left = QWidget()
@@ -416,11 +418,17 @@ class TrainingPanel(QWidget):
             self._adopt(session, single_steps)
             return
         self._say(self.tr("running {0} (Python code)…").format(Path(config.model_file).name))
-        builder = SessionBuilder(config)  # no parent: closing the panel parks, never kills it
+        self._builder_steps = single_steps
+        self._in_background(lambda: TrainSession(config), "start")
+
+    def _in_background(self, make, purpose: str) -> None:
+        """Build a session with ``make`` on a SessionBuilder thread (a "Your model" file is
+        code that may take long); ``purpose`` says what to do with it ("start", "load")."""
+        builder = SessionBuilder(make)  # no parent: closing the panel parks, never kills it
         builder.built.connect(self._session_built)
-        builder.failed.connect(self._refuse)
+        builder.failed.connect(self._build_failed)
         builder.finished.connect(self._builder_done)
-        self._builder, self._builder_steps = builder, single_steps
+        self._builder, self._builder_purpose = builder, purpose
         builder.start()
         self._sync_buttons()
 
@@ -428,8 +436,20 @@ class TrainingPanel(QWidget):
         self.form.mark_error(why)  # the field turns red, and gets the focus
         self._say(self.tr("cannot start: {0}").format(why), error=True)
 
+    def _build_failed(self, why: str) -> None:
+        if self._closing:
+            return
+        if self._builder_purpose == "load":
+            self._say(why, error=True)
+        else:
+            self._refuse(why)
+
     def _session_built(self, session: TrainSession) -> None:
-        if not self._closing:
+        if self._closing:
+            return
+        if self._builder_purpose == "load":
+            self._adopt_loaded(session, self._builder_path)
+        else:
             self._adopt(session, self._builder_steps)
 
     def _builder_done(self) -> None:
@@ -652,13 +672,26 @@ class TrainingPanel(QWidget):
         if self.is_running():
             self._say(self.tr("stop training before loading a model"), error=True)
             return False
+        if self._builder is not None:
+            return False
         device = self.form.device.currentData() or "cpu"
+        mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
+        if mine:  # rebuilding the model runs the user's file: in the background
+            self._say(f"loading {Path(path).name}: running {Path(mine).name} (Python code)…")
+            self._builder_path = Path(path)
+            self._in_background(
+                lambda: load_checkpoint(path, device=device, trusted_model_file=mine), "load"
+            )
+            return True
         try:
-            mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
-            session = load_checkpoint(path, device=device, trusted_model_file=mine)
+            session = load_checkpoint(path, device=device, trusted_model_file=None)
         except (CheckpointError, DeviceError) as exc:
             self._say(str(exc), error=True)
             return False
+        self._adopt_loaded(session, Path(path))
+        return True
+
+    def _adopt_loaded(self, session: TrainSession, path: Path) -> None:
         self.form.set_config(session.config)
         self.tabs.activations.show_activation(session.config.activation)
         self.session = session
@@ -689,7 +722,6 @@ class TrainingPanel(QWidget):
                 ).format(name, f"{step:,}")
             )
         self._sync_buttons()
-        return True
 
     def _note_no_history(self) -> None:
         """Say in the plots themselves why the curves are empty after a load."""
