@@ -20,7 +20,7 @@ from gradviz.core.backward_wire import trace_from_wire, trace_to_wire
 from gradviz.core.graph_document import GraphDocument
 from gradviz.core.graph_wire import graph_from_wire
 from gradviz.core.training.watch import protocol as P
-from gradviz.core.training.watch.inspect import StepCapture
+from gradviz.core.training.watch.step_capture import StepCapture
 from gradviz.core.workspace import Workspace
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

@@ -12,8 +12,8 @@ from torch import nn
 
 from gradviz.core.graph import capture_module
 from gradviz.core.graph_wire import graph_from_wire, graph_to_wire
-from gradviz.core.training.watch import inspect as I
 from gradviz.core.training.watch import run as W
+from gradviz.core.training.watch import step_capture as I
 from gradviz.qt.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -196,3 +196,25 @@ def test_step_through_a_live_scripts_backward_as_through_a_local_one(qtbot, wind
     qtbot.wait(200)  # let the leaf table settle its row heights before the picture
     window.grab().save(str(tmp_path / "live_backward.png"))
     bw.grab().save(str(tmp_path / "live_backward_panel.png"))
+
+
+def test_a_scripts_note_and_a_bad_backward_record_reach_the_user(qtbot, window, caplog):
+    """ "The step's graph is gone" arrives as one plain line; a graph whose backward record
+    does not decode still shows (shape only), and the bad record is logged and counted."""
+    panel = window.training_panel
+    server = panel.server
+    client = type("C", (), {"run_id": "live-7"})()
+    text = "step 4's graph is gone: its backward went around loss.backward(); inspecting the next"
+    server._message(client, {"type": "note", "step": 4, "text": text})
+    assert panel.message.text().endswith(text)
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    graph = capture_module(net, torch.randn(4, 2), loss=lambda out: out.square().mean())
+    bad = {"steps": [{"node": 5}], "leaves": []}
+    with caplog.at_level(logging.WARNING):
+        server._message(
+            client, {"type": "graph", "step": 5, "graph": graph_to_wire(graph), "trace": bad}
+        )
+    assert server.dropped == 1 and "malformed backward record" in caplog.text
+    assert window.graph_document.external and window.backward_panel.trace is None
+    assert "no values to step" in window.graph_view.banner_text.text()

@@ -51,7 +51,6 @@ from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
 from gradviz.core.training.update_ratio import UpdateRatioProbe, layer_norms
 from gradviz.core.training.watch import protocol as P
-from gradviz.core.training.watch.inspect import StepCapture
 from gradviz.core.training.watch.record import (
     EVENTS,
     FORMAT,
@@ -61,6 +60,7 @@ from gradviz.core.training.watch.record import (
     hist_record,
     to_json_line,
 )
+from gradviz.core.training.watch.step_capture import StepCapture
 
 log = logging.getLogger(__name__)
 
