@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>TrainingPanel</name>
@@ -102,7 +101,7 @@ it keeps the model, not the history</source>
         <translation>查看这一步</translation>
     </message>
     <message>
-        <source>Show the graph of the next batch&apos;s loss, grouped by module</source>
+        <source>Show the graph of the next batch's loss, grouped by module</source>
         <translation>显示下一个批量的损失的计算图，按模块分组</translation>
     </message>
     <message>
@@ -274,7 +273,7 @@ it keeps the model, not the history</source>
         <translation>存放图表图片的文件夹</translation>
     </message>
     <message>
-        <source>asked {0} for its next step&apos;s loss graph</source>
+        <source>asked {0} for its next step's loss graph</source>
         <translation>已向 {0} 请求其下一步的损失的计算图</translation>
     </message>
     <message>
@@ -294,7 +293,7 @@ it keeps the model, not the history</source>
         <translation>无法捕获这一步：{0}</translation>
     </message>
     <message>
-        <source>graph of step {0}&apos;s loss ({1} samples) sent to the graph view</source>
+        <source>graph of step {0}'s loss ({1} samples) sent to the graph view</source>
         <translation>第 {0} 步的损失的计算图（{1} 个样本）已发送到计算图视图</translation>
     </message>
     <message>
@@ -322,8 +321,16 @@ it keeps the model, not the history</source>
         <translation>调用 gradviz.watch() 的脚本会实时出现在这里（端口 {0}）</translation>
     </message>
     <message>
-        <source>graph of {0}&apos;s step {1} loss sent to the graph view</source>
+        <source>graph of {0}'s step {1} loss sent to the graph view</source>
         <translation>{0} 第 {1} 步的损失的计算图已发送到计算图视图</translation>
+    </message>
+    <message>
+        <source>{name} step {step} loss</source>
+        <translation>{name} 第 {step} 步的损失</translation>
+    </message>
+    <message>
+        <source>{name}'s step {step}: its backward ({n} nodes) is in the Backward panel</source>
+        <translation>{name} 的第 {step} 步：它的反向传播（{n} 个节点）已在“反向传播”面板中</translation>
     </message>
     <message>
         <source>{0}: cannot read its folder ({1}); showing what streams in</source>
@@ -340,6 +347,10 @@ it keeps the model, not the history</source>
     <message>
         <source> ({0} unreadable lines skipped)</source>
         <translation>（跳过了 {0} 行无法读取的内容）</translation>
+    </message>
+    <message>
+        <source>stopped following {name}: {exc}</source>
+        <translation>已停止跟踪 {name}：{exc}</translation>
     </message>
     <message>
         <source>Open a run folder (runs/&lt;name&gt;)</source>
