@@ -221,6 +221,10 @@ it keeps the model, not the history</source>
         <translation>加载模型前请先停止训练</translation>
     </message>
     <message>
+        <source>loading {name}: running {file} (Python code)…</source>
+        <translation>正在加载 {name}：正在运行 {file}（Python 代码）…</translation>
+    </message>
+    <message>
         <source>loaded at step {0} of {1}</source>
         <translation>已加载，第 {0} / {1} 步</translation>
     </message>

@@ -321,10 +321,9 @@ class GradSummary:
     def text(self, digits: int = 4) -> str:
         """What the panel shows: the statistics, and that the values stayed in the script."""
         if math.isnan(self.norm):
-            return "values not sent (too big)"
-        return (
-            f"mean {self.mean:.{digits}g}, min {self.lo:.{digits}g}, max {self.hi:.{digits}g} "
-            "(too big to send: a summary)"
+            return _("values not sent (too big)")
+        return _("mean {mean}, min {lo}, max {hi} (too big to send: a summary)").format(
+            mean=f"{self.mean:.{digits}g}", lo=f"{self.lo:.{digits}g}", hi=f"{self.hi:.{digits}g}"
         )
 
     def to_wire(self) -> dict[str, Any]:

@@ -1599,7 +1599,7 @@ def _run(step: Step) -> tuple[list[torch.Tensor | None] | None, Check]:
     if r.compute is None:
         return None, Check(TEXT_ONLY)
     if any(isinstance(g, GradSummary) for g in (*step.grad_in, *step.grad_out)):
-        return None, Check(UNCHECKED, "a gradient was too big to send: only its summary is here")
+        return None, Check(UNCHECKED, _("a gradient was too big to send: only its summary is here"))
     ctx = Ctx(list(step.grad_in), step.saved, _shapes(step))
     try:
         with torch.no_grad():

@@ -276,8 +276,8 @@ class BackwardSession(Emitter):
         self._set_error("")
         self.load_trace(trace, label, graph)
         self.emit("root")
-        n = len(trace.steps)
-        self.emit("message", text=f"{label}: {n} nodes recorded by the script; step through them")
+        text = _("{label}: {n} nodes recorded by the script; step through them")
+        self.emit("message", text=text.format(label=label, n=len(trace.steps)))
 
     def _start(self, trace: Trace, name: str) -> None:
         self.trace = trace

@@ -677,7 +677,8 @@ class TrainingPanel(QWidget):
         device = self.form.device.currentData() or "cpu"
         mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
         if mine:  # rebuilding the model runs the user's file: in the background
-            self._say(f"loading {Path(path).name}: running {Path(mine).name} (Python code)…")
+            text = self.tr("loading {name}: running {file} (Python code)…")
+            self._say(text.format(name=Path(path).name, file=Path(mine).name))
             self._builder_path = Path(path)
             self._in_background(
                 lambda: load_checkpoint(path, device=device, trusted_model_file=mine), "load"

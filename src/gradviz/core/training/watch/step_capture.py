@@ -32,14 +32,15 @@ from gradviz.core import graph as G
 from gradviz.core.backward import trace_backward
 from gradviz.core.backward_wire import trace_to_wire
 from gradviz.core.graph_wire import graph_to_wire
+from gradviz.core.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
-GONE = (
+GONE = N_(
     "step {step}'s graph is gone: its backward did not go through loss.backward(), so "
     "it was freed before gradviz could record it; inspecting the next step"
 )
-NEVER = (
+NEVER = N_(
     "the script's backward does not go through loss.backward() or "
     "torch.autograd.backward(), so its steps cannot be recorded"
 )
@@ -131,10 +132,10 @@ class StepCapture:
         if self._logs_since_forward < GIVE_UP_AFTER:
             return  # run.log before backward: the backward comes next
         if self.retried:
-            self._finish({"type": "graph", "step": self.step(), "error": NEVER})
+            self._finish({"type": "graph", "step": self.step(), "error": _(NEVER)})
             return
         # say so, and try the next step once more (its forward may take the usual path)
-        self.send({"type": "note", "step": self.step(), "text": GONE.format(step=self.step())})
+        self.send({"type": "note", "step": self.step(), "text": _(GONE).format(step=self.step())})
         self.retried = True
         self.forward_seen = False
         self._logs_since_forward = 0
@@ -156,14 +157,14 @@ class StepCapture:
             message["graph"] = graph_to_wire(graph)
         except Exception as exc:  # never fail the script for the app's sake
             log.info("gradviz.watch: cannot capture the loss graph (%s)", exc)
-            message["error"] = "capture failed"
+            message["error"] = N_("capture failed")
         self._busy = True
         try:
             trace = trace_backward(
                 loss, gradient, retain_graph=bool(retain_graph), names=names, keep_saved=True
             )
         except BaseException:
-            self._finish({"type": "graph", "step": message["step"], "error": "backward failed"})
+            self._finish({"type": "graph", "step": message["step"], "error": N_("backward failed")})
             raise  # the script sees the error a plain backward would raise
         finally:
             self._busy = False
