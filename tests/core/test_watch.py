@@ -134,21 +134,43 @@ def test_device_fetches_are_capped_even_sampling_every_step(tmp_path, monkeypatc
     assert got == pytest.approx(losses, rel=1e-6)
 
 
-def test_time_cadence_is_bounded_by_the_rate(tmp_path, monkeypatch):
+def run_clocked(tmp_path, monkeypatch, steps: int, wall_ms: float, cpu_ms: float):
+    """``steps`` steps, each taking ``wall_ms`` by the clock and ``cpu_ms`` of the thread's CPU."""
     net, x, y = tiny()
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
-    clock = iter(i * 0.001 for i in range(10**6))  # each clock read: 1 ms later
-    monkeypatch.setattr(W.time, "perf_counter", lambda: next(clock))
+    now = {"wall": 0.0, "cpu": 0.0}
+    monkeypatch.setattr(W.time, "perf_counter", lambda: now["wall"])
+    monkeypatch.setattr(W.time, "thread_time", lambda: now["cpu"])
     run = W.watch(net, opt, logdir=tmp_path, histograms=False, connect=False)  # 10 a second
-    for _ in range(1000):
+    for _ in range(steps):
         loss = nn.functional.mse_loss(net(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        now["wall"] += wall_ms / 1000
+        now["cpu"] += cpu_ms / 1000
         run.log(loss=loss)
-    # 1000 steps read the clock once each: one simulated second, so about 10 samples
-    assert W.RATE == 10 and 8 <= run.samples <= 11
     run.close()
+    return run
+
+
+def test_time_cadence_is_bounded_by_the_rate(tmp_path, monkeypatch):
+    run = run_clocked(tmp_path, monkeypatch, 1000, wall_ms=1, cpu_ms=1)  # a quiet machine
+    # one second, by both clocks: about 10 samples (and the closing one)
+    assert W.RATE == 10 and 9 <= run.samples <= 12
+
+
+def test_a_busy_machine_does_not_make_samples_more_frequent_per_step(tmp_path, monkeypatch):
+    # each step takes 4x its CPU time by the clock (other programs get the core): 4 s by
+    # the clock, 1 s of the script's CPU. By the clock alone that would be 40 samples,
+    # 4x the cost per step; counted in CPU time it stays about 10
+    run = run_clocked(tmp_path, monkeypatch, 4000, wall_ms=1, cpu_ms=0.25)
+    assert 9 <= run.samples <= 12
+
+
+def test_a_script_that_mostly_waits_still_samples_once_a_second(tmp_path, monkeypatch):
+    run = run_clocked(tmp_path, monkeypatch, 5000, wall_ms=1, cpu_ms=0)  # 5 s, no CPU
+    assert 5 <= run.samples <= 7
 
 
 def test_run_closes_at_exit_and_opens_into_a_history(tmp_path):

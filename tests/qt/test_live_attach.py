@@ -193,3 +193,30 @@ def test_open_a_run_folder_and_compare_it_with_smoothing(qtbot, panel, tmp_path)
     np.testing.assert_allclose(curves[0].getData()[1], expected, rtol=1e-9)
     np.testing.assert_allclose(smooth(y, 0.0), y)
     panel.grab().save(str(tmp_path / "compare.png"))
+
+
+def test_an_opened_folder_is_followed_while_its_script_writes_it(qtbot, panel, tmp_path):
+    """No app to stream to: the script only writes its folder. Opened midway, the folder is
+    followed: what the script appends shows up, and its end ends the following."""
+    panel.server.stop()
+    script = Script(tmp_path, "solo")
+    script.go(10)
+    qtbot.waitUntil(lambda: len(RunReader(script.folder).read_new()) >= 10, timeout=10_000)
+    panel.timer.setInterval(10**6)  # no redraw ticks: only the run's end may draw its last frame
+    entry = panel.open_run(script.folder)
+    assert entry.live and "● live" in panel.run_list.list.item(0).text()
+    series = entry.history.series["train_loss"]
+    assert len(series.data()[1]) == 10
+    script.go(15)  # the script goes on writing; the panel reads only what it appends
+    qtbot.waitUntil(lambda: len(series.data()[1]) == 25, timeout=10_000)
+    np.testing.assert_allclose(series.data()[1], script.losses, rtol=1e-6)
+    assert entry.live
+    events = script.folder / "events.jsonl"
+    assert panel._followed[entry.key]._offset == events.stat().st_size  # all read, once
+    script.run.close()  # its last record says "finished": following stops
+    qtbot.waitUntil(lambda: not entry.live, timeout=10_000)
+    assert "● live" not in panel.run_list.list.item(0).text()
+    assert not panel._follow_timer.isActive()
+    norms = panel.tabs.overview.grad_plot.listDataItems()[0].getData()[0]
+    assert len(norms) == 25  # every plot drew the end of the run, not only the loss
+    panel.grab().save(str(tmp_path / "followed.png"))

@@ -143,6 +143,10 @@
         <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。逐步查看时，它的 .grad 值会暂时搁置。</translation>
     </message>
     <message>
+        <source>Showing &lt;b&gt;{label}&lt;/b&gt;, not the workspace. It came from a watched script, which recorded its backward: step through it.</source>
+        <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。它来自被监视的脚本，脚本记录了它的反向传播：可以逐步查看。</translation>
+    </message>
+    <message>
         <source>Showing &lt;b&gt;{label}&lt;/b&gt;, not the workspace. It came from a watched script: its shape only, no values to step.</source>
         <translation>正在显示 &lt;b&gt;{label}&lt;/b&gt;，而不是工作区。它来自被监视的脚本：只有形状，没有可以逐步查看的数值。</translation>
     </message>

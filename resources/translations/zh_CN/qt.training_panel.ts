@@ -222,6 +222,10 @@ it keeps the model, not the history</source>
         <translation>加载模型前请先停止训练</translation>
     </message>
     <message>
+        <source>loading {name}: running {file} (Python code)…</source>
+        <translation>正在加载 {name}：正在运行 {file}（Python 代码）…</translation>
+    </message>
+    <message>
         <source>loaded at step {0} of {1}</source>
         <translation>已加载，第 {0} / {1} 步</translation>
     </message>
@@ -326,6 +330,14 @@ it keeps the model, not the history</source>
         <translation>{0} 第 {1} 步的损失的计算图已发送到计算图视图</translation>
     </message>
     <message>
+        <source>{name} step {step} loss</source>
+        <translation>{name} 第 {step} 步的损失</translation>
+    </message>
+    <message>
+        <source>{name}&apos;s step {step}: its backward ({n} nodes) is in the Backward panel</source>
+        <translation>{name} 的第 {step} 步：它的反向传播（{n} 个节点）已在“反向传播”面板中</translation>
+    </message>
+    <message>
         <source>{0}: cannot read its folder ({1}); showing what streams in</source>
         <translation>{0}：无法读取它的文件夹（{1}）；只显示实时传来的数据</translation>
     </message>
@@ -340,6 +352,10 @@ it keeps the model, not the history</source>
     <message>
         <source> ({0} unreadable lines skipped)</source>
         <translation>（跳过了 {0} 行无法读取的内容）</translation>
+    </message>
+    <message>
+        <source>stopped following {name}: {exc}</source>
+        <translation>已停止跟踪 {name}：{exc}</translation>
     </message>
     <message>
         <source>Open a run folder (runs/&lt;name&gt;)</source>

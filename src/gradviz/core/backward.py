@@ -15,6 +15,7 @@ over it.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,6 +327,78 @@ def trace_backward(
     return Trace(root, seed, records, fns, leaves, retain_graph, names)
 
 
+class GradSummary:
+    """A gradient too big to send whole (live attach): its shape and a few statistics.
+
+    It stands where a tensor would in a replay: its shape is real, its values are not
+    here. Adding summaries (an edge crossed twice, a leaf's ``.grad``) keeps the shape;
+    the statistics of a sum are unknown (nan).
+    """
+
+    def __init__(
+        self,
+        shape: tuple[int, ...],
+        dtype: str = "float32",
+        norm: float = math.nan,
+        mean: float = math.nan,
+        lo: float = math.nan,
+        hi: float = math.nan,
+    ) -> None:
+        self.shape = torch.Size(shape)
+        self.dtype = dtype
+        self.norm, self.mean, self.lo, self.hi = norm, mean, lo, hi
+
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    def dim(self) -> int:
+        return len(self.shape)
+
+    def detach(self) -> GradSummary:
+        return self
+
+    def __add__(self, other: Any) -> GradSummary:
+        return GradSummary(tuple(self.shape), self.dtype)
+
+    __radd__ = __add__
+
+    def __repr__(self) -> str:
+        return f"GradSummary({tuple(self.shape)}, norm={self.norm:.4g})"
+
+    def text(self, digits: int = 4) -> str:
+        """What the panel shows: the statistics, and that the values stayed in the script."""
+        if math.isnan(self.norm):
+            return _("values not sent (too big)")
+        return _("mean {mean}, min {lo}, max {hi} (too big to send: a summary)").format(
+            mean=f"{self.mean:.{digits}g}", lo=f"{self.lo:.{digits}g}", hi=f"{self.hi:.{digits}g}"
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "shape": list(self.shape),
+            "dtype": self.dtype,
+            "stats": [
+                None if math.isnan(v) else v for v in (self.norm, self.mean, self.lo, self.hi)
+            ],
+        }
+
+    @classmethod
+    def from_wire(cls, data: Any) -> GradSummary:
+        """ValueError unless ``data`` is what :meth:`to_wire` gives."""
+        if not isinstance(data, dict):
+            raise ValueError("summary is not a map")
+        shape, dtype, stats = data.get("shape"), data.get("dtype"), data.get("stats")
+        if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise ValueError("bad summary shape")
+        if not isinstance(dtype, str) or len(dtype) > 20:
+            raise ValueError("bad summary dtype")
+        ok = isinstance(stats, list) and len(stats) == 4
+        if not ok or not all(v is None or isinstance(v, (int, float)) for v in stats):
+            raise ValueError("bad summary statistics")
+        values = [math.nan if v is None else float(v) for v in stats]
+        return cls(tuple(shape), dtype, *values)
+
+
 # --------------------------------------------------------------- replay
 @dataclass
 class EdgeFlow:
@@ -466,7 +539,7 @@ def shape_text(t: torch.Tensor) -> str:
 
 def values_text(t: torch.Tensor, limit: int = 8, digits: int = 4) -> str | None:
     """The values of a small tensor on one line (nested like the tensor), else None."""
-    if t.numel() > limit:
+    if t.numel() > limit or isinstance(t, GradSummary):
         return None
     values = t.detach().cpu()
     if values.is_floating_point():
@@ -481,6 +554,8 @@ def values_text(t: torch.Tensor, limit: int = 8, digits: int = 4) -> str | None:
 
 
 def norm_of(t: torch.Tensor) -> float:
+    if isinstance(t, GradSummary):
+        return t.norm
     t = t.detach()
     if not (t.is_floating_point() or t.is_complex()):
         t = t.double()
@@ -502,6 +577,8 @@ def tensor_text(t: torch.Tensor | None, limit: int = 8, digits: int = DIGITS) ->
     if t.numel() == 1 and values is not None:
         return f"{shape_text(t)} · {values}"
     head = f"{shape_text(t)} · ‖g‖={norm_of(t):.{digits}g}"
+    if isinstance(t, GradSummary):
+        return f"{head}\n{t.text(digits)}"
     return f"{head}\n{values}" if values is not None else head
 
 

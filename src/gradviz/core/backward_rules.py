@@ -23,7 +23,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from gradviz.core.backward import ACCUMULATE, Step, shape_text, tensor_text, values_text
+from gradviz.core.backward import (
+    ACCUMULATE,
+    GradSummary,
+    Step,
+    shape_text,
+    tensor_text,
+    values_text,
+)
 from gradviz.core.i18n import N_, _
 
 Grads = Sequence[torch.Tensor | None]
@@ -1591,6 +1598,8 @@ def _run(step: Step) -> tuple[list[torch.Tensor | None] | None, Check]:
         return None, Check(NO_CARD)
     if r.compute is None:
         return None, Check(TEXT_ONLY)
+    if any(isinstance(g, GradSummary) for g in (*step.grad_in, *step.grad_out)):
+        return None, Check(UNCHECKED, _("a gradient was too big to send: only its summary is here"))
     ctx = Ctx(list(step.grad_in), step.saved, _shapes(step))
     try:
         with torch.no_grad():

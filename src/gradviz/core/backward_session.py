@@ -25,7 +25,15 @@ from typing import Any
 
 import torch
 
-from gradviz.core.backward import ACCUMULATE, EdgeFlow, Replay, Trace, edge_text, trace_backward
+from gradviz.core.backward import (
+    ACCUMULATE,
+    EdgeFlow,
+    GradSummary,
+    Replay,
+    Trace,
+    edge_text,
+    trace_backward,
+)
 from gradviz.core.errors import explain
 from gradviz.core.events import Emitter
 from gradviz.core.gradcheck import GradCheckError, check_workspace_leaf
@@ -258,8 +266,18 @@ class BackwardSession(Emitter):
         if graph is not None:
             self.external = ExternalRoot(trace.root, label, graph)  # first: the document's
             if self.document is not None:  # "source" event must not end it again
-                self.document.show_external(graph, label)
+                self.document.show_external(graph, label, steppable=True)
         self._start(trace, label)
+
+    def replay_data(self, trace: Any, graph: Graph, label: str) -> None:
+        """Step through a backward recorded elsewhere and sent as plain data (a watched
+        script's step, :mod:`gradviz.core.backward_wire`): its steps replay like a local
+        trace's; there are no tensors behind it, so Run cannot repeat it."""
+        self._set_error("")
+        self.load_trace(trace, label, graph)
+        self.emit("root")
+        text = _("{label}: {n} nodes recorded by the script; step through them")
+        self.emit("message", text=text.format(label=label, n=len(trace.steps)))
 
     def _start(self, trace: Trace, name: str) -> None:
         self.trace = trace
@@ -390,9 +408,12 @@ class BackwardSession(Emitter):
             return None
         sender = self.labels.get(target, _("the output") if self.trace.root_edge else target)
         receiver = self.labels.get(source, source)
-        return _("gradient {sender} → {receiver}").format(
-            sender=sender, receiver=receiver
-        ), flow.total
+        total = flow.total
+        title = _("gradient {sender} → {receiver}").format(sender=sender, receiver=receiver)
+        if isinstance(total, GradSummary):  # a watched script sent only its statistics
+            self.emit("message", text=f"{title}: {total.text()}")
+            return None
+        return title, total
 
     def zero_grads(self, set_to_none: bool = False) -> bool:
         """``x.grad.zero_()`` for every leaf (or ``.grad = None`` with ``set_to_none``)."""

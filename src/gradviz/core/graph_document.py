@@ -107,6 +107,7 @@ class GraphDocument(Emitter):
         self.workspace = workspace
         self.source = "workspace" if workspace is not None else "none"
         self.external_label = ""
+        self.external_steps = False  # the external graph's backward can be stepped through
         self.captured: Graph | None = None  # everything captured (saved tensors included)
         self.graph: Graph | None = None  # the real nodes shown (saved filtered unless asked)
         self.visible: Graph | None = None  # what is drawn: groups and folds as single boxes
@@ -180,9 +181,14 @@ class GraphDocument(Emitter):
             return
         self.refresh()
 
-    def show_external(self, graph: Graph, label: str = "graph") -> None:
-        """Show a graph that is not the workspace's, e.g. one training batch's loss."""
+    def show_external(
+        self, graph: Graph, label: str = "graph", steppable: bool | None = None
+    ) -> None:
+        """Show a graph that is not the workspace's, e.g. one training batch's loss.
+
+        ``steppable``: its backward can be stepped through (default: it holds tensors)."""
         self.source, self.external_label = "external", label
+        self.external_steps = bool(graph.refs) if steppable is None else steppable
         self._set_graph(graph, fresh=True)
         self.emit("source", source=self.source)
 

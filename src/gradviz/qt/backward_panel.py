@@ -345,7 +345,15 @@ class BackwardPanel(QWidget):
             else _tr(ZERO_TIP)
         )
         self.retain.setEnabled(not external)  # external runs always retain the graph
-        if external:
+        if external and not ok:  # a pass recorded elsewhere (a watched script), sent as data
+            e = html.escape(name)
+            self.root_label.setText(
+                self.tr(
+                    "Backward from the <b>{e}</b>: the watched script ran and recorded it. Step "
+                    "through it here; its tensors stay in the script, so it cannot be run again."
+                ).format(e=e)
+            )
+        elif external:
             e = html.escape(name)
             shape = (
                 self.tr("a scalar")

@@ -528,21 +528,23 @@ class GraphView(QWidget):
         show = doc.external and doc.workspace is not None
         if show:
             label = doc.external_label or self.tr("a graph from outside the workspace")
-            # a graph sent by a live script is plain data: no tensors behind it to step
-            steppable = doc.graph is not None and bool(doc.graph.refs)
-            self.banner_text.setText(
-                (
-                    self.tr(
-                        "Showing <b>{label}</b>, not the workspace. "
-                        "Its .grad values are set aside while you step through it."
-                    )
-                    if steppable
-                    else self.tr(
-                        "Showing <b>{label}</b>, not the workspace. "
-                        "It came from a watched script: its shape only, no values to step."
-                    )
-                ).format(label=html.escape(label))
-            )
+            # a graph sent by a live script is plain data: its recorded steps, or its shape
+            if doc.graph is not None and doc.graph.refs:
+                text = self.tr(
+                    "Showing <b>{label}</b>, not the workspace. "
+                    "Its .grad values are set aside while you step through it."
+                )
+            elif doc.external_steps:
+                text = self.tr(
+                    "Showing <b>{label}</b>, not the workspace. "
+                    "It came from a watched script, which recorded its backward: step through it."
+                )
+            else:
+                text = self.tr(
+                    "Showing <b>{label}</b>, not the workspace. "
+                    "It came from a watched script: its shape only, no values to step."
+                )
+            self.banner_text.setText(text.format(label=html.escape(label)))
         self.banner.setVisible(show)
 
     def _fits(self) -> bool:

@@ -225,6 +225,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(live_attach=True)  # scripts can attach
         self.training_panel.statusMessage.connect(self.show_message)
         self.training_panel.inspectRequested.connect(self.inspect_graph)
+        self.training_panel.traceReceived.connect(self.inspect_trace)
         # a verdict clicked in Diagnosis: its layer's box in the inspected graph ("net" is
         # the root both a demo's Inspect and a live script's graph use)
         self.training_panel.layerSelected.connect(
@@ -294,6 +295,13 @@ class MainWindow(QMainWindow):
             self.backward_session.set_external_root(output.ref, label, graph)
             self.docks["Backward"].raise_()
         self.show_message(self.tr("Showing one training batch's loss graph, grouped by module"))
+
+    def inspect_trace(self, graph: object, trace: object, label: str) -> None:
+        """A live script's step: its graph, and the backward it recorded, to step through."""
+        self.backward_panel.stop()
+        self.backward_session.replay_data(trace, graph, label)
+        self.tabs.setCurrentIndex(0)
+        self.docks["Backward"].raise_()
 
     def _edge_clicked(self, source: str, target: str) -> None:
         """An edge a gradient crossed: its full gradient goes to the Inspector."""

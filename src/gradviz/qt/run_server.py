@@ -19,6 +19,7 @@ import os
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QHostAddress, QTcpServer, QTcpSocket
 
+from gradviz.core.backward_wire import trace_from_wire
 from gradviz.core.graph_wire import graph_from_wire
 from gradviz.core.training.watch import protocol as P
 from gradviz.core.training.watch.record import RecordError, to_report
@@ -40,7 +41,10 @@ class RunServer(QObject):
     runStarted = Signal(str, str, str)  # run id, name, folder (may be "")
     runReport = Signal(str, object)  # run id, Report
     runEnded = Signal(str)  # run id: the script closed the run, or the connection dropped
-    runGraph = Signal(str, int, object)  # run id, step, Graph: the reply to request_inspect
+    # run id, step, Graph, DataTrace or None: the reply to request_inspect (the trace is
+    # that step's backward, recorded in the script, for the Backward panel to step through)
+    runGraph = Signal(str, int, object, object)
+    runNote = Signal(str, str)  # run id, a plain line from the script (e.g. "inspecting the next")
     runGraphFailed = Signal(str, str)  # run id, why (the script could not capture it)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -172,6 +176,9 @@ class RunServer(QObject):
         if kind == "graph":
             self._graph(client, message)
             return
+        if kind == "note" and isinstance(message.get("text"), str):
+            self.runNote.emit(client.run_id, message["text"][:300])
+            return
         if kind != "record":
             self.dropped += 1
             log.warning("live attach: dropped a message of unknown type %r", str(kind)[:40])
@@ -195,4 +202,11 @@ class RunServer(QObject):
             self.dropped += 1
             log.warning("live attach: dropped a malformed graph (%s)", exc)
             return
-        self.runGraph.emit(client.run_id, step if isinstance(step, int) else -1, graph)
+        trace = None
+        if message.get("trace") is not None:
+            try:
+                trace = trace_from_wire(message["trace"])
+            except ValueError as exc:  # the graph alone is still worth showing
+                self.dropped += 1
+                log.warning("live attach: dropped a malformed backward record (%s)", exc)
+        self.runGraph.emit(client.run_id, step if isinstance(step, int) else -1, graph, trace)

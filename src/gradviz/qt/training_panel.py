@@ -54,10 +54,12 @@ from gradviz.core.training.report import Report, progress_text
 from gradviz.core.training.runs import RunEntry, RunList
 from gradviz.core.training.session import TrainSession
 from gradviz.core.training.watch.record import RecordError, RunReader
+from gradviz.qt import workers
 from gradviz.qt.compare_tab import CompareTab
 from gradviz.qt.diagnosis_view import DiagnosisView
 from gradviz.qt.run_list import RunListView
 from gradviz.qt.run_server import RunServer
+from gradviz.qt.session_builder import SessionBuilder
 from gradviz.qt.training_form import SpeedControl, TrainingForm, default_pace
 from gradviz.qt.training_plots import PlotTabs
 from gradviz.qt.training_worker import TrainingRun, TrainingThread
@@ -66,6 +68,7 @@ from gradviz.qt.training_worker import TrainingRun, TrainingThread
 # promise): painting holds the GIL the training thread needs (bench/train_bench.py)
 REDRAW_MS = 45
 TEXT_TICKS = 5  # the progress text every 5th tick (4.4 Hz): a wrapped label's relayout costs
+FOLLOW_MS = 500  # an opened run folder is re-read this often (only the bytes appended)
 CHECKPOINT_FILTER = QT_TRANSLATE_NOOP(
     "TrainingPanel", "gradviz checkpoints (*.pt *.ckpt);;All files (*)"
 )
@@ -82,6 +85,8 @@ def _t(text: str) -> str:
 class TrainingPanel(QWidget):
     statusMessage = Signal(str)
     inspectRequested = Signal(object)  # a gradviz.core.graph.Graph of one batch's loss
+    # a live script's step: its loss Graph, its backward's DataTrace and a label
+    traceReceived = Signal(object, object, str)
     runFinished = Signal(object)  # RunResult
     layerSelected = Signal(str)  # the Diagnosis view picked a layer (for the graph view)
 
@@ -114,6 +119,10 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.compare, self.tr("Compare"))
         self.runs.subscribe(self._on_runs)
         self.server: RunServer | None = None
+        self._builder: SessionBuilder | None = None  # builds a "Your model" session
+        self._builder_steps = 0  # what the built session is for: Step (1) or Start (0)
+        self._builder_purpose = "start"  # or "load" (a checkpoint of "Your model")
+        self._builder_path = Path()
         self._build_controls()
 
         left = QWidget()
@@ -153,6 +162,11 @@ class TrainingPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._redraw)  # runs only while a run does: idle = no wake-ups
+        # opened run folders that a script may still be writing: read what it appends
+        self._followed: dict[str, RunReader] = {}
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setInterval(FOLLOW_MS)
+        self._follow_timer.timeout.connect(self._follow)
         self.tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
         self.tabs.activations.show_activation(self.form.activation.currentText())
         self._preview()
@@ -294,7 +308,8 @@ class TrainingPanel(QWidget):
         running = self.is_running()
         paused = self.is_paused()
         resumable = not running and self.session is not None and not self.session.finished
-        self.start_button.setEnabled(not running)
+        building = self._builder is not None  # a "Your model" file is running
+        self.start_button.setEnabled(not running and not building)
         self.pause_button.setEnabled(running or resumable)
         resume = paused or resumable
         self.pause_button.setText(self.tr("Resume") if resume else self.tr("Pause"))
@@ -304,12 +319,12 @@ class TrainingPanel(QWidget):
             self.tr("Go on training") if resume else self.tr("Pause after this step")
         )
         self.stop_button.setEnabled(running)
-        self.step_button.setEnabled(running or self.session is None or resumable)
+        self.step_button.setEnabled(not building and (running or self.session is None or resumable))
         quiet_with_model = self.session is not None and (not running or paused)
         self.save_button.setEnabled(quiet_with_model)
         self.inspect_button.setEnabled(quiet_with_model or self._live_key() is not None)
-        self.load_button.setEnabled(not running)
-        self.form.set_running(running)
+        self.load_button.setEnabled(not running and not building)
+        self.form.set_running(running or building)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setObjectName("error" if error else "hint")
@@ -388,30 +403,72 @@ class TrainingPanel(QWidget):
     # -- run control ---------------------------------------------------------------------
     def start(self) -> None:
         """A new run from the settings (the old model is replaced)."""
-        if self.is_running():
+        if self.is_running() or self._builder is not None:
             return
-        session = self._new_session()
-        if session is not None:
-            self._launch(session)
+        self._new_session()
 
-    def _new_session(self) -> TrainSession | None:
+    def _new_session(self, single_steps: int = 0) -> None:
+        """Build a session from the settings and launch it. A "Your model" file is code
+        that may take long: it runs on a background thread, and the launch follows."""
         try:
             config = self.form.config()
-            if config.is_custom:  # the file is code: say that it runs, then run it
-                self._say(
-                    self.tr("running {0} (Python code)…").format(Path(config.model_file).name)
-                )
-            session = TrainSession(config)
+            if not config.is_custom:
+                session = TrainSession(config)
         except (ConfigError, DeviceError, ValueError) as exc:
-            self.form.mark_error(str(exc))  # the field turns red, and gets the focus
-            self._say(self.tr("cannot start: {0}").format(exc), error=True)
-            return None
+            self._refuse(str(exc))
+            return
+        if not config.is_custom:
+            self._adopt(session, single_steps)
+            return
+        self._say(self.tr("running {0} (Python code)…").format(Path(config.model_file).name))
+        self._builder_steps = single_steps
+        self._in_background(lambda: TrainSession(config), "start")
+
+    def _in_background(self, make, purpose: str) -> None:
+        """Build a session with ``make`` on a SessionBuilder thread (a "Your model" file is
+        code that may take long); ``purpose`` says what to do with it ("start", "load")."""
+        builder = SessionBuilder(make)  # no parent: closing the panel parks, never kills it
+        builder.built.connect(self._session_built)
+        builder.failed.connect(self._build_failed)
+        builder.finished.connect(self._builder_done)
+        self._builder, self._builder_purpose = builder, purpose
+        builder.start()
+        self._sync_buttons()
+
+    def _refuse(self, why: str) -> None:
+        self.form.mark_error(why)  # the field turns red, and gets the focus
+        self._say(self.tr("cannot start: {0}").format(why), error=True)
+
+    def _build_failed(self, why: str) -> None:
+        if self._closing:
+            return
+        if self._builder_purpose == "load":
+            self._say(why, error=True)
+        else:
+            self._refuse(why)
+
+    def _session_built(self, session: TrainSession) -> None:
+        if self._closing:
+            return
+        if self._builder_purpose == "load":
+            self._adopt_loaded(session, self._builder_path)
+        else:
+            self._adopt(session, self._builder_steps)
+
+    def _builder_done(self) -> None:
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.wait()  # finished was emitted: returns at once; then it can be dropped
+        if not self._closing:
+            self._sync_buttons()
+
+    def _adopt(self, session: TrainSession, single_steps: int) -> None:
         self.form.mark_error("")
         self.session = session
         self._new_history()
-        self._setup_plots(config.demo, session.data_cpu)
+        self._setup_plots(session.config.demo, session.data_cpu)
         self.tabs.set_span(session.total_steps)
-        return session
+        self._launch(session, single_steps)
 
     def _launch(self, session: TrainSession, single_steps: int = 0) -> None:
         state = TrainState(options=self.options, cpu_threads=1, pace=self.speed.pace())
@@ -471,11 +528,12 @@ class TrainingPanel(QWidget):
             self.run.state.step(1)
             self._sync_buttons()
             return
+        if self._builder is not None:
+            return
         if self.session is None:
-            session = self._new_session()
-            if session is None:
-                return
-        elif self.session.finished:
+            self._new_session(single_steps=1)
+            return
+        if self.session.finished:
             self._say(self.tr("this run is finished: Start begins a new one"))
             return
         self._launch(self.session, single_steps=1)
@@ -489,6 +547,9 @@ class TrainingPanel(QWidget):
         """Stop the worker and wait for it (within one step). Call before closing the app."""
         self._closing = True
         self.timer.stop()
+        self._follow_timer.stop()
+        if self._builder is not None:  # the user's model() may still run: the app waits for it
+            workers.park(self._builder, self._builder)
         if self.server is not None:
             self.server.stop()
         if self._worker_thread is not None and not self._worker_thread.shutdown():
@@ -621,13 +682,27 @@ class TrainingPanel(QWidget):
         if self.is_running():
             self._say(self.tr("stop training before loading a model"), error=True)
             return False
+        if self._builder is not None:
+            return False
         device = self.form.device.currentData() or "cpu"
+        mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
+        if mine:  # rebuilding the model runs the user's file: in the background
+            text = self.tr("loading {name}: running {file} (Python code)…")
+            self._say(text.format(name=Path(path).name, file=Path(mine).name))
+            self._builder_path = Path(path)
+            self._in_background(
+                lambda: load_checkpoint(path, device=device, trusted_model_file=mine), "load"
+            )
+            return True
         try:
-            mine = self.form.your_model.model_file.text().strip() if self._is_custom() else None
-            session = load_checkpoint(path, device=device, trusted_model_file=mine)
+            session = load_checkpoint(path, device=device, trusted_model_file=None)
         except (CheckpointError, DeviceError) as exc:
             self._say(str(exc), error=True)
             return False
+        self._adopt_loaded(session, Path(path))
+        return True
+
+    def _adopt_loaded(self, session: TrainSession, path: Path) -> None:
         self.form.set_config(session.config)
         self.tabs.activations.show_activation(session.config.activation)
         self.session = session
@@ -658,7 +733,6 @@ class TrainingPanel(QWidget):
                 ).format(name, f"{step:,}")
             )
         self._sync_buttons()
-        return True
 
     def _note_no_history(self) -> None:
         """Say in the plots themselves why the curves are empty after a load."""
@@ -839,6 +913,8 @@ class TrainingPanel(QWidget):
             if entry.doctor.version != getattr(self, "_doctor_seen", None):
                 self._doctor_seen = entry.doctor.version
                 self.diagnosis.notify()
+            if not entry.live and self.timer.isActive():
+                self._redraw(force=True)  # its end: every plot gets its last frame
             self._sync_timer()
 
     def _show_run(self, key: str | None) -> None:
@@ -883,6 +959,9 @@ class TrainingPanel(QWidget):
                     True,
                 )
             )
+            self.server.runNote.connect(
+                lambda key, text: self._say(f"{self._run_name(key)}: {text}", True)
+            )
         ok = self.server.start()
         if ok:
             self.run_list.set_hint(
@@ -900,14 +979,22 @@ class TrainingPanel(QWidget):
         self.runs.set_live(key, False)
         self._sync_buttons()
 
-    def _live_graph(self, key: str, step: int, graph: object) -> None:
-        """A live script's loss graph (plain data: it shows, it cannot step backward)."""
-        self.inspectRequested.emit(graph)
-        self._say(
-            self.tr("graph of {0}'s step {1} loss sent to the graph view").format(
-                self._run_name(key), f"{step:,}"
+    def _live_graph(self, key: str, step: int, graph: object, trace: object = None) -> None:
+        """A live script's loss graph, with the steps of its backward when it recorded them
+        (the Backward panel steps through those; without, the graph only shows)."""
+        name = self._run_name(key)
+        if trace is None:
+            self.inspectRequested.emit(graph)
+            self._say(
+                self.tr("graph of {0}'s step {1} loss sent to the graph view").format(
+                    name, f"{step:,}"
+                )
             )
-        )
+            return
+        label = self.tr("{name} step {step} loss").format(name=name, step=f"{step:,}")
+        self.traceReceived.emit(graph, trace, label)
+        text = self.tr("{name}'s step {step}: its backward ({n} nodes) is in the Backward panel")
+        self._say(text.format(name=name, step=f"{step:,}", n=len(trace.steps)))
 
     def _attached(self, key: str, name: str, folder: str) -> None:
         entry = self.runs.add(RunEntry(key, name, "attached", folder=folder, live=True))
@@ -934,12 +1021,40 @@ class TrainingPanel(QWidget):
             RunEntry(self.runs.new_key("opened"), reader.name, "opened", folder=str(folder))
         )
         self.runs.add_reports(entry.key, reports)
+        if not any(r.status == "finished" for r in reports):
+            # a script may still be writing it (with no app to stream to): follow it
+            self._followed[entry.key] = reader
+            self.runs.set_live(entry.key, True)
+            self._follow_timer.start()
         self.runs.set_current(entry.key)
         said = self.tr("opened {0}: {1} records").format(reader.name, f"{len(reports):,}")
         if reader.skipped:
             said += self.tr(" ({0} unreadable lines skipped)").format(reader.skipped)
         self._say(said)
         return entry
+
+    def _follow(self) -> None:
+        """Read what the scripts appended to the opened folders since the last look."""
+        for key, reader in list(self._followed.items()):
+            try:
+                reports = reader.read_new()
+            except RecordError as exc:
+                self._say(
+                    self.tr("stopped following {name}: {exc}").format(name=reader.name, exc=exc),
+                    True,
+                )
+                reports = []
+                self._unfollow(key)
+            if reports:
+                self.runs.add_reports(key, reports)
+            if any(r.status == "finished" for r in reports):
+                self._unfollow(key)
+
+    def _unfollow(self, key: str) -> None:
+        self._followed.pop(key, None)
+        self.runs.set_live(key, False)
+        if not self._followed:
+            self._follow_timer.stop()
 
     def _open_run_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a run folder (runs/<name>)"))

@@ -39,8 +39,8 @@ def _default(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         if obj.dtype.name not in DTYPES:
             raise TypeError(f"cannot send arrays of {obj.dtype}")
-        a = np.ascontiguousarray(obj)
-        return {"nd": a.dtype.name, "shape": list(a.shape), "data": a.tobytes()}
+        a = np.ascontiguousarray(obj)  # (this makes a 0-d array 1-d: the shape is obj's)
+        return {"nd": a.dtype.name, "shape": list(obj.shape), "data": a.tobytes()}
     if isinstance(obj, np.generic):
         return obj.item()
     raise TypeError(f"cannot send {type(obj).__name__}")

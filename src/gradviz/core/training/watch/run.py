@@ -9,9 +9,11 @@
 
 What it costs. A step that is not sampled pays for ``log()`` (a counter, a clock read
 and the loss added to a running sum) and one flag check in each optimizer hook. A
-sample (at most ``rate`` = 10 a second, or every ``every`` steps) reads the gradient norms
-in the optimizer's step pre-hook, when every gradient is ready, and the update-to-weight
-ratios in its post-hook; histograms come with every ``histogram_every``-th sample.
+sample (every ``every`` steps, or by default at most ``rate`` = 10 a second, counted in
+the script thread's CPU time, so a busy machine does not make samples dearer per step)
+reads the gradient norms in the optimizer's step pre-hook, when every gradient is ready,
+and the update-to-weight ratios in its post-hook; histograms come with every
+``histogram_every``-th sample. ``bench/watch_bench.py`` measures it: about 1 %.
 
 On CUDA a sample's reductions stay on the device, and the records wait there too:
 they are fetched together, in one transfer, at most ``MAX_FETCHES`` = 20 times a
@@ -44,8 +46,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from gradviz.core import graph as G
-from gradviz.core.graph_wire import graph_to_wire
 from gradviz.core.i18n import N_, _
 from gradviz.core.training import metrics as M
 from gradviz.core.training.models import activation_layers, param_layers
@@ -60,10 +60,12 @@ from gradviz.core.training.watch.record import (
     hist_record,
     to_json_line,
 )
+from gradviz.core.training.watch.step_capture import StepCapture
 
 log = logging.getLogger(__name__)
 
-RATE = 10.0  # samples (and device fetches) a second, at most: smooth plots, ~1 % cost
+RATE = 10.0  # samples a second (of the clock and of the script's CPU), at most: ~1 % cost
+MAX_GAP_S = 1.0  # ... and at least one a second by the clock (a script that mostly waits)
 HISTOGRAM_EVERY = 10  # every 10th sample carries histograms (about one a second)
 RECONNECT_S = 3.0  # how often a run without an app looks for one
 DRAIN_S = 0.2  # the writer thread writes and streams what queued up, 5 times a second
@@ -135,6 +137,7 @@ class WatchRun:
         self._loss_n = 0
         self._scalars: dict[str, float] = {}
         self._last_sample = -math.inf
+        self._last_cpu = -math.inf
         self._armed = True  # the next step is sampled
         self._pending: dict[str, Any] | None = None  # a sample whose tensors are not fetched
         self._deferred: list[tuple[dict, list[torch.Tensor], list]] = []  # records to fetch
@@ -143,7 +146,7 @@ class WatchRun:
         self._act_hists: dict[str, torch.Tensor] = {}
         self._handles: list = []
         self._probe: UpdateRatioProbe | None = None
-        self._tagging: contextlib.ExitStack | None = None  # "Inspect this step" was asked
+        self._capture: StepCapture | None = None  # "Inspect this step" was asked
         self.inspected = 0  # graphs sent to the app
         self._t0 = time.perf_counter()
         if not self.active:
@@ -180,8 +183,13 @@ class WatchRun:
         if self.closed or not self.active:
             return
         self.step += 1
-        if self._tagging is not None or self._sink.inspect_wanted.is_set():
-            self._inspect(loss)
+        if self._capture is not None:
+            self._capture.after_log(loss)
+            if self._capture.done:
+                self._capture = None
+        if self._sink.inspect_wanted.is_set() and self._capture is None:
+            self._sink.inspect_wanted.clear()
+            self._capture = StepCapture(self.model, self._sent_graph, lambda: self.step)
         if loss is not None:
             if isinstance(loss, torch.Tensor):
                 if self.on_device:
@@ -196,10 +204,17 @@ class WatchRun:
         if self.every is not None:
             due = self.step % self.every == 0
         else:
-            now = time.perf_counter()
-            due = now - self._last_sample >= self.interval
+            # by the script thread's own CPU time: on a busy machine, where a step takes
+            # longer by the clock, samples do not come more often per step (that would
+            # raise the cost above RATE x one sample per CPU-second); but at least one
+            # a MAX_GAP_S by the clock, so a script that mostly waits still shows live
+            now, cpu = time.perf_counter(), time.thread_time()
+            since = now - self._last_sample
+            due = since >= MAX_GAP_S or (
+                since >= self.interval and cpu - self._last_cpu >= self.interval
+            )
             if due:
-                self._last_sample = now
+                self._last_sample, self._last_cpu = now, cpu
         if due:
             self._emit()
 
@@ -214,8 +229,8 @@ class WatchRun:
             self._emit(final=True)  # what is pending, and "finished"
         for h in self._handles:
             h.remove()
-        if self._tagging is not None:
-            self._tagging.close()
+        if self._capture is not None:
+            self._capture.close()
         if self._probe is not None:
             self._probe.close()
         self._sink.close()
@@ -228,34 +243,10 @@ class WatchRun:
         self.close()
 
     # -- "Inspect this step" --------------------------------------------------------------
-    def _inspect(self, loss: Any) -> None:
-        """The app asked for a step's loss graph. At this log() the forward is over, so
-        tag the next step's forward with module paths, and capture that step's loss
-        (after its backward the graph's shape is still there; saved values are not sent)."""
-        if self._tagging is None:
-            self._sink.inspect_wanted.clear()
-            self._tagging = contextlib.ExitStack()
-            self._tagging.enter_context(
-                G.tag_modules(list(self.model.modules()), thread=threading.get_ident())
-            )
-            return
-        self._tagging.close()
-        self._tagging = None
-        if not isinstance(loss, torch.Tensor) or loss.grad_fn is None:
-            self._sink.put({"type": "graph", "step": self.step, "error": N_("no loss graph")})
-            return
-        try:
-            names = {f"net.{p}": t for p, t in self.model.named_parameters()}
-            names["loss"] = loss
-            graph = G.capture_graph(loss, names=names)
-            G.apply_module_tags(graph, G.module_paths(self.model, "net"))
-            wire = graph_to_wire(graph)
-        except Exception as exc:  # never fail the script for the app's sake
-            log.info("gradviz.watch: cannot capture the loss graph (%s)", exc)
-            wire = None
-        message = {"type": "graph", "step": self.step}
-        message.update({"graph": wire} if wire is not None else {"error": N_("capture failed")})
-        self.inspected += 1
+    def _sent_graph(self, message: dict) -> None:
+        """The capture's reply (the graph and its recorded backward, or why not) to the app."""
+        if message.get("type") == "graph":
+            self.inspected += 1
         self._sink.put(message)
 
     # -- sampling -----------------------------------------------------------------------
