@@ -45,3 +45,16 @@ def _isolated_live_attach(tmp_path, monkeypatch):
     and an ephemeral port, so tests never touch a real app or each other."""
     monkeypatch.setenv("GRADVIZ_CONFIG_DIR", str(tmp_path / "gradviz-config"))
     monkeypatch.setenv("GRADVIZ_PORT", "0")
+
+
+@pytest.fixture
+def chinese():
+    """Core's and the CLI's messages in Chinese for this test, then English again.
+    (tests/qt/conftest.py has its own, which also installs Qt's translators.)"""
+    from gradviz.core import i18n
+
+    i18n.set_language("zh_CN")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")

@@ -7,7 +7,6 @@ must show the same formulas, symbols and values, and no English sentence around 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -38,15 +37,6 @@ def formula(line: str) -> str:
     """The maths of an English card line: what comes before its words (``, copied …``)."""
     words = r"\s(?=(?:incoming|on the|copied|summed|with|at the|sent|converted|cut)\b)"
     return re.split(r",\s(?=[a-z]{3,})|\s\s\(|" + words, line)[0].strip()
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh_CN")
-    try:
-        yield
-    finally:
-        i18n.set_language("en")
 
 
 def _steps(root: torch.Tensor, names: dict[str, torch.Tensor]) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -19,15 +18,6 @@ CODE = re.compile(r"`[^`]*`|[\w.]*[._(\[][\w.()\[\]=,: ]*|\b\w*\d\w*\b")
 
 def english_prose(text: str) -> list[str]:
     return PROSE.findall(CODE.sub(" ", text))
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh_CN")
-    try:
-        yield
-    finally:
-        i18n.set_language("en")
 
 
 def _detached() -> dict[str, torch.Tensor]:

@@ -43,15 +43,6 @@ def assert_chinese(text: str, *values: str) -> None:
         assert value in text, f"{value!r} lost from {text!r}"
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language("zh_CN")
-    try:
-        yield
-    finally:
-        i18n.set_language("en")
-
-
 def _raised(fn) -> BaseException:
     with pytest.raises(Exception) as info:
         fn()

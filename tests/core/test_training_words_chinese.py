@@ -23,15 +23,6 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = re.compile(r"\b[a-z]{3,}(?: [a-z]{3,})+\b")  # two English words in a row
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language("zh_CN")
-    try:
-        yield
-    finally:
-        i18n.set_language("en")
-
-
 def plain_chinese(text: str) -> bool:
     """Chinese, and no English prose left (names in quotes are the user's own)."""
     prose = re.sub(r"'[^']*'|`[^`]*`", " ", text)
