@@ -340,7 +340,9 @@ class MainWindow(QMainWindow):
                 [self.docks["Code"], self.docks["Console"]], [260, 520], Qt.Orientation.Horizontal
             )
         column = height - 80  # minus the menu and status bars and the dock titles
-        tensors = max(150, int(column * 0.4))
+        # the Inspector gets the larger share: its storage rows must stay in sight, also in
+        # Chinese, whose CJK font has taller lines (tests/qt/test_laptop_layout.py)
+        tensors = max(150, int(column * 0.36))
         self.resizeDocks(
             [self.docks["Workspace"], self.docks["Inspector"]],
             [tensors, column - tensors],
