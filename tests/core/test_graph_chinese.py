@@ -35,7 +35,7 @@ def test_cut_off_notes_read_chinese_and_still_mark_the_cut(chinese):
     graph = capture_graph(t["out"], t["y"], names=t)
     u = graph.node(tensor_node_id(t["u"]))
     assert u.note == "已切断，与 y 分离：detach() 共享它的数值，但不共享它的历史"
-    assert u.cut  # Node.cut reads the note: it knows the Chinese words too
+    assert u.cut  # a flag set with the note, whatever language the note is in
     c = graph.node(tensor_node_id(t["c"]))
     assert c.note == "常量：没有历史，所以自动微分把它当作一个固定的数" and not c.cut
 

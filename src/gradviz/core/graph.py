@@ -48,12 +48,7 @@ class Node:
     ref: object = field(default=None, repr=False, compare=False)  # keeps the id valid
     base: str | None = None  # for a view: the node id of its base tensor
     note: str = ""  # why it looks the way it does, e.g. "cut off from y: ..."
-
-    @property
-    def cut(self) -> bool:
-        """A constant cut off from a history by detach() / no_grad (not plain data)."""
-        # the note is in the language it was made in (a live script's may differ from ours)
-        return self.kind == "constant" and self.note.startswith(("cut off", _(CUT_OFF)))
+    cut: bool = False  # a constant cut off from a history by detach() / no_grad
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -460,6 +455,7 @@ class _Capture:
             const.note = _(
                 "cut off: computed from {src} without recording history (detach / no_grad)"
             ).format(src=src)
+            const.cut = True
             if producer is not None and not self._has_cut(const.id, producer.id):
                 self.graph.add_edge(Edge(producer.id, const.id, list(target.shape), None, "cut"))
 
@@ -512,13 +508,13 @@ class _Capture:
             node.note = _(
                 "cut off from {src}: detach() shares its numbers, not its history"
             ).format(src=src)
+            node.cut = True
             producer = self.node_for(origin)
             if producer is not None and not self._has_cut(node.id):
                 self.graph.add_edge(Edge(producer.id, node.id, list(t.shape), None, "cut"))
 
 
 _CUT_NOTE = N_("constant: no history, so autograd treats it as a fixed number")
-CUT_OFF = N_("cut off")  # how a cut-off constant's note starts: Node.cut looks for it
 
 
 def capture_graph(
