@@ -192,6 +192,18 @@ def test_new_tensor_dialog_and_its_errors_are_chinese(window, qtbot):
     qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and form.name.property("invalid")
     assert status(window).startswith("无法创建 x：")
+    # a ragged literal and a negative size are marked too, though their words are Chinese
+    form.name.setText("t")
+    form.set_factory("tensor")
+    form.field("data").set_text("[[1, 2], [3]]")
+    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert form.error.text().startswith("张量字面量")
+    assert form.field("data").widget.property("invalid") and not form.name.property("invalid")
+    form.set_factory("zeros")
+    form.field("size").set_text("2, -3")
+    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert form.field("size").widget.property("invalid")
+    assert "t" not in window.model.workspace.tensors  # nothing was made
     dialog.close()
 
 

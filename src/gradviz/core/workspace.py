@@ -49,10 +49,14 @@ MAX_NAME_LENGTH = 100
 
 
 class WorkspaceError(Exception):
-    """A user action could not be done; the message is one status-bar line."""
+    """A user action could not be done; the message is one status-bar line.
 
-    def __init__(self, message: object = "") -> None:
+    ``field`` names the input at fault (a parameter, or "name" for the new tensor's
+    name) when one is, so a form can mark it whatever language the message is in."""
+
+    def __init__(self, message: object = "", field: str | None = None) -> None:
         super().__init__(one_line(message))
+        self.field = field
 
 
 def _q(name: object) -> str:
@@ -218,6 +222,13 @@ class Workspace(CodeMixin):
         )
 
     def _check_new_name(self, name: str) -> None:
+        try:
+            self._check_name_is_free(name)
+        except WorkspaceError as exc:
+            exc.field = "name"  # the new tensor's name is at fault
+            raise
+
+    def _check_name_is_free(self, name: str) -> None:
         if not isinstance(name, str):
             raise WorkspaceError(
                 _("a tensor name must be text, got {type}").format(type=type(name).__name__)
@@ -277,7 +288,8 @@ class Workspace(CodeMixin):
             raise WorkspaceError(
                 _("seed must be a whole number from 0 to 2**63 - 1, got {seed}").format(
                     seed=_q(seed)
-                )
+                ),
+                field="seed",
             )
         if spec.random and seed is None:
             seed = random.randrange(2**31)  # recorded so replay and exported code agree
@@ -466,23 +478,28 @@ class Workspace(CodeMixin):
             raise WorkspaceError(_("unknown parameter(s): {shown}").format(shown=shown))
         values: dict[str, Any] = {}
         for p in params:
-            text = args.get(p.name, "")
-            if p.kind == "tensor":
-                values[p.name] = self._tensor_arg(text, p.name)
-            elif p.kind == "tensors":
-                names = [n for n in text.replace(";", ",").split(",") if n.strip()]
-                if not names:
-                    raise WorkspaceError(
-                        _("{p_name}: pick one or more tensors").format(p_name=p.name)
-                    )
-                values[p.name] = [self._tensor_arg(n, p.name) for n in names]
-            elif p.kind == "tensor_or_number":
-                values[p.name] = self._tensor_or_number(text.strip(), p.name)
-            elif p.kind == "literal":
-                values[p.name] = literals.parse_tensor_literal(text)
-            else:
-                values[p.name] = parse_param(p, text)
+            try:
+                values[p.name] = self._parse_arg(p, args.get(p.name, ""))
+            except WorkspaceError as exc:
+                exc.field = exc.field or p.name
+                raise
+            except LiteralError as exc:
+                raise WorkspaceError(str(exc), field=p.name) from None
         return values
+
+    def _parse_arg(self, p: Param, text: str) -> Any:
+        if p.kind == "tensor":
+            return self._tensor_arg(text, p.name)
+        if p.kind == "tensors":
+            names = [n for n in text.replace(";", ",").split(",") if n.strip()]
+            if not names:
+                raise WorkspaceError(_("{p_name}: pick one or more tensors").format(p_name=p.name))
+            return [self._tensor_arg(n, p.name) for n in names]
+        if p.kind == "tensor_or_number":
+            return self._tensor_or_number(text.strip(), p.name)
+        if p.kind == "literal":
+            return literals.parse_tensor_literal(text)
+        return parse_param(p, text)
 
     def _run_create(self, action: Action) -> _Result:
         self._check_new_name(action.target)

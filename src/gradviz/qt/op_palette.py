@@ -412,20 +412,21 @@ class OpPalette(QWidget):
             for f in inputs
         )
 
-    def _show_error(self, spec: OpSpec, message: str) -> None:
+    def _show_error(self, spec: OpSpec, message: str, field: str | None = None) -> None:
         self.error.setText(message)
         if self.error.text() in self.broadcast.text():
             self.broadcast.clear()  # the same words once are enough
-        for f, bad in zip(self.fields, self._blamed(message), strict=True):
+        for f, bad in zip(self.fields, self._blamed(message, field), strict=True):
             f.set_invalid(bad)
-        out = self.out_name.text().strip()
-        mark_invalid(self.out_name, bool(out) and f"{out!r}" in message and not spec.inplace)
+        mark_invalid(self.out_name, field == "name" and not spec.inplace)
         self.model.message.emit(f"{spec.label}: {message}")
 
-    def _blamed(self, message: str) -> list[bool]:
-        """Which fields the error is about: the one it names, else the typed values it
-        quotes, else (PyTorch refused the inputs) every tensor input."""
-        named = [message.startswith(f"{f.param.name}:") for f in self.fields]
+    def _blamed(self, message: str, field: str | None = None) -> list[bool]:
+        """Which fields the error is about: the one the workspace or the message names, else
+        the typed values it quotes, else (PyTorch refused the inputs) every tensor input."""
+        named = [
+            f.param.name == field or message.startswith(f"{f.param.name}:") for f in self.fields
+        ]
         if any(named):
             return named
         compact = message.replace(" ", "")
@@ -461,7 +462,7 @@ class OpPalette(QWidget):
                 spec.name, out, args, no_grad=self.no_grad.isChecked()
             )
         except WorkspaceError as exc:
-            self._show_error(spec, str(exc))
+            self._show_error(spec, str(exc), exc.field)
             return False
         self._clear_error()
         made = result.tensor

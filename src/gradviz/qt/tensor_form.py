@@ -30,10 +30,9 @@ from gradviz.qt.workspace_model import WorkspaceModel
 
 # torch.manual_seed takes any 64-bit value; keep to the unsigned range users expect
 SEED_MAX = 2**64 - 1
+
+
 # the parsers name some errors by the kind of value rather than by the field
-_KIND_PREFIX = {"literal": "tensor literal", "shape": "shape:"}
-
-
 class TensorForm(QWidget):
     """Creates a named tensor in the workspace; errors show inline and change nothing."""
 
@@ -166,31 +165,23 @@ class TensorForm(QWidget):
         for w in (self.name, self.seed):
             mark_invalid(w, False)
 
-    def _fail(self, message: str, status: str | None = None) -> bool:
+    def _fail(self, message: str, status: str | None = None, field: str | None = None) -> bool:
+        """Show ``message`` and mark the input it is about: ``field`` (a parameter, "name"
+        or "seed"), else the parameter the message starts with ("size: …")."""
         self.error.setText(message)
-        lowered = message.lower()
-        for f in self.fields:
-            about = lowered.startswith(f"{f.param.name.lower()}:") or (
-                lowered.startswith(_KIND_PREFIX.get(f.param.kind, "\0"))
+        if field is None:
+            lowered = message.lower()
+            field = next(
+                (f.param.name for f in self.fields if lowered.startswith(f"{f.param.name}:")),
+                None,
             )
-            f.set_invalid(about)
-        mark_invalid(
-            self.name,
-            lowered.startswith(("name:", self.tr("Name").lower()))
-            or "usable name" in message
-            or "already exists" in message
-            # core's message may be translated: ask the workspace whether the name is at fault
-            or (status is not None and self._name_unusable()),
-        )
-        mark_invalid(self.seed, lowered.startswith(("seed", self.tr("seed").lower())))
+        for f in self.fields:
+            f.set_invalid(f.param.name == field)
+        mark_invalid(self.name, field == "name")
+        mark_invalid(self.seed, field == "seed")
         if status:
             self.model.message.emit(status)
         return False
-
-    def _name_unusable(self) -> bool:
-        name = self.name.text().strip()
-        ws = self.model.workspace
-        return bool(name) and (name in ws.tensors or not ws._name_ok(name))
 
     def create(self) -> bool:
         """Create the tensor; returns False (and shows why) when the input is wrong."""
@@ -199,12 +190,16 @@ class TensorForm(QWidget):
         try:
             seed = int(seed_text) if seed_text else None
         except ValueError:
-            return self._fail(self.tr("seed: expected a whole number, got {0!r}").format(seed_text))
+            return self._fail(
+                self.tr("seed: expected a whole number, got {0!r}").format(seed_text), field="seed"
+            )
         if seed is not None and not 0 <= seed <= SEED_MAX:
-            return self._fail(self.tr("seed: use a whole number from 0 to {0}").format(SEED_MAX))
+            return self._fail(
+                self.tr("seed: use a whole number from 0 to {0}").format(SEED_MAX), field="seed"
+            )
         name = self.name.text().strip()
         if not name:
-            return self._fail(self.tr("Name: type a name for the new tensor, e.g. x"))
+            return self._fail(self.tr("Name: type a name for the new tensor, e.g. x"), field="name")
         try:
             t = self.model.workspace.create(
                 name,
@@ -219,6 +214,7 @@ class TensorForm(QWidget):
             return self._fail(
                 str(exc),
                 self.tr("Could not create {0}: {1}").format(name or self.tr("tensor"), exc),
+                exc.field,
             )
         self._clear_marks()
         dtype = str(t.dtype).replace("torch.", "")
