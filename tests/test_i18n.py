@@ -73,6 +73,15 @@ def test_po_files_read_back_what_was_written(entries):
     assert i18n.read_po(i18n.write_po(entries, "# header\n")) == entries
 
 
+def test_a_broken_line_in_a_catalog_loses_only_its_own_message():
+    text = (
+        'msgid "Step"\nmsgstr "单步"\n\n'
+        'msgid "Back"\nmsgstr "后退\n\n'  # the closing quote is missing
+        'msgid "End"\nmsgstr "到末尾"\n'
+    )
+    assert i18n.read_po(text) == {"Step": "单步", "End": "到末尾"}  # no crash, the rest kept
+
+
 # ------------------------------------------------------------------ catalogs complete
 def test_every_marked_core_message_has_a_translation():
     missing = []

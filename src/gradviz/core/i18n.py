@@ -128,7 +128,12 @@ def read_po(text: str) -> dict[str, str]:
         elif line.startswith("msgstr "):
             field, line = "msgstr", line[7:]
         if field and line.startswith('"'):
-            parts[field].append(ast.literal_eval(line))
+            try:
+                parts[field].append(ast.literal_eval(line))
+            except (SyntaxError, ValueError):  # a hand-edited line gone wrong: drop its entry
+                field = None
+                parts["msgid"].clear()
+                parts["msgstr"].clear()
     flush()
     return entries
 
