@@ -3,8 +3,9 @@
 Views never redraw on their own: the owner calls ``refresh()`` from one GUI
 timer (20-30 Hz), and a view only touches pyqtgraph when its buffer's
 ``version`` moved. Curves get ``x[:n], y[:n]`` slices of preallocated arrays,
-with peak downsampling and clip-to-view, so a long run costs the same to draw
-as a short one.
+with peak downsampling and clip-to-view once they are long, so a long run costs
+about the same to draw as a short one, and auto-ranges end on round numbers, so
+an axis is rebuilt only when the data outgrow it.
 """
 
 from __future__ import annotations
@@ -115,6 +116,69 @@ class RowLegend(pg.LegendItem):
             self.row.fit()
 
 
+def round_out(lo: float, hi: float, intervals: int = 5) -> tuple[float, float]:
+    """``lo..hi`` widened to the nearest multiples of a 1-2-2.5-5 step giving about
+    ``intervals`` steps (0.016..0.69 -> 0..0.8). Non-finite or empty spans come back as
+    they are."""
+    span = hi - lo
+    if not (math.isfinite(lo) and math.isfinite(hi)) or span <= 0:
+        return lo, hi
+    raw = span / intervals
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * mag >= raw * (1 - 1e-9))
+    return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+
+
+def round_out_log(lo: float, hi: float) -> tuple[float, float]:
+    """The same for a log axis, whose range is in decades (log10 of the values): widened
+    to the nearest 1, 2 or 5 times a power of ten (10^-2.6..10^0.08 -> 0.002..2)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return lo, hi
+
+    def nearest(v: float, up: bool) -> float:
+        d = math.floor(v)
+        marks = [d + math.log10(m) for m in (1.0, 2.0, 5.0, 10.0)]
+        if up:
+            return next(m for m in marks if m >= v - 1e-9)
+        return next(m for m in reversed(marks) if m <= v + 1e-9)
+
+    return nearest(lo, up=False), nearest(hi, up=True)
+
+
+class TidyViewBox(pg.ViewBox):
+    """A view box whose vertical auto-range ends on round numbers.
+
+    Besides reading better, round ends keep a live plot's range still while its
+    curves grow inside it: pyqtgraph rebuilds an axis (tick values, label text
+    layout) whenever its range moves, which was the largest part of a live frame's
+    cost on the GUI thread when the range followed every new point
+    (bench/train_bench.py). The step axis is left alone (the panel sets it to the
+    run's span), as are a range the user set (zoom, pan) and an aspect-locked view
+    (the decision boundary keeps its data window).
+    """
+
+    _snapping = False
+
+    def updateAutoRange(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._snapping = not self.state["aspectLocked"]
+        try:
+            super().updateAutoRange()
+        finally:
+            self._snapping = False
+
+    def setRange(self, rect=None, xRange=None, yRange=None, *args, **kwargs) -> None:  # noqa: N802, N803
+        if self._snapping and yRange is not None:
+            # auto-range padded the data by a fraction on each side: round the data's
+            # own bounds out instead (a loss from 0.016 starts at 0, not at -0.2)
+            lo, hi = yRange
+            pad = self.suggestPadding(1)
+            inset = (hi - lo) * pad / (1 + 2 * pad)
+            lo, hi = lo + inset, hi - inset
+            log = self.state["logMode"][1]
+            yRange = round_out_log(lo, hi) if log else round_out(lo, hi)
+        super().setRange(rect, xRange, yRange, *args, **kwargs)
+
+
 class Plot(pg.PlotWidget):
     """A titled plot with a legend, styled for the theme, exportable as PNG."""
 
@@ -128,7 +192,9 @@ class Plot(pg.PlotWidget):
     ):
         bg, fg, _grid = theme_colors()
         super().__init__(
-            background=bg, axisItems={"left": TidyAxis("left"), "bottom": TidyAxis("bottom")}
+            background=bg,
+            axisItems={"left": TidyAxis("left"), "bottom": TidyAxis("bottom")},
+            viewBox=TidyViewBox(),
         )
         self.key = key or "".join(c if c.isalnum() else "_" for c in title.lower()).strip("_")
         self.setObjectName(f"plot_{self.key}")
@@ -227,18 +293,25 @@ class HairlineCurve(pg.PlotCurveItem):
         ):
             super().paint(p, opt, widget)
             return
+        if self.xData is None or len(self.xData) == 0:
+            return
+        # PlotCurveItem.paint once per hairline would redo its Python set-up twice; the
+        # fast path needs only the cached path and two strokes
         thin = QPen(pen)
         thin.setWidthF(1.0)
+        path = self.getPath()
         off = (width - 1.0) / 2
         base = p.transform()
-        self.opts["pen"] = thin
+        export = self._exportOpts  # False, or an export's options (it may turn antialias off)
+        antialias = export.get("antialias", True) if export else True
+        p.setRenderHint(p.RenderHint.Antialiasing, antialias)
+        p.setPen(thin)
         try:
             for d in (-off, off):
                 # an offset in device pixels, whatever the data-to-screen scale
                 p.setTransform(base * QTransform.fromTranslate(d, d))
-                super().paint(p, opt, widget)
+                p.drawPath(path)
         finally:
-            self.opts["pen"] = pen
             p.setTransform(base)
 
 
@@ -256,6 +329,9 @@ class LiveCurveItem(pg.PlotDataItem):
         self.setData(*args, **kwargs)
 
 
+LONG_SERIES = 1000  # points
+
+
 class LiveCurves:
     """Curves of one :class:`Plot`, each following a :class:`Series` by name."""
 
@@ -271,8 +347,6 @@ class LiveCurves:
             pen = pg.mkPen(color, width=width, style=style)
             c = LiveCurveItem([], [], pen=pen, name=label, antialias=True)
             self.plot.addItem(c)
-            c.setDownsampling(auto=True, method="peak")
-            c.setClipToView(True)
             self.curves[key] = c
         return c
 
@@ -287,6 +361,12 @@ class LiveCurves:
             keep = y > 0
             if not keep.all():
                 x, y = x[keep], y[keep]
+        # peak downsampling and clip-to-view pay off on long series only; on a short one
+        # they cost every frame more than drawing all the points
+        long = len(x) > LONG_SERIES
+        if long != c.opts["autoDownsample"]:
+            c.setDownsampling(auto=long, method="peak")
+            c.setClipToView(long)
         c.setData(x, y)
         return True
 
