@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QTransform
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsPathItem, QGraphicsView
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPen, QTransform
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gradviz.core.training.history import HistogramRows, Series
 
@@ -142,8 +142,7 @@ def round_out_log(lo: float, hi: float) -> tuple[float, float]:
             return next(m for m in marks if m >= v - 1e-9)
         return next(m for m in reversed(marks) if m <= v + 1e-9)
 
-    # a hair wider, so that the ticks at both ends count as inside and get labels
-    return nearest(lo, up=False) - 1e-6, nearest(hi, up=True) + 1e-6
+    return nearest(lo, up=False), nearest(hi, up=True)
 
 
 class TidyViewBox(pg.ViewBox):
@@ -180,33 +179,8 @@ class TidyViewBox(pg.ViewBox):
         super().setRange(rect, xRange, yRange, *args, **kwargs)
 
 
-class _PrepareBeforePaint(QObject):
-    """Runs pyqtgraph's deferred range and transform updates before the view paints."""
-
-    def __init__(self, scene) -> None:
-        super().__init__()
-        self._scene = scene
-
-    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
-            self._scene.prepareForPaint()
-        return False
-
-
 class Plot(pg.PlotWidget):
-    """A titled plot with a legend, styled for the theme, exportable as PNG.
-
-    Qt paints it without Python. PySide holds the GIL during every call into Qt made
-    from Python, and pyqtgraph's view paints from a Python ``paintEvent``: all of Qt's
-    painting then ran with the GIL held, and the training thread stood still for it
-    (bench/gil_paint_bench.py). Here ``paintEvent`` is Qt's own, pyqtgraph's
-    preparation (deferred auto-range and view transform) runs from a filter on the
-    paint event instead, and live curves are plain Qt path items (:class:`NativeCurve`).
-    Qt calls into Python only for the few pyqtgraph items still drawn in Python
-    (axes and titles, when they change; scatter points; images).
-    """
-
-    paintEvent = QGraphicsView.paintEvent  # noqa: N815 (Qt's name)
+    """A titled plot with a legend, styled for the theme, exportable as PNG."""
 
     def __init__(
         self,
@@ -254,11 +228,6 @@ class Plot(pg.PlotWidget):
             self.legend.hide()
         # the legend rarely changes: repaint it from a cached pixmap, not item by item
         self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._prepare = _PrepareBeforePaint(self.scene())
-        self.viewport().installEventFilter(self._prepare)
-        # the live curves' Qt items take antialiasing from the view (pyqtgraph's own
-        # items set it themselves)
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
     def set_note(self, text: str) -> None:
         """A grey note in the middle of the plot (e.g. why it is empty); "" removes it."""
@@ -346,88 +315,15 @@ class HairlineCurve(pg.PlotCurveItem):
             p.setTransform(base)
 
 
-class NativeCurve(HairlineCurve):
-    """The same strokes as :class:`HairlineCurve`, as plain Qt path items.
-
-    Qt paints a ``QGraphicsPathItem`` in C++ without entering Python, so the GIL stays
-    free for the training thread while a live curve is drawn; this item only holds
-    the data, its bounds and the path (built when the data change, not per frame).
-    Two 1 px hairlines sit ±(w - 1)/2 device pixels apart, as HairlineCurve draws
-    them; a dashed or 1 px pen is one path item with the pen itself.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._strokes: list[QGraphicsPathItem] = []
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
-        self._restroke()
-
-    def updateData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph's name)
-        super().updateData(*args, **kwargs)
-        self._restroke()
-
-    def setPen(self, *args, **kwargs) -> None:  # noqa: N802
-        old = QPen(self.opts["pen"])
-        super().setPen(*args, **kwargs)
-        if self.opts["pen"] != old:  # PlotDataItem passes the same pen with every setData
-            self._restroke()
-
-    def viewTransformChanged(self) -> None:  # noqa: N802
-        super().viewTransformChanged()
-        self._place()
-
-    def _hairlines(self) -> bool:
-        pen = self.opts["pen"]
-        return (
-            pen.widthF() > 1.0
-            and bool(self.opts["antialias"])
-            and pen.isCosmetic()
-            and self.opts["fillLevel"] is None
-            and self.opts["shadowPen"] is None
-            and pen.style() == Qt.PenStyle.SolidLine
-        )
-
-    def _restroke(self) -> None:
-        strokes = getattr(self, "_strokes", None)
-        if strokes is None:  # PlotCurveItem.__init__ sets data before ours has run
-            return
-        pen = QPen(self.opts["pen"])
-        hairlines = self._hairlines()
-        if hairlines:
-            pen.setWidthF(1.0)
-        while len(strokes) < (2 if hairlines else 1):
-            strokes.append(QGraphicsPathItem(self))
-        while len(strokes) > (2 if hairlines else 1):
-            strokes.pop().setParentItem(None)
-        has_data = self.xData is not None and len(self.xData) > 0
-        path = self.getPath() if has_data else QPainterPath()
-        for stroke in strokes:
-            stroke.setPen(pen)
-            stroke.setPath(path)
-        self._place()
-
-    def _place(self) -> None:
-        """Offset the two hairlines by device pixels, whatever the data-to-screen scale."""
-        strokes = getattr(self, "_strokes", None)
-        vb = self.getViewBox() if strokes and len(strokes) == 2 else None
-        if vb is None:
-            return
-        px, py = vb.viewPixelSize()
-        off = (self.opts["pen"].widthF() - 1.0) / 2
-        # +off device pixels is right and down; the view's y axis points up
-        strokes[0].setPos(-off * px, off * py)
-        strokes[1].setPos(off * px, -off * py)
-
-
 class LiveCurveItem(pg.PlotDataItem):
-    """A PlotDataItem that draws its line with :class:`NativeCurve`."""
+    """A PlotDataItem that draws its line with :class:`HairlineCurve`."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
         old = self.curve
         old.sigClicked.disconnect(self.sigClicked)
         old.setParentItem(None)
-        self.curve = NativeCurve()
+        self.curve = HairlineCurve()
         self.curve.setParentItem(self)
         self.curve.sigClicked.connect(self.sigClicked)
         self.setData(*args, **kwargs)
