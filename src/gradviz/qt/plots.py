@@ -142,7 +142,8 @@ def round_out_log(lo: float, hi: float) -> tuple[float, float]:
             return next(m for m in marks if m >= v - 1e-9)
         return next(m for m in reversed(marks) if m <= v + 1e-9)
 
-    return nearest(lo, up=False), nearest(hi, up=True)
+    # a hair wider, so that the ticks at both ends count as inside and get labels
+    return nearest(lo, up=False) - 1e-6, nearest(hi, up=True) + 1e-6
 
 
 class TidyViewBox(pg.ViewBox):
