@@ -16,21 +16,31 @@ Prints, as medians of several alternating runs:
 The ratios end the output, one per line, as ``name value`` for scripts:
 ``spiral_no_plots_ratio``, ``spiral_live_plots_ratio``, ``twolayer_no_plots_ratio``,
 ``twolayer_live_plots_ratio`` (targets 0.97, 0.90, 0.97, 0.90), then
-``cli_spiral_ratio`` and ``cli_spiral_wall_ratio``.
+``cli_spiral_ratio`` and ``cli_spiral_wall_ratio``, then the process section's
+``spiral_process_live_plots_ratio`` and ``twolayer_process_live_plots_ratio``.
+5. What a separate training process would give (issue 14 asks for it before one is
+   proposed): the same loop in a child process (bench/train_child.py, no Qt), its
+   reports framed with the live-attach wire into the real TrainingPanel, which draws
+   them at its normal rate; the child's training steps/s against the bare loop in this
+   process, next to the thread path in the same rounds. Also each side's CPU per step
+   and the child's start-up (spawn, imports, building a session).
 
     python bench/train_bench.py                 # everything (a few minutes)
     python bench/train_bench.py --quick         # fewer steps, a quick look
     python bench/train_bench.py --device cuda   # on a GPU, where there is one
+    python bench/train_bench.py --only process  # the separate-process measurement alone
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import io
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,13 +48,23 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import torch  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import (  # noqa: E402
+    QElapsedTimer,
+    QEventLoop,
+    QObject,
+    QSocketNotifier,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from train_child import report_from_wire  # noqa: E402  (bench/, next to this file)
 
 from gradviz.core.training.config import default_config  # noqa: E402
 from gradviz.core.training.history import RunHistory  # noqa: E402
-from gradviz.core.training.loop import MetricOptions, TrainState  # noqa: E402
+from gradviz.core.training.loop import MetricOptions, RunResult, TrainState  # noqa: E402
 from gradviz.core.training.session import TrainSession  # noqa: E402
+from gradviz.core.training.watch import protocol as P  # noqa: E402
 from gradviz.qt.training_worker import TrainingRun, TrainingThread  # noqa: E402
 
 
@@ -285,6 +305,285 @@ def memory(app, panel, device: str, steps: int) -> None:
     )
 
 
+# -- 5. a separate training process ---------------------------------------------------------
+
+CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "train_child.py")
+
+
+class TrainingChild(QObject):
+    """bench/train_child.py, started once and reused run after run (as the panel keeps one
+    TrainingThread). Its frames are read on the GUI thread when a QSocketNotifier says the
+    pipe has bytes: nothing polls, and no reader thread takes this process's GIL."""
+
+    message = Signal(object)  # a decoded frame (dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.t_spawn = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
+        self.fd = self.proc.stdout.fileno()
+        # 1 MiB of pipe (Linux's default cap): the child's write never waits for a GUI
+        # thread that is busy painting, as the thread's queued signal never waits
+        fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        os.set_blocking(self.fd, False)
+        self.reader = P.FrameReader()
+        self.ready: dict | None = None
+        self.startup_s = float("nan")  # spawn to "ready" (interpreter, torch, gradviz)
+        self.notifier = QSocketNotifier(self.fd, QSocketNotifier.Type.Read, self)
+        self.notifier.activated.connect(self._read)
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.fd, 1 << 20)
+        except BlockingIOError:
+            return
+        if not data:  # the child is gone
+            self.notifier.setEnabled(False)
+            return
+        for body in self.reader.feed(data):
+            msg = P.decode(body)
+            if msg["type"] == "ready":
+                self.ready, self.startup_s = msg, time.perf_counter() - self.t_spawn
+            self.message.emit(msg)
+
+    def send(self, message: dict) -> None:
+        self.proc.stdin.write(P.encode(message))
+
+    def close(self) -> None:
+        self.notifier.setEnabled(False)
+        with contextlib.suppress(OSError):
+            self.send({"type": "quit"})
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class _RemoteState:
+    """What the panel reads and calls on ``run.state``: here each call crosses the pipe."""
+
+    def __init__(self, child: TrainingChild) -> None:
+        self.child = child
+        self.paused = False
+        self.waiting = False  # the model is in the child: never "quiet" here to read
+
+    def _say(self, kind: str) -> None:
+        self.child.send({"type": kind})
+
+    def pause(self) -> None:
+        self.paused = True
+        self._say("pause")
+
+    def resume(self) -> None:
+        self.paused = False
+        self._say("resume")
+
+    def step(self, n: int = 1) -> None:
+        self.paused = True
+        for _ in range(n):
+            self._say("step")
+
+    def cancel(self, quick: bool = False) -> None:
+        self._say("cancel")
+
+    def set_pace(self, pace: float | None) -> None:  # the bench trains as fast as possible
+        pass
+
+
+class ProcessRun(QObject):
+    """A TrainingRun's face (``reported``, ``finished``, ``state``, ``is_running``) for a run
+    in the child, so the panel's own report and finish handlers take it unchanged."""
+
+    reported = Signal(object)  # a Report
+    finished = Signal(object)  # a RunResult
+
+    def __init__(self, child: TrainingChild, job: dict) -> None:
+        super().__init__()
+        self.child, self.job = child, job
+        self.state = _RemoteState(child)
+        self.received = 0
+        self.built: tuple[dict, float, float] | None = None  # message, wall, this cpu
+        self.done: tuple[dict, float, float] | None = None
+        self._running = False
+        child.message.connect(self._on_message)
+
+    def start(self) -> None:
+        self._running = True
+        self.child.send({"type": "run", **self.job})
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def stop(self, timeout_s: float = 10.0, quick: bool = False) -> bool:
+        self.state.cancel(quick)
+        return True
+
+    def _on_message(self, msg: dict) -> None:
+        kind = msg["type"]
+        if kind == "built":
+            self.built = (msg, time.perf_counter(), time.process_time())
+        elif kind == "report":
+            self.received += 1
+            self.reported.emit(report_from_wire(msg["report"]))
+        elif kind == "done":
+            self.done = (msg, time.perf_counter(), time.process_time())
+            self._running = False
+            self.child.message.disconnect(self._on_message)
+            self.finished.emit(
+                RunResult(
+                    msg["status"],
+                    msg["message"],
+                    msg["step"],
+                    msg["steps_run"],
+                    msg["elapsed"],
+                    report_seconds=msg["report_seconds"],
+                )
+            )
+
+
+class _RefreshCounter:
+    """Counts the panel's plot refreshes (its tabs' refresh calls), to show they happen."""
+
+    def __init__(self, panel) -> None:
+        self.panel, self.calls = panel, 0
+        self._inner = panel.tabs.refresh
+        panel.tabs.refresh = self  # _redraw looks the method up on every tick
+
+    def __call__(self, *args, **kwargs) -> None:
+        self.calls += 1
+        self._inner(*args, **kwargs)
+
+    def close(self) -> None:
+        del self.panel.tabs.refresh
+
+
+def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str, steps: int):
+    """One run in the child, shown by the panel as its own run (the plots of ``demo``,
+    its data, the Diagnosis tab, the progress line). The panel's ``_adopt`` and
+    ``_launch`` are followed step by step, with a ProcessRun where a TrainingRun starts
+    on the worker thread. Returns (child steps/s over its train(), the run's figures)."""
+    _configure(panel, demo, device, steps)
+    config = panel.form.config()  # what Start would train; the child builds the same
+    assert config == default_config(demo, device=device).replace(steps=steps, epochs=None)
+    session = TrainSession(config)  # here for the data the plots draw; the child trains
+    panel.form.mark_error("")
+    panel.session = session
+    panel._new_history()
+    panel._setup_plots(demo, session.data_cpu)
+    panel.tabs.set_span(session.total_steps)
+    run = ProcessRun(child, {"demo": demo, "device": device, "steps": steps})
+    run.reported.connect(panel._on_report)
+    run.finished.connect(panel._on_finished)
+    panel.run = run
+    counter = _RefreshCounter(panel)
+    try:
+        run.start()
+        panel._register_own_run(session)
+        panel.timer.start()
+        panel._sync_buttons()
+        wait_until(app, lambda: run.done is not None, signal=run.finished)
+    finally:
+        counter.close()
+    (built, t_built, c_built), (done, t_done, c_done) = run.built, run.done
+    assert done["status"] == "finished" and done["steps_run"] == steps, done
+    assert run.received == done["reports"] == panel.history.version, (run.received, done)
+    assert panel.history.last.train_loss == done["last_loss"]
+    return steps / done["wall_s"], {
+        "build_s": built["build_s"],
+        "child_cpu_step": done["cpu_s"] / steps,
+        "gui_cpu_step": (c_done - c_built) / steps,
+        "reports": done["reports"],
+        "reports_per_s": done["reports"] / done["wall_s"],
+        "send_share": done["send_s"] / done["wall_s"],
+        "refresh_per_s": counter.calls / (t_done - t_built),
+        "loss_points": len(panel.history.series["train_loss"]),
+    }
+
+
+def thread_panel_path(app, panel, demo: str, device: str, steps: int):
+    """panel_path, counting the reports the panel took and its plot refreshes."""
+    counter = _RefreshCounter(panel)
+    try:
+        t0 = time.perf_counter()
+        rate = panel_path(app, panel, demo, device, steps)
+        wall = time.perf_counter() - t0
+    finally:
+        counter.close()
+    return rate, {
+        "cpu_step": 1 / CPU_RATE[0],
+        "reports": panel.history.version,
+        "reports_per_s": panel.history.version / wall,
+        "refresh_per_s": counter.calls / wall,
+        "loss_points": len(panel.history.series["train_loss"]),
+    }
+
+
+def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: int):
+    """Alternate bare loop / panel with the thread / panel with the child; medians."""
+    config = default_config(demo, device=device)
+    child = TrainingChild()
+    wait_until(app, lambda: child.ready is not None, timeout=120, signal=child.message)
+    assert child.ready is not None, "the training child did not start"
+    try:
+        bare_loop(config, min(steps, 200))  # warm-ups, as throughput() does
+        process_panel_path(app, panel, child, demo, device, min(steps, 200))
+        bare, thread, proc, cpu_bare, tinfo, pinfo = [], [], [], [], [], []
+        for _ in range(repeats):
+            bare.append(bare_loop(config, steps))
+            cpu_bare.append(1 / CPU_RATE[0])
+            rate, info = thread_panel_path(app, panel, demo, device, steps)
+            thread.append(rate)
+            tinfo.append(info)
+            rate, info = process_panel_path(app, panel, child, demo, device, steps)
+            proc.append(rate)
+            pinfo.append(info)
+    finally:
+        child.close()
+    med = statistics.median
+    r_thread = [t / b for t, b in zip(thread, bare, strict=True)]
+    r_proc = [p / b for p, b in zip(proc, bare, strict=True)]
+
+    def m(rows, key, scale=1.0):
+        return med(row[key] for row in rows) * scale
+
+    print(
+        f"  {demo:9s} bare {med(bare):7.0f} steps/s | thread + live plots {med(thread):7.0f} "
+        f"steps/s, ratio {med(r_thread):.3f} | child process + live plots {med(proc):7.0f} "
+        f"steps/s, ratio {med(r_proc):.3f} | load {os.getloadavg()[0]:.2f}"
+    )
+    print(f"            thread ratios per round: {', '.join(f'{r:.3f}' for r in r_thread)}")
+    print(f"            process ratios per round: {', '.join(f'{r:.3f}' for r in r_proc)}")
+    print(
+        f"            cpu per step: bare {1e6 * med(cpu_bare):.0f} us | thread path "
+        f"{m(tinfo, 'cpu_step', 1e6):.0f} us (both threads) | process path: child "
+        f"{m(pinfo, 'child_cpu_step', 1e6):.0f} us + GUI {m(pinfo, 'gui_cpu_step', 1e6):.0f} us"
+    )
+    cpu_ratio = [b / (i["child_cpu_step"]) for b, i in zip(cpu_bare, pinfo, strict=True)]
+    print(
+        f"            steps per cpu-second, ratio to bare: thread path (both threads) "
+        f"{med(b / i['cpu_step'] for b, i in zip(cpu_bare, tinfo, strict=True)):.3f}, "
+        f"child alone {med(cpu_ratio):.3f}"
+    )
+    print(
+        f"            reports a run into the panel: thread {m(tinfo, 'reports'):.0f} "
+        f"({m(tinfo, 'reports_per_s'):.1f}/s), child {m(pinfo, 'reports'):.0f} "
+        f"({m(pinfo, 'reports_per_s'):.1f}/s; all it sent) | loss curve points thread "
+        f"{m(tinfo, 'loss_points'):.0f}, process {m(pinfo, 'loss_points'):.0f} | tab refreshes/s "
+        f"thread {m(tinfo, 'refresh_per_s'):.1f}, process {m(pinfo, 'refresh_per_s'):.1f} | "
+        f"child's time spent encoding and writing reports {m(pinfo, 'send_share', 100):.1f} %"
+    )
+    print(
+        f"            child start-up: spawn to ready {child.startup_s:.2f} s (imports "
+        f"{child.ready['import_s']:.2f} s of it) | building the session "
+        f"{m(pinfo, 'build_s', 1e3):.1f} ms a run"
+    )
+    return med(r_proc)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--device", default="cpu")
@@ -298,7 +597,8 @@ def main() -> int:
         default=1,
         help="intra-op threads of the bare loop (default 1: what the app uses on cpu)",
     )
-    p.add_argument("--only", choices=("throughput", "cli", "lateness", "memory"))
+    p.add_argument("--only", choices=("throughput", "cli", "lateness", "memory", "process"))
+    p.add_argument("--shot", help="process section: save the panel after it as PATH-<demo>.png")
     p.add_argument("--demos", default="spiral,twolayer", help="throughput demos, comma separated")
     args = p.parse_args()
     if args.threads:
@@ -335,6 +635,18 @@ def main() -> int:
     if args.only in (None, "memory"):
         print("memory")
         memory(app, panel, args.device, mem_steps)
+    if args.only in (None, "process"):
+        print(
+            f"a separate training process ({steps} steps per run, median of {repeats}; "
+            "target ratio >= 0.90 with live plots)"
+        )
+        for demo in args.demos.split(","):
+            ratios[f"{demo}_process_live_plots_ratio"] = process_throughput(
+                app, panel, demo, args.device, steps, repeats
+            )
+            if args.shot:  # the panel as the last process run left it
+                root, ext = os.path.splitext(args.shot)
+                panel.grab().save(f"{root}-{demo}{ext or '.png'}")
     panel.shutdown()
     if _THREAD is not None:
         _THREAD.shutdown()
