@@ -504,6 +504,19 @@ def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str,
     }
 
 
+def process_history_path(app, child: TrainingChild, demo: str, device: str, steps: int):
+    """A run in the child whose reports only go into a RunHistory (no panel, no plots):
+    what the loop's own metrics cost in a process, the ceiling of the path with plots."""
+    history = RunHistory()
+    run = ProcessRun(child, {"demo": demo, "device": device, "steps": steps})
+    run.reported.connect(history.add)
+    run.start()
+    wait_until(app, lambda: run.done is not None, signal=run.finished)
+    done = run.done[0]
+    assert done["status"] == "finished" and run.received == done["reports"] == history.version
+    return steps / done["wall_s"], {"child_cpu_step": done["cpu_s"] / steps}
+
+
 def thread_panel_path(app, panel, demo: str, device: str, steps: int):
     """panel_path, counting the reports the panel took and its plot refreshes."""
     counter = _RefreshCounter(panel)
@@ -531,7 +544,7 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
     try:
         bare_loop(config, min(steps, 200))  # warm-ups, as throughput() does
         process_panel_path(app, panel, child, demo, device, min(steps, 200))
-        bare, thread, proc, cpu_bare, tinfo, pinfo = [], [], [], [], [], []
+        bare, thread, proc, alone, cpu_bare, tinfo, pinfo, ainfo = ([] for _ in range(8))
         for _ in range(repeats):
             bare.append(bare_loop(config, steps))
             cpu_bare.append(1 / CPU_RATE[0])
@@ -541,11 +554,15 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
             rate, info = process_panel_path(app, panel, child, demo, device, steps)
             proc.append(rate)
             pinfo.append(info)
+            rate, info = process_history_path(app, child, demo, device, steps)
+            alone.append(rate)
+            ainfo.append(info)
     finally:
         child.close()
     med = statistics.median
     r_thread = [t / b for t, b in zip(thread, bare, strict=True)]
     r_proc = [p / b for p, b in zip(proc, bare, strict=True)]
+    r_alone = [a / b for a, b in zip(alone, bare, strict=True)]
 
     def m(rows, key, scale=1.0):
         return med(row[key] for row in rows) * scale
@@ -558,6 +575,13 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
     print(f"            thread ratios per round: {', '.join(f'{r:.3f}' for r in r_thread)}")
     print(f"            process ratios per round: {', '.join(f'{r:.3f}' for r in r_proc)}")
     print(
+        f"            child process, reports into a history, no panel: {med(alone):.0f} steps/s, "
+        f"ratio {med(r_alone):.3f} (the loop's own metrics: the ceiling with plots)"
+    )
+    # a busy machine takes the child's core: its share of one core while it trained
+    share = [p * i["child_cpu_step"] for p, i in zip(proc, pinfo, strict=True)]
+    bshare = [b * c for b, c in zip(bare, cpu_bare, strict=True)]
+    print(
         f"            cpu per step: bare {1e6 * med(cpu_bare):.0f} us | thread path "
         f"{m(tinfo, 'cpu_step', 1e6):.0f} us (both threads) | process path: child "
         f"{m(pinfo, 'child_cpu_step', 1e6):.0f} us + GUI {m(pinfo, 'gui_cpu_step', 1e6):.0f} us"
@@ -566,7 +590,9 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
     print(
         f"            steps per cpu-second, ratio to bare: thread path (both threads) "
         f"{med(b / i['cpu_step'] for b, i in zip(cpu_bare, tinfo, strict=True)):.3f}, "
-        f"child alone {med(cpu_ratio):.3f}"
+        f"child with the panel {med(cpu_ratio):.3f}, child with no panel "
+        f"{med(b / i['child_cpu_step'] for b, i in zip(cpu_bare, ainfo, strict=True)):.3f} | "
+        f"share of a core: bare loop {100 * med(bshare):.0f} %, child {100 * med(share):.0f} %"
     )
     print(
         f"            reports a run into the panel: thread {m(tinfo, 'reports'):.0f} "
