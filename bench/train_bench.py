@@ -535,6 +535,11 @@ def thread_panel_path(app, panel, demo: str, device: str, steps: int):
     }
 
 
+def _rss_of(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: int):
     """Alternate bare loop / panel with the thread / panel with the child; medians."""
     config = default_config(demo, device=device)
@@ -557,6 +562,7 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
             rate, info = process_history_path(app, child, demo, device, steps)
             alone.append(rate)
             ainfo.append(info)
+        child_rss = _rss_of(child.proc.pid)
     finally:
         child.close()
     med = statistics.median
@@ -605,7 +611,8 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
     print(
         f"            child start-up: spawn to ready {child.startup_s:.2f} s (imports "
         f"{child.ready['import_s']:.2f} s of it) | building the session "
-        f"{m(pinfo, 'build_s', 1e3):.1f} ms a run"
+        f"{m(pinfo, 'build_s', 1e3):.1f} ms a run | child RSS {child_rss / 2**20:.0f} MiB "
+        f"(this process {rss_bytes() / 2**20:.0f} MiB)"
     )
     return med(r_proc)
 
