@@ -461,11 +461,11 @@ class _RefreshCounter:
         del self.panel.tabs.refresh
 
 
-def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str, steps: int):
-    """One run in the child, shown by the panel as its own run (the plots of ``demo``,
-    its data, the Diagnosis tab, the progress line). The panel's ``_adopt`` and
-    ``_launch`` are followed step by step, with a ProcessRun where a TrainingRun starts
-    on the worker thread. Returns (child steps/s over its train(), the run's figures)."""
+def _start_process_run(panel, child: TrainingChild, demo: str, device: str, steps: int):
+    """Start a run in the child, shown by the panel as its own run (the plots of ``demo``,
+    its data, the Diagnosis tab, the progress line, the buttons). The panel's ``_adopt``
+    and ``_launch`` are followed step by step, with a ProcessRun where a TrainingRun
+    starts on the worker thread (a bench reaching into the panel: no src change)."""
     _configure(panel, demo, device, steps)
     config = panel.form.config()  # what Start would train; the child builds the same
     assert config == default_config(demo, device=device).replace(steps=steps, epochs=None)
@@ -479,12 +479,19 @@ def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str,
     run.reported.connect(panel._on_report)
     run.finished.connect(panel._on_finished)
     panel.run = run
+    run.start()
+    panel._register_own_run(session)
+    panel.timer.start()
+    panel._sync_buttons()
+    return run
+
+
+def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str, steps: int):
+    """One run in the child with the panel drawing it at its normal rate.
+    Returns (the child's steps/s over its train() call, the run's figures)."""
     counter = _RefreshCounter(panel)
     try:
-        run.start()
-        panel._register_own_run(session)
-        panel.timer.start()
-        panel._sync_buttons()
+        run = _start_process_run(panel, child, demo, device, steps)
         wait_until(app, lambda: run.done is not None, signal=run.finished)
     finally:
         counter.close()
@@ -502,6 +509,36 @@ def process_panel_path(app, panel, child: TrainingChild, demo: str, device: str,
         "refresh_per_s": counter.calls / (t_done - t_built),
         "loss_points": len(panel.history.series["train_loss"]),
     }
+
+
+def process_controls(app, panel, child: TrainingChild, demo: str, device: str) -> str:
+    """The panel's own Pause, Step and Stop on a run in the child (each crosses the pipe
+    to the child's TrainState); how long each took to show in the panel."""
+    run = _start_process_run(panel, child, demo, device, 10_000_000)
+
+    def h():  # the panel's history (a new one each run)
+        return panel.history
+
+    wait_until(app, lambda: h().last is not None and h().last.step >= 200, timeout=60)
+    t0 = time.perf_counter()
+    panel.pause()
+    wait_until(app, lambda: h().last.status == "paused", timeout=10)
+    t_pause, at = time.perf_counter() - t0, h().last.step
+    t0 = time.perf_counter()
+    panel.step()
+    wait_until(app, lambda: h().last.step == at + 1, timeout=10)
+    t_step = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    panel.stop()
+    wait_until(app, lambda: run.done is not None, timeout=10, signal=run.finished)
+    t_stop = time.perf_counter() - t0
+    done = run.done[0] if run.done else {"status": "still running", "step": -1}
+    ok = h().last.status == "stopped" and done["status"] == "stopped" and not panel.is_running()
+    return (
+        f"Pause showed 'paused' at step {at:,} after {1e3 * t_pause:.0f} ms, Step showed step "
+        f"{at + 1:,} after {1e3 * t_step:.0f} ms, Stop ended it ({done['status']} at step "
+        f"{done['step']:,}) after {1e3 * t_stop:.0f} ms{'' if ok else ' -- NOT AS EXPECTED'}"
+    )
 
 
 def process_history_path(app, child: TrainingChild, demo: str, device: str, steps: int):
@@ -540,7 +577,9 @@ def _rss_of(pid: int) -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: int):
+def process_throughput(
+    app, panel, demo: str, device: str, steps: int, repeats: int, shot: str | None = None
+) -> float:
     """Alternate bare loop / panel with the thread / panel with the child; medians."""
     config = default_config(demo, device=device)
     child = TrainingChild()
@@ -563,6 +602,9 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
             alone.append(rate)
             ainfo.append(info)
         child_rss = _rss_of(child.proc.pid)
+        if shot:  # the panel as the last timed run left it
+            panel.grab().save(shot)
+        controls = process_controls(app, panel, child, demo, device)
     finally:
         child.close()
     med = statistics.median
@@ -614,6 +656,7 @@ def process_throughput(app, panel, demo: str, device: str, steps: int, repeats: 
         f"{m(pinfo, 'build_s', 1e3):.1f} ms a run | child RSS {child_rss / 2**20:.0f} MiB "
         f"(this process {rss_bytes() / 2**20:.0f} MiB)"
     )
+    print(f"            controls over the pipe: {controls}")
     return med(r_proc)
 
 
@@ -631,7 +674,7 @@ def main() -> int:
         help="intra-op threads of the bare loop (default 1: what the app uses on cpu)",
     )
     p.add_argument("--only", choices=("throughput", "cli", "lateness", "memory", "process"))
-    p.add_argument("--shot", help="process section: save the panel after it as PATH-<demo>.png")
+    p.add_argument("--shot", help="process section: save the panel as PATH-<demo>.png")
     p.add_argument("--demos", default="spiral,twolayer", help="throughput demos, comma separated")
     args = p.parse_args()
     if args.threads:
@@ -674,12 +717,16 @@ def main() -> int:
             "target ratio >= 0.90 with live plots)"
         )
         for demo in args.demos.split(","):
+            root, ext = os.path.splitext(args.shot or "")
             ratios[f"{demo}_process_live_plots_ratio"] = process_throughput(
-                app, panel, demo, args.device, steps, repeats
+                app,
+                panel,
+                demo,
+                args.device,
+                steps,
+                repeats,
+                args.shot and f"{root}-{demo}{ext or '.png'}",
             )
-            if args.shot:  # the panel as the last process run left it
-                root, ext = os.path.splitext(args.shot)
-                panel.grab().save(f"{root}-{demo}{ext or '.png'}")
     panel.shutdown()
     if _THREAD is not None:
         _THREAD.shutdown()
