@@ -12,18 +12,18 @@ Prints, as medians of several alternating runs:
 4. ``gradviz train`` (headless, in this process) against the same bare loop:
    its reported steps/s (training steps alone) and its whole training call
    (steps plus the metrics it computes). Target >= 0.95.
+5. What a separate training process would give (issue 14 asks for it before one is
+   proposed): the same loop in a child process (bench/train_child.py, no Qt), its
+   reports framed with the live-attach wire into the real TrainingPanel, which draws
+   them at its normal rate; the child's training steps/s against the bare loop in this
+   process, next to the thread path in the same rounds. Also each side's CPU per step
+   and the child's start-up (spawn, imports, building a session). Linux and macOS.
 
 The ratios end the output, one per line, as ``name value`` for scripts:
 ``spiral_no_plots_ratio``, ``spiral_live_plots_ratio``, ``twolayer_no_plots_ratio``,
 ``twolayer_live_plots_ratio`` (targets 0.97, 0.90, 0.97, 0.90), then
 ``cli_spiral_ratio`` and ``cli_spiral_wall_ratio``, then the process section's
 ``spiral_process_live_plots_ratio`` and ``twolayer_process_live_plots_ratio``.
-5. What a separate training process would give (issue 14 asks for it before one is
-   proposed): the same loop in a child process (bench/train_child.py, no Qt), its
-   reports framed with the live-attach wire into the real TrainingPanel, which draws
-   them at its normal rate; the child's training steps/s against the bare loop in this
-   process, next to the thread path in the same rounds. Also each side's CPU per step
-   and the child's start-up (spawn, imports, building a session).
 
     python bench/train_bench.py                 # everything (a few minutes)
     python bench/train_bench.py --quick         # fewer steps, a quick look
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import io
 import json
 import os
@@ -324,9 +323,12 @@ class TrainingChild(QObject):
             [sys.executable, CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
         )
         self.fd = self.proc.stdout.fileno()
-        # 1 MiB of pipe (Linux's default cap): the child's write never waits for a GUI
-        # thread that is busy painting, as the thread's queued signal never waits
-        fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        if sys.platform == "linux":
+            import fcntl
+
+            # 1 MiB of pipe (Linux's default cap): the child's write never waits for a
+            # GUI thread that is busy painting, as the thread's queued signal never waits
+            fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, 1 << 20)
         os.set_blocking(self.fd, False)
         self.reader = P.FrameReader()
         self.ready: dict | None = None
@@ -572,9 +574,12 @@ def thread_panel_path(app, panel, demo: str, device: str, steps: int):
     }
 
 
-def _rss_of(pid: int) -> int:
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _rss_of(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc (macOS)
+        return float("nan")
 
 
 def process_throughput(
@@ -711,7 +716,9 @@ def main() -> int:
     if args.only in (None, "memory"):
         print("memory")
         memory(app, panel, args.device, mem_steps)
-    if args.only in (None, "process"):
+    if args.only in (None, "process") and sys.platform == "win32":
+        print("a separate training process: not measured on Windows (a pipe is no socket there)")
+    elif args.only in (None, "process"):
         print(
             f"a separate training process ({steps} steps per run, median of {repeats}; "
             "target ratio >= 0.90 with live plots)"
