@@ -594,9 +594,11 @@ def process_throughput(
         bare_loop(config, min(steps, 200))  # warm-ups, as throughput() does
         process_panel_path(app, panel, child, demo, device, min(steps, 200))
         bare, thread, proc, alone, cpu_bare, tinfo, pinfo, ainfo = ([] for _ in range(8))
+        inapp = []
         for _ in range(repeats):
             bare.append(bare_loop(config, steps))
             cpu_bare.append(1 / CPU_RATE[0])
+            inapp.append(app_path(app, config, steps))
             rate, info = thread_panel_path(app, panel, demo, device, steps)
             thread.append(rate)
             tinfo.append(info)
@@ -616,6 +618,7 @@ def process_throughput(
     r_thread = [t / b for t, b in zip(thread, bare, strict=True)]
     r_proc = [p / b for p, b in zip(proc, bare, strict=True)]
     r_alone = [a / b for a, b in zip(alone, bare, strict=True)]
+    r_inapp = [a / b for a, b in zip(inapp, bare, strict=True)]
 
     def m(rows, key, scale=1.0):
         return med(row[key] for row in rows) * scale
@@ -629,7 +632,8 @@ def process_throughput(
     print(f"            process ratios per round: {', '.join(f'{r:.3f}' for r in r_proc)}")
     print(
         f"            child process, reports into a history, no panel: {med(alone):.0f} steps/s, "
-        f"ratio {med(r_alone):.3f} (the loop's own metrics: the ceiling with plots)"
+        f"ratio {med(r_alone):.3f} (the loop's own metrics: the ceiling with plots) | "
+        f"thread, no panel {med(r_inapp):.3f}"
     )
     # a busy machine takes the child's core: its share of one core while it trained
     share = [p * i["child_cpu_step"] for p, i in zip(proc, pinfo, strict=True)]
