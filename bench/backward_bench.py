@@ -16,10 +16,14 @@ and the ratio to the plain pass. Two tensor sizes show both ends: 8 elements
 graph: highlight the node, mark the done ones, label the new edges, and
 update the formula card and the leaf table.
 
-Targets on 500 nodes: recording ≤ 1.5× the plain backward at 8 elements and ≤ 2× at
-4 096 (issue 14); one UI step < 16 ms. Each row also gives this thread's cpu time, less
-noisy on a shared machine, and the floor that no recording with Python hooks can beat:
-a no-op hook on every node (walk, register, call, remove) and nothing else.
+``--before REV`` adds trace_backward as it was at that git revision, timed in the same
+processes (the before/after of a change). Targets on 500 nodes: recording ≤ 1.5× the
+plain backward at 8 elements and ≤ 2× at 4 096 (issue 14); one UI step < 16 ms. Each row
+also gives this thread's cpu time, less noisy on a shared machine, and the floors: a
+no-op Python hook on every node (walk, register, call; taken off, or left on the freed
+graph as trace_backward now does), and a C++ capture of every node's gradient
+(``autograd.grad`` with GradientEdge inputs: no Python per node, but no engine order
+and no parts of a sum either).
 """
 
 from __future__ import annotations
@@ -31,12 +35,15 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from gradviz.core.backward import trace_backward  # noqa: E402
+from torch.autograd.graph import GradientEdge  # noqa: E402
+
+from gradviz.core.backward import _walk, trace_backward  # noqa: E402
 from gradviz.core.graph import capture_graph  # noqa: E402
 
 LEAVES = 10
@@ -64,41 +71,54 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
-def _noop_hooks(root: torch.Tensor) -> None:
-    """The floor of any recording with Python hooks: the walk, one no-op hook per node
-    registered through the same helper, the pass, and the hooks taken off."""
-    from gradviz.core.backward import _walk
-
-    try:
-        from gradviz.core.backward import hook_nodes
-    except ImportError:  # a gradviz from before issue 14: the same hooks, put on here
-        handles = [
-            fn.register_prehook(lambda go, fn=fn: _drop((fn, go)))
-            if type(fn).__name__ == "AccumulateGrad"
-            else fn.register_hook(lambda gi, go, fn=fn: _drop((fn, go, gi)))
-            for fn in _walk(root.grad_fn)
-        ]
-    else:
-        handles, _ = hook_nodes(_walk(root.grad_fn), _drop)
+def _noop_hooks(root: torch.Tensor, remove_all: bool = True) -> None:
+    """The floor of any recording with Python hooks: the walk, one no-op hook per node,
+    the pass, and the hooks taken off (``remove_all``; else only the leaves' hooks, as
+    trace_backward does on a graph the pass frees)."""
+    handles, leaf_handles = [], []
+    for fn in _walk(root.grad_fn):
+        if type(fn).__name__ == "AccumulateGrad":
+            leaf_handles.append(fn.register_prehook(lambda go, i=0: None))
+        else:
+            handles.append(fn.register_hook(lambda gi, go, i=0: None))
     root.backward()
-    for h in handles:
+    for h in leaf_handles + (handles if remove_all else []):
         h.remove()
+
+
+def _capture(root: torch.Tensor) -> None:
+    """The floor of recording without Python per node (issue 14, option 1): the walk, then
+    one engine pass that captures in C++ the gradient arriving at every node's input slot
+    (``autograd.grad`` with GradientEdge inputs). It gives neither the order the nodes ran
+    in nor the parts of a sum, and no leaf's ``.grad`` is written."""
+    edges = [
+        GradientEdge(fn, i) for fn in _walk(root.grad_fn) for i in range(len(fn._input_metadata))
+    ]
+    torch.autograd.grad(root, edges, allow_unused=True)
 
 
 def _drop(_record: tuple) -> None:
     return None
 
 
-def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
+def time_backward(nodes: int, numel: int, repeat: int, before: Any = None) -> dict[str, float]:
     """Medians in ms, of wall time and of this thread's cpu time (on a shared machine the
-    wall clock also counts the neighbours; one intra-op thread: the pass runs here)."""
-    kinds = ("plain", "noop", "record", "full")
+    wall clock also counts the neighbours; one intra-op thread: the pass runs here).
+    ``before``: trace_backward of an older gradviz, timed alongside (``--before REV``)."""
+    kinds = ["plain", "noop", "noop_kept", "capture", "record", "full"]
+    if before is not None:
+        kinds.append("before")
     wall: dict[str, list[float]] = {k: [] for k in kinds}
     cpu: dict[str, list[float]] = {k: [] for k in kinds}
     for _ in range(WARMUP):  # the allocator grows its pools on the first runs: not timed
-        for kind in ("plain", "record"):
+        for kind in ("plain", "record", "before"):
+            if kind == "before" and before is None:
+                continue
             root, _ = build(nodes, numel)
-            root.backward() if kind == "plain" else trace_backward(root)
+            if kind == "plain":
+                root.backward()
+            else:
+                (trace_backward if kind == "record" else before)(root)
             del root
     for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all alike
         for kind in kinds:
@@ -110,6 +130,12 @@ def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
                 root.backward()
             elif kind == "noop":
                 _noop_hooks(root)
+            elif kind == "noop_kept":
+                _noop_hooks(root, remove_all=False)
+            elif kind == "capture":
+                _capture(root)
+            elif kind == "before":
+                result = before(root)
             else:
                 result = trace_backward(root)
                 if kind == "full":
@@ -125,8 +151,6 @@ def time_backward(nodes: int, numel: int, repeat: int) -> dict[str, float]:
 
 def _hooked(root: torch.Tensor, on_node) -> None:
     """A backward pass with ``on_node(fn)``'s hook on every node (removed afterwards)."""
-    from gradviz.core.backward import _walk
-
     handles = []
     for fn in _walk(root.grad_fn):
         if type(fn).__name__ == "AccumulateGrad":
@@ -280,9 +304,15 @@ def time_ui_step(nodes: int, repeat: int, zoom: float | None = None) -> dict[str
     }
 
 
-def _row(nodes: int, numel: int, repeat: int) -> str:
+def _row(nodes: int, numel: int, repeat: int, before_rev: str | None = None) -> str:
     assert len(capture_graph(build(nodes, numel)[0]).nodes) == nodes
-    r = time_backward(nodes, numel, repeat)
+    before = None
+    if before_rev:
+        from before import module_at
+
+        before = module_at(before_rev, "src/gradviz/core/backward.py", "backward_before")
+        before = before.trace_backward
+    r = time_backward(nodes, numel, repeat, before)
     wall = (
         f"{nodes:>6} {numel:>6} {r['plain']:>9.3f} {r['record']:>10.3f}"
         f" {r['record'] / r['plain']:>5.2f}x {r['full']:>16.3f} {r['full'] / r['plain']:>5.2f}x"
@@ -290,8 +320,10 @@ def _row(nodes: int, numel: int, repeat: int) -> str:
     p = r["cpu_plain"]
     cpu = (
         f"   cpu: plain {p:.3f} ms, record {r['cpu_record'] / p:.2f}x, "
-        f"no-op hooks (the floor) {r['cpu_noop'] / p:.2f}x, "
-        f"+steps+graph {r['cpu_full'] / p:.2f}x; load {os.getloadavg()[0]:.2f}"
+        f"+steps+graph {r['cpu_full'] / p:.2f}x; load {os.getloadavg()[0]:.2f}\n"
+        f"   floors (cpu): no-op hooks removed {r['cpu_noop'] / p:.2f}x, "
+        f"no-op hooks left on the freed graph {r['cpu_noop_kept'] / p:.2f}x, "
+        f"C++ capture of every node's gradient (no order, no parts) {r['cpu_capture'] / p:.2f}x"
     )
     # machine-readable: name value
     key = f"backward_{nodes}n_{numel}e"
@@ -299,7 +331,18 @@ def _row(nodes: int, numel: int, repeat: int) -> str:
         f"{key}_ratio {r['record'] / r['plain']:.3f}",
         f"{key}_cpu_ratio {r['cpu_record'] / p:.3f}",
         f"{key}_noop_floor_cpu_ratio {r['cpu_noop'] / p:.3f}",
+        f"{key}_noop_kept_floor_cpu_ratio {r['cpu_noop_kept'] / p:.3f}",
+        f"{key}_capture_floor_cpu_ratio {r['cpu_capture'] / p:.3f}",
     ]
+    if before is not None:
+        cpu += (
+            f"\n   before ({before_rev}): record {r['before'] / r['plain']:.2f}x wall, "
+            f"{r['cpu_before'] / p:.2f}x cpu"
+        )
+        lines += [
+            f"{key}_before_ratio {r['before'] / r['plain']:.3f}",
+            f"{key}_before_cpu_ratio {r['cpu_before'] / p:.3f}",
+        ]
     return "\n".join([wall, cpu, *lines])
 
 
@@ -309,6 +352,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-ui", action="store_true", help="skip the Qt step timing")
     parser.add_argument("--ui-only", action="store_true", help="only the Qt step timing")
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="also time trace_backward as it was at git revision REV, in the same processes",
+    )
     parser.add_argument(
         "--one", type=int, nargs=2, metavar=("NODES", "ELEMS"), help=argparse.SUPPRESS
     )
@@ -320,7 +368,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.one:  # one configuration, in a process of its own
-        print(_row(*args.one, args.repeat), flush=True)
+        print(_row(*args.one, args.repeat, args.before), flush=True)
         return
     if args.options:
         print("ways of recording, 500 nodes, ms (ratio to plain backward); medians, interleaved")
@@ -345,7 +393,8 @@ def time_recording(args: argparse.Namespace) -> None:
         for numel in (8, 4096):
             # a fresh process: the allocator's state left by another size does not leak in
             cmd = [sys.executable, __file__, "--one", str(nodes), str(numel)]
-            subprocess.run([*cmd, "--repeat", str(args.repeat)], check=True)
+            extra = ["--before", args.before] if args.before else []
+            subprocess.run([*cmd, "--repeat", str(args.repeat), *extra], check=True)
 
 
 def time_ui(args: argparse.Namespace) -> None:

@@ -13,6 +13,7 @@ for three loops from the notes: a tiny scalar chain (the worst case: the
 engine's own work is smallest next to the hooks), d2l's hand-written SGD step
 on a 10-example batch, and the two-layer net (64×1000 → 100 → 10) by autograd.
 Prints medians of the loop's wall time and the ratio recorded / plain.
+``--before REV`` adds the recorder of that git revision, timed alongside.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ import os
 import statistics
 import sys
 import time
+from typing import Any
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+from gradviz.core import workspace_code  # noqa: E402
 from gradviz.core.workspace import Workspace  # noqa: E402
 from gradviz.core.workspace_code import base_namespace  # noqa: E402
 
@@ -74,7 +77,33 @@ def plain(name: str, n: int) -> tuple[float, float]:
     return time.perf_counter() - t0, time.thread_time() - c0
 
 
-def recorded(name: str, n: int) -> tuple[float, float]:
+def load_before(rev: str) -> Any:
+    """The console recorder as it was at git revision ``rev`` (its recording module, on its
+    own backward module), for :func:`recorded` to run in place of today's."""
+    from before import module_at
+
+    module_at(rev, "src/gradviz/core/backward.py", "backward_before")
+    old = module_at(
+        rev,
+        "src/gradviz/core/recording.py",
+        "recording_before",
+        (("from gradviz.core.backward import", "from backward_before import"),),
+    )
+    return old.BackwardRecorder
+
+
+def recorded(name: str, n: int, recorder: Any = None) -> tuple[float, float]:
+    """``recorder``: another BackwardRecorder class for the workspace to record with."""
+    today = workspace_code.BackwardRecorder
+    if recorder is not None:
+        workspace_code.BackwardRecorder = recorder
+    try:
+        return _recorded(name, n)
+    finally:
+        workspace_code.BackwardRecorder = today
+
+
+def _recorded(name: str, n: int) -> tuple[float, float]:
     ws = Workspace()
     ws.run_code(SETUP[name])
     source = LOOP[name].format(n=n)
@@ -89,22 +118,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--before", metavar="REV", help="also record with the recorder of git revision REV"
+    )
+    parser.add_argument("--loops", nargs="+", choices=list(SETUP), default=list(SETUP))
     args = parser.parse_args()
     torch.set_num_threads(1)
+    old = load_before(args.before) if args.before else None
     print(f"{args.calls} backward calls per loop, median of {args.repeat} (torch threads: 1)")
-    print(f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7} {'cpu ratio':>10}")
+    head = f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7} {'cpu ratio':>10}"
+    if old is not None:
+        head += f" {'before s':>9} {'ratio':>7} {'cpu ratio':>10}"
+    print(head)
     ratios = {}
-    for name in SETUP:
+    med = statistics.median
+    for name in args.loops:
         plain(name, 20), recorded(name, 20)  # warm up
-        p, r = [], []
+        if old is not None:
+            recorded(name, 20, old)
+        p, r, b = [], [], []
         for _ in range(args.repeat):  # interleaved: machine noise hits both sides
             p.append(plain(name, args.calls))
             r.append(recorded(name, args.calls))
-        med = statistics.median
+            if old is not None:
+                b.append(recorded(name, args.calls, old))
         mp, mr = med(x[0] for x in p), med(x[0] for x in r)
-        cpu = med(b[1] / a[1] for a, b in zip(p, r, strict=True))
-        print(f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}× {cpu:>9.2f}×", flush=True)
-        ratios[name.replace(" ", "_").replace("-", "_")] = (mr / mp, cpu)
+        cpu = med(y[1] / x[1] for x, y in zip(p, r, strict=True))
+        line = f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}× {cpu:>9.2f}×"
+        key = name.replace(" ", "_").replace("-", "_")
+        ratios[key] = (mr / mp, cpu)
+        if old is not None:
+            mb = med(x[0] for x in b)
+            cpu_b = med(y[1] / x[1] for x, y in zip(p, b, strict=True))
+            line += f" {mb:>9.3f} {mb / mp:>6.2f}× {cpu_b:>9.2f}×"
+            ratios[f"{key}_before"] = (mb / mp, cpu_b)
+        print(line, flush=True)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for key, (wall, cpu) in ratios.items():  # machine-readable: name value
         print(f"console_{key}_ratio {wall:.3f}")

@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 from backward_cases import ALL_CASES, SEED_CASES, check_trace
+from torch.utils.hooks import RemovableHandle
 
 from gradviz.core.backward import (
     ACCUMULATE,
@@ -131,6 +132,63 @@ def test_failed_pass_restores_grads_and_removes_hooks():
     y.grad_fn.register_hook(lambda gi, go: records.append(gi))
     y.sum().backward()  # works: nothing of ours stayed behind
     assert x.grad.tolist() == [8.0, 8.0] and len(records) == 1
+
+
+@pytest.mark.parametrize("keep_saved", [True, False])
+def test_a_freed_graph_run_again_leaves_the_old_record_alone(monkeypatch, keep_saved):
+    # a graph that saved no tensor runs again after a pass without retain_graph: the
+    # hooks the first recording left on it must neither write into it nor pile up
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (-(x + 1)).sum()  # add, neg, sum: nothing saved
+    first = trace_backward(y, keep_saved=keep_saved)
+    n_first = len(first)
+    labels = [s.label for s in first.steps]
+    second = trace_backward(y, keep_saved=keep_saved)
+    third = trace_backward(y, keep_saved=keep_saved)
+    assert len(first) == n_first and [s.label for s in first.steps] == labels
+    assert [s.label for s in second.steps] == [s.label for s in third.steps] == labels
+    plain = torch.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        (-(plain + 1)).sum().backward()
+    assert torch.equal(x.grad, plain.grad)  # the oracle: three plain passes
+    # each left-over hook takes itself off when its graph runs again: after three
+    # recordings one (inert) hook per node is left, which the next pass takes off
+    removed: list = []
+    real_remove = RemovableHandle.remove
+    monkeypatch.setattr(RemovableHandle, "remove", lambda h: removed.append(h) or real_remove(h))
+    y.backward()
+    assert len(removed) == sum(s.label != ACCUMULATE for s in third.steps) == 3
+    removed.clear()
+    y.backward()
+    assert removed == []
+    assert len(first) == n_first and len(third) == len(second)
+
+
+def test_a_retained_graph_keeps_no_hook_of_ours(monkeypatch):
+    # retain_graph: the graph will run again, so every hook comes off at once
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    trace = trace_backward(y, retain_graph=True)
+    n = len(trace)
+    removed: list = []
+    real_remove = RemovableHandle.remove
+    monkeypatch.setattr(RemovableHandle, "remove", lambda h: removed.append(h) or real_remove(h))
+    y.backward()
+    assert removed == [] and len(trace) == n
+
+
+def test_left_over_hooks_do_not_hold_the_record():
+    import gc
+    import weakref
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    trace = trace_backward(y)
+    grad_ref = weakref.ref(trace.steps[1].grad_out[0])
+    del trace
+    gc.collect()
+    assert y.grad_fn is not None  # the graph, and the hooks left on it, live on
+    assert grad_ref() is None  # but the gradients went with the trace
 
 
 def test_root_without_graph_raises_pytorchs_error():

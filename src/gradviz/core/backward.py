@@ -35,6 +35,10 @@ from gradviz.core.i18n import _
 ACCUMULATE = "AccumulateGrad"
 SMALL = 16  # saved tensors up to this many elements are copied for the formula card
 SAVED_LIMIT = 300  # graphs up to this many nodes copy saved values during the pass
+# the class of a leaf's node (hooks are chosen per node: an `is` test is the cheapest)
+_ACCUMULATE_TYPE = type(
+    torch.autograd.graph.get_gradient_edge(torch.zeros(1).requires_grad_()).node
+)
 
 
 class Step:
@@ -119,7 +123,7 @@ class Trace:
         root: torch.Tensor,
         seed: torch.Tensor | None,
         records: list[tuple],
-        fns: list[Any],
+        fns: list[Any],  # records name their node by its index here
         leaves: dict[str, Leaf],
         retain_graph: bool,
         names: dict[str, torch.Tensor] | None,
@@ -140,7 +144,8 @@ class Trace:
     @property
     def steps(self) -> list[Step]:
         if self._steps is None:
-            self._steps = [_make_step(i, rec) for i, rec in enumerate(self._records)]
+            fns = self._fns
+            self._steps = [_make_step(i, fns[rec[0]], rec) for i, rec in enumerate(self._records)]
         return self._steps
 
     @property
@@ -163,8 +168,8 @@ class Trace:
         }
 
 
-def _make_step(index: int, record: tuple) -> Step:
-    fn, grad_in, grad_out, saved = record
+def _make_step(index: int, fn: Any, record: tuple) -> Step:
+    _node, grad_in, grad_out, saved = record
     if type(fn).__name__ == ACCUMULATE:
         return Step(index, tensor_node_id(fn.variable), ACCUMULATE, list(grad_in), [], [], fn, {})
     inputs = [None if f is None else function_node_id(f) for f, _ in fn.next_functions]
@@ -202,18 +207,45 @@ def grab_saved(fn: Any) -> dict[str, Any]:
     return out
 
 
+class NodeHooks:
+    """The hooks of one recording (:func:`hook_nodes`): what they wrote, and how to stop them.
+
+    ``records`` gets ``(index, received, sent, saved)`` per node run, in engine order;
+    ``index`` points into the ``fns`` hooked (a hook never holds its node: a node whose
+    hook holds it is a cycle through C++ that Python's collector may never free).
+    """
+
+    __slots__ = ("records", "accumulators", "_close")
+
+    def __init__(self, records: list[tuple], close: Callable[[bool], None]) -> None:
+        self.records = records
+        self.accumulators: list[Any] = []
+        self._close = close
+
+    def close(self, freed: bool) -> list[tuple]:
+        """Stop recording; returns the records.
+
+        The leaves' hooks always come off (an AccumulateGrad outlives its graph: the
+        next graph through that leaf reaches it). So do the others of a graph that
+        may run again; on a graph the pass ``freed`` they stay, inert: taking off
+        hundreds of hooks costs a tenth of the pass, and a freed graph rarely runs
+        again (one that saved no tensors can: each such hook then takes itself off).
+        """
+        self._close(freed)
+        return self.records
+
+
 def hook_nodes(
     fns: list[Any],
-    append: Callable[[tuple], Any],
     keep_saved: bool = False,
     *,
     copy_leaf: bool = False,
     detach: bool = False,
-) -> tuple[list[Any], list[Any]]:
+) -> NodeHooks:
     """One hook on every node of ``fns``, registered in one pass (the recording's only
-    per-node cost besides the walk); returns the handles and the AccumulateGrad nodes.
+    per-node cost besides the walk); :meth:`NodeHooks.close` stops them.
 
-    Each hook appends ``(fn, received, sent, saved)`` and nothing else: it runs inside
+    Each hook appends ``(index, received, sent, saved)`` and nothing else: it runs inside
     the engine, on every node, so it is a plain closure that holds what it is handed
     (no copy, no Python work the stepper may never show). A leaf's pre-hook sees the
     summed gradient before AccumulateGrad may steal it; ``copy_leaf`` clones it (the
@@ -221,32 +253,57 @@ def hook_nodes(
     holds detached gradients (a ``create_graph`` pass: no graph kept through them);
     ``keep_saved`` adds each node's small saved values (:func:`grab_saved`).
     """
-    handles: list[Any] = []
-    accumulators: list[Any] = []
-    grab = grab_saved if keep_saved else _no_saved
-    for fn in fns:
-        if type(fn).__name__ == ACCUMULATE:
+    records: list[tuple] = []
+    # the hooks' shared cells: close() rebinds them, which every hook sees at once
+    append: Callable[[tuple], Any] = records.append
+    nodes: list[Any] | None = fns
+    handles: list[Any] = []  # one per node of fns (None for a leaf's)
+    leaf_handles: list[Any] = []
+
+    def stale(record: tuple) -> None:  # a hook left on a freed graph that ran again
+        handles[record[0]].remove()
+
+    def close(freed: bool) -> None:
+        nonlocal append, nodes
+        append, nodes = stale, None
+        for handle in leaf_handles:
+            handle.remove()
+        leaf_handles.clear()
+        if not freed:
+            for handle in handles:
+                if handle is not None:
+                    handle.remove()
+
+    hooks = NodeHooks(records, close)
+    accumulators = hooks.accumulators
+    plain = not (keep_saved or detach)
+    for i, fn in enumerate(fns):
+        if type(fn) is _ACCUMULATE_TYPE:
             accumulators.append(fn)
             if copy_leaf:
                 hook = fn.register_prehook(
-                    lambda go, fn=fn: append((fn, tuple(_copy(g) for g in go), (), {}))
+                    lambda go, i=i: append((i, tuple(_copy(g) for g in go), (), {}))
                 )
             else:
-                hook = fn.register_prehook(lambda go, fn=fn: append((fn, go, (), {})))
-        elif detach:
-            hook = fn.register_hook(
-                lambda gi, go, fn=fn: append((fn, _detach(go), _detach(gi), grab(fn)))
-            )
-        elif keep_saved:
-            hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, grab_saved(fn))))
+                hook = fn.register_prehook(lambda go, i=i: append((i, go, (), {})))
+            leaf_handles.append(hook)
+            handles.append(None)
+        elif plain:
+            handles.append(fn.register_hook(lambda gi, go, i=i: append((i, go, gi, None))))
         else:
-            hook = fn.register_hook(lambda gi, go, fn=fn: append((fn, go, gi, None)))
-        handles.append(hook)
-    return handles, accumulators
 
+            def post(gi: tuple, go: tuple, i: int = i) -> None:
+                if nodes is None:
+                    handles[i].remove()
+                    return
+                saved = grab_saved(nodes[i]) if keep_saved else None
+                if detach:
+                    append((i, _detach(go), _detach(gi), saved))
+                else:
+                    append((i, go, gi, saved))
 
-def _no_saved(fn: Any) -> None:
-    return None
+            handles.append(fn.register_hook(post))
+    return hooks
 
 
 def _detach(group: tuple) -> tuple:
@@ -291,15 +348,14 @@ def trace_backward(
         keep_saved = len(fns) <= SAVED_LIMIT and not retain_graph
     by_id = {id(t): n for n, t in (names or {}).items() if isinstance(t, torch.Tensor)}
 
-    records: list[tuple] = []
-    handles: list[Any] = []
+    hooks: NodeHooks | None = None
     leaves: dict[str, Leaf] = {}
     held: dict[str, torch.Tensor] = {}  # each leaf's .grad object, which the engine may add into
     gc_was_on = gc.isenabled()
     gc.disable()  # many tiny objects at once: a collection in the middle costs more than the pass
     try:
-        handles, accumulators = hook_nodes(fns, records.append, keep_saved)
-        for fn in accumulators:
+        hooks = hook_nodes(fns, keep_saved)
+        for fn in hooks.accumulators:
             var = fn.variable
             nid = tensor_node_id(var)
             before = var.grad.detach().clone() if var.grad is not None else None
@@ -314,12 +370,13 @@ def trace_backward(
                 with torch.no_grad():
                     old.copy_(leaf.before)
             leaf.tensor.grad = old if old is not None else leaf.before
+        if hooks is not None:
+            hooks.close(freed=False)  # the pass stopped part-way: the rest may run again
         raise
     finally:
-        for handle in handles:
-            handle.remove()
         if gc_was_on:
             gc.enable()
+    records = hooks.close(freed=not retain_graph)
     for leaf in leaves.values():
         g = leaf.tensor.grad
         leaf.after = g.detach().clone() if g is not None else None

@@ -209,6 +209,11 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def _retained(retain_graph: Any, create_graph: Any) -> bool:
+    """Whether a call keeps its graph (PyTorch's default: retain_graph = create_graph)."""
+    return bool(create_graph if retain_graph is None else retain_graph)
+
+
 def _start(t: Any) -> Any:
     if not isinstance(t, torch.Tensor) or not t.requires_grad:
         return None
@@ -236,7 +241,7 @@ class ConstantInputKeeper:
 
     def _note(
         self, kind: str, roots: list[Any], seeds: list[Any], create_graph: bool,
-        inputs: list[Any], call: Callable[[], Any],
+        inputs: list[Any], call: Callable[[], Any], retained: bool = True,
     ) -> Any:  # fmt: skip
         starts = [s for s in (_start(r) for r in roots) if s is not None]
         remember_constant_inputs(_walk_all(starts)[1])
@@ -288,6 +293,7 @@ class BackwardRecorder:
                 lambda: _ORIGINAL_TENSOR_BACKWARD(
                     self, gradient, retain_graph, create_graph, inputs
                 ),
+                _retained(retain_graph, create_graph),
             )
 
         def autograd_backward(tensors: Any, grad_tensors: Any = None, *args: Any, **kw: Any):
@@ -295,6 +301,7 @@ class BackwardRecorder:
                 return _ORIGINAL_BACKWARD(tensors, grad_tensors, *args, **kw)
             create = kw.get("create_graph", args[1] if len(args) > 1 else False)
             inputs = kw.get("inputs", args[3] if len(args) > 3 else None)
+            retain = kw.get("retain_graph", args[0] if args else None)
             return recorder._record(
                 "backward",
                 _as_list(tensors),
@@ -302,12 +309,14 @@ class BackwardRecorder:
                 bool(create),
                 _as_list(inputs),
                 lambda: _ORIGINAL_BACKWARD(tensors, grad_tensors, *args, **kw),
+                _retained(retain, create),
             )
 
         def autograd_grad(outputs: Any, inputs: Any, grad_outputs: Any = None, *args, **kw):
             if not recorder._mine():
                 return _ORIGINAL_GRAD(outputs, inputs, grad_outputs, *args, **kw)
             create = kw.get("create_graph", args[1] if len(args) > 1 else False)
+            retain = kw.get("retain_graph", args[0] if args else None)
             return recorder._record(
                 "grad",
                 _as_list(outputs),
@@ -315,6 +324,7 @@ class BackwardRecorder:
                 bool(create),
                 _as_list(inputs),
                 lambda: _ORIGINAL_GRAD(outputs, inputs, grad_outputs, *args, **kw),
+                _retained(retain, create),
             )
 
         torch.Tensor.backward = tensor_backward  # type: ignore[method-assign]
@@ -339,6 +349,7 @@ class BackwardRecorder:
         create_graph: bool,
         inputs: list[Any],
         call: Callable[[], Any],
+        retained: bool = True,
     ) -> Any:
         starts = [s for s in (_start(r) for r in roots) if s is not None]
         if not starts:  # nothing to hook: let PyTorch answer (usually with an error)
@@ -347,16 +358,13 @@ class BackwardRecorder:
         remember_constant_inputs(with_constants)  # a graph captured later keeps its cuts
         names = self.names()
         by_id = {id(t): n for n, t in names.items() if isinstance(t, torch.Tensor)}
-        records: list[tuple] = []
         # small graphs copy their small saved values during the pass, as trace_backward does, so
         # the formula cards can re-compute each step; they are gone once the pass frees them.
         # Leaf gradients are cloned: AccumulateGrad may adopt one as .grad, and code may zero_() it
         keep_saved = len(fns) <= SAVED_LIMIT
-        handles, accumulators = hook_nodes(
-            fns, records.append, keep_saved, copy_leaf=True, detach=create_graph
-        )
+        hooks = hook_nodes(fns, keep_saved, copy_leaf=True, detach=create_graph)
         leaves: dict[str, Leaf] = {}
-        for fn in accumulators:
+        for fn in hooks.accumulators:
             var = fn.variable
             nid = tensor_node_id(var)
             before = var.grad.detach().clone() if var.grad is not None else None
@@ -364,9 +372,10 @@ class BackwardRecorder:
         line, filename = self.where()
         try:
             result = self._plain(call)
-        finally:
-            for h in handles:
-                h.remove()
+        except BaseException:
+            hooks.close(freed=False)
+            raise
+        records = hooks.close(freed=not retained)
         for leaf in leaves.values():
             g = leaf.tensor.grad
             leaf.after = g.detach().clone() if g is not None else None
