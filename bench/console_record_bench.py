@@ -83,11 +83,15 @@ def load_before(rev: str) -> Any:
     from before import module_at
 
     module_at(rev, "src/gradviz/core/backward.py", "backward_before")
+    module_at(rev, "src/gradviz/core/graph.py", "graph_before")  # its constant-input notes
     old = module_at(
         rev,
         "src/gradviz/core/recording.py",
         "recording_before",
-        (("from gradviz.core.backward import", "from backward_before import"),),
+        (
+            ("from gradviz.core.backward import", "from backward_before import"),
+            ("from gradviz.core.graph import", "from graph_before import"),
+        ),
     )
     return old.BackwardRecorder
 

@@ -540,3 +540,40 @@ def test_a_recorded_calls_graph_is_framed_by_module_path():
     assert by_label["MeanBackward0"] is None  # the loss is outside the net
     leaves = {n.name: n.module for n in rec.graph.nodes if n.kind == "leaf"}
     assert leaves["net.0.weight"] == "net.0" and leaves["net.2.bias"] == "net.2"
+
+
+def test_a_constant_input_still_shows_after_the_recorded_backward_freed_it():
+    # the recorder notes what a function with a constant input saved before the pass
+    # frees it, so the graph captured afterwards still draws the constant going in
+    from gradviz.core.graph import capture_graph, function_node_id, tensor_node_id
+
+    ws = _ws_run(
+        ["c = torch.tensor([2.0, 3.0])\nx = torch.ones(2, requires_grad=True)\n"
+         "y = x * c\ny.sum().backward()"]
+    )  # fmt: skip
+    c, x, y = (ws.namespace[n] for n in ("c", "x", "y"))
+    with pytest.raises(RuntimeError):
+        _ = y.grad_fn._saved_other  # freed: torch no longer tells what went in
+    graph = capture_graph(y, names={"c": c, "x": x})
+    mul = function_node_id(y.grad_fn)
+    assert any(e.source == tensor_node_id(c) and e.target == mul for e in graph.edges)
+    assert torch.equal(x.grad, c)  # and the pass itself is torch's: d(sum(x*c))/dx = c
+
+
+def test_recording_freezes_the_older_heap_only_while_it_runs_and_keeps_others_freezes():
+    import gc
+
+    from gradviz.core.recording import BackwardRecorder
+
+    assert gc.get_freeze_count() == 0
+    with BackwardRecorder(lambda _call: None):
+        assert gc.get_freeze_count() > 0  # full collections skip what lived before
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's (a big graph on show): not ours to undo
+    try:
+        n = gc.get_freeze_count()
+        with BackwardRecorder(lambda _call: None):
+            pass
+        assert gc.get_freeze_count() == n
+    finally:
+        gc.unfreeze()

@@ -397,3 +397,25 @@ def test_catalog_op_maps_backward_classes():
     assert catalog_op("ViewBackward0").name in ("view", "reshape")
     assert catalog_op("AddmmBackward0").name == "matmul"
     assert catalog_op("NoSuchThingBackward0") is None
+
+
+def test_constant_notes_outlive_backward_and_the_oldest_go_first(monkeypatch):
+    from collections import OrderedDict
+
+    import gradviz.core.graph as graph_module
+
+    monkeypatch.setattr(graph_module, "_FREED_LIMIT", 2)
+    monkeypatch.setattr(graph_module, "_FREED_SAVED", OrderedDict())
+    c = torch.tensor([2.0, 3.0])
+    xs = [torch.ones(2, requires_grad=True) for _ in range(3)]
+    ys = [x * c for x in xs]  # each MulBackward0 saved c, a constant input
+    for i in (0, 1, 0, 2):  # noted again, y0 moves past y1: y1 is the oldest
+        graph_module.remember_constant_inputs([ys[i].grad_fn])
+    for y in ys:
+        y.sum().backward()  # frees the saved c: only the notes still know it
+    shown = []
+    for x, y in zip(xs, ys, strict=True):
+        graph = capture_graph(y, names={"x": x, "c": c})
+        mul = function_node_id(y.grad_fn)
+        shown.append(any(e.source == tensor_node_id(c) and e.target == mul for e in graph.edges))
+    assert shown == [True, False, True]

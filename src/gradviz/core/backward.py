@@ -14,6 +14,7 @@ over it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 from collections.abc import Callable
@@ -191,17 +192,28 @@ def _start_node(root: torch.Tensor) -> Any:
     return None
 
 
-def grab_saved(fn: Any) -> dict[str, Any]:
-    """A node's saved values for the formula card: small tensors copied, big ones by shape."""
+@functools.cache
+def _saved_keys(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, key) for each ``_saved_*`` of a backward class: ``_saved_self`` → ``self``."""
+    return tuple((attr, attr[7:]) for attr in saved_attributes(cls))
+
+
+def grab_saved(fn: Any, detach: bool = True) -> dict[str, Any]:
+    """A node's saved values for the formula card: small tensors copied, big ones by shape.
+
+    ``detach=False`` inside a pass without ``create_graph``: grad mode is off there,
+    so a plain copy records no history either."""
     out: dict[str, Any] = {}
-    for attr in saved_attributes(type(fn)):
+    for attr, key in _saved_keys(type(fn)):
         try:
             value = getattr(fn, attr)
         except RuntimeError:  # freed by a backward without retain_graph, or changed in place
             continue
-        key = attr[7:]
         if isinstance(value, torch.Tensor):
-            out[key] = value.detach().clone() if value.numel() <= SMALL else torch.Size(value.shape)
+            if value.numel() > SMALL:
+                out[key] = value.shape
+            else:
+                out[key] = value.detach().clone() if detach else value.clone()
         elif not isinstance(value, (list, tuple)) or len(value) <= SMALL:
             out[key] = value
     return out
@@ -281,9 +293,7 @@ def hook_nodes(
         if type(fn) is _ACCUMULATE_TYPE:
             accumulators.append(fn)
             if copy_leaf:
-                hook = fn.register_prehook(
-                    lambda go, i=i: append((i, tuple(_copy(g) for g in go), (), {}))
-                )
+                hook = fn.register_prehook(lambda go, i=i: append((i, _copies(go), (), {})))
             else:
                 hook = fn.register_prehook(lambda go, i=i: append((i, go, (), {})))
             leaf_handles.append(hook)
@@ -296,7 +306,7 @@ def hook_nodes(
                 if nodes is None:
                     handles[i].remove()
                     return
-                saved = grab_saved(nodes[i]) if keep_saved else None
+                saved = grab_saved(nodes[i], detach) if keep_saved else None
                 if detach:
                     append((i, _detach(go), _detach(gi), saved))
                 else:
@@ -310,8 +320,10 @@ def _detach(group: tuple) -> tuple:
     return tuple(g.detach() if isinstance(g, torch.Tensor) else g for g in group)
 
 
-def _copy(g: Any) -> Any:
-    return g.detach().clone() if isinstance(g, torch.Tensor) else g
+def _copies(group: tuple) -> tuple:
+    if len(group) == 1 and isinstance(group[0], torch.Tensor):  # a leaf's one gradient
+        return (group[0].detach().clone(),)
+    return tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g for g in group)
 
 
 def _walk(start: Any) -> list[Any]:

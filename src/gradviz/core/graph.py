@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,9 @@ def saved_values(fn: Any) -> list[tuple[str, Any]]:
 # Saved inputs of functions that took a constant (a None slot in next_functions), set aside
 # before a backward frees them, so a graph captured afterwards still shows the
 # detach()/no_grad cut. Filled by gradviz's backward recorders (console, CLI); bounded.
-_FREED_SAVED: dict[int, tuple[Any, list[tuple[int, tuple]]]] = {}
+# An OrderedDict: dropping the oldest note is O(1) (a dict's first key, once many were
+# popped from the front, is found by scanning past their holes: ~7 µs a call when full).
+_FREED_SAVED: OrderedDict[int, tuple[Any, list[tuple[int, tuple]]]] = OrderedDict()
 _FREED_LIMIT = 20_000
 
 
@@ -143,10 +146,10 @@ def remember_constant_inputs(fns: Any) -> None:
                 if isinstance(v, torch.Tensor):
                     keys.append((id(v), _storage_key(v)))
         if keys:
-            _FREED_SAVED.pop(id(fn), None)
             _FREED_SAVED[id(fn)] = (fn, keys)
+            _FREED_SAVED.move_to_end(id(fn))
     while len(_FREED_SAVED) > _FREED_LIMIT:  # oldest first
-        _FREED_SAVED.pop(next(iter(_FREED_SAVED)))
+        _FREED_SAVED.popitem(last=False)
 
 
 def _meta_shape(fn: Any, output_nr: int) -> tuple[list[int] | None, str | None]:

@@ -25,12 +25,14 @@ def walk_functions(
     *,
     seen: set[int] | None = None,
     enter: Callable[[Any], bool] | None = None,
+    with_constants: list[Any] | None = None,
 ) -> list[Any]:
     """Every node reachable from ``starts``, each once, in depth-first pre-order.
 
     ``seen`` holds ``id()`` of nodes already walked (shared between calls, so
     several roots walk a shared graph once); ``enter(fn)`` False keeps ``fn``
-    in the result but does not go past it.
+    in the result but does not go past it. ``with_constants`` gets the nodes
+    that took a constant input (a None slot in ``next_functions``), in the same walk.
     """
     seen = set() if seen is None else seen
     order: list[Any] = []
@@ -44,7 +46,10 @@ def walk_functions(
         order.append(fn)
         if enter is not None and not enter(fn):
             continue
-        nexts = [nf for nf, _ in fn.next_functions if nf is not None and id(nf) not in seen]
+        edges = fn.next_functions
+        nexts = [nf for nf, _ in edges if nf is not None and id(nf) not in seen]
+        if with_constants is not None and any(nf is None for nf, _ in edges):
+            with_constants.append(fn)
         nexts.reverse()
         stack.extend(nexts)
     return order
