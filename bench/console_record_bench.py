@@ -13,7 +13,9 @@ for three loops from the notes: a tiny scalar chain (the worst case: the
 engine's own work is smallest next to the hooks), d2l's hand-written SGD step
 on a 10-example batch, and the two-layer net (64×1000 → 100 → 10) by autograd.
 Prints medians of the loop's wall time and the ratio recorded / plain.
-``--before REV`` adds the recorder of that git revision, timed alongside.
+``floor cpu`` is the cpu ratio of the least any per-node-hook recording can cost: a
+no-op hook on every node of every call (walked, registered, called, taken off), nothing
+kept. ``--before REV`` adds the recorder of that git revision, timed alongside.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 from gradviz.core import workspace_code  # noqa: E402
+from gradviz.core.graph_walk import walk_functions  # noqa: E402
+from gradviz.core.recording import BackwardRecorder  # noqa: E402
 from gradviz.core.workspace import Workspace  # noqa: E402
 from gradviz.core.workspace_code import base_namespace  # noqa: E402
 
@@ -96,6 +100,31 @@ def load_before(rev: str) -> Any:
     return old.BackwardRecorder
 
 
+class HooksOnly(BackwardRecorder):
+    """The floor of recording each call with Python hooks: walk the graph, a no-op hook on
+    every node, the call, the hooks off; nothing kept, no saved values, no notes, no log."""
+
+    def _record(self, kind, roots, seeds, create_graph, inputs, call, retained=True):  # noqa: ANN001, ANN201, ARG002
+        starts = [r.grad_fn for r in roots if isinstance(r, torch.Tensor) and r.grad_fn]
+        handles = [
+            fn.register_prehook(_noop_pre) if hasattr(fn, "variable") else fn.register_hook(_noop)
+            for fn in walk_functions(starts)
+        ]
+        try:
+            return self._plain(call)
+        finally:
+            for h in handles:
+                h.remove()
+
+
+def _noop(_gi: Any, _go: Any) -> None:
+    return None
+
+
+def _noop_pre(_go: Any) -> None:
+    return None
+
+
 def recorded(name: str, n: int, recorder: Any = None) -> tuple[float, float]:
     """``recorder``: another BackwardRecorder class for the workspace to record with."""
     today = workspace_code.BackwardRecorder
@@ -114,7 +143,7 @@ def _recorded(name: str, n: int) -> tuple[float, float]:
     c0, t0 = time.thread_time(), time.perf_counter()
     ws.run_code(source)
     elapsed = time.perf_counter() - t0, time.thread_time() - c0
-    assert len(ws.backward_calls) == n
+    assert len(ws.backward_calls) == n or workspace_code.BackwardRecorder is HooksOnly
     return elapsed
 
 
@@ -131,6 +160,7 @@ def main() -> None:
     old = load_before(args.before) if args.before else None
     print(f"{args.calls} backward calls per loop, median of {args.repeat} (torch threads: 1)")
     head = f"{'loop':<15} {'plain s':>9} {'recorded s':>11} {'ratio':>7} {'cpu ratio':>10}"
+    head += f" {'floor cpu':>10}"
     if old is not None:
         head += f" {'before s':>9} {'ratio':>7} {'cpu ratio':>10}"
     print(head)
@@ -140,17 +170,25 @@ def main() -> None:
         plain(name, 20), recorded(name, 20)  # warm up
         if old is not None:
             recorded(name, 20, old)
-        p, r, b = [], [], []
-        for _ in range(args.repeat):  # interleaved: machine noise hits both sides
-            p.append(plain(name, args.calls))
-            r.append(recorded(name, args.calls))
-            if old is not None:
-                b.append(recorded(name, args.calls, old))
+        p, r, b, f = [], [], [], []
+        sides: list[tuple[list, Any]] = [(p, None), (r, None), (f, HooksOnly)]
+        if old is not None:
+            sides.append((b, old))
+        for rep in range(args.repeat):  # interleaved, in a rotating order: noise hits all
+            turn = rep % len(sides)
+            for out, recorder in sides[turn:] + sides[:turn]:
+                if out is p:
+                    out.append(plain(name, args.calls))
+                else:
+                    out.append(recorded(name, args.calls, recorder))
         mp, mr = med(x[0] for x in p), med(x[0] for x in r)
         cpu = med(y[1] / x[1] for x, y in zip(p, r, strict=True))
         line = f"{name:<15} {mp:>9.3f} {mr:>11.3f} {mr / mp:>6.2f}× {cpu:>9.2f}×"
         key = name.replace(" ", "_").replace("-", "_")
         ratios[key] = (mr / mp, cpu)
+        cpu_f = med(y[1] / x[1] for x, y in zip(p, f, strict=True))
+        line += f" {cpu_f:>9.2f}×"
+        ratios[f"{key}_hooks_only_floor"] = (med(x[0] for x in f) / mp, cpu_f)
         if old is not None:
             mb = med(x[0] for x in b)
             cpu_b = med(y[1] / x[1] for x, y in zip(p, b, strict=True))
