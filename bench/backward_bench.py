@@ -220,8 +220,11 @@ def time_options(nodes: int, numel: int, repeat: int) -> dict[str, float]:
         "trace_backward": "trace",
     }
     times: dict[str, list[float]] = {k: [] for k in options}
+    names = list(options)
     for i in range(WARMUP + repeat):
-        for name, opt in options.items():
+        turn = i % len(names)  # a rotating order, as in time_backward
+        for name in names[turn:] + names[:turn]:
+            opt = options[name]
             root, leaves = build(nodes, numel)
             records: list = []
             gc.collect()
