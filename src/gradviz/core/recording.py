@@ -12,7 +12,9 @@ gradviz:
   through untouched (the defaults stay PyTorch's defaults);
 * no ``.grad`` is written or restored (a call that raises leaves what PyTorch
   leaves);
-* the hooks only append to a list and are removed before the call returns.
+* the hooks only append to a list and stop before the call returns (taken off,
+  or left inert on a graph the call freed: see
+  :meth:`~gradviz.core.backward.NodeHooks.close`).
 
 Gradients seen by the hooks are detached (a ``create_graph=True`` record
 holds no graph through them); a leaf's summed gradient is cloned because
