@@ -7,8 +7,8 @@ import json
 import pytest
 import torch
 from backward_cases import ALL_CASES, SEED_CASES, check_trace
-from torch.utils.hooks import RemovableHandle
 
+import gradviz.core.backward as backward_module
 from gradviz.core.backward import (
     ACCUMULATE,
     EdgeFlow,
@@ -154,8 +154,8 @@ def test_a_freed_graph_run_again_leaves_the_old_record_alone(monkeypatch, keep_s
     # each left-over hook takes itself off when its graph runs again: after three
     # recordings one (inert) hook per node is left, which the next pass takes off
     removed: list = []
-    real_remove = RemovableHandle.remove
-    monkeypatch.setattr(RemovableHandle, "remove", lambda h: removed.append(h) or real_remove(h))
+    real_unhook = backward_module._unhook
+    monkeypatch.setattr(backward_module, "_unhook", lambda h: removed.append(h) or real_unhook(h))
     y.backward()
     assert len(removed) == sum(s.label != ACCUMULATE for s in third.steps) == 3
     removed.clear()
@@ -171,10 +171,62 @@ def test_a_retained_graph_keeps_no_hook_of_ours(monkeypatch):
     trace = trace_backward(y, retain_graph=True)
     n = len(trace)
     removed: list = []
-    real_remove = RemovableHandle.remove
-    monkeypatch.setattr(RemovableHandle, "remove", lambda h: removed.append(h) or real_remove(h))
+    real_unhook = backward_module._unhook
+    monkeypatch.setattr(backward_module, "_unhook", lambda h: removed.append(h) or real_unhook(h))
     y.backward()
     assert removed == [] and len(trace) == n
+
+
+def test_user_hooks_on_recorded_nodes_work_as_in_plain_torch():
+    from torch.utils.hooks import RemovableHandle
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    seen: list = []
+    before = y.grad_fn.register_hook(lambda gi, go: seen.append("before"))
+    trace_backward(y, retain_graph=True)
+    after = y.grad_fn.register_hook(lambda gi, go: seen.append("after"))
+    assert isinstance(after, RemovableHandle)  # registered the ordinary way, not ours
+    y.backward(retain_graph=True)
+    before.remove()
+    y.backward()
+    assert seen == ["before", "before", "after", "after"]
+    plain = torch.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        (plain.exp() * plain).sum().backward()
+    assert torch.equal(x.grad, plain.grad)
+
+
+def test_recording_without_the_cheap_registration(monkeypatch):
+    # if the self-test fails on some torch, hooks are registered torch's own way
+    monkeypatch.setattr(backward_module, "_CHEAP", None)
+    monkeypatch.setattr(backward_module, "_self_test", lambda: False)
+    if "_register_hook" in torch.autograd.Function.__dict__:  # ours, from an earlier test
+        monkeypatch.delattr(torch.autograd.Function, "_register_hook")
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    trace = trace_backward(y)
+    assert backward_module._CHEAP is False
+    assert "_register_hook" not in torch.autograd.Function.__dict__
+    assert [s.label for s in trace.steps] == ["SumBackward0", "MulBackward0", "ExpBackward0",
+                                              ACCUMULATE]  # fmt: skip
+    assert torch.equal(x.grad, (x.exp() * x + x.exp()).detach())
+    monkeypatch.setattr(backward_module, "_CHEAP", None)  # the next test installs it again
+
+
+def test_the_cheap_registration_checks_itself_unseen_whatever_mode_the_caller_is_in(monkeypatch):
+    from gradviz.core.recording import BackwardRecorder
+
+    monkeypatch.setattr(backward_module, "_CHEAP", None)  # the self-test runs again
+    calls: list = []
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    with BackwardRecorder(calls.append), torch.no_grad():
+        y.backward()  # the first recording: the self-test runs inside it, in no_grad
+    assert backward_module._CHEAP is True
+    assert len(calls) == 1  # the self-test's own passes were not recorded as the code's
+    assert [s.label for s in calls[0].steps] == ["SumBackward0", "MulBackward0", ACCUMULATE]
+    assert torch.equal(x.grad, 2 * x.detach())
 
 
 def test_left_over_hooks_do_not_hold_the_record():

@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,6 +221,78 @@ def grab_saved(fn: Any, detach: bool = True) -> dict[str, Any]:
     return out
 
 
+# Registering a hook on a node costs more than calling it: torch makes an OrderedDict and a
+# RemovableHandle (a weakref, a class counter) in Python for each one (~0.8 µs of the
+# ~2.5 µs). Our hooks need neither: while hook_nodes registers, on its thread only, the
+# static method torch's C++ calls for that stores the hook under itself and hands back
+# (dict, hook), which _unhook takes off. Used only after a self-test passed on this torch.
+_LOCAL = threading.local()
+_CHEAP: bool | None = None  # None: not tried yet
+_TORCH_REGISTER: Any = getattr(torch.autograd.function, "_HookMixin", None)
+_TORCH_BACKWARD = torch.autograd.backward  # as imported: recorders replace it while they run
+
+
+def _register(hooks_dict: Any, hook: Any) -> tuple[Any, Any]:
+    if not getattr(_LOCAL, "cheap", False):  # another thread, or not ours: torch's own way
+        return _TORCH_REGISTER._register_hook(hooks_dict, hook)
+    if hooks_dict is None:
+        hooks_dict = OrderedDict()  # weakly referable: a user hook added later needs that
+    hooks_dict[hook] = hook
+    return hooks_dict, (hooks_dict, hook)
+
+
+def _unhook(handle: Any) -> None:
+    if type(handle) is tuple:
+        handle[0].pop(handle[1], None)
+    else:  # a RemovableHandle: registered the ordinary way
+        handle.remove()
+
+
+def _cheap_registration() -> bool:
+    """Install :func:`_register` where torch's C++ looks for it, once, if it works here."""
+    global _CHEAP
+    if _CHEAP is None:
+        function = torch.autograd.Function
+        current = function.__dict__.get("_register_hook")
+        ours = getattr(current, "__func__", None) is _register
+        if _TORCH_REGISTER is None or (current is not None and not ours):
+            _CHEAP = False  # an older torch, or someone else's replacement: leave it be
+        else:
+            if not ours:
+                function._register_hook = staticmethod(_register)  # type: ignore[attr-defined]
+            _CHEAP = _self_test()
+            if not _CHEAP:
+                del function._register_hook  # type: ignore[attr-defined]
+    return _CHEAP
+
+
+def _self_test() -> bool:
+    """A hook and a pre-hook registered the cheap way run, and come off again."""
+    fired: list[str] = []
+    try:
+        with torch.inference_mode(False), torch.enable_grad():  # whatever the caller is in
+            return _run_self_test(fired)
+    except Exception:  # any surprise: torch's own way, as before
+        return False
+
+
+def _run_self_test(fired: list[str]) -> bool:
+    x = torch.zeros(2, requires_grad=True)
+    y = (x * 2.0).sum()
+    acc = torch.autograd.graph.get_gradient_edge(x).node
+    _LOCAL.cheap = True
+    try:
+        post = y.grad_fn.register_hook(lambda gi, go: fired.append("post"))
+        pre = acc.register_prehook(lambda go: fired.append("pre"))
+    finally:
+        _LOCAL.cheap = False
+    _TORCH_BACKWARD(y, retain_graph=True)  # not Tensor.backward: a recorder may watch it
+    _unhook(post)
+    _unhook(pre)
+    _TORCH_BACKWARD(y)
+    return type(post) is tuple and type(pre) is tuple and fired == ["post", "pre"]
+
+
 class NodeHooks:
     """The hooks of one recording (:func:`hook_nodes`): what they wrote, and how to stop them.
 
@@ -273,46 +347,50 @@ def hook_nodes(
     leaf_handles: list[Any] = []
 
     def stale(record: tuple) -> None:  # a hook left on a freed graph that ran again
-        handles[record[0]].remove()
+        _unhook(handles[record[0]])
 
     def close(freed: bool) -> None:
         nonlocal append, nodes
         append, nodes = stale, None
         for handle in leaf_handles:
-            handle.remove()
+            _unhook(handle)
         leaf_handles.clear()
         if not freed:
             for handle in handles:
                 if handle is not None:
-                    handle.remove()
+                    _unhook(handle)
 
     hooks = NodeHooks(records, close)
     accumulators = hooks.accumulators
     plain = not (keep_saved or detach)
-    for i, fn in enumerate(fns):
-        if type(fn) is _ACCUMULATE_TYPE:
-            accumulators.append(fn)
-            if copy_leaf:
-                hook = fn.register_prehook(lambda go, i=i: append((i, _copies(go), (), {})))
-            else:
-                hook = fn.register_prehook(lambda go, i=i: append((i, go, (), {})))
-            leaf_handles.append(hook)
-            handles.append(None)
-        elif plain:
-            handles.append(fn.register_hook(lambda gi, go, i=i: append((i, go, gi, None))))
-        else:
-
-            def post(gi: tuple, go: tuple, i: int = i) -> None:
-                if nodes is None:
-                    handles[i].remove()
-                    return
-                saved = grab_saved(nodes[i], detach) if keep_saved else None
-                if detach:
-                    append((i, _detach(go), _detach(gi), saved))
+    _LOCAL.cheap = _cheap_registration()  # for the registrations below, on this thread
+    try:
+        for i, fn in enumerate(fns):
+            if type(fn) is _ACCUMULATE_TYPE:
+                accumulators.append(fn)
+                if copy_leaf:
+                    hook = fn.register_prehook(lambda go, i=i: append((i, _copies(go), (), {})))
                 else:
-                    append((i, go, gi, saved))
+                    hook = fn.register_prehook(lambda go, i=i: append((i, go, (), {})))
+                leaf_handles.append(hook)
+                handles.append(None)
+            elif plain:
+                handles.append(fn.register_hook(lambda gi, go, i=i: append((i, go, gi, None))))
+            else:
 
-            handles.append(fn.register_hook(post))
+                def post(gi: tuple, go: tuple, i: int = i) -> None:
+                    if nodes is None:
+                        _unhook(handles[i])
+                        return
+                    saved = grab_saved(nodes[i], detach) if keep_saved else None
+                    if detach:
+                        append((i, _detach(go), _detach(gi), saved))
+                    else:
+                        append((i, go, gi, saved))
+
+                handles.append(fn.register_hook(post))
+    finally:
+        _LOCAL.cheap = False
     return hooks
 
 
