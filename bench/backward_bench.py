@@ -21,9 +21,10 @@ processes (the before/after of a change). Targets on 500 nodes: recording ≤ 1.
 plain backward at 8 elements and ≤ 2× at 4 096 (issue 14); one UI step < 16 ms. Each row
 also gives this thread's cpu time, less noisy on a shared machine, and the floors: a
 no-op Python hook on every node (walk, register, call; taken off, or left on the freed
-graph as trace_backward now does), and a C++ capture of every node's gradient
-(``autograd.grad`` with GradientEdge inputs: no Python per node, but no engine order
-and no parts of a sum either).
+graph as trace_backward now does; registered the ordinary way, or as hook_nodes does,
+without torch's per-hook OrderedDict and RemovableHandle), and a C++ capture of every
+node's gradient (``autograd.grad`` with GradientEdge inputs: no Python per node, but no
+engine order and no parts of a sum either).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 from torch.autograd.graph import GradientEdge  # noqa: E402
 
+from gradviz.core import backward  # noqa: E402
 from gradviz.core.backward import _walk, trace_backward  # noqa: E402
 from gradviz.core.graph import capture_graph  # noqa: E402
 
@@ -71,19 +73,24 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
-def _noop_hooks(root: torch.Tensor, remove_all: bool = True) -> None:
+def _noop_hooks(root: torch.Tensor, remove_all: bool = True, cheap: bool = False) -> None:
     """The floor of any recording with Python hooks: the walk, one no-op hook per node,
     the pass, and the hooks taken off (``remove_all``; else only the leaves' hooks, as
-    trace_backward does on a graph the pass frees)."""
+    trace_backward does on a graph the pass frees). ``cheap``: registered as hook_nodes
+    does, without torch's per-hook OrderedDict and RemovableHandle."""
     handles, leaf_handles = [], []
-    for fn in _walk(root.grad_fn):
-        if type(fn).__name__ == "AccumulateGrad":
-            leaf_handles.append(fn.register_prehook(lambda go, i=0: None))
-        else:
-            handles.append(fn.register_hook(lambda gi, go, i=0: None))
+    backward._LOCAL.cheap = cheap and backward._cheap_registration()
+    try:
+        for fn in _walk(root.grad_fn):
+            if type(fn).__name__ == "AccumulateGrad":
+                leaf_handles.append(fn.register_prehook(lambda go, i=0: None))
+            else:
+                handles.append(fn.register_hook(lambda gi, go, i=0: None))
+    finally:
+        backward._LOCAL.cheap = False
     root.backward()
     for h in leaf_handles + (handles if remove_all else []):
-        h.remove()
+        backward._unhook(h)
 
 
 def _capture(root: torch.Tensor) -> None:
@@ -105,7 +112,7 @@ def time_backward(nodes: int, numel: int, repeat: int, before: Any = None) -> di
     """Medians in ms, of wall time and of this thread's cpu time (on a shared machine the
     wall clock also counts the neighbours; one intra-op thread: the pass runs here).
     ``before``: trace_backward of an older gradviz, timed alongside (``--before REV``)."""
-    kinds = ["plain", "noop", "noop_kept", "capture", "record", "full"]
+    kinds = ["plain", "noop", "noop_kept", "noop_cheap", "capture", "record", "full"]
     if before is not None:
         kinds.append("before")
     wall: dict[str, list[float]] = {k: [] for k in kinds}
@@ -135,6 +142,8 @@ def time_backward(nodes: int, numel: int, repeat: int, before: Any = None) -> di
                 _noop_hooks(root)
             elif kind == "noop_kept":
                 _noop_hooks(root, remove_all=False)
+            elif kind == "noop_cheap":
+                _noop_hooks(root, remove_all=False, cheap=True)
             elif kind == "capture":
                 _capture(root)
             elif kind == "before":
@@ -329,6 +338,7 @@ def _row(nodes: int, numel: int, repeat: int, before_rev: str | None = None) -> 
         f"+steps+graph {r['cpu_full'] / p:.2f}x; load {os.getloadavg()[0]:.2f}\n"
         f"   floors (cpu): no-op hooks removed {r['cpu_noop'] / p:.2f}x, "
         f"no-op hooks left on the freed graph {r['cpu_noop_kept'] / p:.2f}x, "
+        f"the same registered as hook_nodes does {r['cpu_noop_cheap'] / p:.2f}x, "
         f"C++ capture of every node's gradient (no order, no parts) {r['cpu_capture'] / p:.2f}x"
     )
     # machine-readable: name value
@@ -338,6 +348,7 @@ def _row(nodes: int, numel: int, repeat: int, before_rev: str | None = None) -> 
         f"{key}_cpu_ratio {r['cpu_record'] / p:.3f}",
         f"{key}_noop_floor_cpu_ratio {r['cpu_noop'] / p:.3f}",
         f"{key}_noop_kept_floor_cpu_ratio {r['cpu_noop_kept'] / p:.3f}",
+        f"{key}_noop_cheap_floor_cpu_ratio {r['cpu_noop_cheap'] / p:.3f}",
         f"{key}_capture_floor_cpu_ratio {r['cpu_capture'] / p:.3f}",
     ]
     if before is not None:
