@@ -7,6 +7,15 @@ import PySide6  # noqa: F401
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _gc_on_gui_thread(qapp):
+    """As the app does (``make_app``): cyclic garbage, such as the widgets of earlier
+    tests, is collected on the GUI thread, never in a training thread."""
+    from gradviz.qt.gui_thread_gc import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):
     """QSettings write into the test's temp folder, never the user's real config."""

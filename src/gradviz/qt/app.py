@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gradviz import __version__
 from gradviz.qt import i18n, theme
+from gradviz.qt.gui_thread_gc import collect_on_gui_thread
 from gradviz.resources import resource_path
 
 
@@ -37,6 +38,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("gradviz")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(resource_path("icons", "gradviz.svg"))))
+    collect_on_gui_thread(app)  # never in the training thread: Qt objects die in the GUI's
     if app.property("gradviz_language") is None:  # once: windows build their words from it
         i18n.install(app, i18n.chosen_language())
         if i18n.font_missing(app):
