@@ -146,6 +146,9 @@ def round_out_log(lo: float, hi: float) -> tuple[float, float]:
     return nearest(lo, up=False) - 1e-6, nearest(hi, up=True) + 1e-6
 
 
+PEN_SLACK_PX = 4  # pyqtgraph's pixel padding for a curve's pen, at most about this
+
+
 class TidyViewBox(pg.ViewBox):
     """A view box whose vertical auto-range ends on round numbers.
 
@@ -169,11 +172,14 @@ class TidyViewBox(pg.ViewBox):
 
     def setRange(self, rect=None, xRange=None, yRange=None, *args, **kwargs) -> None:  # noqa: N802, N803
         if self._snapping and yRange is not None:
-            # auto-range padded the data by a fraction on each side: round the data's
-            # own bounds out instead (a loss from 0.016 starts at 0, not at -0.2)
+            # auto-range padded the data by a fraction on each side, and then by each
+            # pen's few pixels: round the data's own bounds out instead (a loss from
+            # 0.016 starts at 0, not at -0.2; one from 550 to 0 at 0, not at -200)
             lo, hi = yRange
             pad = self.suggestPadding(1)
             inset = (hi - lo) * pad / (1 + 2 * pad)
+            if self.height() > 0:
+                inset += (hi - lo) * PEN_SLACK_PX / self.height()
             lo, hi = lo + inset, hi - inset
             log = self.state["logMode"][1]
             yRange = round_out_log(lo, hi) if log else round_out(lo, hi)
