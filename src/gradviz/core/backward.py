@@ -173,7 +173,7 @@ class Trace:
 
 def _make_step(index: int, fn: Any, record: tuple) -> Step:
     _node, grad_in, grad_out, saved = record
-    if type(fn).__name__ == ACCUMULATE:
+    if type(fn) is _ACCUMULATE_TYPE:
         return Step(index, tensor_node_id(fn.variable), ACCUMULATE, list(grad_in), [], [], fn, {})
     inputs = [None if f is None else function_node_id(f) for f, _ in fn.next_functions]
     return Step(
